@@ -1,0 +1,3 @@
+module github.com/aliscout/aliscout
+
+go 1.26.8
