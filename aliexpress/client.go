@@ -1,0 +1,529 @@
+package aliexpress
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultGateway is the platform's gateway; /sync, /rest/... and /oauth/authorize hang off it.
+const DefaultGateway = "https://api-sg.aliexpress.com"
+
+// maxBody bounds how much of an answer is read (hotproduct.download pages are the largest).
+const maxBody = 32 << 20
+
+// Client calls the AliExpress Open Platform. It is safe for use by many goroutines. Its services
+// group the methods by API area, as the platform's documentation does.
+type Client struct {
+	appKey      string
+	appSecret   string
+	accessToken string
+	trackingID  string
+	gateway     *url.URL
+	httpClient  *http.Client
+	timeout     time.Duration
+	signMethod  SignMethod
+	now         func() time.Time
+	logger      *slog.Logger
+	retry       RetryPolicy
+	sleep       func(ctx context.Context, d time.Duration) error
+	jitter      *lockedRand
+	limits      *limiter
+	budget      *budget
+
+	// Affiliate holds the aliexpress.affiliate.* methods.
+	Affiliate *AffiliateService
+	// DS holds the dropshipping aliexpress.ds.* methods; they need an access token (WithAccessToken).
+	DS *DSService
+	// OAuth holds the authorization URL and the /auth/token/* calls.
+	OAuth *OAuthService
+}
+
+type service struct{ client *Client }
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithGateway sets the gateway base URL (default DefaultGateway), e.g. a sandbox's URL. A path on
+// it is kept: "http://host/prefix" calls "http://host/prefix/sync".
+func WithGateway(gateway string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(strings.TrimSpace(gateway))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("aliexpress: gateway %q is not an http(s) URL", redactURL(gateway))
+		}
+		u.User = nil
+		u.RawQuery, u.Fragment = "", ""
+		u.Path = strings.TrimRight(u.Path, "/")
+		c.gateway = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client (default: a client with sane transport timeouts).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("aliexpress: nil http client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call (default 20s). The caller's context bounds the whole call.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("aliexpress: timeout %s must be positive", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithSignMethod sets the signing algorithm (default SignSHA256). System (/rest) calls always use sha256,
+// the only method the platform documents for them.
+func WithSignMethod(m SignMethod) Option {
+	return func(c *Client) error {
+		if !m.Valid() {
+			return fmt.Errorf("aliexpress: unknown sign method %q (want sha256, md5 or hmac)", string(m))
+		}
+		c.signMethod = m
+		return nil
+	}
+}
+
+// WithClock sets the clock used for request timestamps, token expiry and the daily budget.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			return errors.New("aliexpress: nil clock")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+// WithLogger sets a logger for one debug line per attempt (method, status, duration, request id;
+// never parameters, tokens or signatures). Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return errors.New("aliexpress: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithRetryPolicy sets how failed reads are retried. RetryPolicy{MaxAttempts: 1} switches retries off.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 {
+			return fmt.Errorf("aliexpress: retry policy MaxAttempts %d must be at least 1", p.MaxAttempts)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithAccessToken sets the user access token (the session parameter) for the client's calls.
+func WithAccessToken(token string) Option {
+	return func(c *Client) error {
+		c.accessToken = token
+		return nil
+	}
+}
+
+// WithTrackingID sets the affiliate tracking ID used by affiliate methods that take one, so that
+// products carry promotion links.
+func WithTrackingID(id string) Option {
+	return func(c *Client) error {
+		c.trackingID = strings.TrimSpace(id)
+		return nil
+	}
+}
+
+// WithRateLimits overrides the per-method limits in calls per second; 0 removes a method's limit.
+// Defaults are the platform's published DS figures (DefaultRateLimits).
+func WithRateLimits(qps map[string]int) Option {
+	return func(c *Client) error {
+		for m, q := range qps {
+			if q < 0 {
+				return fmt.Errorf("aliexpress: rate limit for %s is negative", m)
+			}
+			c.limits.set(m, q)
+		}
+		return nil
+	}
+}
+
+// WithDailyBudget caps the calls the client makes per platform day (which ends at midnight GMT+8);
+// past it calls fail with ErrBudgetExhausted before anything is sent. 0 means no cap.
+func WithDailyBudget(calls int) Option {
+	return func(c *Client) error {
+		if calls < 0 {
+			return fmt.Errorf("aliexpress: daily budget %d is negative", calls)
+		}
+		c.budget.limit = calls
+		return nil
+	}
+}
+
+// WithRandSeed seeds the retry jitter, for deterministic tests.
+func WithRandSeed(seed uint64) Option {
+	return func(c *Client) error {
+		c.jitter = &lockedRand{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+		return nil
+	}
+}
+
+// withSleep replaces waiting between attempts, for tests.
+func withSleep(f func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error { c.sleep = f; return nil }
+}
+
+// NewClient returns a client for the app identified by appKey and appSecret.
+func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
+	appKey = strings.TrimSpace(appKey)
+	if appKey == "" {
+		return nil, errors.New("aliexpress: app key is empty")
+	}
+	if appSecret == "" {
+		return nil, errors.New("aliexpress: app secret is empty")
+	}
+	gw, _ := url.Parse(DefaultGateway)
+	c := &Client{
+		appKey:     appKey,
+		appSecret:  appSecret,
+		gateway:    gw,
+		httpClient: defaultHTTPClient(),
+		timeout:    20 * time.Second,
+		signMethod: SignSHA256,
+		now:        time.Now,
+		logger:     slog.New(discardHandler{}),
+		retry:      DefaultRetryPolicy,
+		sleep:      sleepCtx,
+		jitter:     &lockedRand{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))},
+		limits:     newLimiter(DefaultRateLimits),
+		budget:     &budget{},
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	c.initServices()
+	return c, nil
+}
+
+func (c *Client) initServices() {
+	c.Affiliate = &AffiliateService{client: c}
+	c.DS = &DSService{client: c}
+	c.OAuth = &OAuthService{client: c}
+}
+
+// WithAccessToken returns a client that acts for the user whose access token is given. It shares
+// the original's connections, rate limits and daily budget, so it is cheap to make per request.
+func (c *Client) WithAccessToken(token string) *Client {
+	c2 := *c
+	c2.accessToken = token
+	c2.initServices()
+	return &c2
+}
+
+// AppKey returns the client's app key (it is not a secret).
+func (c *Client) AppKey() string { return c.appKey }
+
+// Gateway returns the gateway base URL.
+func (c *Client) Gateway() string { return c.gateway.String() }
+
+// TrackingID returns the affiliate tracking ID the client uses.
+func (c *Client) TrackingID() string { return c.trackingID }
+
+// HTTPClient returns the HTTP client the client calls with, for resolving short links the same way.
+func (c *Client) HTTPClient() *http.Client { return c.httpClient }
+
+// BudgetUsed returns how many calls the client has made in the current platform day and its daily
+// budget (0 = no cap).
+func (c *Client) BudgetUsed() (used, limit int) {
+	return c.budget.used(c.now()), c.budget.limit
+}
+
+func defaultHTTPClient() *http.Client {
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+	}
+	return &http.Client{Transport: t}
+}
+
+// Response describes the exchange behind a call's result.
+type Response struct {
+	Method     string // API method or path
+	RequestID  string // the platform's request_id
+	HTTPStatus int
+	Attempts   int // how many times the request was sent
+}
+
+// request is one call to make.
+type request struct {
+	method string            // business method name, or system API path ("/auth/token/create")
+	params map[string]string // business parameters; empty values are not sent
+	// idempotent calls may be retried; ds.order.create is only when it carries an out_order_id.
+	idempotent bool
+	// session adds the access token; the call fails locally when the client has none.
+	session bool
+}
+
+func (r *request) isSystem() bool { return strings.HasPrefix(r.method, "/") }
+
+// Call calls any business method on /sync with the given parameters and returns the object under
+// "<method>_response", for methods this package does not type yet. Reads are retried; pass
+// idempotent=false for writes without an idempotency key.
+func (c *Client) Call(ctx context.Context, method string, params map[string]string, idempotent bool) (json.RawMessage, *Response, error) {
+	return c.do(ctx, &request{method: method, params: params, idempotent: idempotent, session: c.accessToken != ""})
+}
+
+// do sends r, retrying as the policy allows, and returns the decoded payload: the object under
+// <method>_response for /sync, the whole body for /rest.
+func (c *Client) do(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
+	resp := &Response{Method: r.method}
+	if r.session && c.accessToken == "" {
+		return nil, resp, &Error{Method: r.method, Kind: ErrInvalidToken, Message: "this method needs a user access token and the client has none (use WithAccessToken)"}
+	}
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, resp, &Error{Method: r.method, Kind: ErrUnavailable, Message: "call abandoned: " + err.Error(), Err: err}
+		}
+		if err := c.limits.wait(ctx, r.method, c.sleep); err != nil {
+			return nil, resp, &Error{Method: r.method, Kind: ErrUnavailable, Message: "waiting for the rate limit: " + err.Error(), Err: err}
+		}
+		if !c.budget.take(c.now()) {
+			return nil, resp, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: fmt.Sprintf("%d calls made today (platform day ends at midnight GMT+8)", c.budget.limit)}
+		}
+		resp.Attempts = attempt
+		payload, err := c.once(ctx, r, resp)
+		if err == nil {
+			return payload, resp, nil
+		}
+		var apiErr *Error
+		if !errors.As(err, &apiErr) {
+			apiErr = &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(err.Error()), Err: err}
+		}
+		wait, retry := c.shouldRetry(ctx, r, apiErr, attempt)
+		if !retry {
+			return nil, resp, apiErr
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: retrying", slog.String("method", r.method),
+			slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("code", apiErr.Code))
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, resp, apiErr
+		}
+	}
+}
+
+// once sends one attempt.
+func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	params := make(map[string]string, len(r.params)+6)
+	for k, v := range r.params {
+		if !isBlank(v) {
+			params[k] = v
+		}
+	}
+	signMethod := c.signMethod
+	endpoint := *c.gateway
+	apiPath := ""
+	if r.isSystem() {
+		signMethod = SignSHA256
+		apiPath = r.method
+		endpoint.Path += "/rest" + r.method
+	} else {
+		endpoint.Path += "/sync"
+		params["method"] = r.method
+	}
+	params["app_key"] = c.appKey
+	params["sign_method"] = string(signMethod)
+	params["timestamp"] = strconv.FormatInt(c.now().UnixMilli(), 10)
+	if r.session {
+		params["session"] = c.accessToken
+	}
+	sign, err := Sign(signMethod, c.appSecret, apiPath, params)
+	if err != nil {
+		return nil, &Error{Method: r.method, Kind: ErrSignature, Message: err.Error()}
+	}
+	form := make(url.Values, len(params)+1)
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	form.Set("sign", sign)
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, &Error{Method: r.method, Kind: ErrInvalidParameter, Message: c.redact(err.Error())}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "aliscout-aliexpress-go")
+
+	start := time.Now()
+	hr, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(transportMessage(err)), Err: unwrapURLError(err)}
+	}
+	defer hr.Body.Close()
+	resp.HTTPStatus = hr.StatusCode
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody+1))
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: call", slog.String("method", r.method),
+		slog.Int("status", hr.StatusCode), slog.Duration("took", time.Since(start)), slog.Int("bytes", len(body)))
+	if err != nil {
+		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err)), Err: unwrapURLError(err)}
+	}
+	if len(body) > maxBody {
+		return nil, &Error{Method: r.method, Kind: ErrMalformedResponse, HTTPStatus: hr.StatusCode, Message: "answer larger than 32 MiB"}
+	}
+	if hr.StatusCode != http.StatusOK {
+		return nil, c.statusError(r.method, hr, body)
+	}
+	var payload json.RawMessage
+	var rid string
+	if r.isSystem() {
+		payload, rid, err = decodeRest(r.method, body)
+	} else {
+		payload, rid, err = decodeSync(r.method, body)
+	}
+	resp.RequestID = rid
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.HTTPStatus = hr.StatusCode
+			e.Message = c.redact(e.Message)
+		}
+		return nil, err
+	}
+	return payload, nil
+}
+
+// statusError turns a non-200 answer into an error; an error envelope in it is used when present.
+func (c *Client) statusError(method string, hr *http.Response, body []byte) error {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) == nil {
+		if _, _, err := decodeSync(method, body); err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.Kind != ErrMalformedResponse {
+				e.HTTPStatus = hr.StatusCode
+				e.Message = c.redact(e.Message)
+				return e
+			}
+		}
+	}
+	e := &Error{Method: method, HTTPStatus: hr.StatusCode, Message: fmt.Sprintf("gateway answered HTTP %d", hr.StatusCode)}
+	switch {
+	case hr.StatusCode == http.StatusTooManyRequests:
+		e.Kind = ErrRateLimited
+		e.RetryAfter = time.Second
+		if s, err := strconv.Atoi(hr.Header.Get("Retry-After")); err == nil && s >= 0 {
+			e.RetryAfter = time.Duration(s) * time.Second
+		}
+	case hr.StatusCode >= 500:
+		e.Kind = ErrUnavailable
+	case hr.StatusCode == http.StatusNotFound:
+		e.Kind = ErrMalformedResponse
+		e.Message += " (is the gateway URL right?)"
+	default:
+		e.Kind = ErrMalformedResponse
+	}
+	return e
+}
+
+// redact removes the secret, the token and anything else that must not leave the client.
+func (c *Client) redact(s string) string {
+	for _, secret := range []string{c.appSecret, c.accessToken} {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// transportMessage describes a transport error without the request URL.
+func transportMessage(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// redactURL drops credentials and the query from a URL for an error message.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type lockedRand struct {
+	mu sync.Mutex
+	r  *rand.Rand
+}
+
+func (l *lockedRand) float64() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Float64()
+}
+
+// discardHandler is a slog handler that drops everything.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -1,0 +1,124 @@
+package aliexpress
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// DefaultRateLimits are the platform's published per-method QPS limits (the DS "API QPS" page). A
+// client keeps under them by itself; methods not listed are not limited by the client.
+var DefaultRateLimits = map[string]int{
+	"aliexpress.ds.product.get":        500,
+	"aliexpress.trade.buy.placeorder":  150,
+	"aliexpress.ds.order.create":       150,
+	"aliexpress.trade.ds.order.get":    1000,
+	"aliexpress.ds.freight.query":      350,
+	"aliexpress.ds.image.search":       15,
+	"aliexpress.ds.order.tracking.get": 100,
+	"aliexpress.ds.address.get":        4,
+	"aliexpress.ds.category.get":       1000,
+	"aliexpress.ds.feed.itemids.get":   3,
+	"aliexpress.ds.feedname.get":       1000,
+	"aliexpress.ds.recommend.feed.get": 1000,
+}
+
+// limiter is a token bucket per method, refilled at the method's QPS with a burst of one second.
+type limiter struct {
+	mu      sync.Mutex
+	qps     map[string]int
+	buckets map[string]*bucket
+	now     func() time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(qps map[string]int) *limiter {
+	l := &limiter{qps: make(map[string]int, len(qps)), buckets: map[string]*bucket{}, now: time.Now}
+	for m, q := range qps {
+		l.qps[m] = q
+	}
+	return l
+}
+
+func (l *limiter) set(method string, qps int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if qps == 0 {
+		delete(l.qps, method)
+	} else {
+		l.qps[method] = qps
+	}
+	delete(l.buckets, method)
+}
+
+// reserve takes a token for method and returns how long to wait before using it.
+func (l *limiter) reserve(method string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.qps[method]
+	if q <= 0 {
+		return 0
+	}
+	now := l.now()
+	b := l.buckets[method]
+	if b == nil {
+		b = &bucket{tokens: float64(q), last: now}
+		l.buckets[method] = b
+	}
+	b.tokens += now.Sub(b.last).Seconds() * float64(q)
+	if b.tokens > float64(q) {
+		b.tokens = float64(q)
+	}
+	b.last = now
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / float64(q) * float64(time.Second))
+}
+
+// wait blocks until a call to method is within its limit.
+func (l *limiter) wait(ctx context.Context, method string, sleep func(context.Context, time.Duration) error) error {
+	if d := l.reserve(method); d > 0 {
+		return sleep(ctx, d)
+	}
+	return ctx.Err()
+}
+
+// budget counts calls per platform day (the platform's daily quotas reset at midnight GMT+8).
+type budget struct {
+	limit int
+	mu    sync.Mutex
+	day   string
+	count int
+}
+
+var gmt8 = time.FixedZone("GMT+8", 8*3600)
+
+func (b *budget) take(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(now)
+	if b.limit > 0 && b.count >= b.limit {
+		return false
+	}
+	b.count++
+	return true
+}
+
+func (b *budget) used(now time.Time) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.roll(now)
+	return b.count
+}
+
+func (b *budget) roll(now time.Time) {
+	if d := now.In(gmt8).Format(time.DateOnly); d != b.day {
+		b.day, b.count = d, 0
+	}
+}

@@ -1,0 +1,48 @@
+package aliexpress
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// RetryPolicy says how failed calls are tried again. Only reads, and writes that carry an
+// idempotency key, are retried; a refused request (signature, token, parameters) never is.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts in all, including the first; 1 = no retries
+	BaseDelay   time.Duration // the first back-off; it doubles each attempt, with full jitter
+	MaxDelay    time.Duration // cap of one back-off
+	// MaxBanWait is the longest platform ban (ApiCallLimit) worth waiting out; a longer ban is
+	// returned to the caller at once as ErrRateLimited with RetryAfter set.
+	MaxBanWait time.Duration
+}
+
+// DefaultRetryPolicy tries three times with jittered back-off from 250ms and waits out bans of up to 10s.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxBanWait: 10 * time.Second}
+
+// shouldRetry decides whether to send r again after err, and how long to wait first.
+func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attempt int) (time.Duration, bool) {
+	if attempt >= c.retry.MaxAttempts || !r.idempotent || ctx.Err() != nil {
+		return 0, false
+	}
+	switch err.Kind {
+	case ErrRateLimited:
+		if err.RetryAfter > c.retry.MaxBanWait {
+			return 0, false
+		}
+		// Wait out the ban, plus a little jitter so that concurrent callers do not return together.
+		return err.RetryAfter + time.Duration(c.jitter.float64()*float64(c.retry.BaseDelay)), true
+	case ErrUnavailable, ErrMalformedResponse:
+		return c.backoff(attempt), true
+	}
+	return 0, false
+}
+
+// backoff is full jitter: a random wait in [0, min(MaxDelay, BaseDelay*2^(attempt-1))].
+func (c *Client) backoff(attempt int) time.Duration {
+	d := float64(c.retry.BaseDelay) * math.Pow(2, float64(attempt-1))
+	if max := float64(c.retry.MaxDelay); max > 0 && d > max {
+		d = max
+	}
+	return time.Duration(c.jitter.float64() * d)
+}
