@@ -1,0 +1,446 @@
+package aliexpress
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	testKey   = "500123"
+	testToken = "50000000TESTTOKENvalue"
+)
+
+// gateway is a fake gateway mounted under a non-empty base path. It checks each request's
+// signature and answers with the next body of its script.
+type gateway struct {
+	t       *testing.T
+	srv     *httptest.Server
+	mu      sync.Mutex
+	answers []answer
+	reqs    []url.Values
+	paths   []string
+}
+
+type answer struct {
+	status int
+	body   string
+}
+
+func newGateway(t *testing.T, answers ...answer) *gateway {
+	t.Helper()
+	g := &gateway{t: t, answers: answers}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api-prefix/", g.serve)
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *gateway) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		g.t.Errorf("request method = %s; want POST", r.Method)
+	}
+	if err := r.ParseForm(); err != nil {
+		g.t.Errorf("ParseForm: %v", err)
+	}
+	if r.URL.RawQuery != "" {
+		g.t.Errorf("request URL has a query %q; want every parameter in the body", r.URL.RawQuery)
+	}
+	params := map[string]string{}
+	for k, v := range r.PostForm {
+		params[k] = v[0]
+		if strings.TrimSpace(v[0]) == "" {
+			g.t.Errorf("parameter %s sent empty; want empty parameters left out", k)
+		}
+	}
+	apiPath := ""
+	if p := strings.TrimPrefix(r.URL.Path, "/api-prefix/rest"); p != r.URL.Path {
+		apiPath = p
+	}
+	want, err := Sign(SignMethod(params["sign_method"]), testSecret, apiPath, params)
+	if err != nil || params["sign"] != want {
+		g.t.Errorf("request to %s: sign = %s; want %s (%v)", r.URL.Path, params["sign"], want, err)
+	}
+	g.mu.Lock()
+	g.reqs = append(g.reqs, r.PostForm)
+	g.paths = append(g.paths, r.URL.Path)
+	var a answer
+	if len(g.answers) > 0 {
+		a = g.answers[0]
+		if len(g.answers) > 1 {
+			g.answers = g.answers[1:]
+		}
+	}
+	g.mu.Unlock()
+	if a.status == -1 { // drop the connection
+		hj, _ := w.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close()
+		return
+	}
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(a.status)
+	io.WriteString(w, a.body)
+}
+
+func (g *gateway) calls() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.reqs)
+}
+
+func (g *gateway) client(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{
+		WithGateway(g.srv.URL + "/api-prefix"),
+		WithRandSeed(1),
+		withSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
+	}
+	c, err := NewClient(testKey, testSecret, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const okQuery = `{"aliexpress_affiliate_product_query_response":{"resp_result":{"resp_code":200,"resp_msg":"Call succeeds","result":{"current_record_count":0}},"request_id":"2101e9d5170000001"}}`
+
+func TestCallSendsSignedForm(t *testing.T) {
+	g := newGateway(t, answer{body: okQuery})
+	c := g.client(t, WithClock(func() time.Time { return time.UnixMilli(1700000000000) }))
+	raw, resp, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", map[string]string{"keywords": "wireless earbuds", "category_ids": ""}, true)
+	if err != nil {
+		t.Fatalf("Call() error = %v", err)
+	}
+	if resp.RequestID != "2101e9d5170000001" || resp.Attempts != 1 || resp.HTTPStatus != 200 {
+		t.Errorf("Call() response = %+v; want request id, 1 attempt, 200", resp)
+	}
+	if !bytes.Contains(raw, []byte(`"resp_result"`)) {
+		t.Errorf("Call() payload = %s; want the object under the method's _response key", raw)
+	}
+	got := g.reqs[0]
+	for k, want := range map[string]string{"method": "aliexpress.affiliate.product.query", "app_key": testKey, "sign_method": "sha256", "timestamp": "1700000000000", "keywords": "wireless earbuds"} {
+		if got.Get(k) != want {
+			t.Errorf("sent %s = %q; want %q", k, got.Get(k), want)
+		}
+	}
+	if got.Has("category_ids") || got.Has("session") {
+		t.Errorf("sent %v; want no empty category_ids and no session without a token", got)
+	}
+	if g.paths[0] != "/api-prefix/sync" {
+		t.Errorf("request path = %s; want /api-prefix/sync", g.paths[0])
+	}
+}
+
+func TestSystemCallGoesToRest(t *testing.T) {
+	g := newGateway(t, answer{body: `{"access_token":"x","code":"0","request_id":"r1"}`})
+	c := g.client(t, WithSignMethod(SignMD5))
+	_, resp, err := c.do(context.Background(), &request{method: "/auth/token/create", params: map[string]string{"code": "3_500123_TESTCODE"}})
+	if err != nil {
+		t.Fatalf("do(/auth/token/create) error = %v", err)
+	}
+	if g.paths[0] != "/api-prefix/rest/auth/token/create" || g.reqs[0].Has("method") || g.reqs[0].Get("sign_method") != "sha256" {
+		t.Errorf("system call sent to %s with %v; want /rest/auth/token/create, sha256, no method", g.paths[0], g.reqs[0])
+	}
+	if resp.RequestID != "r1" {
+		t.Errorf("RequestID = %q; want r1", resp.RequestID)
+	}
+}
+
+func TestErrorEnvelopes(t *testing.T) {
+	tests := []struct {
+		name     string
+		system   bool
+		body     string
+		status   int
+		kind     error
+		code     string
+		retryFor time.Duration
+	}{
+		{name: "sync signature", body: `{"error_response":{"type":"ISV","code":"IncompleteSignature","msg":"The request signature does not conform to platform standards","request_id":"r"}}`, kind: ErrSignature, code: "IncompleteSignature"},
+		{name: "sync app key", body: `{"error_response":{"type":"ISV","code":"InvalidAppkey","msg":"Invalid app key","request_id":"r"}}`, kind: ErrAppKey},
+		{name: "sync token", body: `{"error_response":{"type":"ISV","code":"IllegalAccessToken","msg":"The specified access token is invalid or expired"}}`, kind: ErrInvalidToken},
+		{name: "sync TOP permission", body: `{"error_response":{"type":"ISP","code":"15","msg":"Remote service error","sub_code":"isv.insufficient-permission","sub_msg":"Insufficient permission."}}`, kind: ErrPermission, code: "15"},
+		{name: "sync rate limit", body: `{"error_response":{"type":"ISV","code":"ApiCallLimit","msg":"Api access frequency exceeds the limit. this ban will last 3 seconds"}}`, kind: ErrRateLimited, retryFor: 3 * time.Second},
+		{name: "sync TOP rate limit", body: `{"error_response":{"code":7,"msg":"App Call Limited","sub_code":"accesscontrol.limited-by-app-api-access-count","sub_msg":"This ban will last for 86000 more seconds"}}`, kind: ErrRateLimited, retryFor: 86000 * time.Second},
+		{name: "sync ip whitelist", body: `{"error_response":{"type":"ISV","code":"AppWhiteIpLimit","msg":"ip"}}`, kind: ErrIPNotAllowed},
+		{name: "sync item not found", body: `{"error_response":{"type":"ISV","code":"ITEM_ID_NOT_FOUND","msg":"item not found"}}`, kind: ErrItemNotFound},
+		{name: "sync flat IOP error", body: `{"type":"ISV","code":"InvalidApiPath","message":"The specified API path is invalid","request_id":"r"}`, kind: ErrUnknownMethod},
+		{name: "rest flat", system: true, body: `{"type":"ISV","code":"InvalidCode","message":"Invalid authorization code","request_id":"r"}`, kind: ErrInvalidCode},
+		{name: "rest wrapped", system: true, body: `{"error_response":{"type":"ISV","code":"IllegalRefreshToken","msg":"refresh token expired"}}`, kind: ErrInvalidRefreshToken},
+		{name: "not json", body: `<html>502 Bad Gateway</html>`, kind: ErrMalformedResponse},
+		{name: "truncated", body: `{"aliexpress_affiliate_product_query_response":{"resp_re`, kind: ErrMalformedResponse},
+		{name: "missing response key", body: `{"something_else":{}}`, kind: ErrMalformedResponse},
+		{name: "http 503", status: 503, body: `oops`, kind: ErrUnavailable},
+		{name: "http 404", status: 404, body: `not found`, kind: ErrMalformedResponse},
+		{name: "http 429", status: 429, body: ``, kind: ErrRateLimited, retryFor: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGateway(t, answer{status: tt.status, body: tt.body})
+			c := g.client(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+			method := "aliexpress.affiliate.product.query"
+			if tt.system {
+				method = "/auth/token/create"
+			}
+			_, _, err := c.do(context.Background(), &request{method: method, params: map[string]string{"x": "1"}, idempotent: true})
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("do() error = %v; want *Error", err)
+			}
+			if !errors.Is(err, tt.kind) {
+				t.Errorf("do() error = %v; want kind %v", err, tt.kind)
+			}
+			if tt.code != "" && e.Code != tt.code {
+				t.Errorf("Error.Code = %q; want %q", e.Code, tt.code)
+			}
+			if e.RetryAfter != tt.retryFor {
+				t.Errorf("Error.RetryAfter = %s; want %s", e.RetryAfter, tt.retryFor)
+			}
+			if e.Method != method || !strings.Contains(err.Error(), method) {
+				t.Errorf("error %q does not name the method %s", err, method)
+			}
+		})
+	}
+}
+
+func TestRetriesReadsOnTransientFailures(t *testing.T) {
+	g := newGateway(t,
+		answer{status: 502, body: "bad gateway"},
+		answer{status: -1},
+		answer{body: `{"error_response":{"code":"ApiCallLimit","msg":"Api access frequency exceeds the limit. this ban will last 1 seconds"}}`},
+		answer{body: okQuery},
+	)
+	var waits []time.Duration
+	c := g.client(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, MaxBanWait: 5 * time.Second}),
+		withSleep(func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }))
+	_, resp, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
+	if err != nil {
+		t.Fatalf("Call() error = %v; want success after retries", err)
+	}
+	if resp.Attempts != 4 || g.calls() != 4 {
+		t.Errorf("attempts = %d, gateway saw %d; want 4", resp.Attempts, g.calls())
+	}
+	if len(waits) != 3 || waits[2] < time.Second {
+		t.Errorf("waits = %v; want three waits, the last at least the 1s ban", waits)
+	}
+	for _, w := range waits[:2] {
+		if w < 0 || w > time.Second {
+			t.Errorf("back-off %s outside [0, MaxDelay]", w)
+		}
+	}
+}
+
+func TestNoRetry(t *testing.T) {
+	tests := []struct {
+		name string
+		req  request
+		ans  answer
+	}{
+		{"signature refused", request{method: "aliexpress.affiliate.product.query", idempotent: true}, answer{body: `{"error_response":{"code":"IncompleteSignature","msg":"x"}}`}},
+		{"order without out_order_id", request{method: "aliexpress.ds.order.create", idempotent: false}, answer{status: 503}},
+		{"ban longer than MaxBanWait", request{method: "aliexpress.affiliate.product.query", idempotent: true}, answer{body: `{"error_response":{"code":"ApiCallLimit","msg":"this ban will last 3600 seconds"}}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGateway(t, tt.ans)
+			c := g.client(t)
+			if _, _, err := c.do(context.Background(), &tt.req); err == nil {
+				t.Fatal("do() error = nil; want an error")
+			}
+			if g.calls() != 1 {
+				t.Errorf("gateway saw %d calls; want exactly 1 (no retry)", g.calls())
+			}
+		})
+	}
+}
+
+func TestRetryStopsOnContextCancel(t *testing.T) {
+	g := newGateway(t, answer{status: 503})
+	ctx, cancel := context.WithCancel(context.Background())
+	c := g.client(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Second, MaxDelay: time.Second}),
+		withSleep(func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }))
+	_, _, err := c.Call(ctx, "aliexpress.affiliate.product.query", nil, true)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Call() error = %v; want ErrUnavailable", err)
+	}
+	if g.calls() != 1 {
+		t.Errorf("gateway saw %d calls; want 1 (cancelled during the back-off)", g.calls())
+	}
+}
+
+func TestDailyBudget(t *testing.T) {
+	g := newGateway(t, answer{body: okQuery})
+	now := time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC) // 23:00 GMT+8
+	c := g.client(t, WithDailyBudget(2), WithClock(func() time.Time { return now }))
+	for i := 0; i < 2; i++ {
+		if _, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	_, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
+	if !errors.Is(err, ErrBudgetExhausted) || g.calls() != 2 {
+		t.Fatalf("third call error = %v, gateway saw %d; want ErrBudgetExhausted and no call sent", err, g.calls())
+	}
+	if used, limit := c.BudgetUsed(); used != 2 || limit != 2 {
+		t.Errorf("BudgetUsed() = %d, %d; want 2, 2", used, limit)
+	}
+	now = now.Add(2 * time.Hour) // past midnight GMT+8: a new platform day
+	if _, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true); err != nil {
+		t.Errorf("call on the next platform day error = %v; want success", err)
+	}
+}
+
+func TestRateLimiterHoldsUnderQPS(t *testing.T) {
+	l := newLimiter(map[string]int{"m": 4})
+	clock := time.Unix(0, 0)
+	l.now = func() time.Time { return clock }
+	var waited time.Duration
+	for i := 0; i < 12; i++ {
+		waited += l.reserve("m")
+	}
+	// 12 calls at 4 QPS with a burst of 4: the last 8 need 2 seconds of refill.
+	if waited < 2*time.Second-time.Millisecond {
+		t.Errorf("12 reservations at 4 QPS waited %s in all; want the limiter to spread them (>= ~2s)", waited)
+	}
+	if d := l.reserve("other"); d != 0 {
+		t.Errorf("reserve(unlimited method) = %s; want 0", d)
+	}
+}
+
+func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
+	// A hostile gateway that echoes everything it was sent back in its messages.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		io.WriteString(w, `{"error_response":{"code":"InvalidParameter","msg":"bad request: `+strings.ReplaceAll(r.PostForm.Encode(), `"`, "")+` secret=`+testSecret+`"}}`)
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	c, err := NewClient(testKey, testSecret, WithGateway(srv.URL), WithAccessToken(testToken),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.Call(context.Background(), "aliexpress.ds.product.get", map[string]string{"product_id": "1"}, true)
+	if err == nil {
+		t.Fatal("Call() error = nil; want the gateway's error")
+	}
+	for _, s := range []string{err.Error(), logs.String()} {
+		if strings.Contains(s, testSecret) || strings.Contains(s, testToken) {
+			t.Errorf("secret or token leaked: %q", s)
+		}
+	}
+	if !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("error %q; want the echoed secret replaced by [redacted]", err)
+	}
+}
+
+func TestTransportErrorHidesURL(t *testing.T) {
+	c, err := NewClient(testKey, testSecret, WithGateway("http://user:pa55word@127.0.0.1:1/gw"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.Call(context.Background(), "aliexpress.affiliate.category.get", nil, true)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Call() to a closed port error = %v; want ErrUnavailable", err)
+	}
+	if strings.Contains(err.Error(), "pa55word") {
+		t.Errorf("error %q leaks gateway credentials", err)
+	}
+}
+
+func TestNewClientValidates(t *testing.T) {
+	tests := []struct {
+		name      string
+		key, sec  string
+		opts      []Option
+		wantInErr string
+	}{
+		{"no key", "", "s", nil, "app key"},
+		{"no secret", "k", "", nil, "app secret"},
+		{"bad gateway", "k", "s", []Option{WithGateway("ftp://x")}, "gateway"},
+		{"bad sign method", "k", "s", []Option{WithSignMethod("sha1")}, "sign method"},
+		{"bad retry", "k", "s", []Option{WithRetryPolicy(RetryPolicy{})}, "MaxAttempts"},
+	}
+	for _, tt := range tests {
+		_, err := NewClient(tt.key, tt.sec, tt.opts...)
+		if err == nil || !strings.Contains(err.Error(), tt.wantInErr) {
+			t.Errorf("%s: NewClient() error = %v; want one naming %q", tt.name, err, tt.wantInErr)
+		}
+	}
+}
+
+func TestSessionNeeded(t *testing.T) {
+	g := newGateway(t, answer{body: okQuery})
+	c := g.client(t)
+	_, _, err := c.do(context.Background(), &request{method: "aliexpress.ds.product.get", session: true})
+	if !errors.Is(err, ErrInvalidToken) || g.calls() != 0 {
+		t.Errorf("DS call without a token: error = %v, calls = %d; want ErrInvalidToken before any call", err, g.calls())
+	}
+	c2 := c.WithAccessToken(testToken)
+	if _, _, err := c2.do(context.Background(), &request{method: "aliexpress.affiliate.product.query", session: true, idempotent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.reqs[0].Get("session"); got != testToken {
+		t.Errorf("session sent = %q; want the token", got)
+	}
+	if c.accessToken != "" {
+		t.Error("WithAccessToken changed the original client")
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		io.WriteString(w, okQuery)
+	}))
+	defer srv.Close()
+	c, _ := NewClient(testKey, testSecret, WithGateway(srv.URL), WithDailyBudget(1000))
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if used, _ := c.BudgetUsed(); used != 32 || n.Load() != 32 {
+		t.Errorf("budget used %d, server saw %d; want 32 and 32", used, n.Load())
+	}
+}
+
+func FuzzDecodeSync(f *testing.F) {
+	f.Add([]byte(okQuery))
+	f.Add([]byte(`{"error_response":{"code":7,"msg":"ban will last 5 seconds"}}`))
+	f.Add([]byte(`{"code":"InvalidApiPath","type":"ISV"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		raw, _, err := decodeSync("aliexpress.affiliate.product.query", body)
+		if err == nil {
+			_, _ = respResult("aliexpress.affiliate.product.query", "", raw)
+			return
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Kind == nil {
+			t.Fatalf("decodeSync error %v is not a typed *Error with a kind", err)
+		}
+	})
+}
