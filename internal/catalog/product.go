@@ -1,0 +1,152 @@
+// Package catalog is aliscout's product domain: the normalized Product, Variant and shipping model
+// that every page, export and job works with, the search filters (more than AliExpress has), and the
+// search service that fetches through the cache from the AliExpress SDK.
+package catalog
+
+import (
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+)
+
+// Money is an amount in minor units plus an ISO currency code; prices never pass through a float.
+type Money = aliexpress.Money
+
+// Source says which AliExpress API a product's variants and shipping came from.
+type Source string
+
+// Sources of product data.
+const (
+	// SourceDS: variants, stock and shipping per country from the Dropshipping API.
+	SourceDS Source = "ds"
+	// SourceAffiliate: product-level data only (one price range, no per-variant stock).
+	SourceAffiliate Source = "affiliate"
+)
+
+// Product is one AliExpress listing, normalized. Text fields hold untrusted text from AliExpress:
+// escape them on every page and neutralize them in every export.
+type Product struct {
+	ID              int64
+	Title           string
+	URL             string // the product page, https://www.aliexpress.com/item/<id>.html
+	AffiliateURL    string // the tracked promotion link, when one is known
+	Images          []string
+	VideoURL        string
+	DescriptionHTML string // raw, unsanitized
+	Category        Category
+	TopCategory     Category
+	Shop            Shop
+	Price           Money // lowest sale price of a variant (what the supplier charges)
+	OriginalPrice   Money // list price before discount
+	DiscountPercent int
+	Rating          float64 // average review score, 0-5; 0 when unknown
+	PositiveRate    float64 // percent of positive feedback; 0 when unknown
+	Reviews         int
+	Orders30d       int     // orders in the last 30 days (lastest_volume)
+	CommissionRate  float64 // affiliate commission, percent
+	// HotCommissionRate is the hot-product commission in percent; 0 when the product is not hot.
+	HotCommissionRate float64
+	Options           []Option  // up to 3 variant dimensions, in the order of Variant.Values
+	Variants          []Variant // at least one
+	ShipTo            string    // the destination Shipping was asked for, ISO 3166 alpha-2
+	Shipping          []ShippingOption
+	ShipFrom          string
+	WeightGrams       int // package weight of one unit; 0 when unknown
+	Source            Source
+	FetchedAt         time.Time // when this data came from AliExpress ("price at time of search")
+	Stale             bool      // served from cache because AliExpress failed
+}
+
+// Category is a node of AliExpress's category tree.
+type Category struct {
+	ID       int64
+	Name     string
+	ParentID int64
+}
+
+// Shop is a seller.
+type Shop struct {
+	ID              int64
+	Name            string
+	URL             string
+	Country         string
+	ItemAsDescribed float64 // 0-5
+	Communication   float64
+	ShippingSpeed   float64
+}
+
+// Option is a variant dimension ("Color") and its values in display order.
+type Option struct {
+	Name   string
+	Values []string
+}
+
+// Variant is one SKU of a product.
+type Variant struct {
+	SKUID     string
+	Attr      string   // AliExpress sku_attr, what an order names; "" for a single-SKU product
+	Values    []string // one value per Product.Options entry
+	Price     Money    // the supplier's sale price for one unit
+	ListPrice Money    // before discount
+	Stock     int      // units available; -1 when unknown
+	Image     string
+	// ImportCharge is the estimated import charge per unit when the price does not include it
+	// (AliExpress estimated_import_charges); zero when included or unknown.
+	ImportCharge Money
+	Barcode      string
+}
+
+// ShippingOption is one way to ship a product to ShipTo.
+type ShippingOption struct {
+	Code     string // the logistics service code an order names
+	Company  string
+	Fee      Money // for one unit; zero when Free
+	Free     bool
+	MinDays  int
+	MaxDays  int
+	Tracking bool
+	ShipFrom string
+}
+
+// Cheapest returns the cheapest shipping option, the faster one on a tie; ok is false when the
+// product does not ship to ShipTo.
+func (p *Product) Cheapest() (ShippingOption, bool) {
+	var best ShippingOption
+	found := false
+	for _, o := range p.Shipping {
+		if !found || o.Fee.Amount < best.Fee.Amount || (o.Fee.Amount == best.Fee.Amount && o.MaxDays < best.MaxDays) {
+			best, found = o, true
+		}
+	}
+	return best, found
+}
+
+// FreeShipping reports whether some option ships for free.
+func (p *Product) FreeShipping() bool {
+	for _, o := range p.Shipping {
+		if o.Free {
+			return true
+		}
+	}
+	return false
+}
+
+// Variant returns the variant with skuID.
+func (p *Product) Variant(skuID string) (Variant, bool) {
+	for _, v := range p.Variants {
+		if v.SKUID == skuID {
+			return v, true
+		}
+	}
+	return Variant{}, false
+}
+
+// InStock reports whether any variant has stock (unknown stock counts as in stock).
+func (p *Product) InStock() bool {
+	for _, v := range p.Variants {
+		if v.Stock != 0 {
+			return true
+		}
+	}
+	return false
+}
