@@ -1,0 +1,190 @@
+// Package config reads aliscout's configuration once, from the environment and then flags, into one
+// validated Config. It is the only package that reads the environment. Secrets are of type Secret,
+// which prints as "[redacted]" however it is formatted or logged.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aliscout/aliscout/aliexpress"
+)
+
+// Environment variable names. The ALIEXPRESS_* names are the ones the common AliExpress tutorials
+// use; ALISCOUT_* are aliscout's own.
+const (
+	EnvAppKey      = "ALIEXPRESS_APP_KEY"
+	EnvAppSecret   = "ALIEXPRESS_APP_SECRET"
+	EnvTrackingID  = "ALIEXPRESS_TRACKING_ID"
+	EnvGateway     = "ALIEXPRESS_GATEWAY"
+	EnvAccessToken = "ALIEXPRESS_ACCESS_TOKEN"
+	EnvSignMethod  = "ALISCOUT_SIGN_METHOD"
+	EnvDailyBudget = "ALISCOUT_DAILY_BUDGET"
+	EnvAddr        = "ALISCOUT_ADDR"
+	EnvDataDir     = "ALISCOUT_DATA_DIR"
+	EnvCacheTTL    = "ALISCOUT_CACHE_TTL"
+	EnvRedisURL    = "ALISCOUT_REDIS_URL"
+	EnvLogLevel    = "ALISCOUT_LOG_LEVEL"
+	EnvLogFormat   = "ALISCOUT_LOG_FORMAT"
+)
+
+// Secret is a value that must never be shown: String, GoString, MarshalText and LogValue all
+// give "[redacted]". Reveal gives the value to the one place that needs it.
+type Secret string
+
+const redacted = "[redacted]"
+
+// Reveal returns the secret value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String returns "[redacted]", or "" for an empty secret so that "not set" stays visible.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return strconv.Quote(s.String()) }
+
+// MarshalText keeps encoders (JSON, YAML) from writing the value.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// LogValue keeps slog from writing the value.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Config is everything aliscout is told, validated.
+type Config struct {
+	AppKey      string
+	AppSecret   Secret
+	TrackingID  string
+	Gateway     string // base URL; "" means the default gateway (or the simulator without credentials)
+	AccessToken Secret // a user's DS access token, for the command line
+	SignMethod  aliexpress.SignMethod
+	DailyBudget int // AliExpress calls per platform day; 0 = no cap
+
+	Addr      string // serve: listen address
+	DataDir   string // serve: where aliscout keeps its files
+	CacheTTL  string // serve: per-kind cache TTLs, "search=5m,product=10m,shipping=1h,categories=24h"
+	RedisURL  string // serve: shared cache for several replicas; "" = in memory
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+}
+
+// Default listen address of aliscout serve.
+const DefaultAddr = "127.0.0.1:8080"
+
+// FromEnv reads the configuration from getenv (os.Getenv in main). Flags may override fields
+// afterwards; call Validate once they have.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		AppKey:      strings.TrimSpace(getenv(EnvAppKey)),
+		AppSecret:   Secret(strings.TrimSpace(getenv(EnvAppSecret))),
+		TrackingID:  strings.TrimSpace(getenv(EnvTrackingID)),
+		Gateway:     strings.TrimSpace(getenv(EnvGateway)),
+		AccessToken: Secret(strings.TrimSpace(getenv(EnvAccessToken))),
+		SignMethod:  aliexpress.SignMethod(strings.ToLower(strings.TrimSpace(getenv(EnvSignMethod)))),
+		Addr:        strings.TrimSpace(getenv(EnvAddr)),
+		DataDir:     strings.TrimSpace(getenv(EnvDataDir)),
+		CacheTTL:    strings.TrimSpace(getenv(EnvCacheTTL)),
+		RedisURL:    strings.TrimSpace(getenv(EnvRedisURL)),
+		LogFormat:   strings.ToLower(strings.TrimSpace(getenv(EnvLogFormat))),
+	}
+	if c.SignMethod == "" {
+		c.SignMethod = aliexpress.SignSHA256
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+	}
+	var errs []error
+	if s := strings.TrimSpace(getenv(EnvDailyBudget)); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of calls, 0 for no cap", EnvDailyBudget, s))
+		}
+		c.DailyBudget = n
+	}
+	if s := strings.TrimSpace(getenv(EnvLogLevel)); s != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, s))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Simulated reports whether no AliExpress credentials are configured, so aliscout runs on its
+// built-in simulator.
+func (c *Config) Simulated() bool {
+	return c.AppKey == "" && c.AppSecret == ""
+}
+
+// Validate checks the configuration and names every field that is wrong.
+func (c *Config) Validate() error {
+	var errs []error
+	switch {
+	case c.AppKey != "" && c.AppSecret == "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both, or neither to use the simulator", EnvAppKey, EnvAppSecret))
+	case c.AppKey == "" && c.AppSecret != "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both, or neither to use the simulator", EnvAppSecret, EnvAppKey))
+	}
+	if c.Gateway != "" {
+		u, err := url.Parse(c.Gateway)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("gateway %q: want an http(s) URL such as %s", redactURL(c.Gateway), aliexpress.DefaultGateway))
+		}
+	}
+	if !c.SignMethod.Valid() {
+		errs = append(errs, fmt.Errorf("%s=%q: want sha256, md5 or hmac", EnvSignMethod, string(c.SignMethod)))
+	}
+	if c.DailyBudget < 0 {
+		errs = append(errs, fmt.Errorf("daily budget %d: want 0 or more", c.DailyBudget))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("%s=%q: want text or json", EnvLogFormat, c.LogFormat))
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			errs = append(errs, fmt.Errorf("%s: want a redis:// or rediss:// URL", EnvRedisURL))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResolveDataDir fills DataDir with the default, a folder under the user's data directory
+// ($XDG_DATA_HOME/aliscout or ~/.local/share/aliscout), when it is empty.
+func (c *Config) ResolveDataDir(getenv func(string) string) error {
+	if c.DataDir != "" {
+		return nil
+	}
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		c.DataDir = filepath.Join(x, "aliscout")
+		return nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return fmt.Errorf("no data directory: set %s or --data: %w", EnvDataDir, err)
+	}
+	c.DataDir = filepath.Join(home, ".local", "share", "aliscout")
+	return nil
+}
+
+// redactURL drops credentials and the query from a URL so it can be shown.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFromEnvDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Simulated() || c.Addr != DefaultAddr || c.SignMethod != "sha256" || c.LogFormat != "text" {
+		t.Errorf("FromEnv(empty) = %+v; want simulated, %s, sha256, text", c, DefaultAddr)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate(defaults) = %v; want nil", err)
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{EnvAppKey: "123"}, EnvAppSecret},
+		{map[string]string{EnvAppSecret: "s"}, EnvAppKey},
+		{map[string]string{EnvGateway: "ftp://x"}, "gateway"},
+		{map[string]string{EnvSignMethod: "sha1"}, EnvSignMethod},
+		{map[string]string{EnvLogFormat: "xml"}, EnvLogFormat},
+		{map[string]string{EnvRedisURL: "http://x"}, EnvRedisURL},
+	}
+	for _, tt := range tests {
+		c, err := FromEnv(env(tt.env))
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("config from %v: error = %v; want one naming %s", tt.env, err, tt.want)
+		}
+	}
+	for _, tt := range []map[string]string{{EnvDailyBudget: "lots"}, {EnvLogLevel: "loud"}} {
+		if _, err := FromEnv(env(tt)); err == nil {
+			t.Errorf("FromEnv(%v) error = nil; want an error", tt)
+		}
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	const value = "s3cr3tKeyForTests"
+	c := Config{AppKey: "500123", AppSecret: value, AccessToken: "tok-value-123"}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "secret", c.AppSecret, "token", c.AccessToken)
+	j, _ := json.Marshal(c)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), string(j), logs.String()} {
+		if strings.Contains(s, value) || strings.Contains(s, "tok-value-123") {
+			t.Errorf("secret printed: %s", s)
+		}
+	}
+	if c.AppSecret.Reveal() != value {
+		t.Errorf("Reveal() = %q; want the value", c.AppSecret.Reveal())
+	}
+	if Secret("").String() != "" {
+		t.Error(`Secret("").String() should be empty so that "not set" shows`)
+	}
+}
+
+func TestGatewayErrorHidesCredentials(t *testing.T) {
+	c := Config{Gateway: "ftp://user:hunter2@example.com/x?sig=abc", SignMethod: "sha256", LogFormat: "text"}
+	err := c.Validate()
+	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "sig=abc") {
+		t.Errorf("Validate() = %v; want an error without credentials or query", err)
+	}
+}
