@@ -213,7 +213,7 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 		timeout:    20 * time.Second,
 		signMethod: SignSHA256,
 		now:        time.Now,
-		logger:     slog.New(discardHandler{}),
+		logger:     slog.New(slog.DiscardHandler),
 		retry:      DefaultRetryPolicy,
 		sleep:      sleepCtx,
 		jitter:     &lockedRand{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))},
@@ -519,11 +519,3 @@ func (l *lockedRand) float64() float64 {
 	defer l.mu.Unlock()
 	return l.r.Float64()
 }
-
-// discardHandler is a slog handler that drops everything.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
