@@ -1,0 +1,297 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aliscout/aliscout/aliexpress"
+)
+
+// Sort orders of a search. AliExpress sorts by price and by orders itself; the others are applied
+// by aliscout over the products it has scanned.
+const (
+	SortRelevance  = "relevance"
+	SortPriceAsc   = "price_asc"
+	SortPriceDesc  = "price_desc"
+	SortOrdersDesc = "orders_desc"
+	SortOrdersAsc  = "orders_asc"
+	SortDiscount   = "discount_desc"
+	SortRating     = "rating_desc"
+	SortCommission = "commission_desc"
+	SortDelivery   = "delivery_asc"
+)
+
+// Sorts lists the sort orders in the order a form shows them.
+var Sorts = []string{SortRelevance, SortOrdersDesc, SortPriceAsc, SortPriceDesc, SortDiscount, SortRating, SortCommission, SortDelivery}
+
+// Currencies are the target currencies AliExpress converts prices into.
+var Currencies = []string{"USD", "EUR", "GBP", "CAD", "AUD", "BRL", "MXN", "JPY", "KRW", "INR", "IDR", "SEK", "TRY", "UAH", "RUB", "ILS", "THB", "CLP", "VND"}
+
+// Languages are the target languages AliExpress translates titles into.
+var Languages = []string{"EN", "ES", "FR", "DE", "IT", "PT", "NL", "PL", "RU", "TR", "AR", "HE", "JA", "KO", "TH", "VI", "ID"}
+
+// Defaults of a search.
+const (
+	DefaultShipTo    = "US"
+	DefaultCurrency  = "USD"
+	DefaultLanguage  = "EN"
+	DefaultPageSize  = 20
+	MaxPageSize      = 50
+	DefaultMinOrders = 10 // products with fewer orders in 30 days are usually untested
+	MaxPage          = 100
+)
+
+// Filters is a product search. The zero value is not valid; use ParseFilters or set the defaults.
+type Filters struct {
+	Query           string
+	CategoryID      int64
+	MinPrice        Money // zero = none
+	MaxPrice        Money // zero = none
+	MinRating       float64
+	MinOrders       int
+	MinDiscount     int // percent
+	FreeShipping    bool
+	MaxDeliveryDays int
+	ShipTo          string
+	Currency        string
+	Language        string
+	Sort            string
+	Page            int
+	PageSize        int
+}
+
+// DefaultFilters returns the filters of an empty search form.
+func DefaultFilters() Filters {
+	return Filters{MinOrders: DefaultMinOrders, ShipTo: DefaultShipTo, Currency: DefaultCurrency,
+		Language: DefaultLanguage, Sort: SortRelevance, Page: 1, PageSize: DefaultPageSize}
+}
+
+var countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// ParseFilters reads a search from URL query values, the same for the page and the JSON API:
+// q, category, min_price, max_price, min_rating, min_orders, min_discount, free_shipping,
+// max_delivery_days, ship_to, currency, language, sort, page, page_size. Absent values take the
+// defaults. Every problem is reported as an *Error with Code EInvalid naming the field; the first
+// is returned, joined with the rest.
+func ParseFilters(v url.Values) (Filters, error) {
+	f := DefaultFilters()
+	var errs []error
+	str := func(name string) string { return strings.TrimSpace(v.Get(name)) }
+	intField := func(name string, dst *int, min, max int) {
+		s := str(name)
+		if s == "" {
+			return
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs = append(errs, invalid(name, "%q is not a whole number", s))
+			return
+		}
+		if n < min || n > max {
+			errs = append(errs, invalid(name, "%d is out of range (%d to %d)", n, min, max))
+			return
+		}
+		*dst = n
+	}
+	f.Query = str("q")
+	if len(f.Query) > 200 {
+		errs = append(errs, invalid("q", "is %d characters long; at most 200", len(f.Query)))
+	}
+	if s := str("ship_to"); s != "" {
+		f.ShipTo = strings.ToUpper(s)
+		if !countryRe.MatchString(f.ShipTo) {
+			errs = append(errs, invalid("ship_to", "%q is not a two-letter country code", s))
+		}
+	}
+	if s := str("currency"); s != "" {
+		f.Currency = strings.ToUpper(s)
+		if !contains(Currencies, f.Currency) {
+			errs = append(errs, invalid("currency", "%q is not a currency AliExpress offers", s))
+		}
+	}
+	if s := str("language"); s != "" {
+		f.Language = strings.ToUpper(s)
+		if !contains(Languages, f.Language) {
+			errs = append(errs, invalid("language", "%q is not a language AliExpress offers", s))
+		}
+	}
+	if s := str("sort"); s != "" {
+		if !contains(Sorts, s) {
+			errs = append(errs, invalid("sort", "%q is not one of %s", s, strings.Join(Sorts, ", ")))
+		} else {
+			f.Sort = s
+		}
+	}
+	if s := str("category"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id < 0 {
+			errs = append(errs, invalid("category", "%q is not a category ID", s))
+		}
+		f.CategoryID = id
+	}
+	for _, p := range []struct {
+		name string
+		dst  *Money
+	}{{"min_price", &f.MinPrice}, {"max_price", &f.MaxPrice}} {
+		s := str(p.name)
+		if s == "" {
+			continue
+		}
+		if strings.HasPrefix(s, "-") {
+			errs = append(errs, invalid(p.name, "%q is negative", s))
+			continue
+		}
+		m, err := aliexpress.ParseMoney(s, f.Currency)
+		if err != nil {
+			errs = append(errs, invalid(p.name, "%q is not a price (write it like 12.50)", s))
+			continue
+		}
+		*p.dst = m
+	}
+	if !f.MinPrice.IsZero() && !f.MaxPrice.IsZero() && f.MaxPrice.Amount < f.MinPrice.Amount {
+		errs = append(errs, invalid("max_price", "%s is below min_price %s", f.MaxPrice.Decimal(), f.MinPrice.Decimal()))
+	}
+	if s := str("min_rating"); s != "" {
+		r, err := strconv.ParseFloat(s, 64)
+		if err != nil || r < 0 || r > 5 {
+			errs = append(errs, invalid("min_rating", "%q is not a rating from 0 to 5", s))
+		}
+		f.MinRating = r
+	}
+	intField("min_orders", &f.MinOrders, 0, 10_000_000)
+	intField("min_discount", &f.MinDiscount, 0, 99)
+	intField("max_delivery_days", &f.MaxDeliveryDays, 0, 120)
+	intField("page", &f.Page, 1, MaxPage)
+	intField("page_size", &f.PageSize, 1, MaxPageSize)
+	if s := str("free_shipping"); s != "" {
+		b, err := parseBool(s)
+		if err != nil {
+			errs = append(errs, invalid("free_shipping", "%q is not true or false", s))
+		}
+		f.FreeShipping = b
+	}
+	return f, errors.Join(errs...)
+}
+
+// Values writes f back as URL query values (defaults left out), for links to other pages of the
+// same search.
+func (f Filters) Values() url.Values {
+	v := url.Values{}
+	d := DefaultFilters()
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("q", f.Query)
+	if f.CategoryID != 0 {
+		set("category", strconv.FormatInt(f.CategoryID, 10))
+	}
+	if !f.MinPrice.IsZero() {
+		set("min_price", f.MinPrice.Decimal())
+	}
+	if !f.MaxPrice.IsZero() {
+		set("max_price", f.MaxPrice.Decimal())
+	}
+	if f.MinRating != 0 {
+		set("min_rating", strconv.FormatFloat(f.MinRating, 'f', -1, 64))
+	}
+	if f.MinOrders != d.MinOrders {
+		set("min_orders", strconv.Itoa(f.MinOrders))
+	}
+	if f.MinDiscount != 0 {
+		set("min_discount", strconv.Itoa(f.MinDiscount))
+	}
+	if f.FreeShipping {
+		set("free_shipping", "true")
+	}
+	if f.MaxDeliveryDays != 0 {
+		set("max_delivery_days", strconv.Itoa(f.MaxDeliveryDays))
+	}
+	if f.ShipTo != d.ShipTo {
+		set("ship_to", f.ShipTo)
+	}
+	if f.Currency != d.Currency {
+		set("currency", f.Currency)
+	}
+	if f.Language != d.Language {
+		set("language", f.Language)
+	}
+	if f.Sort != d.Sort {
+		set("sort", f.Sort)
+	}
+	if f.Page != 1 {
+		set("page", strconv.Itoa(f.Page))
+	}
+	if f.PageSize != d.PageSize {
+		set("page_size", strconv.Itoa(f.PageSize))
+	}
+	return v
+}
+
+// SearchResult is one page of a search.
+type SearchResult struct {
+	Products []Product
+	// Total is how many products match. When aliscout applied filters AliExpress cannot apply
+	// itself, it counts the matches among the products it scanned and TotalIsEstimate is true.
+	Total           int
+	TotalIsEstimate bool
+	Page            int
+	PageSize        int
+	Stale           bool // some data was served from cache because AliExpress failed
+	StaleReason     string
+}
+
+// Pages returns the number of pages of the result.
+func (r *SearchResult) Pages() int {
+	if r.PageSize <= 0 {
+		return 0
+	}
+	return (r.Total + r.PageSize - 1) / r.PageSize
+}
+
+// ProductOptions says how to fetch one product.
+type ProductOptions struct {
+	ShipTo   string
+	Currency string
+	Language string
+}
+
+// Link is an affiliate link made from a URL.
+type Link struct {
+	Source    string // what the user gave
+	ProductID int64  // 0 when the source is not a product page
+	URL       string // the tracked promotion link; "" when it failed
+	Error     string // why it failed, for the user
+}
+
+// ImportResult is one line of an import: what was given, and the product or why not.
+type ImportResult struct {
+	Input   string
+	Product *Product
+	Error   string // why it was not found, for the user
+	Code    string // the error code (ENotFound, EInvalid, ...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "1", "true", "on", "yes":
+		return true, nil
+	case "0", "false", "off", "no", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean")
+}
