@@ -41,6 +41,7 @@ type Client struct {
 	jitter      *lockedRand
 	limits      *limiter
 	budget      *budget
+	observe     func(CallInfo)
 
 	// Affiliate holds the aliexpress.affiliate.* methods.
 	Affiliate *AffiliateService
@@ -178,6 +179,24 @@ func WithDailyBudget(calls int) Option {
 			return fmt.Errorf("aliexpress: daily budget %d is negative", calls)
 		}
 		c.budget.limit = calls
+		return nil
+	}
+}
+
+// CallInfo describes one attempt of a call, for metrics.
+type CallInfo struct {
+	Method     string
+	Attempt    int
+	Duration   time.Duration
+	HTTPStatus int   // 0 when no answer arrived
+	Err        error // nil on success; an *Error otherwise
+}
+
+// WithObserver calls f after every attempt (from the calling goroutine), e.g. to count upstream
+// calls per method and their errors. f must be quick and safe for concurrent use.
+func WithObserver(f func(CallInfo)) Option {
+	return func(c *Client) error {
+		c.observe = f
 		return nil
 	}
 }
@@ -321,7 +340,11 @@ func (c *Client) do(ctx context.Context, r *request) (json.RawMessage, *Response
 			return nil, resp, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: fmt.Sprintf("%d calls made today (platform day ends at midnight GMT+8)", c.budget.limit)}
 		}
 		resp.Attempts = attempt
+		start := time.Now()
 		payload, err := c.once(ctx, r, resp)
+		if c.observe != nil {
+			c.observe(CallInfo{Method: r.method, Attempt: attempt, Duration: time.Since(start), HTTPStatus: resp.HTTPStatus, Err: err})
+		}
 		if err == nil {
 			return payload, resp, nil
 		}
