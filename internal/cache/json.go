@@ -1,0 +1,56 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// FetchJSON is Fetch for a value of type T, kept as JSON so that entries in
+// Redis can be read by a person. T must survive a round trip through
+// encoding/json. An entry that no longer decodes into T (the type changed
+// between releases) counts as a store error and is loaded again, never
+// served. Each caller gets its own decoded copy.
+func FetchJSON[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, load func(context.Context) (T, error)) (T, Result, error) {
+	var (
+		out     T
+		decoded bool
+	)
+	use := func(b []byte) error {
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		out, decoded = v, true
+		return nil
+	}
+	check := func(b []byte) error {
+		var v T
+		return json.Unmarshal(b, &v)
+	}
+	loadJSON := func(ctx context.Context) ([]byte, error) {
+		v, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("cache: encode %T: %w", v, err)
+		}
+		return b, nil
+	}
+
+	r, err := c.fetch(ctx, key, ttl, loadJSON, use, check)
+	if err != nil {
+		var zero T
+		return zero, r, err
+	}
+	if !decoded {
+		if err := json.Unmarshal(r.Value, &out); err != nil {
+			var zero T
+			return zero, r, fmt.Errorf("cache: decode %T: %w", out, err)
+		}
+	}
+	return out, r, nil
+}

@@ -1,0 +1,135 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// present lists which of keys the store holds, without touching their
+// recency more than a Get does.
+func present(s *MemoryStore, keys ...string) []string {
+	var got []string
+	for _, k := range keys {
+		if _, ok, _ := s.Get(context.Background(), k); ok {
+			got = append(got, k)
+		}
+	}
+	return got
+}
+
+func TestMemoryStoreLRU(t *testing.T) {
+	tests := []struct {
+		name string
+		opts MemoryOptions
+		// ops: "set k n" stores n bytes under k, "get k" reads k.
+		ops  []string
+		want []string // keys left, of a..e
+	}{
+		{
+			name: "entries evict the least recently set",
+			opts: MemoryOptions{MaxEntries: 2},
+			ops:  []string{"set a 1", "set b 1", "set c 1"},
+			want: []string{"b", "c"},
+		},
+		{
+			name: "a read makes an entry recent",
+			opts: MemoryOptions{MaxEntries: 2},
+			ops:  []string{"set a 1", "set b 1", "get a", "set c 1"},
+			want: []string{"a", "c"},
+		},
+		{
+			name: "an overwrite makes an entry recent and does not count twice",
+			opts: MemoryOptions{MaxEntries: 2},
+			ops:  []string{"set a 1", "set b 1", "set a 1", "set c 1"},
+			want: []string{"a", "c"},
+		},
+		{
+			name: "bytes count key and value",
+			opts: MemoryOptions{MaxBytes: 30},
+			ops:  []string{"set a 9", "set b 9", "set c 9"}, // 10 bytes each
+			want: []string{"a", "b", "c"},
+		},
+		{
+			name: "bytes evict as many as needed",
+			opts: MemoryOptions{MaxBytes: 30},
+			ops:  []string{"set a 9", "set b 9", "set c 9", "get a", "set d 19"},
+			want: []string{"a", "d"},
+		},
+		{
+			name: "both bounds hold",
+			opts: MemoryOptions{MaxEntries: 3, MaxBytes: 25},
+			ops:  []string{"set a 1", "set b 1", "set c 1", "set d 1", "set e 21"},
+			want: []string{"d", "e"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewMemoryStore(tt.opts)
+			for _, op := range tt.ops {
+				var verb, key string
+				var n int
+				fmt.Sscan(op, &verb, &key, &n)
+				switch verb {
+				case "set":
+					if err := s.Set(t.Context(), key, Entry{Value: []byte(strings.Repeat("x", n))}, 0); err != nil {
+						t.Fatalf("Set(%s) = %v", key, err)
+					}
+				case "get":
+					s.Get(t.Context(), key)
+				}
+			}
+			if s.Len() != len(tt.want) {
+				t.Errorf("Len() = %d; want %d", s.Len(), len(tt.want))
+			}
+			if tt.opts.MaxBytes > 0 && s.Bytes() > tt.opts.MaxBytes {
+				t.Errorf("Bytes() = %d; want at most %d", s.Bytes(), tt.opts.MaxBytes)
+			}
+			if got := present(s, "a", "b", "c", "d", "e"); !slices.Equal(got, tt.want) {
+				t.Errorf("after %q the store holds %q; want %q", tt.ops, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMemoryStoreTooLarge(t *testing.T) {
+	s := NewMemoryStore(MemoryOptions{MaxBytes: 10})
+	ctx := t.Context()
+	s.Set(ctx, "a", Entry{Value: []byte("small")}, 0)
+	s.Set(ctx, "k", Entry{Value: []byte("old")}, 0)
+	err := s.Set(ctx, "k", Entry{Value: []byte("far too large")}, 0)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Set(k, 13 bytes) in a 10-byte store = %v; want ErrTooLarge", err)
+	}
+	if got := present(s, "a", "k"); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("after a too-large Set the store holds %q; want [a] (the old k replaced by nothing, a kept)", got)
+	}
+	if s.Bytes() != 6 {
+		t.Errorf("Bytes() = %d; want 6", s.Bytes())
+	}
+}
+
+func TestMemoryStoreDefaultBound(t *testing.T) {
+	s := NewMemoryStore(MemoryOptions{})
+	if s.maxBytes != DefaultMemoryBytes || s.maxEntries != 0 {
+		t.Errorf("NewMemoryStore(zero) bounds = %d entries, %d bytes; want 0, %d", s.maxEntries, s.maxBytes, DefaultMemoryBytes)
+	}
+}
+
+func TestMemoryStoreDropsExpiredOnSet(t *testing.T) {
+	clk := newClock()
+	s := NewMemoryStore(MemoryOptions{MaxEntries: 100, Now: clk.Now})
+	ctx := t.Context()
+	for _, k := range []string{"a", "b", "c"} {
+		s.Set(ctx, k, Entry{Value: []byte(k)}, time.Minute)
+	}
+	clk.Advance(time.Hour)
+	s.Set(ctx, "d", Entry{Value: []byte("d")}, time.Minute)
+	if s.Len() != 1 || s.Bytes() != 2 {
+		t.Errorf("after expiry and one Set: Len() = %d, Bytes() = %d; want 1, 2", s.Len(), s.Bytes())
+	}
+}
