@@ -54,7 +54,9 @@ type Product struct {
 	WeightGrams       int // package weight of one unit; 0 when unknown
 	Source            Source
 	FetchedAt         time.Time // when this data came from AliExpress ("price at time of search")
-	Stale             bool      // served from cache because AliExpress failed
+
+	taxRate string // the affiliate tax_rate, passed back to the shipping call
+	Stale   bool   // served from cache because AliExpress failed
 }
 
 // Category is a node of AliExpress's category tree.
@@ -149,4 +151,16 @@ func (p *Product) InStock() bool {
 		}
 	}
 	return false
+}
+
+// Stars returns the product's rating on AliExpress's 5-star scale: the review average when known,
+// else estimated from the positive-feedback rate (96% positive ≈ 4.8), rounded to one decimal.
+func (p *Product) Stars() float64 {
+	if p.Rating > 0 {
+		return p.Rating
+	}
+	if p.PositiveRate > 0 {
+		return float64(int(p.PositiveRate/20*10+0.5)) / 10
+	}
+	return 0
 }

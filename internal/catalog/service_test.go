@@ -1,0 +1,382 @@
+package catalog_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+type fixture struct {
+	sb    *sandbox.Server
+	svc   *catalog.Service
+	clock *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration)  { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func newClock(t time.Time) *clock     { return &clock{t: t} }
+func (f *fixture) calls(m string) int { return f.sb.CallCount(m) }
+func (f *fixture) total() int         { return len(f.sb.Calls()) }
+func mustFilters(t *testing.T, kv ...string) catalog.Filters {
+	t.Helper()
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	f, err := catalog.ParseFilters(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// newFixture wires the real stack: simulator, SDK client, memory cache, service.
+func newFixture(t *testing.T, ds bool) *fixture {
+	t.Helper()
+	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
+	t.Cleanup(sb.Close)
+	opts := []aliexpress.Option{aliexpress.WithGateway(sb.URL), aliexpress.WithTrackingID("test-track"), aliexpress.WithClock(clk.Now),
+		aliexpress.WithRetryPolicy(aliexpress.RetryPolicy{MaxAttempts: 1})}
+	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds {
+		tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
+		c = c.WithAccessToken(tok)
+	}
+	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
+	svc := catalog.NewService(c, ch, catalog.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now})
+	return &fixture{sb: sb, svc: svc, clock: clk}
+}
+
+const queryMethod = "aliexpress.affiliate.product.query"
+
+func TestSearchDefaultsHideUntestedProducts(t *testing.T) {
+	fx := newFixture(t, true)
+	res, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "phone case"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Products) == 0 || res.Total < len(res.Products) {
+		t.Fatalf("Search(phone case) = %d products, total %d; want some", len(res.Products), res.Total)
+	}
+	for _, p := range res.Products {
+		if p.Orders30d < catalog.DefaultMinOrders {
+			t.Errorf("product %d has %d orders; want >= %d by default", p.ID, p.Orders30d, catalog.DefaultMinOrders)
+		}
+		if p.Price.Currency != "USD" || p.Price.Amount <= 0 {
+			t.Errorf("product %d price = %v; want a positive USD price", p.ID, p.Price)
+		}
+		if p.Shipping == nil {
+			t.Errorf("product %d on the visible page has no shipping looked up", p.ID)
+		}
+	}
+}
+
+func TestSearchRepeatedCostsNoCall(t *testing.T) {
+	fx := newFixture(t, true)
+	f := mustFilters(t, "q", "phone case")
+	if _, err := fx.svc.Search(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	before := fx.total()
+	if _, err := fx.svc.Search(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	if got := fx.total() - before; got != 0 {
+		t.Errorf("repeating a search made %d AliExpress calls; want 0", got)
+	}
+}
+
+func TestConcurrentSearchesCostOneCall(t *testing.T) {
+	fx := newFixture(t, false)
+	f := mustFilters(t, "q", "watch", "min_orders", "0", "sort", "price_asc")
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := fx.svc.Search(context.Background(), f); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := fx.calls(queryMethod); got != 1 {
+		t.Errorf("20 concurrent identical searches made %d product.query calls; want 1", got)
+	}
+}
+
+func TestSearchFiltersHold(t *testing.T) {
+	fx := newFixture(t, true)
+	tests := []struct {
+		name  string
+		kv    []string
+		check func(p *catalog.Product) bool
+	}{
+		{"min rating", []string{"q", "case", "min_rating", "4.7"}, func(p *catalog.Product) bool { return p.Stars() >= 4.7 }},
+		{"min discount", []string{"q", "case", "min_discount", "40"}, func(p *catalog.Product) bool { return p.DiscountPercent >= 40 }},
+		{"min orders", []string{"q", "case", "min_orders", "500"}, func(p *catalog.Product) bool { return p.Orders30d >= 500 }},
+		{"price range", []string{"q", "case", "min_price", "5", "max_price", "15", "min_orders", "0"}, func(p *catalog.Product) bool {
+			return p.Price.Amount >= 500 && p.Price.Amount <= 1500
+		}},
+		{"free shipping", []string{"q", "case", "free_shipping", "true", "min_orders", "0"}, func(p *catalog.Product) bool { return p.FreeShipping() }},
+		{"delivery days", []string{"q", "case", "max_delivery_days", "12", "min_orders", "0"}, func(p *catalog.Product) bool {
+			for _, o := range p.Shipping {
+				if o.MaxDays <= 12 {
+					return true
+				}
+			}
+			return false
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := fx.svc.Search(context.Background(), mustFilters(t, tt.kv...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Products) == 0 {
+				t.Fatalf("Search(%v) found nothing; want matches to check", tt.kv)
+			}
+			for _, p := range res.Products {
+				if !tt.check(&p) {
+					t.Errorf("Search(%v) returned product %d that fails the filter: %+v", tt.kv, p.ID, p)
+				}
+			}
+		})
+	}
+}
+
+func TestSearchSorts(t *testing.T) {
+	fx := newFixture(t, false)
+	for _, sort := range []string{catalog.SortPriceAsc, catalog.SortPriceDesc, catalog.SortOrdersDesc, catalog.SortDiscount, catalog.SortCommission} {
+		res, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "case", "sort", sort, "min_orders", "0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(res.Products); i++ {
+			a, b := res.Products[i-1], res.Products[i]
+			bad := false
+			switch sort {
+			case catalog.SortPriceAsc:
+				bad = a.Price.Amount > b.Price.Amount
+			case catalog.SortPriceDesc:
+				bad = a.Price.Amount < b.Price.Amount
+			case catalog.SortOrdersDesc:
+				bad = a.Orders30d < b.Orders30d
+			case catalog.SortDiscount:
+				bad = a.DiscountPercent < b.DiscountPercent
+			case catalog.SortCommission:
+				bad = max(a.CommissionRate, a.HotCommissionRate) < max(b.CommissionRate, b.HotCommissionRate)
+			}
+			if bad {
+				t.Errorf("sort %s: product %d before %d out of order", sort, a.ID, b.ID)
+			}
+		}
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	fx := newFixture(t, false)
+	f := mustFilters(t, "q", "case", "min_orders", "0", "page_size", "10")
+	p1, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Page = 2
+	p2, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, p := range append(p1.Products, p2.Products...) {
+		if seen[p.ID] {
+			t.Errorf("product %d on both pages", p.ID)
+		}
+		seen[p.ID] = true
+	}
+	f.Page = 100
+	if _, err := fx.svc.Search(context.Background(), f); catalog.ErrorCode(err) != catalog.EInvalid || !strings.Contains(err.Error(), "page") {
+		t.Errorf("Search(page past the end) error = %v; want EInvalid naming page", err)
+	}
+}
+
+func TestProductFromDSHasVariantsAndShipping(t *testing.T) {
+	fx := newFixture(t, true)
+	ids := fx.sb.SampleProductIDs(20)
+	var multi *catalog.Product
+	for _, id := range ids {
+		p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{ShipTo: "US"})
+		if err != nil {
+			if catalog.ErrorCode(err) == catalog.ENotFound {
+				continue
+			}
+			t.Fatalf("Product(%d) error = %v", id, err)
+		}
+		if p.Source != catalog.SourceDS {
+			t.Errorf("Product(%d).Source = %s; want ds with a DS token", id, p.Source)
+		}
+		for _, v := range p.Variants {
+			if len(v.Values) != len(p.Options) {
+				t.Errorf("Product(%d) variant %s has %d values for %d options", id, v.SKUID, len(v.Values), len(p.Options))
+			}
+		}
+		if len(p.Variants) > 1 && len(p.Shipping) > 0 {
+			multi = &p
+			break
+		}
+	}
+	if multi == nil {
+		t.Fatal("no sample product with several variants and shipping to US")
+	}
+	if multi.AffiliateURL == "" || multi.CommissionRate == 0 {
+		t.Errorf("Product(%d) lacks the affiliate data merged in: link %q, commission %v", multi.ID, multi.AffiliateURL, multi.CommissionRate)
+	}
+	if len(multi.Options) == 0 || len(multi.Options) > 3 {
+		t.Errorf("Product(%d) has %d options; want 1 to 3", multi.ID, len(multi.Options))
+	}
+}
+
+func TestProductWithoutDSIsAffiliateData(t *testing.T) {
+	fx := newFixture(t, false)
+	id := fx.sb.SampleProductIDs(1)[0]
+	p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Source != catalog.SourceAffiliate || len(p.Variants) != 1 {
+		t.Errorf("Product(%d) = source %s, %d variants; want affiliate data with one variant", id, p.Source, len(p.Variants))
+	}
+	if fx.calls("aliexpress.ds.product.get") != 0 {
+		t.Error("a product without a DS account called ds.product.get")
+	}
+}
+
+func TestProductNotFound(t *testing.T) {
+	for _, ds := range []bool{true, false} {
+		fx := newFixture(t, ds)
+		_, err := fx.svc.Product(context.Background(), 1005009999999999, catalog.ProductOptions{})
+		if catalog.ErrorCode(err) != catalog.ENotFound {
+			t.Errorf("Product(unknown) with ds=%v error = %v; want ENotFound", ds, err)
+		}
+	}
+}
+
+func TestStaleWhenAliExpressFails(t *testing.T) {
+	fx := newFixture(t, false)
+	f := mustFilters(t, "q", "case", "sort", "price_asc")
+	first, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.clock.Add(10 * time.Minute) // past the 5-minute search TTL
+	fx.sb.SetFaults(sandbox.Faults{ErrorRate: 1})
+	res, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatalf("Search while AliExpress fails = %v; want the last good answer", err)
+	}
+	if !res.Stale || res.StaleReason == "" {
+		t.Errorf("Search while AliExpress fails: Stale = %v (%q); want stale with a reason", res.Stale, res.StaleReason)
+	}
+	if len(res.Products) != len(first.Products) {
+		t.Errorf("stale search has %d products; want the %d saved ones", len(res.Products), len(first.Products))
+	}
+	// A search never done before has nothing to fall back on: a clear upstream error.
+	_, err = fx.svc.Search(context.Background(), mustFilters(t, "q", "lamp"))
+	if code := catalog.ErrorCode(err); code != catalog.EUpstream {
+		t.Errorf("uncached search while AliExpress fails: code %s (%v); want %s", code, err, catalog.EUpstream)
+	}
+}
+
+func TestLinks(t *testing.T) {
+	fx := newFixture(t, false)
+	id := fx.sb.SampleProductIDs(1)[0]
+	in := []string{
+		fmt.Sprintf("https://www.aliexpress.com/item/%d.html?spm=a2g0o", id),
+		fmt.Sprint(id),
+		"https://example.com/item/1005001234567890.html",
+	}
+	links, err := fx.svc.Links(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if links[i].ProductID != id || !strings.HasPrefix(links[i].URL, "https://s.click.aliexpress.com/") {
+			t.Errorf("Links(%q) = %+v; want a promotion link for %d", in[i], links[i], id)
+		}
+	}
+	if links[2].URL != "" || links[2].Error == "" {
+		t.Errorf("Links(%q) = %+v; want an error saying it is not an AliExpress link", in[2], links[2])
+	}
+	if got := fx.calls("aliexpress.affiliate.link.generate"); got != 1 {
+		t.Errorf("Links made %d link.generate calls; want 1 for all", got)
+	}
+}
+
+func TestImport(t *testing.T) {
+	fx := newFixture(t, true)
+	ids := fx.sb.SampleProductIDs(2)
+	res := fx.svc.Import(context.Background(), []string{
+		fmt.Sprintf("https://www.aliexpress.com/item/%d.html", ids[0]), "", fmt.Sprintf("https://m.aliexpress.com/i/%d.html", ids[1]),
+		"not a link", "1005009999999999",
+	}, catalog.ProductOptions{ShipTo: "US"})
+	if len(res) != 4 {
+		t.Fatalf("Import() = %d results; want 4 (blank line skipped)", len(res))
+	}
+	if res[0].Product == nil || res[1].Product == nil {
+		t.Errorf("Import() did not find the two products: %+v", res[:2])
+	}
+	if res[2].Product != nil || res[2].Code != catalog.EInvalid {
+		t.Errorf("Import(not a link) = %+v; want EInvalid", res[2])
+	}
+	if res[3].Product != nil || res[3].Code != catalog.ENotFound || !strings.Contains(res[3].Error, "1005009999999999") {
+		t.Errorf("Import(unknown id) = %+v; want ENotFound naming the id", res[3])
+	}
+}
+
+func TestHostileProductsPassThroughUnchanged(t *testing.T) {
+	fx := newFixture(t, true)
+	for _, id := range fx.sb.HostileProductIDs() {
+		p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{})
+		if catalog.ErrorCode(err) == catalog.ENotFound {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Product(hostile %d) error = %v", id, err)
+		}
+		_ = p // escaping is the job of pages and exports; the data must arrive intact
+	}
+}
+
+func TestHealth(t *testing.T) {
+	fx := newFixture(t, false)
+	h := fx.svc.Health(context.Background())
+	if !h.OK || !h.Simulated || h.AppKey != sandbox.DefaultAppKey {
+		t.Errorf("Health() = %+v; want OK on the simulator", h)
+	}
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	c, _ := aliexpress.NewClient(sandbox.DefaultAppKey, "wrong-secret", aliexpress.WithGateway(sb.URL))
+	svc := catalog.NewService(c, cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{}), catalog.ServiceOptions{})
+	h = svc.Health(context.Background())
+	if h.OK || h.Code != catalog.EConfig || !strings.Contains(h.Message, "ALIEXPRESS_APP_SECRET") || strings.Contains(h.Message, "wrong-secret") {
+		t.Errorf("Health(wrong secret) = %+v; want EConfig naming ALIEXPRESS_APP_SECRET, never the secret", h)
+	}
+}
