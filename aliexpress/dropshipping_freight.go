@@ -1,0 +1,353 @@
+package aliexpress
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Shipping: delivery options and prices (aliexpress.ds.freight.query) and the address tree
+// (aliexpress.ds.address.get).
+
+// FreightQuery asks what delivering one variant to a destination costs.
+type FreightQuery struct {
+	ProductID int64  // required
+	SKUID     string // required: DSVariant.SKUID
+	Quantity  int    // default 1
+	ShipTo    string // required, two letters
+	// Language ("en") and Locale ("en_US") of the texts; Currency ("USD") of the fees. Defaults
+	// in parentheses.
+	Language string
+	Locale   string
+	Currency string
+	// ProvinceCode (or Province, not both) and CityCode narrow the destination for local-to-local
+	// products.
+	ProvinceCode string
+	Province     string
+	CityCode     string
+}
+
+// DeliveryOption is one way a variant can be shipped, with its fee for the quantity asked.
+type DeliveryOption struct {
+	// Code is the service code to put in OrderItem.LogisticsService.
+	Code    string
+	Company string // display name of the carrier
+	Fee     Money  // shipping_fee_cent, which holds an amount in currency units despite its name
+	FeeText string // the platform's formatted fee ("US $1.99"), for display
+	// Free is the platform's free_shipping flag. Whether an order ships free also depends on
+	// MayHavePFS and FreeThreshold; use FreeFor and FeeFor.
+	Free bool
+	// MayHavePFS says the option may get platform free shipping (mayHavePFS).
+	MayHavePFS bool
+	// FreeThreshold is the order amount from which shipping is free (zero when none is given).
+	FreeThreshold    Money
+	MinDays, MaxDays int
+	GuaranteedDays   string // as the platform writes it
+	DeliveryDateDesc string // e.g. "Mar 03 - 12"
+	EstimatedTime    string // estimated_delivery_time as written
+	ShipFrom         string // country code
+	Tracking         bool
+	// AvailableStock is the variant's stock for this option; -1 when the platform does not say.
+	AvailableStock int
+	// DDPIncludesVAT reports whether the fee includes the destination's VAT (ddpIncludeVATTax).
+	DDPIncludesVAT bool
+}
+
+// FreeFor reports whether the option ships free for an order of the given amount, by the
+// platform's rule: free when the option says free_shipping; otherwise, with no threshold, free
+// when mayHavePFS is set; otherwise free when the order amount reaches the threshold. An amount in
+// another currency than the threshold never reaches it (no conversion is guessed).
+func (o DeliveryOption) FreeFor(orderAmount Money) bool {
+	if o.Free {
+		return true
+	}
+	if o.FreeThreshold.Amount <= 0 {
+		return o.MayHavePFS
+	}
+	return strings.EqualFold(orderAmount.Currency, o.FreeThreshold.Currency) && orderAmount.Amount >= o.FreeThreshold.Amount
+}
+
+// FeeFor returns the shipping fee for an order of the given amount: zero (in the fee's currency)
+// when FreeFor says the option ships free, Fee otherwise.
+func (o DeliveryOption) FeeFor(orderAmount Money) Money {
+	if o.FreeFor(orderAmount) {
+		return Money{Currency: o.Fee.Currency}
+	}
+	return o.Fee
+}
+
+type dsFreightWire struct {
+	Code    flexString                 `json:"code"`
+	Success *flexBool                  `json:"success"`
+	Msg     flexString                 `json:"msg"`
+	Options list[dsDeliveryOptionWire] `json:"delivery_options"`
+}
+
+type dsDeliveryOptionWire struct {
+	Code             flexString `json:"code"`
+	Company          flexString `json:"company"`
+	Fee              flexMoney  `json:"shipping_fee_cent"`
+	FeeCurrency      flexString `json:"shipping_fee_currency"`
+	FeeFormat        flexString `json:"shipping_fee_format"`
+	Free             flexBool   `json:"free_shipping"`
+	MayHavePFS       flexBool   `json:"mayHavePFS"`
+	Threshold        flexMoney  `json:"free_shipping_threshold"`
+	MinDays          flexInt    `json:"min_delivery_days"`
+	MaxDays          flexInt    `json:"max_delivery_days"`
+	GuaranteedDays   flexString `json:"guaranteed_delivery_days"`
+	DeliveryDateDesc flexString `json:"delivery_date_desc"`
+	EstimatedTime    flexString `json:"estimated_delivery_time"`
+	ShipFrom         flexString `json:"ship_from_country"`
+	Tracking         flexBool   `json:"tracking"`
+	AvailableStock   *flexInt   `json:"available_stock"`
+	DDPIncludesVAT   flexBool   `json:"ddpIncludeVATTax"`
+}
+
+type dsFreightReq struct {
+	Quantity      int    `json:"quantity"`
+	ShipToCountry string `json:"shipToCountry"`
+	ProductID     string `json:"productId"`
+	SelectedSKUID string `json:"selectedSkuId"`
+	Language      string `json:"language"`
+	Locale        string `json:"locale"`
+	Currency      string `json:"currency"`
+	ProvinceCode  string `json:"provinceCode,omitempty"`
+	Province      string `json:"province,omitempty"`
+	CityCode      string `json:"cityCode,omitempty"`
+}
+
+const dsMethodFreight = "aliexpress.ds.freight.query"
+
+// Freight lists the delivery options of a variant to a destination, with fees and delivery days.
+// It calls aliexpress.ds.freight.query. No delivery to the destination fails with
+// ErrDeliveryUnavailable.
+func (s *DSService) Freight(ctx context.Context, q *FreightQuery) ([]DeliveryOption, *Response, error) {
+	const m = dsMethodFreight
+	if q == nil {
+		return nil, dsNoCall(m), dsInvalid(m, "FreightQuery", "is required")
+	}
+	if q.ProductID <= 0 {
+		return nil, dsNoCall(m), dsInvalid(m, "ProductID", "must be a positive product ID")
+	}
+	sku := strings.TrimSpace(q.SKUID)
+	if sku == "" {
+		return nil, dsNoCall(m), dsInvalid(m, "SKUID", "is required (DSVariant.SKUID)")
+	}
+	if q.Quantity < 0 {
+		return nil, dsNoCall(m), dsInvalid(m, "Quantity", "must not be negative")
+	}
+	shipTo, err := dsCountry(m, "ShipTo", q.ShipTo, true)
+	if err != nil {
+		return nil, dsNoCall(m), err
+	}
+	if strings.TrimSpace(q.Province) != "" && strings.TrimSpace(q.ProvinceCode) != "" {
+		return nil, dsNoCall(m), dsInvalid(m, "Province", "give Province or ProvinceCode, not both")
+	}
+	qty := q.Quantity
+	if qty == 0 {
+		qty = 1
+	}
+	req := dsFreightReq{
+		Quantity:      qty,
+		ShipToCountry: shipTo,
+		ProductID:     fmt.Sprint(q.ProductID),
+		SelectedSKUID: sku,
+		Language:      dsDefault(q.Language, "en"),
+		Locale:        dsDefault(q.Locale, "en_US"),
+		Currency:      strings.ToUpper(dsDefault(q.Currency, "USD")),
+		ProvinceCode:  strings.TrimSpace(q.ProvinceCode),
+		Province:      strings.TrimSpace(q.Province),
+		CityCode:      strings.TrimSpace(q.CityCode),
+	}
+	params := map[string]string{"queryDeliveryReq": dsJSON(req)}
+	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	if err != nil {
+		return nil, resp, dsRefine(err)
+	}
+	raw, err := dsResult(m, resp.RequestID, payload)
+	if err != nil {
+		return nil, resp, dsRefine(err)
+	}
+	var w dsFreightWire
+	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
+		return nil, resp, err
+	}
+	if err := dsStatus(m, resp.RequestID, w.Success, w.Code, w.Msg, "200"); err != nil {
+		return nil, resp, err
+	}
+	out := make([]DeliveryOption, 0, len(w.Options))
+	for i, ow := range w.Options {
+		o, err := ow.option(flexString(req.Currency))
+		if err != nil {
+			return nil, resp, &Error{Method: m, Kind: ErrMalformedResponse, RequestID: resp.RequestID,
+				Message: fmt.Sprintf("delivery_options[%d].%s", i, err.Error()), Err: err}
+		}
+		out = append(out, o)
+	}
+	return out, resp, nil
+}
+
+func (w dsDeliveryOptionWire) option(askedCurrency flexString) (DeliveryOption, error) {
+	cur := flexString(strings.ToUpper(string(w.FeeCurrency)))
+	if cur == "" {
+		cur = askedCurrency
+	}
+	o := DeliveryOption{
+		Code: string(w.Code), Company: string(w.Company), FeeText: string(w.FeeFormat), Free: bool(w.Free),
+		MayHavePFS: bool(w.MayHavePFS), MinDays: int(w.MinDays), MaxDays: int(w.MaxDays),
+		GuaranteedDays: string(w.GuaranteedDays), DeliveryDateDesc: string(w.DeliveryDateDesc),
+		EstimatedTime: string(w.EstimatedTime), ShipFrom: strings.ToUpper(string(w.ShipFrom)),
+		Tracking: bool(w.Tracking), AvailableStock: -1, DDPIncludesVAT: bool(w.DDPIncludesVAT),
+	}
+	if w.AvailableStock != nil {
+		o.AvailableStock = int(*w.AvailableStock)
+	}
+	var err error
+	if o.Fee, err = dsMoney("shipping_fee_cent", w.Fee, cur); err != nil {
+		return o, err
+	}
+	if o.Fee.Currency == "" {
+		o.Fee.Currency = string(cur)
+	}
+	if o.FreeThreshold, err = dsMoney("free_shipping_threshold", w.Threshold, cur); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// AddressOptions are the parameters of DSService.Addresses besides the country.
+type AddressOptions struct {
+	Language string
+	// MultiLanguage asks for names in several languages (isMultiLanguage).
+	MultiLanguage bool
+}
+
+// AddressTree is a country's division into provinces, cities and so on, as the platform accepts
+// them in order addresses.
+type AddressTree struct {
+	Country  string
+	Type     string // the level of the children, as the platform names it
+	Children []AddressNode
+}
+
+// AddressNode is one division of an AddressTree.
+type AddressNode struct {
+	Name     string
+	Code     string // the division's code when the platform gives one (province_code, city_code)
+	Type     string
+	Children []AddressNode
+}
+
+type dsAddressWire struct {
+	Ret  *flexBool  `json:"ret"`
+	Code flexString `json:"code"`
+	Msg  flexString `json:"msg"`
+	Data struct {
+		Country  flexString    `json:"country"`
+		Type     flexString    `json:"type"`
+		Children dsAddressList `json:"children"`
+	} `json:"data"`
+}
+
+// dsAddressList is the children of an address node: a list, or a JSON string holding one.
+type dsAddressList []AddressNode
+
+const dsAddressMaxDepth = 8
+
+func (l *dsAddressList) UnmarshalJSON(b []byte) error {
+	nodes, err := dsAddressNodes(b, 0)
+	*l = nodes
+	return err
+}
+
+func dsAddressNodes(b []byte, depth int) ([]AddressNode, error) {
+	b = bytes.TrimSpace(b)
+	if depth > dsAddressMaxDepth {
+		return nil, nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, err
+		}
+		b = bytes.TrimSpace([]byte(s))
+	}
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var items list[map[string]json.RawMessage]
+	if err := json.Unmarshal(b, &items); err != nil {
+		return nil, err
+	}
+	out := make([]AddressNode, 0, len(items))
+	for _, it := range items {
+		n := AddressNode{
+			Name: dsFirstText(it, "name", "label", "value", "areaName"),
+			Code: dsFirstText(it, "code", "id", "areaCode", "area_code", "province_code", "city_code"),
+			Type: dsFirstText(it, "type", "level"),
+		}
+		if raw, ok := it["children"]; ok {
+			kids, err := dsAddressNodes(raw, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.Children = kids
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// dsFirstText returns the first of keys that holds a scalar.
+func dsFirstText(m map[string]json.RawMessage, keys ...string) string {
+	for _, k := range keys {
+		if raw, ok := m[k]; ok {
+			if s, _, err := scalarText(raw); err == nil && s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+const dsMethodAddresses = "aliexpress.ds.address.get"
+
+// Addresses returns the provinces, cities and further divisions of a country that order addresses
+// must use. It calls aliexpress.ds.address.get, whose published limit is 4 calls per second:
+// cache the answer.
+func (s *DSService) Addresses(ctx context.Context, country string, opts *AddressOptions) (*AddressTree, *Response, error) {
+	const m = dsMethodAddresses
+	cc, err := dsCountry(m, "country", country, true)
+	if err != nil {
+		return nil, dsNoCall(m), err
+	}
+	if opts == nil {
+		opts = &AddressOptions{}
+	}
+	params := map[string]string{"countryCode": cc, "language": strings.TrimSpace(opts.Language)}
+	if opts.MultiLanguage {
+		params["isMultiLanguage"] = "true"
+	}
+	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	if err != nil {
+		return nil, resp, err
+	}
+	raw, err := dsResult(m, resp.RequestID, payload)
+	if err != nil {
+		return nil, resp, err
+	}
+	var w dsAddressWire
+	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
+		return nil, resp, err
+	}
+	if err := dsStatus(m, resp.RequestID, w.Ret, w.Code, w.Msg, "200"); err != nil {
+		return nil, resp, err
+	}
+	t := &AddressTree{Country: strings.ToUpper(string(w.Data.Country)), Type: string(w.Data.Type), Children: []AddressNode(w.Data.Children)}
+	if t.Country == "" {
+		t.Country = cc
+	}
+	return t, resp, nil
+}
