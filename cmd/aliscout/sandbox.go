@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
+)
+
+// runSandbox serves the AliExpress simulator until ctx ends (SIGINT/SIGTERM).
+func runSandbox(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sandbox", "[flags]")
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	appKey := fs.String("app-key", sandbox.DefaultAppKey, "the app key the simulator accepts")
+	appSecret := fs.String("app-secret", sandbox.DefaultAppSecret, "the app secret requests must be signed with")
+	seed := fs.Int64("seed", 1, "catalog seed: the same seed gives the same products")
+	launched := fs.Bool("launched", false, "give launched-app token lifetimes (30/60 days) instead of test-app ones (1/2 days)")
+	quota := fs.Int("daily-quota", 0, "calls per day before ApiCallLimit (0 = unlimited)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *appKey == "" || *appSecret == "" {
+		return fmt.Errorf("%w: --app-key and --app-secret must not be empty", errUsage)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: e.cfg.LogLevel}))
+	sb := sandbox.New(sandbox.Options{AppKey: *appKey, AppSecret: *appSecret, Seed: *seed, LaunchedApp: *launched,
+		DailyQuota: *quota, Logger: log})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(e.stdout, "AliExpress simulator listening on http://%s (app key %s)\n", ln.Addr(), *appKey)
+	fmt.Fprintf(e.stdout, "point a client at it: aliscout --gateway http://%s search \"phone case\"\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("sandbox: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("sandbox: shutdown: %w", err)
+	}
+	return nil
+}
