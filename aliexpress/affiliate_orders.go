@@ -1,0 +1,359 @@
+package aliexpress
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AffiliateOrderStatus is the state of an order a publisher's link earned (order.list's status).
+type AffiliateOrderStatus string
+
+// The affiliate order statuses.
+const (
+	AffiliateOrderPaymentCompleted      AffiliateOrderStatus = "Payment Completed"
+	AffiliateOrderBuyerConfirmedReceipt AffiliateOrderStatus = "Buyer Confirmed Receipt"
+	AffiliateOrderCompletedSettlement   AffiliateOrderStatus = "Completed Settlement"
+	AffiliateOrderInvalid               AffiliateOrderStatus = "Invalid"
+)
+
+const (
+	affMaxOrderIDsPerCall     = 20    // order.get's maximum is not published
+	affDefaultSettledCurrency = "USD" // when an order does not name its settled_currency
+)
+
+// AffiliateOrderTimeType says which time of an order OrderQuery's period applies to (time_type).
+type AffiliateOrderTimeType string
+
+// The affiliate order time types.
+const (
+	AffiliateOrderTimePaymentCompleted      AffiliateOrderTimeType = "Payment Completed Time"
+	AffiliateOrderTimeBuyerConfirmedReceipt AffiliateOrderTimeType = "Buyer Confirmed Receipt Time"
+	AffiliateOrderTimeCompletedSettlement   AffiliateOrderTimeType = "Completed Settlement Time"
+)
+
+// OrderQuery selects the orders a publisher's links earned, for Orders.
+type OrderQuery struct {
+	// StartTime and EndTime bound the period (required); they are sent in PST, as the platform
+	// expects.
+	StartTime time.Time
+	EndTime   time.Time
+	Status    AffiliateOrderStatus // required
+	// TimeType is the order time the period applies to; empty is the platform's default.
+	TimeType   AffiliateOrderTimeType
+	LocaleSite LocaleSite
+	PageNo     int
+	PageSize   int      // 1 to 50; 0 is the platform's default
+	Fields     []string // response fields to return; empty = all
+}
+
+// AffiliateOrder is an order (one sub-order of it, as the platform counts them) that a publisher's
+// link earned. Amounts are in SettledCurrency; times are the platform's PST times.
+type AffiliateOrder struct {
+	OrderID           int64
+	SubOrderID        int64
+	ParentOrderNumber int64
+	OrderNumber       int64
+	Status            AffiliateOrderStatus // order_status
+	OrderType         string
+	// OrderPlatform is influencer_platform or affiliate_platform: where the order is attributed.
+	OrderPlatform    string
+	TrackingID       string
+	CustomParameters string
+
+	CreatedTime             time.Time
+	PaidTime                time.Time
+	FinishedTime            time.Time
+	CompletedSettlementTime time.Time
+
+	PaidAmount                           Money
+	FinishedAmount                       Money
+	EstimatedPaidCommission              Money
+	EstimatedFinishedCommission          Money
+	EstimatedIncentivePaidCommission     Money
+	EstimatedIncentiveFinishedCommission Money
+	NewBuyerBonusCommission              Money
+	CommissionRate                       float64 // percent
+	IncentiveCommissionRate              float64 // percent
+	SettledCurrency                      string
+
+	IsNewBuyer         bool
+	IsHotProduct       bool
+	IsAffiliateProduct bool
+	EffectDetailStatus string
+
+	ShipToCountry       string
+	ProductID           int64
+	ProductTitle        string
+	ProductDetailURL    string
+	ProductMainImageURL string
+	ProductCount        int
+	CategoryID          int64
+}
+
+// OrderPage is one page of Orders.
+type OrderPage struct {
+	Orders       []AffiliateOrder
+	CurrentPage  int
+	PageRecords  int
+	TotalPages   int
+	TotalRecords int
+}
+
+type affOrderWire struct {
+	OrderID                              affText  `json:"order_id"`
+	SubOrderID                           affText  `json:"sub_order_id"`
+	ParentOrderNumber                    affText  `json:"parent_order_number"`
+	OrderNumber                          affText  `json:"order_number"`
+	OrderStatus                          affText  `json:"order_status"`
+	OrderType                            affText  `json:"order_type"`
+	OrderPlatform                        affText  `json:"order_platform"`
+	TrackingID                           affText  `json:"tracking_id"`
+	CustomParameters                     affText  `json:"custom_parameters"`
+	CustomerParameters                   affText  `json:"customer_parameters"` // order.get's name for it
+	CreatedTime                          affText  `json:"created_time"`
+	PaidTime                             affText  `json:"paid_time"`
+	FinishedTime                         affText  `json:"finished_time"`
+	CompletedSettlementTime              affText  `json:"completed_settlement_time"`
+	PaidAmount                           affText  `json:"paid_amount"`
+	FinishedAmount                       affText  `json:"finished_amount"`
+	EstimatedPaidCommission              affText  `json:"estimated_paid_commission"`
+	EstimatedFinishedCommission          affText  `json:"estimated_finished_commission"`
+	EstimatedIncentivePaidCommission     affText  `json:"estimated_incentive_paid_commission"`
+	EstimatedIncentiveFinishedCommission affText  `json:"estimated_incentive_finished_commission"`
+	NewBuyerBonusCommission              affText  `json:"new_buyer_bonus_commission"`
+	CommissionRate                       affText  `json:"commission_rate"`
+	IncentiveCommissionRate              affText  `json:"incentive_commission_rate"`
+	SettledCurrency                      affText  `json:"settled_currency"`
+	IsNewBuyer                           flexBool `json:"is_new_buyer"`
+	IsHotProduct                         flexBool `json:"is_hot_product"`
+	IsAffiliateProduct                   flexBool `json:"is_affiliate_product"`
+	EffectDetailStatus                   affText  `json:"effect_detail_status"`
+	ShipToCountry                        affText  `json:"ship_to_country"`
+	ProductID                            affText  `json:"product_id"`
+	ProductTitle                         affText  `json:"product_title"`
+	ProductDetailURL                     affText  `json:"product_detail_url"`
+	ProductMainImageURL                  affText  `json:"product_main_image_url"`
+	ProductCount                         affText  `json:"product_count"`
+	CategoryID                           affText  `json:"category_id"`
+}
+
+// order converts w. The platform documents the amounts as Numbers without a unit; an integer is
+// read as minor units (cents) of the settled currency, a decimal with a point as major units.
+func (w *affOrderWire) order(c *affConv) AffiliateOrder {
+	c.what = "order"
+	id := c.int("order_id", w.OrderID)
+	if id != 0 {
+		c.what = "order " + strconv.FormatInt(id, 10)
+	}
+	cur := strings.ToUpper(strings.TrimSpace(string(w.SettledCurrency)))
+	if cur == "" {
+		cur = affDefaultSettledCurrency
+	}
+	custom := string(w.CustomParameters)
+	if custom == "" {
+		custom = string(w.CustomerParameters)
+	}
+	return AffiliateOrder{
+		OrderID:                              id,
+		SubOrderID:                           c.int("sub_order_id", w.SubOrderID),
+		ParentOrderNumber:                    c.int("parent_order_number", w.ParentOrderNumber),
+		OrderNumber:                          c.int("order_number", w.OrderNumber),
+		Status:                               AffiliateOrderStatus(strings.TrimSpace(string(w.OrderStatus))),
+		OrderType:                            strings.TrimSpace(string(w.OrderType)),
+		OrderPlatform:                        strings.TrimSpace(string(w.OrderPlatform)),
+		TrackingID:                           strings.TrimSpace(string(w.TrackingID)),
+		CustomParameters:                     custom,
+		CreatedTime:                          c.time("created_time", w.CreatedTime),
+		PaidTime:                             c.time("paid_time", w.PaidTime),
+		FinishedTime:                         c.time("finished_time", w.FinishedTime),
+		CompletedSettlementTime:              c.time("completed_settlement_time", w.CompletedSettlementTime),
+		PaidAmount:                           c.minorMoney("paid_amount", w.PaidAmount, cur),
+		FinishedAmount:                       c.minorMoney("finished_amount", w.FinishedAmount, cur),
+		EstimatedPaidCommission:              c.minorMoney("estimated_paid_commission", w.EstimatedPaidCommission, cur),
+		EstimatedFinishedCommission:          c.minorMoney("estimated_finished_commission", w.EstimatedFinishedCommission, cur),
+		EstimatedIncentivePaidCommission:     c.minorMoney("estimated_incentive_paid_commission", w.EstimatedIncentivePaidCommission, cur),
+		EstimatedIncentiveFinishedCommission: c.minorMoney("estimated_incentive_finished_commission", w.EstimatedIncentiveFinishedCommission, cur),
+		NewBuyerBonusCommission:              c.minorMoney("new_buyer_bonus_commission", w.NewBuyerBonusCommission, cur),
+		CommissionRate:                       c.percent("commission_rate", w.CommissionRate),
+		IncentiveCommissionRate:              c.percent("incentive_commission_rate", w.IncentiveCommissionRate),
+		SettledCurrency:                      cur,
+		IsNewBuyer:                           bool(w.IsNewBuyer),
+		IsHotProduct:                         bool(w.IsHotProduct),
+		IsAffiliateProduct:                   bool(w.IsAffiliateProduct),
+		EffectDetailStatus:                   strings.TrimSpace(string(w.EffectDetailStatus)),
+		ShipToCountry:                        strings.TrimSpace(string(w.ShipToCountry)),
+		ProductID:                            c.int("product_id", w.ProductID),
+		ProductTitle:                         string(w.ProductTitle),
+		ProductDetailURL:                     strings.TrimSpace(string(w.ProductDetailURL)),
+		ProductMainImageURL:                  strings.TrimSpace(string(w.ProductMainImageURL)),
+		ProductCount:                         int(c.int("product_count", w.ProductCount)),
+		CategoryID:                           c.int("category_id", w.CategoryID),
+	}
+}
+
+type affOrderResultWire struct {
+	CurrentPageNo      flexInt            `json:"current_page_no"`
+	CurrentRecordCount flexInt            `json:"current_record_count"`
+	TotalPageNo        flexInt            `json:"total_page_no"`
+	TotalRecordCount   flexInt            `json:"total_record_count"`
+	Orders             list[affOrderWire] `json:"orders"`
+}
+
+// orders calls order.list or order.get and reads the result; "no results" is an empty page.
+func (s *AffiliateService) orders(ctx context.Context, m string, p affParams) (*OrderPage, *Response, error) {
+	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true, session: s.client.accessToken != ""})
+	if err != nil {
+		if affIsNoResults(err) {
+			return &OrderPage{Orders: []AffiliateOrder{}}, resp, nil
+		}
+		return nil, resp, err
+	}
+	var w affOrderResultWire
+	if len(strings.TrimSpace(string(raw))) > 0 {
+		if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
+			return nil, resp, err
+		}
+	}
+	page := &OrderPage{
+		Orders:       make([]AffiliateOrder, 0, len(w.Orders)),
+		CurrentPage:  int(w.CurrentPageNo),
+		PageRecords:  int(w.CurrentRecordCount),
+		TotalPages:   int(w.TotalPageNo),
+		TotalRecords: int(w.TotalRecordCount),
+	}
+	c := affConv{method: m, requestID: resp.RequestID}
+	for i := range w.Orders {
+		o := w.Orders[i].order(&c)
+		if c.err != nil {
+			return nil, resp, c.err
+		}
+		page.Orders = append(page.Orders, o)
+	}
+	if page.PageRecords == 0 {
+		page.PageRecords = len(page.Orders)
+	}
+	return page, resp, nil
+}
+
+func (q *OrderQuery) params(m string) (affParams, error) {
+	if q == nil {
+		q = &OrderQuery{}
+	}
+	p := affParams{}
+	switch {
+	case q.StartTime.IsZero():
+		return nil, affInvalid(m, "StartTime (start_time) is required")
+	case q.EndTime.IsZero():
+		return nil, affInvalid(m, "EndTime (end_time) is required")
+	case q.EndTime.Before(q.StartTime):
+		return nil, affInvalid(m, "EndTime (end_time) %s is before StartTime %s", affTime(q.EndTime), affTime(q.StartTime))
+	}
+	p.set("start_time", affTime(q.StartTime))
+	p.set("end_time", affTime(q.EndTime))
+	switch q.Status {
+	case AffiliateOrderPaymentCompleted, AffiliateOrderBuyerConfirmedReceipt, AffiliateOrderCompletedSettlement, AffiliateOrderInvalid:
+		p.set("status", string(q.Status))
+	case "":
+		return nil, affInvalid(m, "Status (status) is required")
+	default:
+		return nil, affInvalid(m, "Status (status): %q is not a known order status", string(q.Status))
+	}
+	switch q.TimeType {
+	case "", AffiliateOrderTimePaymentCompleted, AffiliateOrderTimeBuyerConfirmedReceipt, AffiliateOrderTimeCompletedSettlement:
+		p.set("time_type", string(q.TimeType))
+	default:
+		return nil, affInvalid(m, "TimeType (time_type): %q is not a known time type", string(q.TimeType))
+	}
+	switch q.LocaleSite {
+	case "", LocaleSiteGlobal, LocaleSiteIT, LocaleSiteES, LocaleSiteRU:
+		p.set("locale_site", string(q.LocaleSite))
+	default:
+		return nil, affInvalid(m, "LocaleSite (locale_site): %q is not global, it_site, es_site or ru_site", string(q.LocaleSite))
+	}
+	if err := affPaging(m, p, q.PageNo, q.PageSize, affMaxPageSize); err != nil {
+		return nil, err
+	}
+	if err := affPutFields(m, p, q.Fields); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Orders returns one page of the orders the publisher's links earned with
+// aliexpress.affiliate.order.list. A period without orders is an empty page, not an error. The
+// client's access token is sent when it has one.
+func (s *AffiliateService) Orders(ctx context.Context, q *OrderQuery) (*OrderPage, *Response, error) {
+	const m = affMethodOrderList
+	p, err := q.params(m)
+	if err != nil {
+		return nil, &Response{Method: m}, err
+	}
+	return s.orders(ctx, m, p)
+}
+
+// OrdersAll iterates over every order Orders finds, calling aliexpress.affiliate.order.list once per
+// page; it stops after the last page, on the first error (yielded once), when the loop stops, and
+// after 1,000 pages at most.
+func (s *AffiliateService) OrdersAll(ctx context.Context, q *OrderQuery) iter.Seq2[AffiliateOrder, error] {
+	var qc OrderQuery
+	if q != nil {
+		qc = *q
+	}
+	return affPages(qc.PageNo, qc.PageSize, func(page int) ([]AffiliateOrder, affPageInfo, error) {
+		qc.PageNo = page
+		pg, _, err := s.Orders(ctx, &qc)
+		if err != nil {
+			return nil, affPageInfo{}, err
+		}
+		return pg.Orders, affPageInfo{current: pg.CurrentPage, totalPages: pg.TotalPages, totalRecords: pg.TotalRecords}, nil
+	})
+}
+
+// OrdersByIDOptions tune OrdersByID.
+type OrdersByIDOptions struct {
+	Fields []string // response fields to return; empty = all
+}
+
+// OrdersByID returns the orders with the given IDs with aliexpress.affiliate.order.get, 20 IDs per
+// call, one call after another. Orders the platform does not know are left out; an order may come
+// back as several sub-orders. The Response adds up the attempts of every call.
+func (s *AffiliateService) OrdersByID(ctx context.Context, ids []int64, opts *OrdersByIDOptions) ([]AffiliateOrder, *Response, error) {
+	const m = affMethodOrderGet
+	total := &Response{Method: m}
+	if opts == nil {
+		opts = &OrdersByIDOptions{}
+	}
+	want := make([]int64, 0, len(ids))
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if id <= 0 {
+			return nil, total, affInvalid(m, "order_ids: %d is not an order ID", id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			want = append(want, id)
+		}
+	}
+	base := affParams{}
+	if err := affPutFields(m, base, opts.Fields); err != nil {
+		return nil, total, err
+	}
+	out := []AffiliateOrder{}
+	for _, batch := range affBatches(want, affMaxOrderIDsPerCall) {
+		p := make(affParams, len(base)+1)
+		for k, v := range base {
+			p[k] = v
+		}
+		p["order_ids"] = affJoinIDs(batch)
+		page, resp, err := s.orders(ctx, m, p)
+		affMergeResponse(total, resp)
+		if err != nil {
+			return nil, total, err
+		}
+		out = append(out, page.Orders...)
+	}
+	return out, total, nil
+}
