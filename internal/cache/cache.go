@@ -178,7 +178,8 @@ func (c *Cache) lookup(ctx context.Context, key string, ttl time.Duration, load 
 		}
 		c.storeErrors.Add(1)
 	case ok:
-		seen = &e
+		stale := e // a copy, so that e stays on the stack on the hit path
+		seen = &stale
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err // start no load that nobody waits for
