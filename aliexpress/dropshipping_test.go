@@ -319,7 +319,10 @@ func TestDSValidatesBeforeCalling(t *testing.T) {
 		{"product id", "productID", func() error { _, _, err := ds.Product(ctx, 0, &aliexpress.DSProductOptions{ShipTo: "US"}); return err }},
 		{"no ship-to", "ShipTo", func() error { _, _, err := ds.Product(ctx, 1, nil); return err }},
 		{"three-letter ship-to", "ShipTo", func() error { _, _, err := ds.Product(ctx, 1, &aliexpress.DSProductOptions{ShipTo: "USA"}); return err }},
-		{"search ship-to", "ShipTo", func() error { _, _, err := ds.TextSearch(ctx, "x", &aliexpress.TextSearchOptions{ShipTo: "1A"}); return err }},
+		{"search ship-to", "ShipTo", func() error {
+			_, _, err := ds.TextSearch(ctx, "x", &aliexpress.TextSearchOptions{ShipTo: "1A"})
+			return err
+		}},
 		{"feed name", "feedName", func() error { _, _, err := ds.RecommendFeed(ctx, " ", nil); return err }},
 		{"feed page size", "PageSize", func() error {
 			_, _, err := ds.FeedItemIDs(ctx, "DS bestseller", &aliexpress.FeedItemIDsOptions{PageSize: 500})
