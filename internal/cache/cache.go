@@ -124,6 +124,7 @@ type PanicError struct {
 	Stack []byte // the load's stack at the panic
 }
 
+// Error says what the load panicked with; the stack is in Stack.
 func (e *PanicError) Error() string { return fmt.Sprintf("cache: load panicked: %v", e.Value) }
 
 // Fetch returns the value under key: a fresh entry (younger than ttl) costs

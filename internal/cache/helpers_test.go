@@ -38,20 +38,27 @@ func (c *clock) Advance(d time.Duration) {
 // redisAddr is the Redis that the development machines and CI run.
 const redisAddr = "127.0.0.1:6379"
 
+// redisReachable pings the test Redis once for the whole run, so that a
+// machine without one skips quickly.
+var redisReachable = sync.OnceValue(func() error {
+	client := redis.NewClient(&redis.Options{Addr: redisAddr, DialTimeout: time.Second, MaxRetries: -1})
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return client.Ping(ctx).Err()
+})
+
 // redisClient connects to the test Redis, or skips the test when there is
 // none, unless ALISCOUT_REQUIRE_REDIS=1 makes that a failure (CI sets it).
 func redisClient(t testing.TB) *redis.Client {
 	t.Helper()
-	client := redis.NewClient(&redis.Options{Addr: redisAddr, DialTimeout: time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
+	if err := redisReachable(); err != nil {
 		if os.Getenv("ALISCOUT_REQUIRE_REDIS") == "1" {
 			t.Fatalf("redis at %s is not reachable and ALISCOUT_REQUIRE_REDIS=1: %v", redisAddr, err)
 		}
 		t.Skipf("redis at %s is not reachable (%v): skipping; set ALISCOUT_REQUIRE_REDIS=1 to fail instead", redisAddr, err)
 	}
+	client := redis.NewClient(&redis.Options{Addr: redisAddr, DialTimeout: time.Second})
 	t.Cleanup(func() { client.Close() })
 	return client
 }
