@@ -39,7 +39,9 @@ type affLinkWire struct {
 
 // GenerateLinks turns product or page URLs into tracked affiliate links with
 // aliexpress.affiliate.link.generate, in one call. The links come in the platform's order, each
-// naming its SourceValue. A value may not contain a comma: the platform splits the list on commas.
+// naming its SourceValue; a value the platform cannot link carries a Message instead. When it can
+// link none of them it answers "no results" (ErrNoResults). A value may not contain a comma: the
+// platform splits the list on commas.
 // Generating a link changes nothing on the platform, so the call is retried like a read.
 func (s *AffiliateService) GenerateLinks(ctx context.Context, sourceValues []string, opts *LinkOptions) ([]PromotionLink, *Response, error) {
 	const m = affMethodLinkGenerate

@@ -565,7 +565,7 @@ func (s *AffiliateService) DownloadHotProductsAll(ctx context.Context, q *HotPro
 }
 
 // ShippingQuery asks what shipping one SKU of a product to a country costs. The platform requires
-// every field; TaxRate may be left empty for products that carry none.
+// every field.
 type ShippingQuery struct {
 	ProductID     int64
 	SKUID         string
@@ -576,7 +576,8 @@ type ShippingQuery struct {
 	// TargetSalePrice).
 	TargetSalePrice Money
 	TargetLanguage  string
-	TaxRate         string // a Product's TaxRate, as the platform wrote it
+	// TaxRate is a Product's TaxRate as the platform wrote it; "0" for a product that has none.
+	TaxRate string
 }
 
 // ShippingQuote is what shipping a product costs and how long it takes.
@@ -650,7 +651,11 @@ func (s *AffiliateService) ProductShipping(ctx context.Context, q *ShippingQuery
 		return bad(affInvalid(m, "TargetLanguage (target_language) is required"))
 	}
 	p.set("target_language", lang)
-	p.set("tax_rate", strings.TrimSpace(q.TaxRate))
+	tax := strings.TrimSpace(q.TaxRate)
+	if tax == "" {
+		return bad(affInvalid(m, `TaxRate (tax_rate) is required; use "0" for a product without one`))
+	}
+	p.set("tax_rate", tax)
 
 	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true})
 	if err != nil {
@@ -711,6 +716,8 @@ type SKUItem struct {
 	WhiteImageLink       string // picture on a white background
 	AdditionalImageLinks []string
 	StoreName            string
+	StoreURL             string
+	PromotionLink        string // set when the client has a tracking ID and the platform sends one
 	Brand                string
 	Condition            string // "New" or "Used"
 	Gender               string
@@ -725,16 +732,22 @@ type SKUItem struct {
 
 // SKUOffer is one SKU of a SKUDetail, priced in the target currency.
 type SKUOffer struct {
-	SKUID            string
-	Color            string
-	Size             string
-	Properties       string // sku_properties as the platform writes it
-	ImageLink        string // sku_image_link
-	Link             string // promotional link
-	PriceWithTax     Money  // list price including tax
-	SalePriceWithTax Money  // sale price including tax
-	DiscountRate     float64
+	SKUID      string
+	Attr       string // sku_attr, e.g. "14:175#Black;5:100014064#XL", when the platform sends it
+	Color      string
+	Size       string
+	Properties string // sku_properties as the platform writes it
+	ImageLink  string // sku_image_link
+	Link       string // promotional link
+	// PriceWithTax and SalePriceWithTax are the documented prices, tax included. Price and SalePrice
+	// are the prices without tax that some answers carry as well.
+	PriceWithTax     Money
+	SalePriceWithTax Money
+	Price            Money
+	SalePrice        Money
+	DiscountRate     float64 // percent
 	TaxRate          string
+	Stock            int // available_stock, when the platform sends it
 	// Shipping and delivery are filled in when the query asked for NeedDeliveryInfo.
 	ShippingFee     Money
 	DeliveryDays    string
@@ -753,6 +766,8 @@ type affSKUItemWire struct {
 	ImageWhite           affText    `json:"image_white"`
 	AdditionalImageLinks affStrings `json:"additional_image_links"`
 	StoreName            affText    `json:"store_name"`
+	StoreURL             affText    `json:"store_url"`
+	PromotionLink        affText    `json:"promotion_link"`
 	Brand                affText    `json:"brand"`
 	Condition            affText    `json:"condition"`
 	Gender               affText    `json:"gender"`
@@ -773,6 +788,7 @@ type affSKUItemWire struct {
 
 type affSKUWire struct {
 	SKUID            affText   `json:"sku_id"`
+	SKUAttr          affText   `json:"sku_attr"`
 	Color            affText   `json:"color"`
 	Size             affText   `json:"size"`
 	SKUProperties    affText   `json:"sku_properties"`
@@ -781,9 +797,13 @@ type affSKUWire struct {
 	Currency         affText   `json:"currency"`
 	PriceWithTax     flexMoney `json:"price_with_tax"`
 	SalePriceWithTax flexMoney `json:"sale_price_with_tax"`
+	Price            flexMoney `json:"price"`
+	SalePrice        flexMoney `json:"sale_price"`
 	DiscountRate     affText   `json:"discount_rate"`
 	TaxRate          affText   `json:"tax_rate"`
+	AvailableStock   affText   `json:"available_stock"`
 	ShippingFees     flexMoney `json:"shipping_fees"`
+	ShippingFee      flexMoney `json:"shipping_fee"` // the singular of product.shipping.get, as some answers name it
 	DeliveryDays     affText   `json:"delivery_days"`
 	MinDeliveryDays  affText   `json:"min_delivery_days"`
 	MaxDeliveryDays  affText   `json:"max_delivery_days"`
@@ -906,6 +926,8 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 		WhiteImageLink:       strings.TrimSpace(string(it.ImageWhite)),
 		AdditionalImageLinks: []string(it.AdditionalImageLinks),
 		StoreName:            string(it.StoreName),
+		StoreURL:             strings.TrimSpace(string(it.StoreURL)),
+		PromotionLink:        strings.TrimSpace(string(it.PromotionLink)),
 		Brand:                string(it.Brand),
 		Condition:            strings.TrimSpace(string(it.Condition)),
 		Gender:               strings.TrimSpace(string(it.Gender)),
@@ -932,8 +954,13 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 		if strings.TrimSpace(string(skuCur)) == "" {
 			skuCur = affText(cur)
 		}
+		fee, feeField := sw.ShippingFees, "shipping_fees"
+		if strings.TrimSpace(string(fee)) == "" {
+			fee, feeField = sw.ShippingFee, "shipping_fee"
+		}
 		out.SKUs = append(out.SKUs, SKUOffer{
 			SKUID:            strings.TrimSpace(string(sw.SKUID)),
+			Attr:             strings.TrimSpace(string(sw.SKUAttr)),
 			Color:            string(sw.Color),
 			Size:             string(sw.Size),
 			Properties:       string(sw.SKUProperties),
@@ -941,9 +968,12 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 			Link:             strings.TrimSpace(string(sw.Link)),
 			PriceWithTax:     c.money("price_with_tax", sw.PriceWithTax, skuCur),
 			SalePriceWithTax: c.money("sale_price_with_tax", sw.SalePriceWithTax, skuCur),
+			Price:            c.money("price", sw.Price, skuCur),
+			SalePrice:        c.money("sale_price", sw.SalePrice, skuCur),
 			DiscountRate:     c.percent("discount_rate", sw.DiscountRate),
 			TaxRate:          strings.TrimSpace(string(sw.TaxRate)),
-			ShippingFee:      c.money("shipping_fees", sw.ShippingFees, skuCur),
+			Stock:            int(c.int("available_stock", sw.AvailableStock)),
+			ShippingFee:      c.money(feeField, fee, skuCur),
 			DeliveryDays:     strings.TrimSpace(string(sw.DeliveryDays)),
 			MinDeliveryDays:  int(c.int("min_delivery_days", sw.MinDeliveryDays)),
 			MaxDeliveryDays:  int(c.int("max_delivery_days", sw.MaxDeliveryDays)),

@@ -144,7 +144,7 @@ func affIDs(ps []Product) []int64 {
 	return ids
 }
 
-func TestQueryProductsEnvelopeForms(t *testing.T) {
+func TestAffiliateQueryProductsEnvelopeForms(t *testing.T) {
 	tests := []struct {
 		fixture   string
 		wantIDs   []int64
@@ -250,7 +250,7 @@ func TestQueryProductsEnvelopeForms(t *testing.T) {
 	}
 }
 
-func TestQueryProductsKeepsHostileTextAndOtherCurrencies(t *testing.T) {
+func TestAffiliateQueryProductsKeepsHostileTextAndOtherCurrencies(t *testing.T) {
 	g := affFixtureGateway(t, "product_query_wrapped.json")
 	page, _, err := g.client(t).Affiliate.QueryProducts(context.Background(), nil)
 	if err != nil {
@@ -268,7 +268,7 @@ func TestQueryProductsKeepsHostileTextAndOtherCurrencies(t *testing.T) {
 	}
 }
 
-func TestQueryProductsErrors(t *testing.T) {
+func TestAffiliateQueryProductsErrors(t *testing.T) {
 	tests := []struct {
 		fixture    string
 		kind       error
@@ -307,7 +307,7 @@ func TestQueryProductsErrors(t *testing.T) {
 	}
 }
 
-func TestQueryProductsRequest(t *testing.T) {
+func TestAffiliateQueryProductsRequest(t *testing.T) {
 	g := affFixtureGateway(t, "product_query_empty.json")
 	c := g.client(t, WithTrackingID("client-track"))
 	_, _, err := c.Affiliate.QueryProducts(context.Background(), &ProductQuery{
@@ -367,7 +367,7 @@ func TestQueryProductsRequest(t *testing.T) {
 	}
 }
 
-func TestParametersValidatedBeforeCalling(t *testing.T) {
+func TestAffiliateParametersValidatedBeforeCalling(t *testing.T) {
 	g := affFixtureGateway(t, "product_query_empty.json")
 	c := g.client(t)
 	ctx := context.Background()
@@ -448,6 +448,10 @@ func TestParametersValidatedBeforeCalling(t *testing.T) {
 				TargetSalePrice: Money{100, "EUR"}, TargetLanguage: "EN"})
 			return err
 		}, "target_sale_price"},
+		{"shipping without tax rate", func() error {
+			_, _, err := a.ProductShipping(ctx, &ShippingQuery{ProductID: 1, SKUID: "1", ShipToCountry: "US", TargetSalePrice: Money{100, "USD"}, TargetLanguage: "EN"})
+			return err
+		}, "tax_rate"},
 		{"sku detail without country", func() error {
 			_, _, err := a.SKUDetails(ctx, &SKUDetailQuery{ProductID: 1, TargetCurrency: "USD", TargetLanguage: "EN"})
 			return err
@@ -497,7 +501,7 @@ func affDetailsGateway(t *testing.T, missing map[int64]bool) *affGateway {
 	})
 }
 
-func TestProductDetailsBatchesAndKeepsOrder(t *testing.T) {
+func TestAffiliateProductDetailsBatchesAndKeepsOrder(t *testing.T) {
 	var ids []int64
 	for i := range 45 {
 		ids = append(ids, 1005000000000000+int64((i*37)%45)) // a shuffled order
@@ -556,7 +560,7 @@ func TestProductDetailsBatchesAndKeepsOrder(t *testing.T) {
 	}
 }
 
-func TestProductDetailsFixtureAndNoIDs(t *testing.T) {
+func TestAffiliateProductDetailsFixtureAndNoIDs(t *testing.T) {
 	g := affFixtureGateway(t, "productdetail_get.json")
 	c := g.client(t)
 	got, _, err := c.Affiliate.ProductDetails(context.Background(), []int64{1005000000000001, 1005000000000002, 1005000000000003}, nil)
@@ -578,7 +582,7 @@ func TestProductDetailsFixtureAndNoIDs(t *testing.T) {
 	}
 }
 
-func TestProductDetailsStopsOnError(t *testing.T) {
+func TestAffiliateProductDetailsStopsOnError(t *testing.T) {
 	n := 0
 	g := newAffGateway(t, func(url.Values) string {
 		n++
@@ -623,7 +627,7 @@ func affPagedGateway(t *testing.T, pages, size int, mutate func(page int) string
 	})
 }
 
-func TestQueryProductsAll(t *testing.T) {
+func TestAffiliateQueryProductsAll(t *testing.T) {
 	ctx := context.Background()
 	t.Run("every page once", func(t *testing.T) {
 		g := affPagedGateway(t, 3, 4, nil)
@@ -704,7 +708,7 @@ func TestQueryProductsAll(t *testing.T) {
 	})
 }
 
-func TestAffPagesCapped(t *testing.T) {
+func TestAffiliatePagesCapped(t *testing.T) {
 	fetches := 0
 	n := 0
 	for range affPages(1, 0, func(page int) ([]int, affPageInfo, error) {
@@ -718,7 +722,7 @@ func TestAffPagesCapped(t *testing.T) {
 	}
 }
 
-func TestHotProducts(t *testing.T) {
+func TestAffiliateHotProducts(t *testing.T) {
 	g := affFixtureGateway(t, "hotproduct_query.json")
 	page, _, err := g.client(t).Affiliate.HotProducts(context.Background(), &ProductQuery{Sort: SortDiscountDesc})
 	if err != nil {
@@ -742,7 +746,7 @@ func TestHotProducts(t *testing.T) {
 	}
 }
 
-func TestCategories(t *testing.T) {
+func TestAffiliateCategories(t *testing.T) {
 	g := affFixtureGateway(t, "category_get.json")
 	got, _, err := g.client(t).Affiliate.Categories(context.Background())
 	if err != nil {
@@ -757,7 +761,7 @@ func TestCategories(t *testing.T) {
 	}
 }
 
-func TestGenerateLinks(t *testing.T) {
+func TestAffiliateGenerateLinks(t *testing.T) {
 	g := affFixtureGateway(t, "link_generate.json")
 	c := g.client(t, WithTrackingID("mytrack"))
 	src := []string{"https://www.aliexpress.com/item/1005001234567890.html", " https://example.com/not-aliexpress "}
@@ -778,7 +782,7 @@ func TestGenerateLinks(t *testing.T) {
 	}
 }
 
-func TestSmartMatchAndPromos(t *testing.T) {
+func TestAffiliateSmartMatchAndPromos(t *testing.T) {
 	ctx := context.Background()
 	g := affFixtureGateway(t, "smartmatch.json")
 	page, _, err := g.client(t).Affiliate.SmartMatch(ctx, &SmartMatchQuery{Keywords: "mug", ProductID: 1005001234567890})
@@ -821,7 +825,7 @@ func TestSmartMatchAndPromos(t *testing.T) {
 	}
 }
 
-func TestDownloadHotProducts(t *testing.T) {
+func TestAffiliateDownloadHotProducts(t *testing.T) {
 	g := affFixtureGateway(t, "hotproduct_download.json")
 	c := g.client(t)
 	page, _, err := c.Affiliate.DownloadHotProducts(context.Background(), &HotProductDownloadQuery{CategoryID: 44, LocaleSite: LocaleSiteES, PageSize: 100})
@@ -847,7 +851,7 @@ func TestDownloadHotProducts(t *testing.T) {
 	}
 }
 
-func TestOrders(t *testing.T) {
+func TestAffiliateOrders(t *testing.T) {
 	ctx := context.Background()
 	g := affFixtureGateway(t, "order_list.json")
 	c := g.client(t)
@@ -915,7 +919,7 @@ func TestOrders(t *testing.T) {
 	}
 }
 
-func TestProductShipping(t *testing.T) {
+func TestAffiliateProductShipping(t *testing.T) {
 	g := affFixtureGateway(t, "product_shipping_get.json")
 	got, _, err := g.client(t).Affiliate.ProductShipping(context.Background(), &ShippingQuery{
 		ProductID: 1005001234567890, SKUID: "12000027158136202", ShipToCountry: "de",
@@ -936,7 +940,7 @@ func TestProductShipping(t *testing.T) {
 	}
 }
 
-func TestSKUDetails(t *testing.T) {
+func TestAffiliateSKUDetails(t *testing.T) {
 	g := affFixtureGateway(t, "product_sku_detail_get.json")
 	c := g.client(t)
 	q := &SKUDetailQuery{ProductID: 1005001234567890, ShipToCountry: "ES", TargetCurrency: "EUR", TargetLanguage: "ES", NeedDeliveryInfo: true}
@@ -967,7 +971,7 @@ func TestSKUDetails(t *testing.T) {
 	}
 }
 
-func TestAffStringsForms(t *testing.T) {
+func TestAffiliateStringsForms(t *testing.T) {
 	tests := []struct {
 		in   string
 		want []string
