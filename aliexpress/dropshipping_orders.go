@@ -628,8 +628,14 @@ func (s *DSService) SubmitOrderData(ctx context.Context, d *OrderData) (*Respons
 	if d.ProductID <= 0 {
 		return dsNoCall(m), dsInvalid(m, "ProductID", "must be a positive product ID")
 	}
-	if d.OrderAmount.Amount < 0 || d.ProductAmount.Amount < 0 {
-		return dsNoCall(m), dsInvalid(m, "OrderAmount", "must not be negative")
+	if d.OrderAmount.Amount <= 0 {
+		return dsNoCall(m), dsInvalid(m, "OrderAmount", "must be positive")
+	}
+	if d.ProductAmount.Amount < 0 {
+		return dsNoCall(m), dsInvalid(m, "ProductAmount", "must not be negative")
+	}
+	if d.PaidAt.IsZero() {
+		return dsNoCall(m), dsInvalid(m, "PaidAt", "is required")
 	}
 	params := map[string]string{
 		"ae_orderid":     strconv.FormatInt(d.OrderID, 10),
@@ -638,9 +644,7 @@ func (s *DSService) SubmitOrderData(ctx context.Context, d *OrderData) (*Respons
 		"product_amount": dsTwoDecimals(d.ProductAmount),
 		"order_amount":   dsTwoDecimals(d.OrderAmount),
 		"product_url":    strings.TrimSpace(d.ProductURL),
-	}
-	if !d.PaidAt.IsZero() {
-		params["paytime"] = d.PaidAt.UTC().Format("20060102:150405")
+		"paytime":        d.PaidAt.UTC().Format("20060102:150405"),
 	}
 	return s.boolCall(ctx, m, params, false)
 }

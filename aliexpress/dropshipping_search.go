@@ -658,8 +658,8 @@ func (p *dsPager) next(n int, first int64, total, pageSize int) bool {
 	return true
 }
 
-// dsUnnest returns the object under key "result" when payload holds the fields (probe, key)
-// only there; some generated answers nest them one level deeper.
+// dsUnnest returns payload when it holds any of keys at its top level, else the object under its
+// "result" key if there is one: some generated answers nest the fields one level deeper.
 func dsUnnest(payload json.RawMessage, keys ...string) json.RawMessage {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(payload, &top) != nil {
