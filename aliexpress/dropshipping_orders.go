@@ -154,7 +154,8 @@ const dsMethodCreateOrder = "aliexpress.ds.order.create"
 // CreateOrder places an order (and pays it when o.TryToPay is set and the account allows). It calls
 // aliexpress.ds.order.create. A refused order fails with ErrOrderRejected, its Code and Message
 // holding the platform's reason (ErrDuplicateOrder, also an ErrOrderRejected, when o.OutOrderID was
-// used already). An order placed whose payment failed is a success whose Message says why.
+// used already; after a retry this means the lost first attempt placed it). An order placed whose
+// payment failed is a success whose Message says why.
 //
 // The call is retried after a transport failure only when o.OutOrderID is set: without it a retry
 // could place the order twice, so the error is returned and the caller must look the order up
@@ -194,7 +195,11 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 		if code == "REPEATED_ORDER_ERROR" || classify("", code, "", string(w.ErrorMsg)) == ErrDuplicateOrder {
 			kind = ErrDuplicateOrder
 		}
-		return nil, resp, &Error{Method: m, Kind: kind, Type: "ISV", Code: code, Message: string(w.ErrorMsg), RequestID: resp.RequestID}
+		e := &Error{Method: m, Kind: kind, Type: "ISV", Code: code, Message: string(w.ErrorMsg), RequestID: resp.RequestID}
+		if kind == ErrDuplicateOrder && resp.Attempts > 1 {
+			e.Message += " (an earlier attempt of this call, whose answer was lost, placed the order)"
+		}
+		return nil, resp, e
 	}
 	res := &OrderResult{Message: string(w.ErrorMsg), Code: string(w.ErrorCode)}
 	for _, id := range w.OrderList {

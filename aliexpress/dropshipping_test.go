@@ -784,6 +784,13 @@ func TestDSCreateOrderRetriesOnlyWithOutOrderID(t *testing.T) {
 	if err != nil || len(res.OrderIDs) != 2 {
 		t.Errorf("CreateOrder after one 502 = %+v, %v; want placed", res, err)
 	}
+	// One whose first answer was lost after the platform placed it: the retry is refused as a
+	// duplicate, and the error says the order exists.
+	g := newDSFake(t, dsFixtures(m, "status:502", "order_create_repeated.json"))
+	_, _, err = g.client(t).DS.CreateOrder(context.Background(), dsOrder())
+	if !errors.Is(err, aliexpress.ErrDuplicateOrder) || !strings.Contains(err.Error(), "earlier attempt") {
+		t.Errorf("CreateOrder retried into a duplicate: err = %v; want ErrDuplicateOrder saying an earlier attempt placed it", err)
+	}
 }
 
 func TestDSOrderWrappers(t *testing.T) {
