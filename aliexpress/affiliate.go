@@ -19,29 +19,31 @@ import (
 
 // The affiliate method names.
 const (
-	affMethodProductQuery      = "aliexpress.affiliate.product.query"
-	affMethodHotProductQuery   = "aliexpress.affiliate.hotproduct.query"
-	affMethodProductDetail     = "aliexpress.affiliate.productdetail.get"
-	affMethodCategoryGet       = "aliexpress.affiliate.category.get"
-	affMethodLinkGenerate      = "aliexpress.affiliate.link.generate"
-	affMethodSmartMatch        = "aliexpress.affiliate.product.smartmatch"
-	affMethodFeaturedPromo     = "aliexpress.affiliate.featuredpromo.get"
-	affMethodFeaturedProducts  = "aliexpress.affiliate.featuredpromo.products.get"
-	affMethodHotProductDownld  = "aliexpress.affiliate.hotproduct.download"
-	affMethodOrderList         = "aliexpress.affiliate.order.list"
-	affMethodOrderGet          = "aliexpress.affiliate.order.get"
-	affMethodProductShipping   = "aliexpress.affiliate.product.shipping.get"
-	affMethodProductSKUDetail  = "aliexpress.affiliate.product.sku.detail.get"
-	affMaxPageSize             = 50   // page_size upper bound the platform documents
-	affMaxPages                = 1000 // iterators never fetch more pages than this
-	affPlatformTimeLayout      = "2006-01-02 15:04:05"
-	affDefaultDetailsBatchSize = 20
+	affMethodProductQuery       = "aliexpress.affiliate.product.query"
+	affMethodHotProductQuery    = "aliexpress.affiliate.hotproduct.query"
+	affMethodProductDetail      = "aliexpress.affiliate.productdetail.get"
+	affMethodCategoryGet        = "aliexpress.affiliate.category.get"
+	affMethodLinkGenerate       = "aliexpress.affiliate.link.generate"
+	affMethodSmartMatch         = "aliexpress.affiliate.product.smartmatch"
+	affMethodFeaturedPromo      = "aliexpress.affiliate.featuredpromo.get"
+	affMethodFeaturedProducts   = "aliexpress.affiliate.featuredpromo.products.get"
+	affMethodHotProductDownload = "aliexpress.affiliate.hotproduct.download"
+	affMethodOrderList          = "aliexpress.affiliate.order.list"
+	affMethodOrderGet           = "aliexpress.affiliate.order.get"
+	affMethodProductShipping    = "aliexpress.affiliate.product.shipping.get"
+	affMethodProductSKUDetail   = "aliexpress.affiliate.product.sku.detail.get"
+)
+
+const (
+	affMaxPageSize        = 50   // the page_size bound the platform documents
+	affMaxPages           = 1000 // iterators never fetch more pages than this
+	affPlatformTimeLayout = "2006-01-02 15:04:05"
 )
 
 // DefaultProductDetailsBatchSize is how many product IDs ProductDetails sends per
 // aliexpress.affiliate.productdetail.get call unless ProductDetailsOptions.BatchSize says otherwise.
 // The platform does not publish its maximum; 20 is what most integrations use safely.
-const DefaultProductDetailsBatchSize = affDefaultDetailsBatchSize
+const DefaultProductDetailsBatchSize = 20
 
 // affPST is the zone the affiliate API writes and reads its times in. The documentation says "PST"
 // and nothing about daylight saving, so the fixed UTC-8 offset is used all year.
@@ -168,7 +170,7 @@ func (p affParams) set(k, v string) {
 	}
 }
 
-func (p affParams) int(k string, v int64) {
+func (p affParams) setInt(k string, v int64) {
 	if v != 0 {
 		p[k] = strconv.FormatInt(v, 10)
 	}
@@ -288,8 +290,8 @@ func affPaging(method string, p affParams, pageNo, pageSize, maxSize int) error 
 	if pageSize < 0 || (maxSize > 0 && pageSize > maxSize) {
 		return affInvalid(method, "PageSize (page_size): %d is not between 1 and %d", pageSize, maxSize)
 	}
-	p.int("page_no", int64(pageNo))
-	p.int("page_size", int64(pageSize))
+	p.setInt("page_no", int64(pageNo))
+	p.setInt("page_size", int64(pageSize))
 	return nil
 }
 
@@ -399,7 +401,7 @@ func (c *affConv) fail(field, text string, why string) {
 		Message: fmt.Sprintf("%s: %s %.60q %s", c.what, field, text, why)}
 }
 
-func (c *affConv) int(field string, t affText) int64 {
+func (c *affConv) integer(field string, t affText) int64 {
 	s := strings.TrimSpace(string(t))
 	if s == "" {
 		return 0
@@ -542,7 +544,7 @@ type affPromoWire struct {
 // product converts w; failures are kept in c.
 func (w *affProductWire) product(c *affConv) Product {
 	c.what = "product"
-	id := c.int("product_id", w.ProductID)
+	id := c.integer("product_id", w.ProductID)
 	if id != 0 {
 		c.what = "product " + strconv.FormatInt(id, 10)
 	}
@@ -562,14 +564,14 @@ func (w *affProductWire) product(c *affConv) Product {
 		TargetAppSalePrice:      c.money("target_app_sale_price", w.TargetAppSalePrice, w.TargetAppSalePriceCurrency),
 		DiscountPercent:         c.percent("discount", w.Discount),
 		PositiveRate:            c.percent("evaluate_rate", w.EvaluateRate),
-		Volume:                  c.int("lastest_volume", w.LastestVolume),
+		Volume:                  c.integer("lastest_volume", w.LastestVolume),
 		CommissionRate:          c.percent("commission_rate", w.CommissionRate),
 		HotCommissionRate:       c.percent("hot_product_commission_rate", w.HotProductCommissionRate),
-		FirstLevelCategoryID:    c.int("first_level_category_id", w.FirstLevelCategoryID),
+		FirstLevelCategoryID:    c.integer("first_level_category_id", w.FirstLevelCategoryID),
 		FirstLevelCategoryName:  string(w.FirstLevelCategoryName),
-		SecondLevelCategoryID:   c.int("second_level_category_id", w.SecondLevelCategoryID),
+		SecondLevelCategoryID:   c.integer("second_level_category_id", w.SecondLevelCategoryID),
 		SecondLevelCategoryName: string(w.SecondLevelCategoryName),
-		ShopID:                  c.int("shop_id", w.ShopID),
+		ShopID:                  c.integer("shop_id", w.ShopID),
 		ShopURL:                 strings.TrimSpace(string(w.ShopURL)),
 		ShopName:                string(w.ShopName),
 		PlatformProductType:     PlatformProductType(strings.TrimSpace(string(w.PlatformProductType))),

@@ -2,6 +2,7 @@ package aliexpress
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"strconv"
 	"strings"
@@ -144,7 +145,7 @@ type affOrderWire struct {
 // read as minor units (cents) of the settled currency, a decimal with a point as major units.
 func (w *affOrderWire) order(c *affConv) AffiliateOrder {
 	c.what = "order"
-	id := c.int("order_id", w.OrderID)
+	id := c.integer("order_id", w.OrderID)
 	if id != 0 {
 		c.what = "order " + strconv.FormatInt(id, 10)
 	}
@@ -158,9 +159,9 @@ func (w *affOrderWire) order(c *affConv) AffiliateOrder {
 	}
 	return AffiliateOrder{
 		OrderID:                              id,
-		SubOrderID:                           c.int("sub_order_id", w.SubOrderID),
-		ParentOrderNumber:                    c.int("parent_order_number", w.ParentOrderNumber),
-		OrderNumber:                          c.int("order_number", w.OrderNumber),
+		SubOrderID:                           c.integer("sub_order_id", w.SubOrderID),
+		ParentOrderNumber:                    c.integer("parent_order_number", w.ParentOrderNumber),
+		OrderNumber:                          c.integer("order_number", w.OrderNumber),
 		Status:                               AffiliateOrderStatus(strings.TrimSpace(string(w.OrderStatus))),
 		OrderType:                            strings.TrimSpace(string(w.OrderType)),
 		OrderPlatform:                        strings.TrimSpace(string(w.OrderPlatform)),
@@ -185,12 +186,12 @@ func (w *affOrderWire) order(c *affConv) AffiliateOrder {
 		IsAffiliateProduct:                   bool(w.IsAffiliateProduct),
 		EffectDetailStatus:                   strings.TrimSpace(string(w.EffectDetailStatus)),
 		ShipToCountry:                        strings.TrimSpace(string(w.ShipToCountry)),
-		ProductID:                            c.int("product_id", w.ProductID),
+		ProductID:                            c.integer("product_id", w.ProductID),
 		ProductTitle:                         string(w.ProductTitle),
 		ProductDetailURL:                     strings.TrimSpace(string(w.ProductDetailURL)),
 		ProductMainImageURL:                  strings.TrimSpace(string(w.ProductMainImageURL)),
-		ProductCount:                         int(c.int("product_count", w.ProductCount)),
-		CategoryID:                           c.int("category_id", w.CategoryID),
+		ProductCount:                         int(c.integer("product_count", w.ProductCount)),
+		CategoryID:                           c.integer("category_id", w.CategoryID),
 	}
 }
 
@@ -206,7 +207,7 @@ type affOrderResultWire struct {
 func (s *AffiliateService) orders(ctx context.Context, m string, p affParams) (*OrderPage, *Response, error) {
 	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true, session: s.client.accessToken != ""})
 	if err != nil {
-		if affIsNoResults(err) {
+		if errors.Is(err, ErrNoResults) {
 			return &OrderPage{Orders: []AffiliateOrder{}}, resp, nil
 		}
 		return nil, resp, err

@@ -3,7 +3,6 @@ package aliexpress
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"iter"
 	"strconv"
 	"strings"
@@ -73,7 +72,7 @@ func (q *ProductQuery) params(c *Client, method string, hot bool) (affParams, er
 	p.set("sort", string(q.Sort))
 	switch q.DeliveryDays {
 	case 0, 3, 5, 7, 10:
-		p.int("delivery_days", int64(q.DeliveryDays))
+		p.setInt("delivery_days", int64(q.DeliveryDays))
 	default:
 		return nil, affInvalid(method, "DeliveryDays (delivery_days): %d is not 3, 5, 7 or 10", q.DeliveryDays)
 	}
@@ -98,8 +97,8 @@ func (q *ProductQuery) params(c *Client, method string, hot bool) (affParams, er
 	if minP > 0 && maxP > 0 && minP > maxP {
 		return nil, affInvalid(method, "MinSalePrice %s is above MaxSalePrice %s", q.MinSalePrice, q.MaxSalePrice)
 	}
-	p.int("min_sale_price", minP)
-	p.int("max_sale_price", maxP)
+	p.setInt("min_sale_price", minP)
+	p.setInt("max_sale_price", maxP)
 	return p, nil
 }
 
@@ -274,8 +273,8 @@ func (s *AffiliateService) Categories(ctx context.Context) ([]Category, *Respons
 	c := affConv{method: m, requestID: resp.RequestID, what: "category"}
 	out := make([]Category, 0, len(w.Categories))
 	for _, cw := range w.Categories {
-		cat := Category{ID: c.int("category_id", cw.CategoryID), Name: string(cw.CategoryName),
-			ParentID: c.int("parent_category_id", cw.ParentCategoryID)}
+		cat := Category{ID: c.integer("category_id", cw.CategoryID), Name: string(cw.CategoryName),
+			ParentID: c.integer("parent_category_id", cw.ParentCategoryID)}
 		if c.err != nil {
 			return nil, resp, c.err
 		}
@@ -337,7 +336,7 @@ func (s *AffiliateService) SmartMatch(ctx context.Context, q *SmartMatchQuery) (
 	p.set("site", q.Site)
 	p.set("user", q.User)
 	p.set("keywords", strings.TrimSpace(q.Keywords))
-	p.int("product_id", q.ProductID)
+	p.setInt("product_id", q.ProductID)
 	if err := affPaging(m, p, q.PageNo, 0, 0); err != nil {
 		return nil, &Response{Method: m}, err
 	}
@@ -379,7 +378,7 @@ func (s *AffiliateService) FeaturedPromos(ctx context.Context) ([]Promo, *Respon
 	out := make([]Promo, 0, len(w.Promos))
 	for _, pw := range w.Promos {
 		out = append(out, Promo{Name: string(pw.PromoName), Description: string(pw.PromoDesc),
-			ProductCount: int(c.int("product_num", pw.ProductNum))})
+			ProductCount: int(c.integer("product_num", pw.ProductNum))})
 		if c.err != nil {
 			return nil, resp, c.err
 		}
@@ -445,7 +444,7 @@ func (q *PromoProductQuery) params(c *Client, m string) (affParams, error) {
 	if q.CategoryID < 0 {
 		return nil, affInvalid(m, "CategoryID (category_id): %d is not a category ID", q.CategoryID)
 	}
-	p.int("category_id", q.CategoryID)
+	p.setInt("category_id", q.CategoryID)
 	if !q.PromotionStartTime.IsZero() && !q.PromotionEndTime.IsZero() && q.PromotionEndTime.Before(q.PromotionStartTime) {
 		return nil, affInvalid(m, "PromotionEndTime (promotion_end_time) is before PromotionStartTime")
 	}
@@ -519,7 +518,7 @@ type HotProductDownloadQuery struct {
 // aliexpress.affiliate.hotproduct.download, the bulk feed meant for filling a catalog. A category
 // without hot products is an empty page.
 func (s *AffiliateService) DownloadHotProducts(ctx context.Context, q *HotProductDownloadQuery) (*ProductPage, *Response, error) {
-	const m = affMethodHotProductDownld
+	const m = affMethodHotProductDownload
 	if q == nil {
 		q = &HotProductDownloadQuery{}
 	}
@@ -527,7 +526,7 @@ func (s *AffiliateService) DownloadHotProducts(ctx context.Context, q *HotProduc
 		return nil, &Response{Method: m}, affInvalid(m, "CategoryID (category_id) is required")
 	}
 	p := affParams{}
-	p.int("category_id", q.CategoryID)
+	p.setInt("category_id", q.CategoryID)
 	switch q.LocaleSite {
 	case "", LocaleSiteGlobal, LocaleSiteIT, LocaleSiteES, LocaleSiteRU:
 		p.set("locale_site", string(q.LocaleSite))
@@ -576,7 +575,8 @@ type ShippingQuery struct {
 	// TargetSalePrice).
 	TargetSalePrice Money
 	TargetLanguage  string
-	// TaxRate is a Product's TaxRate as the platform wrote it; "0" for a product that has none.
+	// TaxRate is a Product's TaxRate as the platform wrote it. The platform requires one; empty is
+	// sent as "0", since many products carry none.
 	TaxRate string
 }
 
@@ -615,7 +615,7 @@ func (s *AffiliateService) ProductShipping(ctx context.Context, q *ShippingQuery
 		return bad(affInvalid(m, "SKUID (sku_id) is required"))
 	}
 	p := affParams{}
-	p.int("product_id", q.ProductID)
+	p.setInt("product_id", q.ProductID)
 	p.set("sku_id", sku)
 	cc, err := affCountry(m, "ShipToCountry (ship_to_country)", q.ShipToCountry)
 	if err != nil {
@@ -653,7 +653,7 @@ func (s *AffiliateService) ProductShipping(ctx context.Context, q *ShippingQuery
 	p.set("target_language", lang)
 	tax := strings.TrimSpace(q.TaxRate)
 	if tax == "" {
-		return bad(affInvalid(m, `TaxRate (tax_rate) is required; use "0" for a product without one`))
+		tax = "0" // the platform requires tax_rate, and products often carry none
 	}
 	p.set("tax_rate", tax)
 
@@ -677,8 +677,8 @@ func (s *AffiliateService) ProductShipping(ctx context.Context, q *ShippingQuery
 	out := &ShippingQuote{
 		ShippingFee:     c.money("shipping_fee", fee, feeCur),
 		DeliveryDays:    strings.TrimSpace(string(w.DeliveryDays)),
-		MinDeliveryDays: int(c.int("min_delivery_days", w.MinDeliveryDays)),
-		MaxDeliveryDays: int(c.int("max_delivery_days", w.MaxDeliveryDays)),
+		MinDeliveryDays: int(c.integer("min_delivery_days", w.MinDeliveryDays)),
+		MaxDeliveryDays: int(c.integer("max_delivery_days", w.MaxDeliveryDays)),
 		ShipFromCountry: strings.TrimSpace(string(w.ShipFromCountry)),
 	}
 	if c.err != nil {
@@ -823,7 +823,7 @@ func (s *AffiliateService) SKUDetails(ctx context.Context, q *SKUDetailQuery) (*
 		return bad(affInvalid(m, "ProductID (product_id) is required"))
 	}
 	p := affParams{}
-	p.int("product_id", q.ProductID)
+	p.setInt("product_id", q.ProductID)
 	cc, err := affCountry(m, "ShipToCountry (ship_to_country)", q.ShipToCountry)
 	if err != nil {
 		return bad(err)
@@ -918,7 +918,7 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 	c := affConv{method: m, requestID: rid, what: "item"}
 	it := w.Item
 	out := &SKUDetail{Item: SKUItem{
-		ProductID:            c.int("product_id", it.ProductID),
+		ProductID:            c.integer("product_id", it.ProductID),
 		Title:                string(it.Title),
 		EnglishTitle:         string(it.EnTitle),
 		OriginalLink:         strings.TrimSpace(string(it.OriginalLink)),
@@ -941,7 +941,7 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 		if lvl[0] == "" && lvl[1] == "" {
 			continue
 		}
-		cat := Category{ID: c.int("display_category_id_l"+strconv.Itoa(i+1), lvl[0]), Name: string(lvl[1])}
+		cat := Category{ID: c.integer("display_category_id_l"+strconv.Itoa(i+1), lvl[0]), Name: string(lvl[1])}
 		if n := len(out.Item.DisplayCategories); n > 0 {
 			cat.ParentID = out.Item.DisplayCategories[n-1].ID
 		}
@@ -972,11 +972,11 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 			SalePrice:        c.money("sale_price", sw.SalePrice, skuCur),
 			DiscountRate:     c.percent("discount_rate", sw.DiscountRate),
 			TaxRate:          strings.TrimSpace(string(sw.TaxRate)),
-			Stock:            int(c.int("available_stock", sw.AvailableStock)),
+			Stock:            int(c.integer("available_stock", sw.AvailableStock)),
 			ShippingFee:      c.money(feeField, fee, skuCur),
 			DeliveryDays:     strings.TrimSpace(string(sw.DeliveryDays)),
-			MinDeliveryDays:  int(c.int("min_delivery_days", sw.MinDeliveryDays)),
-			MaxDeliveryDays:  int(c.int("max_delivery_days", sw.MaxDeliveryDays)),
+			MinDeliveryDays:  int(c.integer("min_delivery_days", sw.MinDeliveryDays)),
+			MaxDeliveryDays:  int(c.integer("max_delivery_days", sw.MaxDeliveryDays)),
 			ShipFromCountry:  strings.TrimSpace(string(sw.ShipFromCountry)),
 			EANCode:          strings.TrimSpace(string(sw.EANCode)),
 		})
@@ -986,6 +986,3 @@ func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SK
 	}
 	return out, nil
 }
-
-// affIsNoResults reports whether err is the platform's "no results".
-func affIsNoResults(err error) bool { return errors.Is(err, ErrNoResults) }

@@ -448,10 +448,6 @@ func TestAffiliateParametersValidatedBeforeCalling(t *testing.T) {
 				TargetSalePrice: Money{100, "EUR"}, TargetLanguage: "EN"})
 			return err
 		}, "target_sale_price"},
-		{"shipping without tax rate", func() error {
-			_, _, err := a.ProductShipping(ctx, &ShippingQuery{ProductID: 1, SKUID: "1", ShipToCountry: "US", TargetSalePrice: Money{100, "USD"}, TargetLanguage: "EN"})
-			return err
-		}, "tax_rate"},
 		{"sku detail without country", func() error {
 			_, _, err := a.SKUDetails(ctx, &SKUDetailQuery{ProductID: 1, TargetCurrency: "USD", TargetLanguage: "EN"})
 			return err
@@ -937,6 +933,16 @@ func TestAffiliateProductShipping(t *testing.T) {
 		if req.Get(k) != v {
 			t.Errorf("%s = %q; want %q", k, req.Get(k), v)
 		}
+	}
+
+	// A product without a tax rate is quoted with "0": the platform requires the parameter.
+	if _, _, err := g.client(t).Affiliate.ProductShipping(context.Background(), &ShippingQuery{
+		ProductID: 1005001234567890, SKUID: "12000027158136202", ShipToCountry: "US", TargetSalePrice: Money{940, "USD"}, TargetLanguage: "EN",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.last().Get("tax_rate"); got != "0" {
+		t.Errorf("tax_rate = %q; want 0 for a product without one", got)
 	}
 }
 
