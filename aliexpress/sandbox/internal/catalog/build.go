@@ -103,9 +103,10 @@ type Catalog struct {
 	promos []*promoDef
 	feeds  []*promoDef
 
-	cache  *lru[int32, *detail]
-	images *lru[string, []byte]
-	keys   sync.Pool // *[]uint64 scratch for Search
+	cache   *lru[int32, *detail]
+	images  *lru[string, []byte]
+	keys    sync.Pool // *[]uint64 scratch for Search
+	pngBufs pngBuffers
 }
 
 // New generates a catalog of size products (DefaultSize when size <= 0) from seed. Whatever the
@@ -195,7 +196,7 @@ func (c *Catalog) genIDs(size int) []int64 {
 	legacy := size / 200
 	for n := 0; len(ids) < size && n < legacy; n++ {
 		add(32000000000 + r.Int64N(1000000000))
-		add(4000000000000 + r.Int64N(1000000000000))
+		add(4000000000000 + r.Int64N(1000000000))
 	}
 	for len(ids) < size {
 		add(id16Lo + r.Int64N(id16Hi-id16Lo))
@@ -217,7 +218,7 @@ func createdDay(id int64) int32 {
 	case id >= id16Lo:
 		return int32(-2000 + (id-id16Lo)/(int64(id16Hi-id16Lo)/2120))
 	case id >= 4000000000000:
-		return int32(-2400 + (id-4000000000000)/(1000000000000/500))
+		return int32(-2400 + (id-4000000000000)/(1000000000/500))
 	default:
 		return int32(-3600 + (id-32000000000)/(1000000000/1400))
 	}
@@ -371,7 +372,7 @@ func (c *Catalog) genItem(it *item, id int64) {
 	case x < 99:
 		it.disc = uint8(10 + r.IntN(66))
 	default:
-		it.disc = uint8(76 + r.IntN(15))
+		it.disc = uint8(76 + r.IntN(10))
 	}
 	it.orig = int32((int64(it.price)*100 + int64(100-int(it.disc))/2) / int64(100-int(it.disc)))
 	if it.orig < it.price {

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Placeholder pictures: a tile in a colour of the product, with a shape that tells its pictures
@@ -67,7 +68,7 @@ func (c *Catalog) ImagePNG(path string) (png []byte, ok bool) {
 		}
 		shape, fg = n, base
 	}
-	b := render(fg, tint(base), shape, it.hostile > 0)
+	b := render(fg, tint(base), shape, it.hostile > 0, &c.pngBufs)
 	c.images.put(path, b)
 	return b, true
 }
@@ -130,7 +131,7 @@ func valueColor(name string, h uint64) color.RGBA {
 
 // render draws one picture: background, a shape in fg, and a frame. Hostile products get a
 // striped frame, which makes them easy to spot in a grid.
-func render(fg, bg color.RGBA, shape int, striped bool) []byte {
+func render(fg, bg color.RGBA, shape int, striped bool, bufs png.EncoderBufferPool) []byte {
 	pal := color.Palette{bg, fg, color.RGBA{60, 60, 60, 255}, color.RGBA{230, 40, 40, 255}}
 	img := image.NewPaletted(image.Rect(0, 0, ImageSize, ImageSize), pal)
 	const s = ImageSize
@@ -144,15 +145,15 @@ func render(fg, bg color.RGBA, shape int, striped bool) []byte {
 					idx = 1
 				}
 			case 1: // square
-				if abs(float64(dx)) < 62 && abs(float64(dy)) < 62 {
+				if iabs(dx) < 62 && iabs(dy) < 62 {
 					idx = 1
 				}
 			case 2: // triangle
-				if dy > -70 && dy < 60 && abs(float64(dx))*2 < float64(dy+70)*1.1 {
+				if dy > -70 && dy < 60 && iabs(dx)*20 < (dy+70)*11 {
 					idx = 1
 				}
 			case 3: // diamond
-				if abs(float64(dx))+abs(float64(dy)) < 80 {
+				if iabs(dx)+iabs(dy) < 80 {
 					idx = 1
 				}
 			case 4: // ring
@@ -160,15 +161,15 @@ func render(fg, bg color.RGBA, shape int, striped bool) []byte {
 					idx = 1
 				}
 			case 5: // stripes
-				if abs(float64(dy)) < 70 && abs(float64(dx)) < 70 && (y/14)%2 == 0 {
+				if iabs(dy) < 70 && iabs(dx) < 70 && (y/14)%2 == 0 {
 					idx = 1
 				}
 			case 6: // cross
-				if abs(float64(dx-dy)) < 24 && abs(float64(dx)) < 70 || abs(float64(dx+dy)) < 24 && abs(float64(dx)) < 70 {
+				if iabs(dx-dy) < 24 && iabs(dx) < 70 || iabs(dx+dy) < 24 && iabs(dx) < 70 {
 					idx = 1
 				}
 			default: // plus
-				if abs(float64(dx)) < 22 && abs(float64(dy)) < 75 || abs(float64(dy)) < 22 && abs(float64(dx)) < 75 {
+				if iabs(dx) < 22 && iabs(dy) < 75 || iabs(dy) < 22 && iabs(dx) < 75 {
 					idx = 1
 				}
 			}
@@ -182,9 +183,28 @@ func render(fg, bg color.RGBA, shape int, striped bool) []byte {
 		}
 	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: bufs}
 	if err := enc.Encode(&buf, img); err != nil {
 		panic("catalog: encode png: " + err.Error()) // cannot happen with an in-memory buffer
 	}
 	return buf.Bytes()
 }
+
+func iabs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// pngBuffers lets the PNG encoder reuse its compression state between pictures.
+type pngBuffers struct{ p sync.Pool }
+
+func (b *pngBuffers) Get() *png.EncoderBuffer {
+	if e, ok := b.p.Get().(*png.EncoderBuffer); ok {
+		return e
+	}
+	return nil
+}
+
+func (b *pngBuffers) Put(e *png.EncoderBuffer) { b.p.Put(e) }

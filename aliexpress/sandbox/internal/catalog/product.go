@@ -259,6 +259,9 @@ func (c *Catalog) Shop(id int64) (Shop, bool) {
 	return c.shops[i], true
 }
 
+// Shops lists every shop, by ID.
+func (c *Catalog) Shops() []Shop { return slices.Clone(c.shops) }
+
 // IDs lists every product ID ever listed, ascending (some are gone on a given day).
 func (c *Catalog) IDs() []int64 {
 	ids := make([]int64, len(c.items))
