@@ -1,0 +1,361 @@
+// Package sandbox is a local simulator of the AliExpress Open Platform gateway, in the spirit of
+// net/http/httptest: code that works against it should work against api-sg.aliexpress.com.
+//
+// A Sandbox is an http.Handler that answers the gateway's routes:
+//
+//	GET|POST /sync                business APIs; the API name is the method parameter
+//	POST     /rest/<api path>     system APIs such as /auth/token/create
+//	POST     /rest                system APIs named by method=/auth/token/...
+//	GET      /oauth/authorize     the authorization page (POST approves it)
+//	GET      /sandbox/img/...     placeholder product pictures
+//	GET      /                    a page describing the sandbox
+//
+// Every request is checked as the platform checks it, in the platform's order: required system
+// parameters, app key, sign method, timestamp, signature, access token, API name, call limits. API-level
+// failures answer HTTP 200 with the platform's error envelopes. Products, shops, categories, stock and
+// shipping come from a deterministic generated catalog that changes from day to day; tokens, orders and
+// call limits follow the injected clock of Options.Now, so tests can move time forward.
+//
+// NewServer starts a Sandbox on a loopback port:
+//
+//	srv := sandbox.NewServer(sandbox.Options{})
+//	defer srv.Close()
+//	// point a client at srv.URL with sandbox.DefaultAppKey / sandbox.DefaultAppSecret
+//
+// Where the platform's behaviour is not known, the Sandbox picks the likeliest and says so in the
+// comments of the Options that switch it.
+package sandbox
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+)
+
+// DefaultAppKey is the app key a Sandbox accepts unless Options.AppKey says otherwise.
+const DefaultAppKey = "500000"
+
+// DefaultAppSecret is the app secret a Sandbox signs with unless Options.AppSecret says otherwise.
+const DefaultAppSecret = "sandbox-secret"
+
+// DefaultUserNick is the buyer account that AuthorizeCode and the authorization page use unless told
+// otherwise.
+const DefaultUserNick = "us1000000001sbox"
+
+// Options configures a Sandbox. The zero value is a test app with the default credentials, the real
+// clock and the platform's published limits.
+type Options struct {
+	// AppKey and AppSecret are the credentials of the one app the Sandbox knows; empty means
+	// DefaultAppKey and DefaultAppSecret.
+	AppKey, AppSecret string
+
+	// Now is the clock (default time.Now). It decides the catalog day, token and code lifetimes,
+	// order progress, timestamp checks and call limits. SetNow replaces it later.
+	Now func() time.Time
+
+	// Seed and CatalogSize choose the generated catalog (defaults 1 and 20000). Tokens, codes, order
+	// IDs and fault draws are also derived from Seed, so a run is repeatable.
+	Seed        int64
+	CatalogSize int
+
+	// LaunchedApp gives the token lifetimes of a launched app (access 30 days, refresh 60 days)
+	// instead of a test app's (1 day and 2 days).
+	LaunchedApp bool
+
+	// TimestampWindow is how far the timestamp parameter may be from the clock, either way
+	// (default 7200 s).
+	TimestampWindow time.Duration
+
+	// QPS overrides calls per second per API name ("aliexpress.ds.address.get": 4). The defaults are
+	// the platform's published table; APIs without a published figure get DefaultQPS. A value below
+	// zero means unlimited.
+	QPS map[string]int
+	// DefaultQPS is the limit of APIs without a published figure (default 1000; below zero = unlimited).
+	DefaultQPS int
+
+	// DailyQuota is the number of calls the app may make per day (GMT+8); past it every call answers
+	// ApiCallLimit until the next GMT+8 midnight. 0 means unlimited.
+	DailyQuota int
+
+	// BareLists emits plain JSON arrays instead of the TOP list wrappers ({"product":[...]}), as the
+	// auto-generated doc samples show. Live traffic has the wrappers.
+	BareLists bool
+
+	// StringScalars emits every number and boolean as a string, as the auto-generated doc demos do.
+	StringScalars bool
+
+	// IPWhitelist, when not empty, refuses callers whose address is not listed with AppWhiteIpLimit,
+	// like the app console's IP whitelist.
+	IPWhitelist []string
+
+	// CallbackURL, when set, is the app's registered callback: the authorization page refuses any
+	// redirect_uri that does not start with it.
+	CallbackURL string
+
+	// AutoPayDisabled makes try_to_pay fail the way it does for accounts that the DS team has not
+	// whitelisted: the order is created, unpaid, with "OrderCreated, autoPay fail:APIPayFail".
+	AutoPayDisabled bool
+
+	// ProductErrorsAsErrorResponse makes ds.product.get report 602 (not allowed to the country) and
+	// 605 (ITEM_ID_NOT_FOUND) as an error_response instead of rsp_code/rsp_msg in the method object.
+	// Which one the platform uses is not known; rsp_code is the likelier, the DS family's own status.
+	ProductErrorsAsErrorResponse bool
+
+	// RecommendFeedTOPShape answers ds.recommend.feed.get with result + rsp_code/rsp_msg (the legacy
+	// TOP model) instead of resp_result{resp_code, resp_msg, result} (what a production SDK reads).
+	RecommendFeedTOPShape bool
+
+	// LegacyOrderWrappers names the list wrappers of trade.ds.order.get ae_child_order_info and
+	// ae_order_logistics_info (as two SDKs read them) instead of the official sample's
+	// aeop_child_order_info and aeop_order_logistics_info.
+	LegacyOrderWrappers bool
+
+	// MaxProductIDs is how many IDs affiliate productdetail.get takes per call (default 50; the
+	// platform's figure is not published). More answer InvalidParameter.
+	MaxProductIDs int
+
+	// Logger receives one line per API call (never a secret or token); nil discards.
+	Logger *slog.Logger
+}
+
+// Sandbox is a simulated AliExpress Open Platform gateway. It is an http.Handler, safe for concurrent
+// use, and holds no goroutines of its own.
+type Sandbox struct {
+	opts    Options
+	cat     *catalog.Catalog
+	mux     *http.ServeMux
+	log     *slog.Logger
+	methods map[string]apiMethod
+
+	hostileOnce sync.Once
+	hostile     []int64
+
+	mu        sync.Mutex
+	now       func() time.Time
+	rng       *rand.Rand
+	reqSeq    uint32
+	faults    Faults
+	faultRng  *rand.Rand
+	burstLeft int
+	calls     []Call
+	callsHead int // index of the oldest entry once the log is full
+
+	codes     map[string]*authCode
+	access    map[string]*accessToken
+	refresh   map[string]*refreshToken
+	orders    map[int64]*dsOrder
+	outOrders map[string]time.Time // user + "\x00" + out_order_id -> when placed
+	holds     map[holdKey]int
+	nextOrder int64
+
+	qps        map[string]*qpsWindow
+	quotaDay   int64
+	quotaCount int
+}
+
+// maxCalls bounds the call log so a long-running sandbox does not grow without end.
+const maxCalls = 10000
+
+// New returns a Sandbox configured by opts.
+func New(opts Options) *Sandbox {
+	if opts.AppKey == "" {
+		opts.AppKey = DefaultAppKey
+	}
+	if opts.AppSecret == "" {
+		opts.AppSecret = DefaultAppSecret
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.CatalogSize <= 0 {
+		opts.CatalogSize = 20000
+	}
+	if opts.TimestampWindow <= 0 {
+		opts.TimestampWindow = 7200 * time.Second
+	}
+	if opts.DefaultQPS == 0 {
+		opts.DefaultQPS = 1000
+	}
+	if opts.MaxProductIDs <= 0 {
+		opts.MaxProductIDs = 50
+	}
+	qps := make(map[string]int, len(publishedQPS)+len(opts.QPS))
+	for k, v := range publishedQPS {
+		qps[k] = v
+	}
+	for k, v := range opts.QPS {
+		qps[k] = v
+	}
+	opts.QPS = qps
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	seed := uint64(opts.Seed)
+	s := &Sandbox{
+		opts:      opts,
+		cat:       catalog.New(opts.Seed, opts.CatalogSize),
+		log:       logger,
+		now:       opts.Now,
+		rng:       rand.New(rand.NewPCG(seed, 0x5eed_a11e)),
+		faultRng:  rand.New(rand.NewPCG(seed, 0xfa17)),
+		codes:     make(map[string]*authCode),
+		access:    make(map[string]*accessToken),
+		refresh:   make(map[string]*refreshToken),
+		orders:    make(map[int64]*dsOrder),
+		outOrders: make(map[string]time.Time),
+		holds:     make(map[holdKey]int),
+		qps:       make(map[string]*qpsWindow),
+		nextOrder: 8100000000000000 + int64(seed%1000)*1000000,
+	}
+	s.methods = s.apiMethods()
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /sync", s.serveSync)
+	s.mux.HandleFunc("POST /sync", s.serveSync)
+	s.mux.HandleFunc("POST /rest", s.serveRest)
+	s.mux.HandleFunc("POST /rest/", s.serveRest)
+	s.mux.HandleFunc("GET /oauth/authorize", s.serveAuthorize)
+	s.mux.HandleFunc("POST /oauth/authorize", s.serveApprove)
+	s.mux.HandleFunc("GET /sandbox/img/", s.serveImage)
+	s.mux.HandleFunc("GET /{$}", s.serveHome)
+	return s
+}
+
+// ServeHTTP answers one request to the simulated gateway.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// SetNow replaces the clock. Everything time-dependent (catalog day, token and code lifetimes, order
+// progress, timestamp checks, call limits) follows it from the next request on.
+func (s *Sandbox) SetNow(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+}
+
+// Now returns the Sandbox's current time.
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	now := s.now
+	s.mu.Unlock()
+	return now()
+}
+
+// AppKey returns the app key the Sandbox accepts.
+func (s *Sandbox) AppKey() string { return s.opts.AppKey }
+
+// AppSecret returns the app secret requests must be signed with.
+func (s *Sandbox) AppSecret() string { return s.opts.AppSecret }
+
+// SampleProductIDs returns up to n IDs of products that exist today, best sellers first, for tests
+// that need a valid product.
+func (s *Sandbox) SampleProductIDs(n int) []int64 {
+	if n <= 0 {
+		return nil
+	}
+	res := s.cat.Search(catalog.Query{Sort: catalog.SortVolumeDesc, Page: 1, PageSize: n}, catalog.Day(s.Now()))
+	ids := make([]int64, 0, len(res.Products))
+	for _, p := range res.Products {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// Server is a Sandbox listening on a loopback port, like httptest.Server.
+type Server struct {
+	*Sandbox
+	// URL is the gateway base, e.g. "http://127.0.0.1:41234"; clients derive /sync, /rest and
+	// /oauth/authorize from it.
+	URL string
+
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{}
+	once sync.Once
+
+	mu     sync.Mutex
+	idle   *sync.Cond // signalled when active drops to zero
+	active int
+	closed bool
+}
+
+// NewServer starts a Sandbox configured by opts on 127.0.0.1 at a free port. Close stops it.
+func NewServer(opts Options) *Server {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+			panic("sandbox: listen on a loopback port: " + err.Error())
+		}
+	}
+	s := &Server{Sandbox: New(opts), ln: ln, done: make(chan struct{})}
+	s.idle = sync.NewCond(&s.mu)
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !s.enter() {
+				panic(http.ErrAbortHandler)
+			}
+			defer s.leave()
+			s.Sandbox.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(slog.DiscardHandler, slog.LevelError),
+	}
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(ln)
+	}()
+	return s
+}
+
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.active++
+	return true
+}
+
+func (s *Server) leave() {
+	s.mu.Lock()
+	s.active--
+	if s.active == 0 {
+		s.idle.Broadcast()
+	}
+	s.mu.Unlock()
+}
+
+// Close stops the server, closes its connections and waits for running requests to return.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		_ = s.srv.Close()
+		<-s.done
+		s.mu.Lock()
+		for s.active > 0 {
+			s.idle.Wait()
+		}
+		s.mu.Unlock()
+	})
+}
+
+// HostileProductIDs returns the IDs of the catalog's hostile products, whose titles, descriptions and
+// shop names carry markup, script, spreadsheet formulas, control and bidirectional characters, emoji,
+// a 1,000-character title or an empty one. They exist on every day and in every catalog.
+func (s *Sandbox) HostileProductIDs() []int64 { return catalog.HostileIDs() }
