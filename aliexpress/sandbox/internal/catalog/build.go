@@ -74,6 +74,7 @@ type kidInfo struct {
 	top    int
 	nouns  []string
 	kinds  [][]string // per noun: variant dimensions
+	tier   []int8     // per noun: -1 cheap, 0 middle, +1 dear
 	adjs   []string
 	fits   []string
 	extras []string
@@ -158,7 +159,14 @@ func (c *Catalog) buildTree() {
 				if !ok {
 					kinds = k.props
 				}
+				var tier int8
+				if t, ok := strings.CutSuffix(noun, "+"); ok {
+					noun, tier = t, 1
+				} else if t, ok := strings.CutSuffix(noun, "-"); ok {
+					noun, tier = t, -1
+				}
 				info.nouns = append(info.nouns, noun)
+				info.tier = append(info.tier, tier)
 				info.kinds = append(info.kinds, splitList(strings.ReplaceAll(kinds, ",", "|")))
 			}
 			c.kidIdx[k.id] = len(c.kids)
@@ -365,7 +373,7 @@ func (c *Catalog) genItem(it *item, id int64) {
 
 	// Prices.
 	spec := k.spec
-	it.price = int32(logUniform(r, float64(spec.price[0]), float64(spec.price[1])))
+	it.price = int32(nounPrice(r, k, int(it.noun)))
 	switch x := r.IntN(100); {
 	case x < 15:
 		it.disc = 0
@@ -395,7 +403,7 @@ func (c *Catalog) genItem(it *item, id int64) {
 	}
 
 	comm := int(tops[k.top].comm*10) + (r.IntN(9)-4)*5
-	it.comm = uint8(min(120, max(20, comm)))
+	it.comm = uint8(min(120, max(30, comm)))
 	if r.IntN(100) < 8 {
 		it.hot = uint8(min(250, int(it.comm)+20+r.IntN(101)))
 	}
@@ -505,6 +513,23 @@ func (c *Catalog) drawKid(r *rand.Rand) int {
 	x := r.IntN(c.kidCum[len(c.kidCum)-1])
 	i, _ := slices.BinarySearch(c.kidCum, x+1)
 	return i
+}
+
+// nounPrice draws a sale price in cents: the same kind of goods clusters around one typical
+// price within the category's range, cheap goods near the bottom, dear ones near the top.
+func nounPrice(r *rand.Rand, k *kidInfo, noun int) int64 {
+	lo, hi := math.Log(float64(k.spec.price[0])), math.Log(float64(k.spec.price[1]))
+	var center float64
+	switch k.tier[noun] {
+	case -1:
+		center = 0.15
+	case 1:
+		center = 0.85
+	default:
+		center = 0.3 + float64(mix(uint64(k.spec.id), uint64(noun))%400)/1000
+	}
+	x := lo + (hi-lo)*(center+(r.Float64()-0.5)*0.5)
+	return int64(math.Round(math.Exp(max(lo, min(hi, x)))))
 }
 
 func logUniform(r *rand.Rand, lo, hi float64) int64 {

@@ -212,8 +212,8 @@ func TestDistribution(t *testing.T) {
 		if p.Rating < 0 || p.Rating > 5 || p.PositiveRate < 0 || p.PositiveRate > 100 {
 			t.Errorf("Product(%d): rating %v, positive %v out of range", p.ID, p.Rating, p.PositiveRate)
 		}
-		if p.CommissionRate < 2 || p.CommissionRate > 12 {
-			t.Errorf("Product(%d).CommissionRate = %v; want 2-12", p.ID, p.CommissionRate)
+		if p.CommissionRate < 3 || p.CommissionRate > 12 {
+			t.Errorf("Product(%d).CommissionRate = %v; want 3-12", p.ID, p.CommissionRate)
 		}
 		if p.HotCommissionRate > 0 {
 			hot++

@@ -149,12 +149,13 @@ func (c *Catalog) genDetail(i int) *detail {
 	d.combos = c.genCombos(r, it, d.dims)
 
 	// Item properties.
-	brand := "NoEnName_Null"
+	brand, model := "NoEnName_Null", string(rune('A'+r.IntN(26)))+string(rune('A'+r.IntN(26)))
 	if it.tmall || r.IntN(3) == 0 {
 		brand = brands[mix(uint64(it.id))%uint64(len(brands))]
 		if it.tmall {
 			brand = strings.TrimSuffix(c.shops[it.shop].Name, " Official Store")
 		}
+		model = strings.ToUpper(brand[:2])
 	}
 	originName := "Mainland China"
 	if it.primary != 0 {
@@ -168,7 +169,7 @@ func (c *Catalog) genDetail(i int) *detail {
 		{NameID: 2, Name: "Brand Name", ValueID: 200000000 + int64(mix(uint64(len(brand)), uint64(brand[0]))%1000000), Value: brand},
 		{NameID: 219, Name: "Origin", ValueID: 9441741844, Value: originName},
 		{NameID: 10, Name: "Material", ValueID: 200001000 + int64(r.IntN(5000)), Value: pick(r, mats)},
-		{NameID: 3, Name: "Model Number", ValueID: -1, Value: strings.ToUpper(brand[:min(2, len(brand))]) + "-" + strconv.Itoa(100+r.IntN(9900))},
+		{NameID: 3, Name: "Model Number", ValueID: -1, Value: model + "-" + strconv.Itoa(100+r.IntN(9900))},
 		{NameID: 400000603, Name: "Hign-concerned Chemical", ValueID: 23399591357, Value: "None"},
 	}
 	switch tops[it.top].id {
@@ -196,8 +197,8 @@ func (c *Catalog) genDetail(i int) *detail {
 		b.WriteString(`<div class="detailmodule_html"><p><strong>`)
 		b.WriteString(html.EscapeString(it.title))
 		b.WriteString("</strong></p><p>Features:</p><ul>")
-		for range 2 + r.IntN(3) {
-			b.WriteString("<li>" + pick(r, features) + "</li>")
+		for _, f := range r.Perm(len(features))[:2+r.IntN(3)] {
+			b.WriteString("<li>" + features[f] + "</li>")
 		}
 		b.WriteString("</ul><p>Specifications:</p><ul>")
 		for _, a := range d.attrs {

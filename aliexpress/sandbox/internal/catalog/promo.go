@@ -206,14 +206,10 @@ func (c *Catalog) AffiliateOrdersAsOf(trackingID string, from, to, asOf time.Tim
 	if to.Sub(from) > maxOrderDays*24*time.Hour {
 		from = to.Add(-maxOrderDays * 24 * time.Hour)
 	}
-	fh := fnv.New64a()
-	fh.Write([]byte(trackingID))
-	th := fmix(fh.Sum64())
-	rate := 1 + int(th%5) // mean orders a day
+	th := trackingHash(trackingID)
 	var out []AffiliateOrder
 	for day := Day(from); day <= Day(to); day++ {
-		n := newRand(c.seed, saltAffiliate, th, uint64(int64(day))).IntN(2*rate + 1)
-		for k := range n {
+		for k := range c.ordersOnDay(th, day) {
 			out = c.appendOrder(out, trackingID, th, day, k, from, to, asOf)
 		}
 	}
@@ -232,6 +228,47 @@ func (c *Catalog) AffiliateOrdersAsOf(trackingID string, from, to, asOf time.Tim
 	return out
 }
 
+func trackingHash(trackingID string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(trackingID))
+	return fmix(h.Sum64())
+}
+
+// ordersOnDay is how many orders a tracking ID earns on day: a few, more for some IDs.
+func (c *Catalog) ordersOnDay(th uint64, day int) int {
+	rate := 1 + int(th%5) // mean orders a day
+	return newRand(c.seed, saltAffiliate, th, uint64(int64(day))).IntN(2*rate + 1)
+}
+
+// Order IDs are 16 digits starting with 81 and carry the day and the number of the order that
+// day, so that AffiliateOrder can find an order again from its ID alone.
+const (
+	orderBase    int64 = 8100000000000000
+	orderDayUnit int64 = 10000000000
+	orderKUnit   int64 = 100000000
+	orderDay0    int64 = 5000 // day -5000 is the first day an ID can carry
+)
+
+// AffiliateOrder returns the line items of one order earned by trackingID (affiliate order.get),
+// with their status as of asOf; ok is false when trackingID earned no such order by then.
+func (c *Catalog) AffiliateOrder(trackingID string, orderID int64, asOf time.Time) (items []AffiliateOrder, ok bool) {
+	rel := orderID - orderBase
+	if rel < 0 || rel >= 9*orderDayUnit*10000 {
+		return nil, false
+	}
+	day, k := int(rel/orderDayUnit-orderDay0), int(rel/orderKUnit%100)
+	th := trackingHash(trackingID)
+	if k >= c.ordersOnDay(th, day) {
+		return nil, false
+	}
+	start := Epoch.Add(time.Duration(day) * 24 * time.Hour)
+	items = c.appendOrder(nil, trackingID, th, day, k, start, start.Add(24*time.Hour), asOf)
+	if len(items) == 0 || items[0].OrderID != orderID {
+		return nil, false
+	}
+	return items, true
+}
+
 // appendOrder appends the k-th order of day for a tracking ID (one or two line items) when it
 // falls in the window.
 func (c *Catalog) appendOrder(out []AffiliateOrder, trackingID string, th uint64, day, k int, from, to, asOf time.Time) []AffiliateOrder {
@@ -240,7 +277,10 @@ func (c *Catalog) appendOrder(out []AffiliateOrder, trackingID string, th uint64
 	if created.Before(from) || !created.Before(to) || created.After(asOf) {
 		return out
 	}
-	orderID := 8100000000000000 + int64(r.Uint64()%900000000000000)
+	if day < -int(orderDay0) || day >= 80000 {
+		return out
+	}
+	orderID := orderBase + (int64(day)+orderDay0)*orderDayUnit + int64(k)*orderKUnit + int64(r.Uint64()%uint64(orderKUnit))
 	paid := created.Add(time.Duration(30+r.IntN(600)) * time.Second)
 	invalid := r.IntN(100) < 8
 	confirm := time.Duration(7+r.IntN(30)) * 24 * time.Hour

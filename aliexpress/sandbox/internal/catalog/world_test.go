@@ -498,6 +498,20 @@ func TestAffiliateOrders(t *testing.T) {
 	if !slices.Equal(ids(split), ids(orders)) {
 		t.Error("orders of two halves of a window differ from the orders of the whole")
 	}
+	for _, o := range orders {
+		items, ok := c.AffiliateOrder("fresh-tracking-id", o.OrderID, to)
+		if !ok || !slices.Contains(items, o) {
+			t.Errorf("AffiliateOrder(%d) = %v, %v; want it to hold %+v", o.OrderID, items, ok, o)
+		}
+		if _, ok := c.AffiliateOrder("another-id", o.OrderID, to); ok {
+			t.Errorf("AffiliateOrder(another-id, %d) found; want only the earning tracking ID", o.OrderID)
+		}
+	}
+	for _, id := range []int64{0, -1, orders[0].OrderID + 1, 8199999999999999, 9100000000000000} {
+		if _, ok := c.AffiliateOrder("fresh-tracking-id", id, to); ok {
+			t.Errorf("AffiliateOrder(%d) found; want not found", id)
+		}
+	}
 	if got := c.AffiliateOrders("x", to, from); got != nil {
 		t.Errorf("AffiliateOrders(to before from) = %d orders; want none", len(got))
 	}
