@@ -1,0 +1,106 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// readSources reads the URLs of a link request: JSON {"urls": [...]}, a form with urls, or plain
+// text, one per line.
+func readSources(r *http.Request) ([]string, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		var body struct {
+			URLs []string `json:"urls"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return nil, invalid("urls", "the body is not JSON of the form {\"urls\": [\"https://...\"]}")
+		}
+		var out []string
+		for _, u := range body.URLs {
+			if u = strings.TrimSpace(u); u != "" {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := r.ParseMultipartForm(maxFormBytes); err != nil && err != http.ErrNotMultipart {
+			return nil, invalid("urls", "the form could not be read")
+		}
+		var out []string
+		for _, v := range r.PostForm["urls"] {
+			out = append(out, splitLines(v)...)
+		}
+		return out, nil
+	default:
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, invalid("urls", "the body could not be read (at most %d KB)", maxFormBytes>>10)
+		}
+		return splitLines(string(b)), nil
+	}
+}
+
+// healthJSON is the answer of GET /api/health. It never holds the app secret.
+type healthJSON struct {
+	OK          bool       `json:"ok"`
+	Simulated   bool       `json:"simulated"`
+	Gateway     string     `json:"gateway"`
+	AppKey      string     `json:"app_key"`
+	TrackingID  bool       `json:"tracking_id"`
+	DS          bool       `json:"ds"`
+	Code        string     `json:"code,omitempty"`
+	Message     string     `json:"message,omitempty"`
+	CheckedAt   *time.Time `json:"checked_at,omitempty"`
+	CallsToday  int        `json:"calls_today"`
+	DailyBudget int        `json:"daily_budget"`
+}
+
+func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) {
+	h := s.cat.Health(r.Context())
+	out := healthJSON{OK: h.OK, Simulated: h.Simulated || s.cfg.Simulated, Gateway: h.Gateway, AppKey: h.AppKey,
+		TrackingID: h.TrackingID, DS: h.DS, Code: h.Code, Message: h.Message, CallsToday: h.CallsToday,
+		DailyBudget: h.DailyBudget}
+	if !h.CheckedAt.IsZero() {
+		t := h.CheckedAt.UTC()
+		out.CheckedAt = &t
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// healthz is the liveness probe: the process answers.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) {
+	lang := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("language")))
+	if lang == "" {
+		lang = catalog.DefaultLanguage
+	}
+	if !contains(catalog.Languages, lang) {
+		s.failErr(w, r, invalid("language", "%q is not a language AliExpress offers", lang))
+		return
+	}
+	cats, err := s.cat.Categories(r.Context(), lang)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	out := struct {
+		Categories []categoryJSON `json:"categories"`
+	}{Categories: make([]categoryJSON, 0, len(cats))}
+	for _, c := range cats {
+		out.Categories = append(out.Categories, categoryOut(c))
+	}
+	writeJSON(w, http.StatusOK, out)
+}

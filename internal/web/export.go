@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/export"
+	"github.com/aliscout/aliscout/internal/pricing"
+)
+
+// exportFormats are the formats of GET /api/export with their file extension and content type.
+var exportFormats = map[string]struct{ ext, contentType string }{
+	export.FormatShopify:     {"csv", "text/csv; charset=utf-8"},
+	export.FormatWooCommerce: {"csv", "text/csv; charset=utf-8"},
+	export.FormatJSON:        {"json", "application/json; charset=utf-8"},
+}
+
+// exportRequest is a parsed GET /api/export.
+type exportRequest struct {
+	format string
+	ids    []int64
+	opts   catalog.ProductOptions
+	rule   pricing.Rule
+}
+
+func (s *Server) parseExport(r *http.Request) (exportRequest, error) {
+	q := r.URL.Query()
+	var x exportRequest
+	var errs []error
+	x.format = strings.ToLower(strings.TrimSpace(q.Get("format")))
+	if _, ok := exportFormats[x.format]; !ok {
+		errs = append(errs, invalid("format", "%q is not shopify, woocommerce or json", q.Get("format")))
+	}
+	ids, err := parseIDs(q, "ids", s.cfg.MaxExport)
+	if err == nil && len(ids) == 0 {
+		err = invalid("ids", "choose at least one product to export")
+	}
+	errs = append(errs, err)
+	x.ids = ids
+	opts, err := parseProductOptions(q, "ship_to")
+	errs = append(errs, err)
+	x.opts = opts
+	ruleText := strings.TrimSpace(q.Get("rule"))
+	if ruleText == "" {
+		ruleText = DefaultRule
+	}
+	if err == nil {
+		rule, err := pricing.ParseRule(ruleText, opts.Currency)
+		if err != nil {
+			errs = append(errs, invalid("rule", "%s", strings.TrimPrefix(err.Error(), "pricing: ")))
+		}
+		x.rule = rule
+	}
+	return x, errors.Join(errs...)
+}
+
+// priceFunc prices each exported variant with rule, on the item price or, for a "landed" rule, on
+// the item plus the cheapest shipping to the product's destination and the import charges.
+func priceFunc(rule pricing.Rule) export.PriceFunc {
+	return func(p *catalog.Product, v *catalog.Variant) (catalog.Money, catalog.Money, error) {
+		cost := v.Price
+		if rule.IncludeShipping {
+			ship, ok := p.Cheapest()
+			if !ok {
+				return catalog.Money{}, catalog.Money{}, fmt.Errorf("no shipping to %s for a landed-cost rule", p.ShipTo)
+			}
+			lc, err := pricing.Landed(*v, ship, 1)
+			if err != nil {
+				return catalog.Money{}, catalog.Money{}, err
+			}
+			cost = lc.Total
+		}
+		return rule.Apply(cost)
+	}
+}
+
+// apiExport streams the chosen products as a store file download. Every product is fetched first,
+// so that a product that cannot be fetched fails the request with a clear error rather than
+// leaving a half-written file; a product the writer refuses is left out and named in the
+// X-Aliscout-Skipped trailer and the log.
+func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
+	x, err := s.parseExport(r)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	products := s.fetchAll(r.Context(), x.ids, x.opts)
+	for _, f := range products {
+		if f.Err != nil {
+			p := problemOf(f.Err)
+			s.logError(r, f.Err, p)
+			p.Message = fmt.Sprintf("product %d: %s", f.ID, p.Message)
+			if p.Code == catalog.ENotFound {
+				p.Message = fmt.Sprintf("product %d is not (or no longer) listed on AliExpress; leave it out and export again", f.ID)
+			}
+			s.fail(w, r, p)
+			return
+		}
+	}
+	fmtInfo := exportFormats[x.format]
+	name := fmt.Sprintf("aliscout-%s-%s.%s", x.format, s.now().UTC().Format("20060102"), fmtInfo.ext)
+	h := w.Header()
+	h.Set("Content-Type", fmtInfo.contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Trailer", "X-Aliscout-Skipped, X-Aliscout-Validation")
+	// The file is checked by the export package's validator as it streams to the client.
+	checker, err := export.NewChecker(x.format, w)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule)})
+	if err != nil {
+		_ = checker.Close()
+		s.failErr(w, r, err)
+		return
+	}
+	var skipped []string
+	for i := range products {
+		p := &products[i].P
+		if err := ew.Write(p); err != nil {
+			var pe *export.ProductError
+			if errors.As(err, &pe) {
+				s.log.Warn("export: product left out", "id", p.ID, "format", x.format, "err", err)
+				skipped = append(skipped, strconv.FormatInt(p.ID, 10))
+				continue
+			}
+			s.log.Error("export: write", "format", x.format, "err", err)
+			_ = checker.Close()
+			return
+		}
+	}
+	if err := ew.Close(); err != nil {
+		s.log.Error("export: close", "format", x.format, "err", err)
+		_ = checker.Close()
+		return
+	}
+	verdict := "ok"
+	if err := checker.Close(); err != nil {
+		var ve *export.ValidationError
+		if !errors.As(err, &ve) {
+			s.log.Warn("export: stream", "format", x.format, "err", err)
+			return
+		}
+		s.log.Error("export: the file failed its check", "format", x.format, "err", err)
+		verdict = strings.Join(strings.Fields(err.Error()), " ")
+	}
+	h.Set("X-Aliscout-Skipped", strings.Join(skipped, ","))
+	h.Set("X-Aliscout-Validation", verdict)
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/pricing"
+)
+
+// DefaultRule is the pricing rule the margin calculator and the export start with.
+const DefaultRule = "x2.5 .99"
+
+// calc is the margin calculator's input: a selling price or a pricing rule, and the fees of one
+// order. The same query parameters drive the page without JavaScript (sell, rule, fee_pct,
+// fee_fixed, ad_cost, min_margin) and fill the inputs the script reads as the user types.
+type calc struct {
+	Currency    string
+	Sell        catalog.Money // a fixed selling price; zero when the rule prices
+	Rule        *pricing.Rule // nil when Sell is set or no rule was given
+	Fees        pricing.Fees
+	MinMarginBP int  // hide products below this margin
+	HasMin      bool // whether min_margin was given
+	// Form holds what the user typed, to fill the inputs again.
+	Form map[string]string
+}
+
+// calcFields are the query parameters of the calculator.
+var calcFields = []string{"sell", "rule", "fee_pct", "fee_fixed", "ad_cost", "min_margin"}
+
+// parseCalc reads the calculator from query values in currency. Absent parameters take the
+// defaults (rule x2.5 .99, a 2.9 % + 0.30 payment fee); present but empty ones mean "none". Errors
+// name the field.
+func parseCalc(v url.Values, currency string) (calc, error) {
+	c := calc{Currency: currency, Form: map[string]string{}}
+	defaults := map[string]string{"rule": DefaultRule, "fee_pct": "2.9", "fee_fixed": "0.30"}
+	if aliexpress.MinorUnits(currency) != 2 {
+		defaults["fee_fixed"] = ""
+	}
+	for _, k := range calcFields {
+		if vs, ok := v[k]; ok {
+			c.Form[k] = strings.TrimSpace(vs[0])
+		} else {
+			c.Form[k] = defaults[k]
+		}
+	}
+	var errs []error
+	if s := c.Form["sell"]; s != "" {
+		m, err := parseAmount("sell", s, currency)
+		if err != nil {
+			errs = append(errs, err)
+		} else if m.Amount <= 0 {
+			errs = append(errs, invalid("sell", "the selling price must be above zero"))
+		}
+		c.Sell = m
+	}
+	if s := c.Form["rule"]; s != "" && c.Sell.IsZero() {
+		r, err := pricing.ParseRule(s, currency)
+		if err != nil {
+			errs = append(errs, invalid("rule", "%s", strings.TrimPrefix(err.Error(), "pricing: ")))
+		} else {
+			c.Rule = &r
+		}
+	}
+	if s := c.Form["fee_pct"]; s != "" {
+		bp, err := parsePercentBP(s)
+		if err != nil || bp > 10000 {
+			errs = append(errs, invalid("fee_pct", "%q is not a percentage from 0 to 100 (write it like 2.9)", s))
+		}
+		c.Fees.PaymentPercentBP = bp
+	}
+	for _, f := range []struct {
+		name string
+		dst  *catalog.Money
+	}{{"fee_fixed", &c.Fees.PaymentFixed}, {"ad_cost", &c.Fees.AdCostPerOrder}} {
+		if s := c.Form[f.name]; s != "" {
+			m, err := parseAmount(f.name, s, currency)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			*f.dst = m
+		}
+	}
+	if s := c.Form["min_margin"]; s != "" {
+		neg := strings.HasPrefix(s, "-")
+		bp, err := parsePercentBP(strings.TrimPrefix(s, "-"))
+		if err != nil || bp > 10000 {
+			errs = append(errs, invalid("min_margin", "%q is not a margin in percent from -100 to 100", s))
+		}
+		if neg {
+			bp = -bp
+		}
+		c.MinMarginBP, c.HasMin = bp, true
+	}
+	return c, errors.Join(errs...)
+}
+
+// parseAmount reads a non-negative amount in currency for field.
+func parseAmount(field, s, currency string) (catalog.Money, error) {
+	if strings.HasPrefix(s, "-") {
+		return catalog.Money{}, invalid(field, "%q is negative", s)
+	}
+	m, err := aliexpress.ParseMoney(s, currency)
+	if err != nil {
+		return catalog.Money{}, invalid(field, "%q is not an amount (write it like 12.50)", s)
+	}
+	return m, nil
+}
+
+// parsePercentBP reads a percentage with at most two decimals as basis points: "2.9" → 290.
+func parsePercentBP(s string) (int, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if len(frac) > 2 || len(whole) > 5 {
+		return 0, errors.New("bad percentage")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.Atoi(whole)
+	f, err2 := strconv.Atoi(frac)
+	if err1 != nil || err2 != nil || w < 0 || f < 0 || strings.ContainsAny(whole+frac, "+-") {
+		return 0, errors.New("bad percentage")
+	}
+	return w*100 + f, nil
+}
+
+// Active reports whether the calculator has a selling price or a rule to work with.
+func (c calc) Active() bool { return !c.Sell.IsZero() || c.Rule != nil }
+
+// Values returns the calculator's query parameters as the user typed them, for links.
+func (c calc) Values() url.Values {
+	v := url.Values{}
+	for _, k := range calcFields {
+		v.Set(k, c.Form[k])
+	}
+	return v
+}
+
+// quote is the economics of selling one unit of a product, as the calculator shows them.
+type quote struct {
+	OK        bool            // a margin could be computed
+	Why       string          // why not, when !OK
+	Variant   catalog.Variant // the variant priced
+	Ships     bool
+	Shipping  catalog.ShippingOption
+	Landed    pricing.LandedCost
+	Price     catalog.Money // the selling price
+	CompareAt catalog.Money
+	pricing.Result
+	Hidden bool // below the calculator's minimum margin
+}
+
+// quoteVariant prices one variant shipped by the cheapest of options with c.
+func (c calc) quoteVariant(v catalog.Variant, options []catalog.ShippingOption, shipTo string) quote {
+	p := catalog.Product{Shipping: options}
+	ship, ok := p.Cheapest()
+	q := quote{Ships: ok, Shipping: ship, Variant: v}
+	if !ok {
+		q.Why = "Does not ship to " + shipTo
+		return q
+	}
+	lc, err := pricing.Landed(v, ship, 1)
+	if err != nil {
+		q.Why = "No landed cost: " + strings.TrimPrefix(err.Error(), "pricing: ")
+		return q
+	}
+	q.Landed = lc
+	if !c.Active() {
+		q.Why = "Enter a selling price or a rule"
+		return q
+	}
+	q.Price = c.Sell
+	if c.Rule != nil {
+		cost := lc.Item
+		if c.Rule.IncludeShipping {
+			cost = lc.Total
+		}
+		if q.Price, q.CompareAt, err = c.Rule.Apply(cost); err != nil {
+			q.Why = strings.TrimPrefix(err.Error(), "pricing: ")
+			return q
+		}
+	}
+	if q.Result, err = pricing.Margin(q.Price, lc, c.Fees); err != nil {
+		q.Why = strings.TrimPrefix(err.Error(), "pricing: ")
+		return q
+	}
+	q.OK = true
+	q.Hidden = c.HasMin && q.MarginBP < c.MinMarginBP
+	return q
+}
+
+// cheapestVariant is the variant a product's headline price is for: the cheapest in stock, else
+// the cheapest.
+func cheapestVariant(p *catalog.Product) catalog.Variant {
+	var best catalog.Variant
+	found := false
+	for _, inStock := range []bool{true, false} {
+		for _, v := range p.Variants {
+			if inStock && v.Stock == 0 {
+				continue
+			}
+			if !found || v.Price.Amount < best.Price.Amount {
+				best, found = v, true
+			}
+		}
+		if found {
+			return best
+		}
+	}
+	return catalog.Variant{Price: p.Price, ListPrice: p.OriginalPrice, Stock: -1}
+}
+
+// quoteProduct prices a product's headline variant.
+func (c calc) quoteProduct(p *catalog.Product) quote {
+	return c.quoteVariant(cheapestVariant(p), p.Shipping, p.ShipTo)
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// contentSecurityPolicy allows scripts and styles only from the app's own static files (no inline
+// script, no inline style), images from anywhere on http(s) (AliExpress's CDN, the simulator's
+// placeholders), and nothing to frame the app or receive its forms.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' https: http: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
+// middleware wraps the routes with, from the outside in: request logging, metrics and panic
+// recovery; security headers; the cross-origin guard on state-changing requests.
+func (s *Server) middleware(mux *http.ServeMux) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			s.log.Warn("ignoring trusted origin", "origin", o, "err", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := problem{Status: http.StatusForbidden, Code: "forbidden",
+			Message: "This request came from another site and was refused (cross-origin protection). Submit the form from aliscout's own pages."}
+		s.fail(w, r, p)
+	}))
+	guarded := cop.Handler(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		rec := &statusRecorder{ResponseWriter: w}
+		h := rec.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if !rec.wrote {
+					s.fail(rec, r, problemOf(errors.New("panic")))
+				}
+			}
+			d := s.now().Sub(start)
+			route := r.Pattern
+			if route == "" || route == "/" {
+				route = "other"
+			}
+			s.metrics.ObserveRequest(route, r.Method, rec.code(), d)
+			s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "route", route,
+				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
+		}()
+		guarded.ServeHTTP(rec, r)
+	})
+}
+
+// statusRecorder remembers the status and size of a response, for logs and metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if !w.wrote {
+		w.status = code
+		w.wrote = true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status = http.StatusOK
+		w.wrote = true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streamed downloads reach the client as they are written.
+func (w *statusRecorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusRecorder) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// isAPI reports whether r asks for JSON rather than a page.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// fail answers r with p: JSON for the API, an error page otherwise.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, p problem) {
+	p.setRetryAfter(w.Header())
+	if isAPI(r) {
+		writeJSONError(w, p)
+		return
+	}
+	s.renderError(w, r, p)
+}
+
+// failErr answers r with the problem err is, and logs it when it is not the user's fault.
+func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemOf(err)
+	s.logError(r, err, p)
+	s.fail(w, r, p)
+}
+
+// notFound answers paths no route matches, and methods a path does not allow.
+func (s *Server) notFound(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			if m == r.Method {
+				continue
+			}
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+				w.Header().Set("Allow", m)
+				s.fail(w, r, problem{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+					Message: fmt.Sprintf("%s does not accept %s requests.", r.URL.Path, r.Method)})
+				return
+			}
+		}
+		s.fail(w, r, problem{Status: http.StatusNotFound, Code: catalog.ENotFound,
+			Message: "There is no page at " + r.URL.Path + "."})
+	}
+}

@@ -1,0 +1,236 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// parseID reads a product ID from a path or query value; field names it in the error.
+func parseID(field, s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		if len(s) > 40 {
+			s = s[:40] + "…"
+		}
+		return 0, invalid(field, "%q is not a product ID (a number such as 1005006123456789)", s)
+	}
+	return id, nil
+}
+
+// parseProductOptions reads ship_to (or shipTo's name), currency and language the way a search
+// reads them, with the same defaults and the same errors.
+func parseProductOptions(q url.Values, shipToField string) (catalog.ProductOptions, error) {
+	v := url.Values{}
+	if s := q.Get(shipToField); s != "" {
+		v.Set("ship_to", s)
+	}
+	for _, k := range []string{"currency", "language"} {
+		if s := q.Get(k); s != "" {
+			v.Set(k, s)
+		}
+	}
+	f, err := catalog.ParseFilters(v)
+	if err != nil && shipToField != "ship_to" {
+		for _, e := range fieldErrors(err) {
+			if e.Field == "ship_to" {
+				e.Field = shipToField
+			}
+		}
+	}
+	return catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language}, err
+}
+
+// variantRow is one row of the product page's variants table.
+type variantRow struct {
+	V       catalog.Variant
+	Values  []string
+	Image   string
+	SoldOut bool
+	Q       quote
+}
+
+// productData is the product page.
+type productData struct {
+	base
+	P           *catalog.Product
+	PTitle      string
+	Opts        catalog.ProductOptions
+	Calc        calc
+	Errors      map[string]string
+	Main        string
+	Gallery     []string
+	Options     []string // the option names, the variants table's first columns
+	Variants    []variantRow
+	Headline    quote
+	ShipNote    string // why the shipping shown is not fresh or empty
+	Countries   []option
+	Currencies  []option
+	Languages   []option
+	Description template.HTML
+	SourceNote  string
+	Keep        url.Values
+	Back        string
+}
+
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id, err := parseID("id", r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	opts, err := parseProductOptions(q, "ship_to")
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	c, err := parseCalc(q, opts.Currency)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	p, err := s.cat.Product(r.Context(), id, opts)
+	if err != nil {
+		pr := problemOf(err)
+		if pr.Code == catalog.ENotFound {
+			pr.Message = fmt.Sprintf("Product %d is not (or no longer) listed on AliExpress. It may have been removed by the seller, or the link may be wrong.", id)
+		}
+		s.logError(r, err, pr)
+		s.fail(w, r, pr)
+		return
+	}
+	d := productData{base: s.base(r, titleOf(&p), ""), P: &p, PTitle: titleOf(&p), Opts: opts, Calc: c}
+	d.fillShipping(s, r, id, opts)
+	d.Stale = p.Stale
+	d.FetchedAt = p.FetchedAt
+	d.fill()
+	s.render(w, r, http.StatusOK, "product", d)
+}
+
+// fillShipping asks for the shipping options to the chosen country. When that fails, the page
+// keeps the product's own options and says why.
+func (d *productData) fillShipping(s *Server, r *http.Request, id int64, opts catalog.ProductOptions) {
+	p := d.P
+	sq, err := s.cat.Shipping(r.Context(), id, opts)
+	switch {
+	case err == nil:
+		p.Shipping, p.ShipTo = sq.Options, sq.ShipTo
+		if p.ShipTo == "" {
+			p.ShipTo = opts.ShipTo
+		}
+		p.Stale = p.Stale || sq.Stale
+	case catalog.ErrorCode(err) == catalog.ENotShipped:
+		p.Shipping, p.ShipTo = nil, opts.ShipTo
+	default:
+		pr := problemOf(err)
+		s.logError(r, err, pr)
+		d.ShipNote = "Could not refresh the shipping options: " + pr.Message
+	}
+	if len(p.Shipping) == 0 && d.ShipNote == "" {
+		d.ShipNote = "This product does not ship to " + countryName(p.ShipTo) + "."
+	}
+}
+
+func (d *productData) fill() {
+	p := d.P
+	seen := map[string]bool{}
+	addImage := func(u string) {
+		if u = httpURL(u); u != "" && !seen[u] {
+			seen[u] = true
+			d.Gallery = append(d.Gallery, u)
+		}
+	}
+	for _, img := range p.Images {
+		addImage(img)
+	}
+	for _, v := range p.Variants {
+		addImage(v.Image)
+	}
+	if len(d.Gallery) > 0 {
+		d.Main = d.Gallery[0]
+	}
+	for _, o := range p.Options {
+		d.Options = append(d.Options, cleanText(o.Name))
+	}
+	for _, v := range p.Variants {
+		row := variantRow{V: v, Image: httpURL(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.Shipping, p.ShipTo)}
+		for i := range d.Options {
+			val := ""
+			if i < len(v.Values) {
+				val = cleanText(v.Values[i])
+			}
+			row.Values = append(row.Values, val)
+		}
+		d.Variants = append(d.Variants, row)
+	}
+	d.Headline = d.Calc.quoteProduct(p)
+	d.Countries = countryOptions(d.Opts.ShipTo)
+	d.Currencies = listOptions(catalog.Currencies, d.Opts.Currency)
+	d.Languages = listOptions(catalog.Languages, d.Opts.Language)
+	d.Description = sanitizeHTML(p.DescriptionHTML)
+	switch p.Source {
+	case catalog.SourceDS:
+		d.SourceNote = "Variants and shipping from the Dropshipping API."
+	default:
+		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock. Connect a dropshipping account for variants, stock and shipping per country."
+	}
+	d.Keep = productSettings(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language)
+	for k, v := range d.Calc.Values() {
+		d.Keep[k] = v
+	}
+}
+
+// shippingJSONOut is the answer of GET /api/products/{id}/shipping.
+type shippingQuoteJSON struct {
+	ProductID int64          `json:"product_id"`
+	ShipTo    string         `json:"ship_to"`
+	Options   []shippingJSON `json:"options"`
+	Source    string         `json:"source"`
+	Stale     bool           `json:"stale"`
+	FetchedAt time.Time      `json:"fetched_at"`
+}
+
+func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID("id", r.PathValue("id"))
+	if err == nil {
+		var opts catalog.ProductOptions
+		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
+			var p catalog.Product
+			if p, err = s.cat.Product(r.Context(), id, opts); err == nil {
+				writeJSON(w, http.StatusOK, productOut(&p))
+				return
+			}
+		}
+	}
+	s.failErr(w, r, err)
+}
+
+func (s *Server) apiShipping(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID("id", r.PathValue("id"))
+	if err == nil {
+		var opts catalog.ProductOptions
+		if opts, err = parseProductOptions(r.URL.Query(), "country"); err == nil {
+			var sq catalog.ShippingQuote
+			if sq, err = s.cat.Shipping(r.Context(), id, opts); err == nil {
+				if sq.ProductID == 0 {
+					sq.ProductID = id
+				}
+				if sq.ShipTo == "" {
+					sq.ShipTo = opts.ShipTo
+				}
+				writeJSON(w, http.StatusOK, shippingQuoteJSON{ProductID: sq.ProductID, ShipTo: sq.ShipTo,
+					Options: shippingOut(sq.Options), Source: string(sq.Source), Stale: sq.Stale, FetchedAt: sq.FetchedAt.UTC()})
+				return
+			}
+		}
+	}
+	s.failErr(w, r, err)
+}

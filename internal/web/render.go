@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageNames are the page templates; each is parsed with layout.html and partials.html.
+var pageNames = []string{"search", "compare", "product", "import", "error"}
+
+func mustTemplates(sf *staticFiles) map[string]*template.Template {
+	funcs := template.FuncMap{
+		"static":      sf.url,
+		"money":       formatMoney,
+		"count":       formatCount,
+		"bp":          formatBP,
+		"rating":      formatRating,
+		"percent":     formatPercent,
+		"when":        formatTime,
+		"clean":       cleanText,
+		"title":       titleOf,
+		"httpURL":     httpURL,
+		"sourceLink":  sourceLink,
+		"image":       imageOf,
+		"minor":       minorUnits,
+		"description": sanitizeHTML,
+		"cents":       func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
+		"join":        strings.Join,
+		"add":         func(a, b int) int { return a + b },
+		"countryName": countryName,
+		"field": func(errs map[string]string, name string) string {
+			return errs[name]
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+		pages[name] = t
+	}
+	return pages
+}
+
+// base is what every page shows around its content: the sandbox banner, the health card, the
+// stale note and the footer.
+type base struct {
+	Title       string
+	Nav         string // the active navigation item
+	Simulated   bool
+	Health      catalog.Health
+	HealthBad   bool
+	Stale       bool
+	StaleReason string
+	FetchedAt   time.Time // when the prices shown were fetched
+	Year        int
+}
+
+// base fills the frame of a page titled title.
+func (s *Server) base(r *http.Request, title, nav string) base {
+	h := s.cat.Health(r.Context())
+	return base{
+		Title: title, Nav: nav,
+		Simulated: s.cfg.Simulated || h.Simulated,
+		Health:    h,
+		HealthBad: !h.OK && h.Message != "",
+		Year:      s.now().Year(),
+	}
+}
+
+// render writes the page template name with data and status. The page is rendered in full before
+// anything is sent, so that a template failure becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("aliscout could not draw this page. The details are in the server log.\n"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	base
+	Problem problem
+}
+
+// renderError shows p as a page. It asks the catalog for nothing when the server itself failed,
+// so that a broken catalog cannot break the error page too.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p problem) {
+	var b base
+	if p.Status < 500 || p.Code != catalog.EInternal {
+		b = s.base(r, "", "")
+	} else {
+		b = base{Simulated: s.cfg.Simulated, Year: s.now().Year()}
+	}
+	switch p.Status {
+	case http.StatusNotFound:
+		b.Title = "Not found"
+	case http.StatusBadRequest:
+		b.Title = "Check your input"
+	case http.StatusForbidden:
+		b.Title = "Refused"
+	default:
+		b.Title = "Something went wrong"
+	}
+	s.render(w, r, p.Status, "error", errorPage{base: b, Problem: p})
+}
+
+// withQuery returns path with v as its query string.
+func withQuery(path string, v url.Values) string {
+	if q := v.Encode(); q != "" {
+		return path + "?" + q
+	}
+	return path
+}

@@ -1,0 +1,34 @@
+package web
+
+import "net/http"
+
+// routes registers every route of the app; the pattern is also the route label in metrics.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	// Pages.
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /compare", s.comparePage)
+	mux.HandleFunc("GET /products/{id}", s.productPage)
+	mux.HandleFunc("GET /import", s.importPage)
+	mux.HandleFunc("POST /import", s.importPost)
+	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+
+	// JSON API.
+	mux.HandleFunc("GET /api/search", s.apiSearch)
+	mux.HandleFunc("GET /api/products/{id}", s.apiProduct)
+	mux.HandleFunc("GET /api/products/{id}/shipping", s.apiShipping)
+	mux.HandleFunc("GET /api/categories", s.apiCategories)
+	mux.HandleFunc("POST /api/links", s.apiLinks)
+	mux.HandleFunc("GET /api/export", s.apiExport)
+	mux.HandleFunc("GET /api/health", s.apiHealth)
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+
+	// Everything else: a 404 (or 405) page, or JSON under /api/.
+	mux.HandleFunc("/", s.notFound(mux))
+	return mux
+}

@@ -1,0 +1,412 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// sortLabels name the sort orders in the form.
+var sortLabels = map[string]string{
+	catalog.SortRelevance:  "Best match",
+	catalog.SortOrdersDesc: "Most orders (30 days)",
+	catalog.SortOrdersAsc:  "Fewest orders (30 days)",
+	catalog.SortPriceAsc:   "Price: low to high",
+	catalog.SortPriceDesc:  "Price: high to low",
+	catalog.SortDiscount:   "Biggest discount",
+	catalog.SortRating:     "Best rated",
+	catalog.SortCommission: "Highest commission",
+	catalog.SortDelivery:   "Fastest delivery",
+}
+
+// filterFields are the query parameters of a search, as catalog.ParseFilters reads them.
+var filterFields = []string{"q", "category", "min_price", "max_price", "min_rating", "min_orders",
+	"min_discount", "free_shipping", "max_delivery_days", "ship_to", "currency", "language", "sort",
+	"page", "page_size"}
+
+// exampleQueries start a first search with one click.
+var exampleQueries = []string{"phone holder", "led strip lights", "pet hair remover", "posture corrector", "car vacuum"}
+
+// option is one entry of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// item is one product in a list with its margin.
+type item struct {
+	P      *catalog.Product
+	Title  string
+	Q      quote
+	Detail string // the product page, with the search's destination, currency and calculator
+}
+
+// pageLink is one entry of the pagination.
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool // an ellipsis
+}
+
+// searchData is the search page.
+type searchData struct {
+	base
+	Form       url.Values        // what the user typed, or the defaults
+	Errors     map[string]string // by field
+	ErrorList  []*catalog.Error
+	Failure    *problem // the search failed (AliExpress, not the input)
+	Filters    catalog.Filters
+	Calc       calc
+	View       string
+	Searched   bool
+	Result     catalog.SearchResult
+	Items      []item
+	Hidden     int
+	TotalText  string
+	Categories []option
+	Countries  []option
+	Currencies []option
+	Languages  []option
+	Sorts      []option
+	Pages      []pageLink
+	Prev, Next string
+	GridURL    string
+	TableURL   string
+	Keep       url.Values // the settings the compare and export forms carry along
+	sortBase   url.Values // the search, for the table's sort links
+	Examples   []option
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/search", http.StatusFound)
+}
+
+// parseView reads the view parameter: grid (the default) or table.
+func parseView(v url.Values) (string, error) {
+	switch view := strings.TrimSpace(v.Get("view")); view {
+	case "", "grid":
+		return "grid", nil
+	case "table":
+		return "table", nil
+	default:
+		return "grid", invalid("view", "%q is not grid or table", view)
+	}
+}
+
+// pastTheEnd reports a page beyond the last of a result as a bad page field.
+func pastTheEnd(f catalog.Filters, res *catalog.SearchResult) error {
+	if f.Page > 1 && f.Page > res.Pages() {
+		return invalid("page", "page %d is past the last page (%d)", f.Page, max(res.Pages(), 1))
+	}
+	return nil
+}
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := searchData{base: s.base(r, "Search", "search"), Errors: map[string]string{}}
+	d.Form = formValues(q)
+	f, ferr := catalog.ParseFilters(q)
+	view, verr := parseView(q)
+	currency := f.Currency
+	if currency == "" {
+		currency = catalog.DefaultCurrency
+	}
+	c, cerr := parseCalc(q, currency)
+	d.Filters, d.View, d.Calc = f, view, c
+	d.ErrorList = fieldErrors(errors.Join(ferr, verr, cerr))
+	d.Searched = f.Query != "" || f.CategoryID != 0
+	status := http.StatusOK
+	if len(d.ErrorList) == 0 && d.Searched {
+		res, err := s.cat.Search(r.Context(), f)
+		if err == nil {
+			err = pastTheEnd(f, &res)
+		}
+		if err != nil {
+			p := problemOf(err)
+			s.logError(r, err, p)
+			p.setRetryAfter(w.Header())
+			status = p.Status
+			if p.Code == catalog.EInvalid {
+				d.ErrorList = fieldErrors(err)
+			} else {
+				d.Failure = &p
+			}
+		} else {
+			d.Result = res
+			d.fillResults(s, f, c)
+		}
+	}
+	if len(d.ErrorList) > 0 {
+		status = http.StatusBadRequest
+		d.Errors = fieldMap(d.ErrorList)
+	}
+	d.fillForm(s, r, f)
+	if f.Query != "" {
+		d.Title = f.Query + " – Search"
+	}
+	s.render(w, r, status, "search", d)
+}
+
+// formValues returns the search and calculator fields as typed, with the defaults for absent ones.
+func formValues(q url.Values) url.Values {
+	def := catalog.DefaultFilters()
+	defaults := map[string]string{
+		"min_orders": strconv.Itoa(def.MinOrders), "ship_to": def.ShipTo, "currency": def.Currency,
+		"language": def.Language, "sort": def.Sort,
+	}
+	form := url.Values{}
+	for _, k := range filterFields {
+		if q.Has(k) {
+			form.Set(k, strings.TrimSpace(q.Get(k)))
+		} else if v, ok := defaults[k]; ok {
+			form.Set(k, v)
+		}
+	}
+	form.Set("ship_to", strings.ToUpper(form.Get("ship_to")))
+	form.Set("currency", strings.ToUpper(form.Get("currency")))
+	form.Set("language", strings.ToUpper(form.Get("language")))
+	return form
+}
+
+// fillResults lays out a successful search.
+func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
+	res := &d.Result
+	d.Stale, d.StaleReason = res.Stale, res.StaleReason
+	keep := productSettings(f.ShipTo, f.Currency, f.Language)
+	for k, v := range c.Values() {
+		keep[k] = v
+	}
+	d.Keep = keep
+	for i := range res.Products {
+		p := &res.Products[i]
+		it := item{P: p, Title: titleOf(p), Q: c.quoteProduct(p), Detail: withQuery("/products/"+strconv.FormatInt(p.ID, 10), keep)}
+		if it.Q.Hidden {
+			d.Hidden++
+		}
+		d.Items = append(d.Items, it)
+		if !p.FetchedAt.IsZero() && (d.FetchedAt.IsZero() || p.FetchedAt.Before(d.FetchedAt)) {
+			d.FetchedAt = p.FetchedAt
+		}
+		d.Stale = d.Stale || p.Stale
+	}
+	if d.FetchedAt.IsZero() && len(res.Products) > 0 {
+		d.FetchedAt = s.now()
+	}
+	switch {
+	case res.Total == 0:
+		d.TotalText = "No products"
+	case res.TotalIsEstimate:
+		d.TotalText = "About " + formatInt(res.Total) + " products"
+	case res.Total == 1:
+		d.TotalText = "1 product"
+	default:
+		d.TotalText = formatInt(res.Total) + " products"
+	}
+	pages := min(res.Pages(), catalog.MaxPage)
+	link := func(n int) string {
+		g := f
+		g.Page = n
+		v := g.Values()
+		for k, vs := range c.Values() {
+			v[k] = vs
+		}
+		if d.View == "table" {
+			v.Set("view", "table")
+		}
+		return withQuery("/search", v)
+	}
+	if f.Page > 1 {
+		d.Prev = link(f.Page - 1)
+	}
+	if f.Page < pages {
+		d.Next = link(f.Page + 1)
+	}
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < f.Page-2 || n > f.Page+2) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			d.Pages = append(d.Pages, pageLink{Gap: true})
+		}
+		d.Pages = append(d.Pages, pageLink{N: n, URL: link(n), Current: n == f.Page})
+		last = n
+	}
+	v := f.Values()
+	for k, vs := range c.Values() {
+		v[k] = vs
+	}
+	d.sortBase = url.Values{}
+	for k, vs := range v {
+		d.sortBase[k] = vs
+	}
+	d.GridURL = withQuery("/search", v)
+	v.Set("view", "table")
+	d.TableURL = withQuery("/search", v)
+}
+
+// SortURL links the table's column header to the search sorted by sort.
+func (d searchData) SortURL(sort string) string {
+	v := url.Values{}
+	for k, vs := range d.sortBase {
+		v[k] = vs
+	}
+	v.Set("sort", sort)
+	v.Del("page")
+	v.Set("view", "table")
+	return withQuery("/search", v)
+}
+
+// fillForm fills the selects of the search form.
+func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters) {
+	lang := f.Language
+	if lang == "" {
+		lang = catalog.DefaultLanguage
+	}
+	cats, err := s.cat.Categories(r.Context(), lang)
+	if err != nil {
+		s.log.Warn("categories for the search form", "err", err)
+	}
+	d.Categories = categoryOptions(cats, d.Form.Get("category"))
+	d.Countries = countryOptions(d.Form.Get("ship_to"))
+	d.Currencies = listOptions(catalog.Currencies, d.Form.Get("currency"))
+	d.Languages = listOptions(catalog.Languages, d.Form.Get("language"))
+	for _, so := range catalog.Sorts {
+		d.Sorts = append(d.Sorts, option{Value: so, Label: sortLabels[so], Selected: so == d.Form.Get("sort")})
+	}
+	for _, e := range exampleQueries {
+		d.Examples = append(d.Examples, option{Value: "/search?q=" + url.QueryEscape(e), Label: e})
+	}
+}
+
+// categoryOptions lays the category tree out for a select: each top-level category followed by
+// its children, indented.
+func categoryOptions(cats []catalog.Category, selected string) []option {
+	out := []option{{Value: "", Label: "All categories", Selected: selected == "" || selected == "0"}}
+	known := map[int64]bool{}
+	for _, c := range cats {
+		known[c.ID] = true
+	}
+	children := map[int64][]catalog.Category{}
+	var tops []catalog.Category
+	for _, c := range cats {
+		if c.ParentID == 0 || !known[c.ParentID] || c.ParentID == c.ID {
+			tops = append(tops, c)
+		} else {
+			children[c.ParentID] = append(children[c.ParentID], c)
+		}
+	}
+	add := func(c catalog.Category, label string) {
+		id := strconv.FormatInt(c.ID, 10)
+		out = append(out, option{Value: id, Label: label, Selected: id == selected})
+	}
+	for _, t := range tops {
+		add(t, cleanText(t.Name))
+		for _, c := range children[t.ID] {
+			add(c, "\u00a0\u00a0\u00a0\u00a0"+cleanText(c.Name))
+		}
+	}
+	return out
+}
+
+// countryOptions lists the common destinations, plus selected when it is another valid code.
+func countryOptions(selected string) []option {
+	var out []option
+	found := false
+	for _, c := range countries {
+		out = append(out, option{Value: c.Code, Label: c.Name + " (" + c.Code + ")", Selected: c.Code == selected})
+		found = found || c.Code == selected
+	}
+	if !found && len(selected) == 2 {
+		out = append(out, option{Value: selected, Label: selected, Selected: true})
+	}
+	return out
+}
+
+func listOptions(list []string, selected string) []option {
+	out := make([]option, 0, len(list))
+	for _, v := range list {
+		out = append(out, option{Value: v, Label: v, Selected: v == selected})
+	}
+	return out
+}
+
+// productSettings are the query parameters that carry a destination, currency and language from
+// page to page; defaults are left out.
+func productSettings(shipTo, currency, language string) url.Values {
+	v := url.Values{}
+	if shipTo != "" && shipTo != catalog.DefaultShipTo {
+		v.Set("ship_to", shipTo)
+	}
+	if currency != "" && currency != catalog.DefaultCurrency {
+		v.Set("currency", currency)
+	}
+	if language != "" && language != catalog.DefaultLanguage {
+		v.Set("language", language)
+	}
+	return v
+}
+
+// formatInt writes n with thousands separators.
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && c != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// searchJSON is the answer of GET /api/search.
+type searchJSON struct {
+	Products        []productJSON `json:"products"`
+	Total           int           `json:"total"`
+	Page            int           `json:"page"`
+	Stale           bool          `json:"stale"`
+	PageSize        int           `json:"page_size"`
+	Pages           int           `json:"pages"`
+	TotalIsEstimate bool          `json:"total_is_estimate"`
+	StaleReason     string        `json:"stale_reason,omitempty"`
+	FetchedAt       *time.Time    `json:"fetched_at,omitempty"`
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	f, err := catalog.ParseFilters(r.URL.Query())
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	res, err := s.cat.Search(r.Context(), f)
+	if err == nil {
+		err = pastTheEnd(f, &res)
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	out := searchJSON{Products: make([]productJSON, 0, len(res.Products)), Total: res.Total, Page: res.Page,
+		Stale: res.Stale, PageSize: res.PageSize, Pages: res.Pages(), TotalIsEstimate: res.TotalIsEstimate,
+		StaleReason: res.StaleReason}
+	if out.Page == 0 {
+		out.Page = f.Page
+	}
+	for i := range res.Products {
+		p := &res.Products[i]
+		out.Products = append(out.Products, productOut(p))
+		out.Stale = out.Stale || p.Stale
+		if !p.FetchedAt.IsZero() && (out.FetchedAt == nil || p.FetchedAt.Before(*out.FetchedAt)) {
+			t := p.FetchedAt.UTC()
+			out.FetchedAt = &t
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,392 @@
+// aliscout — the one script of the web app. Every page works without it; it adds live margins,
+// the compare tray, table sorting, the image gallery and image fallbacks. Money is integer minor
+// units (BigInt) throughout, as on the server: never a float.
+(function () {
+  "use strict";
+
+  // ---- Image fallbacks: a broken image shows the frame's "No image" background instead.
+  function markBroken(img) { img.classList.add("is-broken"); }
+  document.addEventListener("error", function (e) {
+    var t = e.target;
+    if (t && t.tagName === "IMG") markBroken(t);
+  }, true);
+  function scanImages(root) {
+    root.querySelectorAll("img[data-fallback]").forEach(function (img) {
+      img.addEventListener("error", function () { markBroken(img); });
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) markBroken(img);
+    });
+  }
+
+  // ---- Money and percentages, exact.
+  var SYMBOLS = { USD: "$", EUR: "€", GBP: "£", CAD: "CA$", AUD: "A$", BRL: "R$", MXN: "MX$", JPY: "¥", KRW: "₩",
+    INR: "₹", ILS: "₪", TRY: "₺", UAH: "₴", RUB: "₽", THB: "฿", VND: "₫" };
+
+  function big(s) { return s === undefined || s === null || s === "" ? null : BigInt(s); }
+  function babs(x) { return x < 0n ? -x : x; }
+
+  // mulDiv returns a*b/c rounded half away from zero, like pricing.mulDiv. c > 0.
+  function mulDiv(a, b, c) {
+    var n = babs(a * b), q = n / c, r = n % c;
+    if (2n * r >= c) q += 1n;
+    return (a < 0n) !== (b < 0n) ? -q : q;
+  }
+  function ratioBP(num, den) {
+    if (den === 0n) return 0n;
+    if (den < 0n) { num = -num; den = -den; }
+    return mulDiv(num, 10000n, den);
+  }
+
+  // parseAmount reads "12", "12.5", "1,299.00" into minor units with `decimals` decimals; null if
+  // it is not an amount (negative amounts are refused too).
+  function parseAmount(s, decimals) {
+    s = String(s).trim();
+    var m = /^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/.exec(s);
+    if (!m || s === "" || s === ".") return null;
+    var whole = (m[1] || "0").replace(/,/g, ""), frac = m[2] || "";
+    var units = BigInt(whole);
+    var f = 0n;
+    for (var i = 0; i < decimals; i++) f = f * 10n + BigInt(i < frac.length ? frac.charCodeAt(i) - 48 : 0);
+    var roundUp = frac.length > decimals && frac.charCodeAt(decimals) >= 53; // next digit >= 5
+    var scale = 10n ** BigInt(decimals);
+    var v = units * scale + f;
+    return roundUp ? v + 1n : v;
+  }
+
+  // parsePercentBP reads "2.9" (or "2.9%") as basis points (290n); null when it is not one.
+  function parsePercentBP(s) {
+    var m = /^(\d{0,5})(?:\.(\d{0,2}))?%?$/.exec(String(s).trim());
+    if (!m || (m[1] === "" && (m[2] === undefined || m[2] === ""))) return null;
+    var frac = (m[2] || "").padEnd(2, "0");
+    return BigInt(m[1] || "0") * 100n + BigInt(frac);
+  }
+
+  function formatMoney(v, currency, decimals) {
+    var neg = v < 0n, a = babs(v), scale = 10n ** BigInt(decimals);
+    var whole = (a / scale).toString(), frac = (a % scale).toString().padStart(decimals, "0");
+    whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var sym = SYMBOLS[currency] !== undefined ? SYMBOLS[currency] : (currency ? currency + " " : "");
+    return (neg ? "−" : "") + sym + whole + (decimals > 0 ? "." + frac : "");
+  }
+  function formatBP(bp) {
+    var neg = bp < 0n, tenths = (babs(bp) + 5n) / 10n;
+    var s = (tenths / 10n).toString() + "." + (tenths % 10n).toString() + "%";
+    return neg && tenths !== 0n ? "−" + s : s;
+  }
+
+  // ---- Pricing rules, read the way pricing.ParseRule reads them.
+  function isMultiplier(tok) {
+    var t = tok.replace(/^[xX×*]/, "");
+    return t !== tok && t !== "" && /^[0-9.]/.test(t);
+  }
+  function parseBP(s) {
+    var m = /^(\d*)(?:\.(\d{0,4}))?$/.exec(s);
+    if (!m || (m[1] === "" && !m[2])) return null;
+    var whole = m[1].replace(/^0+/, "");
+    if (whole.length > 3) return null;
+    return BigInt(whole || "0") * 10000n + BigInt((m[2] || "").padEnd(4, "0"));
+  }
+  function parseRule(s, decimals) {
+    var raw = s.trim().split(/\s+/).filter(Boolean), toks = [];
+    if (raw.length === 0) return { error: "empty rule" };
+    for (var i = 0; i < raw.length; i++) {
+      if (/^([xX×*+])$/.test(raw[i]) && i + 1 < raw.length) { toks.push(raw[i] + raw[i + 1]); i++; } else toks.push(raw[i]);
+    }
+    var r = { kind: "", bp: 0n, markup: 0n, landed: false, charm: -1, min: 0n }, seen = {};
+    for (i = 0; i < toks.length; i++) {
+      var tok = toks[i], low = tok.toLowerCase();
+      if (isMultiplier(tok)) {
+        if (r.kind) return { error: "give one multiplier or one markup" };
+        var bp = parseBP(tok.replace(/^[xX×*]/, ""));
+        if (bp === null || bp < 10000n || bp > 1000000n) return { error: "multiplier " + tok + ": want ×1 to ×100" };
+        r.kind = "x"; r.bp = bp;
+      } else if (tok[0] === "+") {
+        if (r.kind) return { error: "give one multiplier or one markup" };
+        var mk = parseAmount(tok.slice(1), decimals);
+        if (mk === null || (tok.split(".")[1] || "").length > decimals) return { error: "markup " + tok + " is not an amount" };
+        r.kind = "+"; r.markup = mk;
+      } else if (tok[0] === ".") {
+        if (seen.charm || !/^\.\d\d$/.test(tok)) return { error: "charm " + tok + ": want a dot and two digits, such as .99" };
+        seen.charm = true; r.charm = parseInt(tok.slice(1), 10);
+      } else if (low === "compare") {
+        if (seen.compare || i + 1 >= toks.length || !isMultiplier(toks[i + 1])) return { error: "compare: want a multiplier after it, such as compare x1.4" };
+        seen.compare = true; i++;
+      } else if (low === "min") {
+        var mn = i + 1 < toks.length ? parseAmount(toks[i + 1], decimals) : null;
+        if (seen.min || mn === null) return { error: "min: want an amount after it, such as min 10.00" };
+        seen.min = true; r.min = mn; i++;
+      } else if (low === "landed") {
+        if (seen.landed) return { error: "landed given twice" };
+        seen.landed = true; r.landed = true;
+      } else {
+        return { error: "unknown part " + tok + ": want x2.5, +5.00, .99, compare x1.4, min 10.00 or landed" };
+      }
+    }
+    if (!r.kind) return { error: "no base price: want a multiplier such as x2.5 or a markup such as +5.00" };
+    return { rule: r };
+  }
+  function applyRule(r, cost, decimals) {
+    var price = r.kind === "x" ? mulDiv(cost, r.bp, 10000n) : cost + r.markup;
+    if (r.min > 0n && price < r.min) price = r.min;
+    if (r.charm >= 0) {
+      var step = 10n ** BigInt(Math.max(decimals - 2, 0)), mod = 100n * step, target = BigInt(r.charm) * step;
+      var up = target - price % mod;
+      if (up < 0n) up += mod;
+      price += up;
+    }
+    return price;
+  }
+
+  // ---- The margin calculator.
+  function readCalc(calc) {
+    var get = function (k) { var el = calc.querySelector('[data-calc="' + k + '"]'); return el ? el.value.trim() : ""; };
+    return { sell: get("sell"), rule: get("rule"), feePct: get("fee_pct"), feeFixed: get("fee_fixed"), ad: get("ad_cost"), minMargin: get("min_margin") };
+  }
+
+  function setOut(el, name, text, value) {
+    el.querySelectorAll('[data-out="' + name + '"]').forEach(function (o) {
+      o.textContent = text;
+      if (o.hasAttribute("data-v")) o.setAttribute("data-v", value === undefined ? "" : value.toString());
+    });
+  }
+
+  function recalc() {
+    var calc = document.getElementById("calc");
+    if (!calc) return;
+    var input = readCalc(calc), status = calc.querySelector("[data-calc-status]");
+    var problems = [];
+    var hidden = 0;
+    document.querySelectorAll(".product[data-item]").forEach(function (el) {
+      var cur = el.getAttribute("data-currency"), dec = parseInt(el.getAttribute("data-decimals") || "2", 10);
+      var item = big(el.getAttribute("data-item")), ship = big(el.getAttribute("data-ship")), imp = big(el.getAttribute("data-import")) || 0n;
+      var result = compute(input, item, ship, imp, dec, problems);
+      var margin = el.querySelector("[data-margin]");
+      el.querySelectorAll(".is-loss").forEach(function (x) { x.classList.remove("is-loss"); });
+      if (ship === null) {
+        setOut(el, "why", "Does not ship to this country");
+      }
+      if (!result) {
+        ["price", "profit", "margin", "roi"].forEach(function (k) { setOut(el, k, "–"); });
+        if (ship !== null) setOut(el, "landed", formatMoney(item + ship + imp, cur, dec));
+        if (ship !== null) setOut(el, "why", "Enter a selling price or a rule");
+        el.hidden = false;
+        return;
+      }
+      setOut(el, "why", "");
+      setOut(el, "landed", formatMoney(result.landed, cur, dec));
+      setOut(el, "price", formatMoney(result.price, cur, dec));
+      setOut(el, "profit", formatMoney(result.profit, cur, dec), result.profit);
+      setOut(el, "margin", formatBP(result.margin), result.margin);
+      setOut(el, "roi", formatBP(result.roi), result.roi);
+      if (result.profit < 0n) {
+        if (margin) margin.classList.add("is-loss");
+        el.querySelectorAll('td[data-out="profit"], td[data-out="margin"]').forEach(function (x) { x.classList.add("is-loss"); });
+      }
+      var min = input.minMargin === "" ? null : parsePercentBPSigned(input.minMargin);
+      var hide = min !== null && result.margin < min && el.closest("[data-results]") !== null;
+      el.hidden = hide;
+      if (hide) hidden++;
+    });
+    document.querySelectorAll("[data-hidden-count]").forEach(function (n) { n.textContent = String(hidden); });
+    document.querySelectorAll("[data-hidden-note]").forEach(function (n) { n.hidden = hidden === 0; });
+    if (status) {
+      var uniq = problems.filter(function (p, i) { return problems.indexOf(p) === i; });
+      status.textContent = uniq.join("; ");
+      status.classList.toggle("is-error", uniq.length > 0);
+    }
+  }
+
+  function parsePercentBPSigned(s) {
+    var neg = s.trim()[0] === "-", v = parsePercentBP(s.trim().replace(/^-/, ""));
+    if (v === null) return null;
+    return neg ? -v : v;
+  }
+
+  // compute returns the economics of one unit, or null when there is nothing to compute.
+  function compute(input, item, ship, imp, dec, problems) {
+    if (item === null || ship === null) return null;
+    var landed = item + ship + imp, price = null;
+    if (input.sell !== "") {
+      price = parseAmount(input.sell, dec);
+      if (price === null || price <= 0n) { problems.push("selling price: not an amount above zero"); return null; }
+    } else if (input.rule !== "") {
+      var pr = parseRule(input.rule, dec);
+      if (pr.error) { problems.push("rule: " + pr.error); return null; }
+      price = applyRule(pr.rule, pr.rule.landed ? landed : item, dec);
+    } else {
+      return null;
+    }
+    var feeBP = input.feePct === "" ? 0n : parsePercentBP(input.feePct);
+    if (feeBP === null || feeBP > 10000n) { problems.push("payment fee: not a percentage from 0 to 100"); return null; }
+    var fixed = input.feeFixed === "" ? 0n : parseAmount(input.feeFixed, dec);
+    if (fixed === null) { problems.push("fixed fee: not an amount"); return null; }
+    var ad = input.ad === "" ? 0n : parseAmount(input.ad, dec);
+    if (ad === null) { problems.push("ad cost: not an amount"); return null; }
+    var fees = mulDiv(price, feeBP, 10000n) + fixed + ad;
+    var profit = price - fees - landed;
+    return { price: price, landed: landed, profit: profit, margin: ratioBP(profit, price), roi: ratioBP(profit, landed) };
+  }
+
+  function initCalc() {
+    var calc = document.getElementById("calc");
+    if (!calc) return;
+    calc.querySelectorAll("[data-calc]").forEach(function (el) {
+      el.addEventListener("input", recalc);
+    });
+    // The server computed the same figures; recompute so that the page and the inputs agree
+    // after a back navigation restored typed values.
+    recalc();
+  }
+
+  // ---- Compare selection, kept in localStorage.
+  var KEY = "aliscout.compare", MAX = 4;
+  function picked() {
+    try {
+      var v = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(v) ? v.filter(function (x) { return /^\d{1,19}$/.test(x); }).slice(0, MAX) : [];
+    } catch (e) { return []; }
+  }
+  function savePicked(ids) {
+    try { localStorage.setItem(KEY, JSON.stringify(ids)); } catch (e) { /* storage full or off */ }
+  }
+  function compareURL(ids) { return "/compare?ids=" + ids.join(","); }
+
+  function renderTray() {
+    var ids = picked(), tray = document.getElementById("compare-tray");
+    document.querySelectorAll("[data-compare-count]").forEach(function (n) {
+      n.textContent = String(ids.length);
+      if (n.classList.contains("tray-count")) n.hidden = ids.length === 0;
+    });
+    if (tray) {
+      tray.hidden = ids.length === 0 || location.pathname === "/compare";
+      var go = document.getElementById("tray-go");
+      if (go) go.setAttribute("href", compareURL(ids));
+    }
+    var nav = document.getElementById("nav-compare");
+    if (nav && ids.length) nav.setAttribute("href", compareURL(ids));
+    document.querySelectorAll("[data-compare]").forEach(function (b) {
+      var on = ids.indexOf(b.getAttribute("data-compare")) >= 0;
+      b.hidden = false;
+      b.classList.toggle("is-on", on);
+      b.textContent = on ? "✓ In compare" : "+ Compare";
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  function initCompare() {
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest ? e.target.closest("[data-compare]") : null;
+      if (b) {
+        e.preventDefault();
+        var id = b.getAttribute("data-compare"), ids = picked(), i = ids.indexOf(id);
+        if (i >= 0) ids.splice(i, 1);
+        else if (ids.length >= MAX) { flash(b, "Compare holds 4 products; remove one first"); return; }
+        else ids.push(id);
+        savePicked(ids);
+        renderTray();
+        return;
+      }
+      var rm = e.target.closest ? e.target.closest("[data-compare-remove]") : null;
+      if (rm) {
+        var rid = rm.getAttribute("data-compare-remove");
+        var left = currentCompareIDs().filter(function (x) { return x !== rid; });
+        savePicked(picked().filter(function (x) { return x !== rid; }));
+        location.href = compareURL(left) + location.search.replace(/^\?/, "&").replace(/&ids=[^&]*/g, "");
+      }
+    });
+    var clear = document.getElementById("tray-clear");
+    if (clear) clear.addEventListener("click", function () { savePicked([]); renderTray(); });
+    document.querySelectorAll("[data-compare-remove]").forEach(function (b) { b.hidden = false; });
+    // On an empty compare page, show what was picked on the search page.
+    if (location.pathname === "/compare" && document.getElementById("compare-empty") && picked().length) {
+      location.replace(compareURL(picked()));
+      return;
+    }
+    renderTray();
+    window.addEventListener("storage", function (e) { if (e.key === KEY) renderTray(); });
+  }
+  function currentCompareIDs() {
+    var p = new URLSearchParams(location.search), out = [];
+    p.getAll("ids").forEach(function (v) { v.split(/[\s,]+/).forEach(function (x) { if (x) out.push(x); }); });
+    return out;
+  }
+  function flash(el, msg) {
+    var old = el.textContent;
+    el.textContent = msg;
+    el.classList.add("is-on");
+    setTimeout(function () { el.textContent = old; el.classList.remove("is-on"); renderTray(); }, 1800);
+  }
+
+  // ---- Sortable table: clicking a header sorts the rows of this page by that column.
+  function initSort() {
+    document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+      table.querySelectorAll("[data-sort-col]").forEach(function (h) {
+        h.addEventListener("click", function (e) {
+          e.preventDefault();
+          var col = parseInt(h.getAttribute("data-sort-col"), 10), th = h.closest("th");
+          var dir = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
+          if (h.getAttribute("data-sort-type") === "text" && !th.hasAttribute("aria-sort")) dir = "ascending";
+          table.querySelectorAll("th[aria-sort]").forEach(function (x) { x.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", dir);
+          sortRows(table, col, dir === "ascending" ? 1 : -1);
+        });
+      });
+    });
+  }
+  function sortRows(table, col, sign) {
+    var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+    var key = function (r) {
+      var c = r.cells[col];
+      var v = c ? (c.hasAttribute("data-v") ? c.getAttribute("data-v") : c.textContent.trim()) : "";
+      return v;
+    };
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var empty = (x === "") - (y === "");
+      if (empty !== 0) return empty; // empty values last, whatever the direction
+      var nx = Number(x), ny = Number(y);
+      if (!isNaN(nx) && !isNaN(ny)) return sign * (nx - ny);
+      return sign * x.localeCompare(y);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+
+  // ---- Product gallery: a thumbnail becomes the main image.
+  function initGallery() {
+    var g = document.querySelector("[data-gallery]");
+    if (!g) return;
+    var main = g.querySelector(".gallery-main");
+    g.addEventListener("click", function (e) {
+      var a = e.target.closest ? e.target.closest("[data-thumb]") : null;
+      if (!a || !main) return;
+      e.preventDefault();
+      var img = main.querySelector("img");
+      if (img) { img.classList.remove("is-broken"); img.src = a.getAttribute("href"); }
+      main.setAttribute("href", a.getAttribute("href"));
+      g.querySelectorAll("[data-thumb]").forEach(function (t) { t.removeAttribute("aria-current"); });
+      a.setAttribute("aria-current", "true");
+    });
+  }
+
+  // ---- Small conveniences.
+  function initMisc() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+      s.addEventListener("change", function () {
+        var f = s.form;
+        if (f && f.requestSubmit) f.requestSubmit(); else if (f) f.submit();
+      });
+    });
+    var back = document.querySelector("[data-back]");
+    if (back && document.referrer.indexOf(location.origin + "/search") === 0) back.setAttribute("href", document.referrer);
+  }
+
+  function init() {
+    scanImages(document);
+    initCalc();
+    initCompare();
+    initSort();
+    initGallery();
+    initMisc();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,120 @@
+// Package web is aliscout's web app and JSON API: the search page with its comparison grid,
+// sortable table and margin calculator, the compare, product and import pages, the store export
+// download, health and metrics. Pages are server-rendered with html/template and work without
+// JavaScript; one small embedded script adds live margins, the compare tray and table sorting.
+//
+// The package consumes the catalog through the Catalog interface and never talks to AliExpress
+// itself. Text from AliExpress is untrusted: templates escape it, product descriptions pass an
+// allow-list sanitizer, and links are only ever http(s).
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// Catalog is what the web app needs from the catalog service.
+type Catalog interface {
+	Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error)
+	Product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error)
+	Shipping(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.ShippingQuote, error)
+	Categories(ctx context.Context, language string) ([]catalog.Category, error)
+	Links(ctx context.Context, sources []string) ([]catalog.Link, error)
+	Import(ctx context.Context, inputs []string, o catalog.ProductOptions) []catalog.ImportResult
+	Health(ctx context.Context) catalog.Health
+}
+
+// CacheStats is a snapshot of the product cache's counters, for /metrics. Each counts since start.
+type CacheStats struct {
+	Hits       uint64 // answered from a fresh entry
+	Misses     uint64 // needed an upstream load
+	Stale      uint64 // answered with a stale entry after a failed load
+	Loads      uint64 // upstream loads run
+	LoadErrors uint64 // upstream loads that failed
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxExport      = 200 // products per export download
+	DefaultMaxImportLines = 200 // lines per import or link request
+)
+
+// Config is how the web app runs. The zero value works: a real (not simulated) catalog, logs to
+// slog.Default, the wall clock, no cache metrics.
+type Config struct {
+	// Simulated shows the sandbox banner on every page: the catalog runs on the built-in simulator.
+	Simulated bool
+	// Logger receives one line per request and every server-side error; nil means slog.Default.
+	Logger *slog.Logger
+	// Now is the clock, injected for tests; nil means time.Now.
+	Now func() time.Time
+	// CacheStats reads the cache counters for /metrics; nil leaves them out.
+	CacheStats func() CacheStats
+	// MaxExport caps the products of one export download; 0 means DefaultMaxExport.
+	MaxExport int
+	// MaxImportLines caps the lines of one import or link request; 0 means DefaultMaxImportLines.
+	MaxImportLines int
+	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to POST, e.g. when the app
+	// sits behind a proxy on another host name. Same-origin requests are always allowed.
+	TrustedOrigins []string
+}
+
+// Option changes how New builds a Server.
+type Option func(*Server)
+
+// WithMetrics makes the server record into m, so that the caller can also hook m to the
+// AliExpress client (Metrics.ObserveCall). Without it the server makes its own.
+func WithMetrics(m *Metrics) Option {
+	return func(s *Server) { s.metrics = m }
+}
+
+// Server is the web app. Build it with New and serve Handler.
+type Server struct {
+	cfg     Config
+	cat     Catalog
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *Metrics
+	pages   map[string]*template.Template
+	static  *staticFiles
+	handler http.Handler
+}
+
+// New returns the web app over cat. It panics if the embedded templates do not parse, which a
+// test catches before any release.
+func New(cfg Config, cat Catalog, opts ...Option) *Server {
+	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.cfg.MaxExport <= 0 {
+		s.cfg.MaxExport = DefaultMaxExport
+	}
+	if s.cfg.MaxImportLines <= 0 {
+		s.cfg.MaxImportLines = DefaultMaxImportLines
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.static = mustStatic()
+	s.pages = mustTemplates(s.static)
+	s.handler = s.middleware(s.routes())
+	return s
+}
+
+// Handler returns the HTTP handler of the whole app: pages, API, static files, health and metrics.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Metrics returns the metrics the server records into.
+func (s *Server) Metrics() *Metrics { return s.metrics }

@@ -1,0 +1,1056 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+func TestHealthz(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/healthz")
+	if w.Code != 200 || strings.TrimSpace(w.Body.String()) != "ok" {
+		t.Errorf("GET /healthz = %d %q; want 200 ok", w.Code, w.Body.String())
+	}
+}
+
+func TestHomeRedirectsToSearch(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/")
+	if w.Code != http.StatusFound || w.Header().Get("Location") != "/search" {
+		t.Errorf("GET / = %d to %q; want 302 to /search", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestSearchPage(t *testing.T) {
+	e := newEnv(t, Config{Simulated: true})
+	w := e.get("/search?q=phone+holder")
+	if w.Code != 200 {
+		t.Fatalf("GET /search = %d; want 200\n%s", w.Code, w.Body.String())
+	}
+	body := w.Body.String()
+	pt := checkHTML(t, body)
+	for _, want := range []string{
+		"Sandbox data", "ALIEXPRESS_APP_KEY", "ALIEXPRESS_APP_SECRET", // the banner
+		"affiliate links", "may earn a commission", // the disclosure
+		"price at time of search", "14 Mar 2025, 06:26 UTC", // the oldest fetch time (a stale product)
+		"Magnetic Phone Holder for Car", "$4.99", "$9.99", "−50%", "12K orders", "Free shipping", "7–15 days",
+		"7% comm.", "1.2M orders", "Does not ship", "Margin calculator",
+	} {
+		if !pt.hasText(want) {
+			t.Errorf("search page lacks %q", want)
+		}
+	}
+	// The affiliate button goes to the affiliate link, marked sponsored; a javascript: affiliate
+	// link falls back to the product page.
+	links := elementsWith(body, "rel", "sponsored noopener")
+	if len(links) == 0 {
+		t.Fatal("no Source on AliExpress links")
+	}
+	hrefs := map[string]bool{}
+	for _, l := range links {
+		if attr(l, "target") != "_blank" {
+			t.Errorf("affiliate link without target=_blank: %s", l)
+		}
+		hrefs[attr(l, "href")] = true
+	}
+	if !hrefs["https://s.click.aliexpress.com/e/_holder"] || !hrefs["https://www.aliexpress.com/item/1005000000000002.html"] {
+		t.Errorf("affiliate hrefs = %v; want the holder's affiliate link and the strip's product URL", hrefs)
+	}
+	// Each product carries its cost data for the margin script, in cents.
+	cards := elementsWith(body, "data-product", strconv.FormatInt(idHolder, 10))
+	if len(cards) != 1 || attr(cards[0], "data-item") != "499" || attr(cards[0], "data-ship") != "0" || attr(cards[0], "data-currency") != "USD" {
+		t.Errorf("holder card data = %v; want data-item=499 data-ship=0 data-currency=USD", cards)
+	}
+	noShip := elementsWith(body, "data-product", strconv.FormatInt(idNoShip, 10))
+	if len(noShip) != 1 || attr(noShip[0], "data-ship") != "" {
+		t.Errorf("no-ship card data = %v; want empty data-ship", noShip)
+	}
+	// The default calculator (x2.5 .99, 2.9 % + 0.30) prices the holder at 12.99 with 7.32 profit.
+	if !pt.hasText("$12.99") || !pt.hasText("$7.32") || !pt.hasText("56.4%") {
+		t.Errorf("search page lacks the holder's default margin ($12.99, $7.32, 56.4%%)")
+	}
+	// The filter form is a GET form with every filter.
+	for _, name := range filterFields {
+		if name == "page" || name == "page_size" {
+			continue
+		}
+		if len(elementsWith(body, "name", name)) == 0 {
+			t.Errorf("search form lacks the %s field", name)
+		}
+	}
+	if got := e.fc.searches[0]; got.Query != "phone holder" || got.MinOrders != catalog.DefaultMinOrders {
+		t.Errorf("Search got %+v; want the query and the default minimum orders", got)
+	}
+}
+
+func TestSearchPageEmptyFormNoSearch(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.fc.setHealth(catalog.Health{Gateway: "https://api-sg.aliexpress.com", AppKey: "12345", OK: true})
+	w := e.get("/search")
+	if w.Code != 200 {
+		t.Fatalf("GET /search = %d; want 200", w.Code)
+	}
+	if len(e.fc.searches) != 0 {
+		t.Errorf("an empty form searched AliExpress: %v", e.fc.searches)
+	}
+	pt := checkHTML(t, w.Body.String())
+	if !pt.hasText("Find products worth selling") {
+		t.Error("empty search page lacks its welcome")
+	}
+	// The categories select holds the tree: tops, then their children indented.
+	if !strings.Contains(w.Body.String(), `<option value="201">`+"\u00a0\u00a0\u00a0\u00a0"+`Phone Holders</option>`) {
+		t.Error("category select lacks the indented child category")
+	}
+	if strings.Contains(w.Body.String(), "Sandbox data") {
+		t.Error("banner shown although not simulated")
+	}
+}
+
+func TestSearchBadInputNamesField(t *testing.T) {
+	cases := []struct{ query, field string }{
+		{"q=x&sort=cheapest", "sort"},
+		{"q=x&min_price=-5", "min_price"},
+		{"q=x&max_price=abc", "max_price"},
+		{"q=x&min_rating=9", "min_rating"},
+		{"q=x&min_orders=lots", "min_orders"},
+		{"q=x&min_discount=150", "min_discount"},
+		{"q=x&max_delivery_days=-1", "max_delivery_days"},
+		{"q=x&ship_to=USA", "ship_to"},
+		{"q=x&currency=XYZ", "currency"},
+		{"q=x&language=klingon", "language"},
+		{"q=x&page=0", "page"},
+		{"q=x&page=3", "page"}, // past the end: 15 products, 20 a page
+		{"q=x&free_shipping=maybe", "free_shipping"},
+		{"q=x&category=-3", "category"},
+	}
+	e := newEnv(t, Config{})
+	for _, c := range cases {
+		w := e.get("/api/search?" + c.query)
+		code, field, msg := jsonError(t, w)
+		if w.Code != 400 || code != catalog.EInvalid || field != c.field || !strings.Contains(msg, c.field) {
+			t.Errorf("GET /api/search?%s = %d %s field %q (%q); want 400 invalid naming %s", c.query, w.Code, code, field, msg, c.field)
+		}
+		p := e.get("/search?" + c.query)
+		if p.Code != 400 {
+			t.Errorf("GET /search?%s = %d; want 400", c.query, p.Code)
+		}
+		body := p.Body.String()
+		pt := checkHTML(t, body)
+		if !pt.hasText(c.field) {
+			t.Errorf("GET /search?%s: page does not name %s", c.query, c.field)
+		}
+		if len(elementsWith(body, "aria-invalid", "true")) == 0 && c.field != "sort" && c.field != "page" && c.field != "ship_to" &&
+			c.field != "currency" && c.field != "language" && c.field != "free_shipping" && c.field != "category" && c.field != "min_rating" {
+			t.Errorf("GET /search?%s: the %s input is not marked invalid", c.query, c.field)
+		}
+	}
+	// The page also checks the calculator and the view.
+	for _, c := range []struct{ query, field string }{
+		{"q=x&view=list", "view"}, {"q=x&sell=abc", "sell"}, {"q=x&rule=y2", "rule"}, {"q=x&fee_pct=200", "fee_pct"},
+		{"q=x&fee_fixed=-1", "fee_fixed"}, {"q=x&ad_cost=x", "ad_cost"}, {"q=x&min_margin=abc", "min_margin"},
+	} {
+		p := e.get("/search?" + c.query)
+		if p.Code != 400 || !checkHTML(t, p.Body.String()).hasText(c.field) {
+			t.Errorf("GET /search?%s = %d; want 400 naming %s", c.query, p.Code, c.field)
+		}
+	}
+}
+
+func TestSearchKeepsTypedInputOnError(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/search?q=" + url.QueryEscape(hostileAttr) + "&min_price=-5&max_price=20")
+	body := w.Body.String()
+	checkHTML(t, body)
+	inputs := elementsWith(body, "name", "min_price")
+	if len(inputs) != 1 || attr(inputs[0], "value") != "-5" {
+		t.Errorf("min_price input = %v; want it refilled with -5", inputs)
+	}
+	q := elementsWith(body, "name", "q")
+	if len(q) != 1 || attr(q[0], "value") != hostileAttr {
+		t.Errorf("q input = %v; want it refilled with the typed text", q)
+	}
+}
+
+func TestAPISearchShape(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/api/search?q=holder&page_size=5&page=2")
+	if w.Code != 200 {
+		t.Fatalf("GET /api/search = %d\n%s", w.Code, w.Body.String())
+	}
+	m := decodeJSON(t, w)
+	for _, k := range []string{"products", "total", "page", "stale", "page_size", "total_is_estimate", "pages"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("search JSON lacks %q: %s", k, w.Body.String())
+		}
+	}
+	if m["total"] != 15.0 || m["page"] != 2.0 || m["stale"] != false || m["page_size"] != 5.0 || m["pages"] != 3.0 {
+		t.Errorf("search JSON = total %v page %v stale %v page_size %v pages %v; want 15 2 false 5 3", m["total"], m["page"], m["stale"], m["page_size"], m["pages"])
+	}
+	if n := len(m["products"].([]any)); n != 5 {
+		t.Errorf("products = %d; want 5", n)
+	}
+	// Money is an exact decimal string with its currency.
+	w = e.get("/api/search?q=holder&page_size=1")
+	var res struct {
+		Products []map[string]json.RawMessage `json:"products"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res.Products[0]["price"]); got != `{"amount":"4.99","currency":"USD"}` {
+		t.Errorf("price = %s; want {\"amount\":\"4.99\",\"currency\":\"USD\"}", got)
+	}
+	for _, k := range []string{"id", "title", "url", "affiliate_url", "images", "original_price", "discount_percent", "rating",
+		"orders_30d", "commission_rate", "variants", "shipping", "ship_to", "source", "fetched_at", "stale", "shop", "options"} {
+		if _, ok := res.Products[0][k]; !ok {
+			t.Errorf("product JSON lacks %q", k)
+		}
+	}
+	if string(res.Products[0]["id"]) != "1005000000000001" {
+		t.Errorf("id = %s; want 1005000000000001", res.Products[0]["id"])
+	}
+	// An estimated total says so.
+	m = decodeJSON(t, e.get("/api/search?q=holder&min_rating=4"))
+	if m["total_is_estimate"] != true {
+		t.Errorf("total_is_estimate = %v; want true", m["total_is_estimate"])
+	}
+}
+
+func TestSearchFailures(t *testing.T) {
+	cases := []struct {
+		q          string
+		status     int
+		code       string
+		retryAfter string
+		mention    string
+	}{
+		{"fail", 502, catalog.EUpstream, "", "not answering"},
+		{"ratelimit", 503, catalog.ERateLimited, "7", "try again"},
+		{"config", 502, catalog.EConfig, "", "ALIEXPRESS_APP_KEY"},
+		{"internal", 500, catalog.EInternal, "", "server log"},
+	}
+	e := newEnv(t, Config{})
+	for _, c := range cases {
+		w := e.get("/api/search?q=" + c.q)
+		code, _, msg := jsonError(t, w)
+		if w.Code != c.status || code != c.code || !strings.Contains(msg, c.mention) {
+			t.Errorf("GET /api/search?q=%s = %d %s %q; want %d %s mentioning %q", c.q, w.Code, code, msg, c.status, c.code, c.mention)
+		}
+		if got := w.Header().Get("Retry-After"); got != c.retryAfter {
+			t.Errorf("GET /api/search?q=%s: Retry-After = %q; want %q", c.q, got, c.retryAfter)
+		}
+		if strings.Contains(w.Body.String(), "hunter2") {
+			t.Errorf("GET /api/search?q=%s leaks an internal error: %s", c.q, w.Body.String())
+		}
+		p := e.get("/search?q=" + c.q + "&min_price=3")
+		if p.Code != c.status {
+			t.Errorf("GET /search?q=%s = %d; want %d", c.q, p.Code, c.status)
+		}
+		pt := checkHTML(t, p.Body.String())
+		if !pt.hasText(c.mention) || strings.Contains(p.Body.String(), "hunter2") {
+			t.Errorf("GET /search?q=%s: page does not say %q, or leaks", c.q, c.mention)
+		}
+		if in := elementsWith(p.Body.String(), "name", "min_price"); len(in) != 1 || attr(in[0], "value") != "3" {
+			t.Errorf("GET /search?q=%s: the form lost the typed min_price", c.q)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "hunter2") {
+		t.Error("the internal error is not in the log")
+	}
+}
+
+func TestPanicIsRecovered(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/search?q=panic")
+	if w.Code != 500 || !strings.Contains(w.Body.String(), "Something went wrong") {
+		t.Errorf("GET /search?q=panic = %d; want a 500 page", w.Code)
+	}
+	w = e.get("/api/search?q=panic")
+	if code, _, _ := jsonError(t, w); w.Code != 500 || code != catalog.EInternal {
+		t.Errorf("GET /api/search?q=panic = %d %s; want 500 internal", w.Code, code)
+	}
+	if !strings.Contains(e.logs.String(), "boom") {
+		t.Error("the panic is not in the log")
+	}
+	if w := e.get("/search?q=holder"); w.Code != 200 {
+		t.Errorf("after a panic GET /search = %d; want 200", w.Code)
+	}
+}
+
+func TestStaleIsMarked(t *testing.T) {
+	e := newEnv(t, Config{})
+	m := decodeJSON(t, e.get("/api/search?q=stale"))
+	if m["stale"] != true || m["stale_reason"] != "AliExpress answered HTTP 503" {
+		t.Errorf("stale search JSON: stale %v reason %v; want true and the reason", m["stale"], m["stale_reason"])
+	}
+	for _, target := range []string{"/search?q=stale", fmt.Sprintf("/products/%d", idStale), fmt.Sprintf("/compare?ids=%d", idStale)} {
+		w := e.get(target)
+		if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("AliExpress is not answering") {
+			t.Errorf("GET %s = %d; want 200 with the stale note", target, w.Code)
+		}
+	}
+	if w := e.get("/search?q=holder"); strings.Contains(w.Body.String(), `id="stale-note"`) {
+		// A product in the list is stale (idStale), so the note shows; a search without one does not.
+		if len(e.fc.products) == 0 {
+			t.Error("unreachable")
+		}
+	}
+	m = decodeJSON(t, e.get(fmt.Sprintf("/api/products/%d", idStale)))
+	if m["stale"] != true {
+		t.Errorf("stale product JSON stale = %v; want true", m["stale"])
+	}
+}
+
+func TestHealthCardAndAPI(t *testing.T) {
+	e := newEnv(t, Config{})
+	m := decodeJSON(t, e.get("/api/health"))
+	if m["ok"] != true || m["simulated"] != true || m["gateway"] != "http://127.0.0.1:9/sandbox" || m["app_key"] != "sandbox-key" {
+		t.Errorf("health JSON = %v", m)
+	}
+	e.fc.setHealth(catalog.Health{Gateway: "https://api-sg.aliexpress.com", AppKey: "12345", OK: false, Code: catalog.EConfig,
+		Message: "AliExpress refused the app key: check ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET", CheckedAt: testNow})
+	m = decodeJSON(t, e.get("/api/health"))
+	if m["ok"] != false || m["code"] != catalog.EConfig || !strings.Contains(m["message"].(string), "refused") {
+		t.Errorf("health JSON = %v; want not ok with the message", m)
+	}
+	for _, k := range []string{"secret", "app_secret"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("health JSON has %q", k)
+		}
+	}
+	for _, target := range []string{"/search", "/import", "/compare", fmt.Sprintf("/products/%d", idHolder), "/nope"} {
+		w := e.get(target)
+		pt := checkHTML(t, w.Body.String())
+		if !pt.hasText("AliExpress refused the app key") || !pt.hasText("AliExpress connection problem") {
+			t.Errorf("GET %s: no health card", target)
+		}
+		if pt.hasText("Sandbox data") {
+			t.Errorf("GET %s: sandbox banner on a real gateway", target)
+		}
+	}
+}
+
+func TestBannerOnEveryPage(t *testing.T) {
+	e := newEnv(t, Config{Simulated: true})
+	for _, target := range []string{"/search", "/search?q=holder", "/import", "/compare", "/compare?ids=1005000000000001",
+		fmt.Sprintf("/products/%d", idHolder), fmt.Sprintf("/products/%d", idMissing), "/nope"} {
+		w := e.get(target)
+		pt := checkHTML(t, w.Body.String())
+		if !pt.hasText("Sandbox data") || !pt.hasText("built-in AliExpress simulator") {
+			t.Errorf("GET %s: no sandbox banner", target)
+		}
+		if !pt.hasText("affiliate links") {
+			t.Errorf("GET %s: no affiliate disclosure", target)
+		}
+	}
+}
+
+func TestSearchViewsAndPagination(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/search?q=holder&page_size=5&page=2&view=table&sell=19.99")
+	if w.Code != 200 {
+		t.Fatalf("GET table = %d", w.Code)
+	}
+	body := w.Body.String()
+	checkHTML(t, body)
+	if len(elementsWith(body, "data-sortable", "")) != 1 {
+		t.Error("table view has no sortable table")
+	}
+	for _, want := range []string{`rel="prev"`, `rel="next"`, `aria-current="page">2</span>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("pagination lacks %s", want)
+		}
+	}
+	// The links keep the search, the view and the calculator.
+	next := elementsWith(body, "rel", "next")[0]
+	u, _ := url.Parse(attr(next, "href"))
+	if q := u.Query(); q.Get("page") != "3" || q.Get("view") != "table" || q.Get("sell") != "19.99" || q.Get("q") != "holder" || q.Get("page_size") != "5" {
+		t.Errorf("next link = %s; want page 3 of the same search, view and calculator", u)
+	}
+	// A server-sortable column header links to the sorted search.
+	sorts := elementsWith(body, "data-sort-col", "3")
+	if len(sorts) != 1 || !strings.Contains(attr(sorts[0], "href"), "sort=price_asc") {
+		t.Errorf("price header = %v; want a link sorting by price", sorts)
+	}
+	w = e.get("/search?q=holder&min_rating=4")
+	if !checkHTML(t, w.Body.String()).hasText("About 15 products") {
+		t.Error("an estimated total does not say about")
+	}
+}
+
+func TestMinMarginHidesProducts(t *testing.T) {
+	e := newEnv(t, Config{})
+	// At a fixed 10.00 selling price the 12.50 strip loses money: below 20 % it is hidden.
+	w := e.get("/search?q=holder&sell=10.00&min_margin=20")
+	body := w.Body.String()
+	strip := elementsWith(body, "data-product", strconv.FormatInt(idStrip, 10))
+	if len(strip) != 1 {
+		t.Fatalf("strip card missing")
+	}
+	hidden := false
+	for _, a := range strip[0].Attr {
+		hidden = hidden || a.Key == "hidden"
+	}
+	if !hidden {
+		t.Error("a product below the minimum margin is not hidden")
+	}
+	if !checkHTML(t, body).hasText("hidden below the minimum margin") {
+		t.Error("no note on hidden products")
+	}
+}
+
+func TestProductPage(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/products/%d?sell=19.99&fee_pct=3&fee_fixed=0.30&ad_cost=2", idHolder))
+	if w.Code != 200 {
+		t.Fatalf("GET product = %d\n%s", w.Code, w.Body.String())
+	}
+	body := w.Body.String()
+	pt := checkHTML(t, body)
+	for _, want := range []string{"Magnetic Phone Holder for Car", "Sold out", "Variants and shipping from the Dropshipping API",
+		"AliExpress Standard Shipping", "DHL", "Best Gadgets Store", "Great", "quality", "Price at time of search", "Black", "Silver",
+		"Red " + hostileScript} {
+		if !pt.hasText(want) {
+			t.Errorf("product page lacks %q", want)
+		}
+	}
+	// Per variant: black 4.99 free shipping, sells at 19.99: fees 0.60+0.30+2.00, profit 12.10.
+	rows := elementsWith(body, "data-item", "499")
+	if len(rows) < 1 {
+		t.Fatal("no variant row for the black variant")
+	}
+	for _, want := range []string{"$12.10", "60.5%"} {
+		if !pt.hasText(want) {
+			t.Errorf("product page lacks the black variant's %s", want)
+		}
+	}
+	// Red: 5.99 + 0.60 import charges = 6.59 landed, profit 19.99-2.90-6.59 = 10.50.
+	if !pt.hasText("$6.59") || !pt.hasText("$10.50") {
+		t.Error("the red variant's landed cost does not include its import charges")
+	}
+	// Sanitized description: no script, no handler, no javascript: link, an https image.
+	if strings.Contains(body, `alert("desc")`) || strings.Contains(body, "evil.example") {
+		t.Error("the description was not sanitized")
+	}
+	if len(elementsWith(body, "src", "https://ae01.alicdn.com/kf/desc.jpg")) != 1 {
+		t.Error("the description's protocol-relative image is not kept as https")
+	}
+	if a := elementsWith(body, "href", "https://example.com/ok"); len(a) != 1 || attr(a[0], "rel") != "nofollow noopener" {
+		t.Errorf("description link = %v; want rel=nofollow noopener", a)
+	}
+	// The gallery has the product and variant images, never a javascript: or data: one.
+	if len(elementsWith(body, "data-thumb", "")) != 5 {
+		t.Errorf("gallery has %d thumbnails; want 5 (3 product + 2 variant images)", len(elementsWith(body, "data-thumb", "")))
+	}
+	// The sold-out variant is styled as such.
+	if len(elementsWith(body, "class", "product variant is-soldout")) != 1 {
+		t.Error("the sold-out variant is not marked")
+	}
+}
+
+func TestProductPageAffiliateSource(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/products/%d", idStrip))
+	pt := checkHTML(t, w.Body.String())
+	if !pt.hasText("Product-level data from the Affiliate API") {
+		t.Error("affiliate product does not say where its data came from")
+	}
+	links := elementsWith(w.Body.String(), "rel", "sponsored noopener")
+	if len(links) != 1 || attr(links[0], "href") != "https://www.aliexpress.com/item/1005000000000002.html" {
+		t.Errorf("source link = %v; want the product URL instead of a javascript: affiliate link", links)
+	}
+}
+
+func TestProductErrors(t *testing.T) {
+	e := newEnv(t, Config{})
+	cases := []struct {
+		target string
+		status int
+		code   string
+		field  string
+		say    string
+	}{
+		{"/products/404", 404, catalog.ENotFound, "", "no longer"},
+		{"/products/500", 502, catalog.EUpstream, "", "not answering"},
+		{"/products/abc", 400, catalog.EInvalid, "id", "not a product ID"},
+		{"/products/-5", 400, catalog.EInvalid, "id", "not a product ID"},
+		{fmt.Sprintf("/products/%d?ship_to=usa1", idHolder), 400, catalog.EInvalid, "ship_to", "country"},
+		{fmt.Sprintf("/products/%d?currency=doge", idHolder), 400, catalog.EInvalid, "currency", "currency"},
+		{fmt.Sprintf("/products/%d?sell=-1", idHolder), 400, catalog.EInvalid, "sell", "negative"},
+	}
+	for _, c := range cases {
+		w := e.get(c.target)
+		if w.Code != c.status || !checkHTML(t, w.Body.String()).hasText(c.say) {
+			t.Errorf("GET %s = %d; want %d saying %q", c.target, w.Code, c.status, c.say)
+		}
+		if c.field != "" && !strings.Contains(w.Body.String(), c.field) {
+			t.Errorf("GET %s does not name %s", c.target, c.field)
+		}
+		api := "/api" + c.target
+		if strings.Contains(api, "sell=") {
+			continue // the API has no calculator
+		}
+		w = e.get(api)
+		code, field, _ := jsonError(t, w)
+		if w.Code != c.status || code != c.code || field != c.field {
+			t.Errorf("GET %s = %d %s %q; want %d %s %q", api, w.Code, code, field, c.status, c.code, c.field)
+		}
+	}
+}
+
+func TestProductNotShipped(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/products/%d?ship_to=AQ", idHolder))
+	if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("does not ship to AQ") {
+		t.Errorf("GET product to AQ = %d; want 200 saying it does not ship there", w.Code)
+	}
+	w = e.get(fmt.Sprintf("/api/products/%d/shipping?country=AQ", idHolder))
+	if code, _, _ := jsonError(t, w); w.Code != 422 || code != catalog.ENotShipped {
+		t.Errorf("GET shipping to AQ = %d %s; want 422 not_shipped", w.Code, code)
+	}
+}
+
+func TestAPIProductAndShipping(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/api/products/%d?ship_to=DE", idHolder))
+	m := decodeJSON(t, w)
+	if w.Code != 200 || m["ship_to"] != "DE" || m["source"] != "ds" {
+		t.Errorf("GET /api/products = %d %v", w.Code, m)
+	}
+	vs := m["variants"].([]any)
+	red := vs[2].(map[string]any)
+	if red["image"] != "" {
+		t.Errorf("a data: variant image reached the API: %v", red["image"])
+	}
+	if ic := red["import_charge"].(map[string]any); ic["amount"] != "0.60" {
+		t.Errorf("import_charge = %v; want 0.60", ic)
+	}
+	if imgs := m["images"].([]any); len(imgs) != 3 {
+		t.Errorf("images = %v; want the 3 http(s) ones", imgs)
+	}
+	if strings.Contains(m["description_html"].(string), "script") {
+		t.Error("the API's description is not sanitized")
+	}
+	w = e.get(fmt.Sprintf("/api/products/%d/shipping?country=gb", idHolder))
+	m = decodeJSON(t, w)
+	if w.Code != 200 || m["ship_to"] != "GB" || m["product_id"] != float64(idHolder) {
+		t.Errorf("GET shipping = %d %v", w.Code, m)
+	}
+	opts := m["options"].([]any)
+	if len(opts) != 2 || opts[1].(map[string]any)["fee"].(map[string]any)["amount"] != "12.99" {
+		t.Errorf("shipping options = %v", opts)
+	}
+	w = e.get(fmt.Sprintf("/api/products/%d/shipping?country=XYZ", idHolder))
+	if _, field, _ := jsonError(t, w); w.Code != 400 || field != "country" {
+		t.Errorf("GET shipping?country=XYZ = %d field %q; want 400 country", w.Code, field)
+	}
+}
+
+func TestComparePage(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/compare?ids=%d,%d", idHolder, idStrip))
+	if w.Code != 200 {
+		t.Fatalf("GET /compare = %d", w.Code)
+	}
+	pt := checkHTML(t, w.Body.String())
+	for _, want := range []string{"Magnetic Phone Holder for Car", "LED Strip Lights", "Best Gadgets Store", "Light World", "12K", "−50%", "Variants", "Margin"} {
+		if !pt.hasText(want) {
+			t.Errorf("compare page lacks %q", want)
+		}
+	}
+	// The form of checkboxes sends ids=1&ids=2; a missing product gets its own column.
+	w = e.get(fmt.Sprintf("/compare?ids=%d&ids=404", idHolder))
+	pt = checkHTML(t, w.Body.String())
+	if w.Code != 200 || !pt.hasText("no longer) listed on AliExpress") || !pt.hasText("Magnetic Phone Holder") {
+		t.Errorf("compare with a missing product = %d; want 200 with the missing one marked", w.Code)
+	}
+	for _, c := range []struct{ q, say string }{
+		{"ids=1005000000000001,1005000000000002,1005000000000003,1005000000000004,1005000000000100", "at most 4"},
+		{"ids=12,abc", "not a product ID"},
+	} {
+		w := e.get("/compare?" + c.q)
+		pt := checkHTML(t, w.Body.String())
+		if w.Code != 400 || !pt.hasText(c.say) || !pt.hasText("ids") {
+			t.Errorf("GET /compare?%s = %d; want 400 saying %q and naming ids", c.q, w.Code, c.say)
+		}
+	}
+	w = e.get("/compare")
+	if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("Nothing picked yet") {
+		t.Errorf("empty compare = %d", w.Code)
+	}
+}
+
+func TestImportFlow(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get("/import")
+	if w.Code != 200 || len(elementsWith(w.Body.String(), "name", "urls")) != 1 {
+		t.Fatalf("GET /import = %d; want the form", w.Code)
+	}
+	text := "https://www.aliexpress.com/item/1005000000000001.html?spm=a2g0o\n\n  1005000000000002 \nnot a link\nhttps://www.aliexpress.com/item/1005009999999999.html\n"
+	w = e.postForm("/import", url.Values{"urls": {text}, "ship_to": {"US"}, "currency": {"USD"}, "rule": {"x3"}}.Encode())
+	if w.Code != 200 {
+		t.Fatalf("POST /import = %d\n%s", w.Code, w.Body.String())
+	}
+	body := w.Body.String()
+	pt := checkHTML(t, body)
+	for _, want := range []string{"2 found, 2 not found", "Magnetic Phone Holder", "LED Strip Lights", "not an AliExpress product link or ID",
+		"not (or no longer) listed", "Download Shopify CSV", "WooCommerce CSV", "JSON"} {
+		if !pt.hasText(want) {
+			t.Errorf("import preview lacks %q", want)
+		}
+	}
+	boxes := elementsWith(body, "name", "ids")
+	if len(boxes) != 2 {
+		t.Errorf("import preview has %d export checkboxes; want 2", len(boxes))
+	}
+	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "get" {
+		t.Errorf("export form = %v; want GET /api/export", f)
+	}
+	if r := elementsWith(body, "name", "rule"); len(r) == 0 || attr(r[len(r)-1], "value") != "x3" {
+		t.Errorf("rule input = %v; want x3 kept", r)
+	}
+	if !strings.Contains(body, ">"+strings.ReplaceAll(text, "&", "&amp;")+"</textarea>") {
+		t.Error("the textarea does not hold what was pasted")
+	}
+	// ?ids= previews at once (the search page's "Export selected").
+	w = e.get(fmt.Sprintf("/import?ids=%d,%d", idHolder, idStale))
+	if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("2 found") {
+		t.Errorf("GET /import?ids= = %d; want a preview of 2", w.Code)
+	}
+}
+
+func TestImportLimitsKeepTheText(t *testing.T) {
+	e := newEnv(t, Config{MaxImportLines: 3})
+	text := "1005000000000001\n1005000000000002\n1005000000000003\n" + hostileScript + "\n"
+	w := e.postForm("/import", url.Values{"urls": {text}}.Encode())
+	body := w.Body.String()
+	pt := checkHTML(t, body)
+	if w.Code != 400 || !pt.hasText("4 lines pasted; at most 3") {
+		t.Errorf("POST /import of 4 lines = %d; want 400 with the limit", w.Code)
+	}
+	if !pt.hasText(text) {
+		t.Error("the textarea lost what was pasted")
+	}
+	w = e.postForm("/import", url.Values{"urls": {"  \n "}}.Encode())
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("paste at least one") {
+		t.Errorf("POST /import of nothing = %d; want 400", w.Code)
+	}
+	w = e.postForm("/import", url.Values{"urls": {"1005000000000001"}, "rule": {"x0.5"}}.Encode())
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("rule") {
+		t.Errorf("POST /import with a bad rule = %d; want 400 naming rule", w.Code)
+	}
+}
+
+func TestCrossOriginPostsAreRefused(t *testing.T) {
+	e := newEnv(t, Config{})
+	for _, c := range []struct{ target, ct, body string }{
+		{"/import", "application/x-www-form-urlencoded", "urls=1005000000000001"},
+		{"/api/links", "application/json", `{"urls":["1005000000000001"]}`},
+	} {
+		r := httptest.NewRequest(http.MethodPost, c.target, strings.NewReader(c.body))
+		r.Header.Set("Content-Type", c.ct)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		w := e.do(r)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("cross-site POST %s = %d; want 403", c.target, w.Code)
+		}
+		r = httptest.NewRequest(http.MethodPost, c.target, strings.NewReader(c.body))
+		r.Header.Set("Content-Type", c.ct)
+		r.Header.Set("Origin", "https://evil.example")
+		if w := e.do(r); w.Code != http.StatusForbidden {
+			t.Errorf("POST %s from another Origin = %d; want 403", c.target, w.Code)
+		}
+	}
+	// Same origin by Origin header works.
+	r := httptest.NewRequest(http.MethodPost, "http://example.com/api/links", strings.NewReader(`{"urls":["1005000000000001"]}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", "http://example.com")
+	if w := e.do(r); w.Code != 200 {
+		t.Errorf("same-origin POST = %d; want 200", w.Code)
+	}
+}
+
+func TestAPILinks(t *testing.T) {
+	e := newEnv(t, Config{MaxImportLines: 5})
+	post := func(ct, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/api/links", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		return e.do(r)
+	}
+	for _, c := range []struct{ ct, body string }{
+		{"application/json", `{"urls": ["https://www.aliexpress.com/item/1005000000000001.html", "https://example.com/x"]}`},
+		{"application/x-www-form-urlencoded", url.Values{"urls": {"https://www.aliexpress.com/item/1005000000000001.html\nhttps://example.com/x"}}.Encode()},
+		{"text/plain", "https://www.aliexpress.com/item/1005000000000001.html\r\n\r\nhttps://example.com/x\n"},
+	} {
+		w := post(c.ct, c.body)
+		if w.Code != 200 {
+			t.Fatalf("POST /api/links (%s) = %d %s", c.ct, w.Code, w.Body.String())
+		}
+		var out struct {
+			Links []map[string]any `json:"links"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Links) != 2 {
+			t.Fatalf("links = %v; want 2", out.Links)
+		}
+		l0, l1 := out.Links[0], out.Links[1]
+		if l0["source"] != "https://www.aliexpress.com/item/1005000000000001.html" || l0["product_id"] != float64(idHolder) ||
+			l0["url"] != "https://s.click.aliexpress.com/e/_1005000000000001" || l0["error"] != "" {
+			t.Errorf("link 0 = %v", l0)
+		}
+		if l1["url"] != "" || l1["error"] == "" {
+			t.Errorf("link 1 = %v; want an error and no url", l1)
+		}
+	}
+	for _, c := range []struct{ ct, body string }{
+		{"application/json", `{"urls": []}`},
+		{"application/json", `{"urls": `},
+		{"text/plain", "1\n2\n3\n4\n5\n6\n"},
+	} {
+		w := post(c.ct, c.body)
+		if _, field, _ := jsonError(t, w); w.Code != 400 || field != "urls" {
+			t.Errorf("POST /api/links %q = %d field %q; want 400 urls", c.body, w.Code, field)
+		}
+	}
+}
+
+func TestAPICategories(t *testing.T) {
+	e := newEnv(t, Config{})
+	m := decodeJSON(t, e.get("/api/categories?language=fr"))
+	cats := m["categories"].([]any)
+	if len(cats) != 5 || cats[1].(map[string]any)["parent_id"] != 200.0 {
+		t.Errorf("categories = %v", cats)
+	}
+	w := e.get("/api/categories?language=xx")
+	if _, field, _ := jsonError(t, w); w.Code != 400 || field != "language" {
+		t.Errorf("categories?language=xx = %d %q; want 400 language", w.Code, field)
+	}
+}
+
+func TestAPIExportShopify(t *testing.T) {
+	e := newEnv(t, Config{})
+	ids := []string{strconv.FormatInt(idHolder, 10), strconv.FormatInt(idStrip, 10)}
+	for i := range hostileTitles {
+		ids = append(ids, strconv.FormatInt(idHostileBase+int64(i), 10))
+	}
+	w := e.get("/api/export?format=shopify&rule=" + url.QueryEscape("x2.5 .99") + "&ids=" + strings.Join(ids, ","))
+	if w.Code != 200 {
+		t.Fatalf("GET /api/export = %d\n%s", w.Code, w.Body.String())
+	}
+	if got := w.Header().Get("Content-Disposition"); got != `attachment; filename="aliscout-shopify-20250314.csv"` {
+		t.Errorf("Content-Disposition = %q", got)
+	}
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("Content-Type = %q; want text/csv", ct)
+	}
+	records, err := csv.NewReader(bytes.NewReader(w.Body.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatalf("the export is not CSV: %v", err)
+	}
+	if records[0][0] != "Title" || records[0][1] != "URL handle" {
+		t.Errorf("header = %v; want Shopify's", records[0][:3])
+	}
+	checkNoFormulas(t, records)
+	if got := w.Result().Trailer.Get("X-Aliscout-Validation"); got != "ok" {
+		t.Errorf("validation trailer = %q; want ok", got)
+	}
+	// The holder's black variant costs 4.99: x2.5 .99 sells it at 12.99.
+	if !bytes.Contains(w.Body.Bytes(), []byte("12.99")) {
+		t.Error("the rule's price 12.99 is not in the file")
+	}
+	for _, h := range []string{hostileHyperlnk, hostileSum, hostileAt} {
+		if !bytes.Contains(w.Body.Bytes(), []byte(strings.ReplaceAll("'"+h, `"`, `""`))) {
+			t.Errorf("the hostile title %q is not neutralized with an apostrophe", h)
+		}
+	}
+}
+
+// checkNoFormulas fails for a cell a spreadsheet would run as a formula.
+func checkNoFormulas(t *testing.T, records [][]string) {
+	t.Helper()
+	for i, rec := range records {
+		for j, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("row %d column %d = %q starts a formula", i, j, cell)
+			}
+		}
+	}
+}
+
+func TestAPIExportFormats(t *testing.T) {
+	e := newEnv(t, Config{})
+	w := e.get(fmt.Sprintf("/api/export?format=woocommerce&ids=%d&ids=%d", idHolder, idHostileBase+2))
+	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-woocommerce-20250314.csv"` {
+		t.Fatalf("woocommerce export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
+	}
+	records, err := csv.NewReader(bytes.NewReader(w.Body.Bytes())).ReadAll()
+	if err != nil || records[0][0] != "ID" || records[0][1] != "Type" {
+		t.Fatalf("woocommerce export: %v, header %v", err, records[0][:2])
+	}
+	checkNoFormulas(t, records)
+	w = e.get(fmt.Sprintf("/api/export?format=json&ids=%d&currency=USD", idHolder))
+	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-json-20250314.json"` {
+		t.Fatalf("json export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
+	}
+	var products []map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &products); err != nil || len(products) != 1 {
+		t.Fatalf("json export: %v, %d products", err, len(products))
+	}
+}
+
+func TestAPIExportBadInput(t *testing.T) {
+	e := newEnv(t, Config{MaxExport: 2})
+	cases := []struct {
+		q      string
+		status int
+		field  string
+	}{
+		{"format=xlsx&ids=1005000000000001", 400, "format"},
+		{"format=shopify", 400, "ids"},
+		{"format=shopify&ids=abc", 400, "ids"},
+		{"format=shopify&ids=1005000000000001,1005000000000002,1005000000000003", 400, "ids"},
+		{"format=shopify&ids=1005000000000001&rule=" + url.QueryEscape("x0.5"), 400, "rule"},
+		{"format=shopify&ids=1005000000000001&currency=ABC", 400, "currency"},
+		{"format=shopify&ids=404", 404, ""},
+		{"format=shopify&ids=500", 502, ""},
+	}
+	for _, c := range cases {
+		w := e.get("/api/export?" + c.q)
+		_, field, msg := jsonError(t, w)
+		if w.Code != c.status || field != c.field {
+			t.Errorf("GET /api/export?%s = %d field %q (%s); want %d %q", c.q, w.Code, field, msg, c.status, c.field)
+		}
+		if w.Header().Get("Content-Disposition") != "" {
+			t.Errorf("GET /api/export?%s: a failed export is still a download", c.q)
+		}
+	}
+}
+
+func TestHostileTextIsEscapedEverywhere(t *testing.T) {
+	e := newEnv(t, Config{Simulated: true})
+	var hostileIDs []string
+	for i := range hostileTitles {
+		hostileIDs = append(hostileIDs, strconv.FormatInt(idHostileBase+int64(i), 10))
+	}
+	pages := []string{"/search?q=" + url.QueryEscape(hostileScript), "/search?q=x&view=table", "/search?q=" + url.QueryEscape(hostileAttr) + "&view=table"}
+	for i := 0; i < len(hostileIDs); i += MaxCompare {
+		pages = append(pages, "/compare?ids="+strings.Join(hostileIDs[i:min(i+MaxCompare, len(hostileIDs))], ","))
+	}
+	for _, id := range hostileIDs {
+		pages = append(pages, "/products/"+id)
+	}
+	pages = append(pages, "/import?ids="+strings.Join(hostileIDs, ","))
+	for _, target := range pages {
+		w := e.get(target)
+		if w.Code != 200 {
+			t.Errorf("GET %s = %d", target, w.Code)
+			continue
+		}
+		body := w.Body.String()
+		if strings.Contains(body, "<script>alert") || strings.Contains(body, `onmouseover="alert`) || strings.Contains(body, "\u202E") {
+			t.Errorf("GET %s: hostile text reached the page raw", target)
+		}
+		checkHTML(t, body)
+	}
+	// The hostile titles are shown (as text), not dropped.
+	w := e.get("/search?q=x")
+	pt := checkHTML(t, w.Body.String())
+	for _, want := range []string{hostileScript, hostileAttr, hostileHyperlnk, hostileSum, hostileMinus, hostileAt, "Tabbed title",
+		"Invoice gnp.exe", hostileEmoji, "Untitled product 1005000000000110"} {
+		if !pt.hasText(want) {
+			t.Errorf("search page does not show %q as text", want)
+		}
+	}
+	if !pt.hasAttr(hostileAttr) {
+		t.Error("the hostile title is not in a title attribute, whole")
+	}
+	// The import textarea shows pasted hostile text as text.
+	w = e.postForm("/import", url.Values{"urls": {hostileScript + "\n" + hostileAttr}}.Encode())
+	body := w.Body.String()
+	if strings.Contains(body, "<script>alert") || !checkHTML(t, body).hasText(hostileScript) {
+		t.Error("the import page does not escape pasted text")
+	}
+	// JSON escapes markup too.
+	w = e.get(fmt.Sprintf("/api/products/%d", idHostileBase))
+	if strings.Contains(w.Body.String(), "<script>") {
+		t.Error("JSON carries raw markup")
+	}
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || p["title"] != hostileScript {
+		t.Errorf("JSON title = %v (%v); want the text unchanged", p["title"], err)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, Config{})
+	for _, target := range []string{"/search", "/api/search?q=x", "/healthz", "/nope"} {
+		w := e.get(target)
+		h := w.Header()
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("GET %s: CSP = %q", target, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+			t.Errorf("GET %s: headers %v", target, h)
+		}
+	}
+	body := e.get("/search").Body.String()
+	if len(elementsWith(body, "style", "")) != 0 {
+		t.Error("a page has an inline style, which the CSP blocks")
+	}
+}
+
+func TestStaticFiles(t *testing.T) {
+	e := newEnv(t, Config{})
+	body := e.get("/search").Body.String()
+	var js, css string
+	for _, s := range elementsWith(body, "src", "") {
+		if strings.HasPrefix(attr(s, "src"), "/static/app.") {
+			js = attr(s, "src")
+		}
+	}
+	for _, l := range elementsWith(body, "rel", "stylesheet") {
+		css = attr(l, "href")
+	}
+	for _, u := range []string{js, css} {
+		if !strings.HasPrefix(u, "/static/app.") || strings.Count(u, ".") != 2 {
+			t.Fatalf("static URL %q has no content hash", u)
+		}
+		w := e.get(u)
+		if w.Code != 200 || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") || w.Header().Get("ETag") == "" {
+			t.Errorf("GET %s = %d, Cache-Control %q", u, w.Code, w.Header().Get("Cache-Control"))
+		}
+	}
+	if w := e.get(js); !strings.HasPrefix(w.Header().Get("Content-Type"), "text/javascript") {
+		t.Errorf("app.js Content-Type = %q", w.Header().Get("Content-Type"))
+	}
+	if w := e.get("/static/app.0000000000.js"); w.Code != 404 {
+		t.Errorf("an old hash = %d; want 404", w.Code)
+	}
+}
+
+func TestUnknownRoutes(t *testing.T) {
+	e := newEnv(t, Config{})
+	if w := e.get("/nope"); w.Code != 404 || !strings.Contains(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("GET /nope = %d %s; want a 404 page", w.Code, w.Header().Get("Content-Type"))
+	}
+	if w := e.get("/api/nope"); w.Code != 404 {
+		t.Errorf("GET /api/nope = %d; want 404", w.Code)
+	} else if code, _, _ := jsonError(t, w); code != catalog.ENotFound {
+		t.Errorf("GET /api/nope code = %q", code)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/search", nil)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	if w := e.do(r); w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET" {
+		t.Errorf("POST /search = %d Allow %q; want 405 GET", w.Code, w.Header().Get("Allow"))
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, Config{CacheStats: func() CacheStats { return CacheStats{Hits: 7, Misses: 3, Stale: 1} }})
+	e.get("/search?q=holder")
+	e.get("/api/search?q=fail")
+	e.get("/products/abc")
+	e.srv.Metrics().ObserveUpstream("aliexpress.affiliate.product.query", nil, 120*time.Millisecond)
+	e.srv.Metrics().ObserveCall(aliexpress.CallInfo{Method: "aliexpress.ds.product.get", Duration: time.Second,
+		Err: &aliexpress.Error{Kind: aliexpress.ErrRateLimited}})
+	e.srv.Metrics().ObserveUpstream("aliexpress.ds.product.get", fmt.Errorf("wrapped: %w", errors.Join(aliexpress.ErrUnavailable)), time.Second)
+	w := e.get("/metrics")
+	body := w.Body.String()
+	for _, want := range []string{
+		`aliscout_http_requests_total{route="GET /search",method="GET",code="200"} 1`,
+		`aliscout_http_requests_total{route="GET /api/search",method="GET",code="502"} 1`,
+		`aliscout_http_requests_total{route="GET /products/{id}",method="GET",code="400"} 1`,
+		`# TYPE aliscout_http_request_duration_seconds histogram`,
+		`aliscout_http_request_duration_seconds_bucket{route="GET /search",le="+Inf"} 1`,
+		`aliscout_http_request_duration_seconds_count{route="GET /search"} 1`,
+		`aliscout_cache_hits_total 7`, `aliscout_cache_misses_total 3`, `aliscout_cache_stale_total 1`,
+		`aliscout_upstream_calls_total{method="aliexpress.affiliate.product.query"} 1`,
+		`aliscout_upstream_calls_total{method="aliexpress.ds.product.get"} 2`,
+		`aliscout_upstream_errors_total{method="aliexpress.ds.product.get",kind="rate_limited"} 1`,
+		`aliscout_upstream_errors_total{method="aliexpress.ds.product.get",kind="unavailable"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Errorf("metrics Content-Type = %q", w.Header().Get("Content-Type"))
+	}
+	// Every sample line is "name{labels} value" or "name value".
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		rest := line
+		if i := strings.LastIndexByte(line, '}'); i >= 0 {
+			rest = line[i+1:]
+		} else if f := strings.Fields(line); len(f) == 2 {
+			rest = f[1]
+		}
+		if f := strings.Fields(rest); len(f) != 1 {
+			t.Errorf("odd metrics line %q", line)
+		}
+	}
+}
+
+func TestProblemOf(t *testing.T) {
+	cases := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{&catalog.Error{Code: catalog.EInvalid, Field: "q", Message: "too long"}, 400, catalog.EInvalid},
+		{&catalog.Error{Code: catalog.ENotFound}, 404, catalog.ENotFound},
+		{&catalog.Error{Code: catalog.ENotShipped}, 422, catalog.ENotShipped},
+		{&catalog.Error{Code: catalog.ERateLimited}, 503, catalog.ERateLimited},
+		{&catalog.Error{Code: catalog.EUpstream}, 502, catalog.EUpstream},
+		{&catalog.Error{Code: catalog.EConfig}, 502, catalog.EConfig},
+		{&catalog.Error{Code: catalog.EInternal}, 500, catalog.EInternal},
+		{fmt.Errorf("wrapped: %w", &catalog.Error{Code: catalog.ENotFound}), 404, catalog.ENotFound},
+		{errors.New("plain"), 500, catalog.EInternal},
+		{&catalog.Error{Code: "weird"}, 500, catalog.EInternal},
+	}
+	for _, c := range cases {
+		p := problemOf(c.err)
+		if p.Status != c.status || p.Code != c.code {
+			t.Errorf("problemOf(%v) = %d %s; want %d %s", c.err, p.Status, p.Code, c.status, c.code)
+		}
+	}
+	if p := problemOf(&catalog.Error{Code: catalog.ERateLimited}); p.RetryAfter != defaultRetryAfter {
+		t.Errorf("RetryAfter = %v; want the default", p.RetryAfter)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.get("/search?q=holder")
+	if log := e.logs.String(); !strings.Contains(log, "http request") || !strings.Contains(log, `route="GET /search"`) || !strings.Contains(log, "status=200") {
+		t.Errorf("request log = %s", log)
+	}
+}
+
+// readAll is io.ReadAll for tests.
+func readAll(t *testing.T, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
