@@ -120,7 +120,7 @@ func New(seed int64, size int) *Catalog {
 	c := &Catalog{
 		seed:     seed,
 		hostiles: hostileSpecs(),
-		cache:    newLRU[int32, *detail](4096),
+		cache:    newLRU[int32, *detail](1024),
 		images:   newLRU[string, []byte](512),
 	}
 	c.buildTree()

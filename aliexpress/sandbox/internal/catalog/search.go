@@ -138,9 +138,9 @@ func (c *Catalog) Search(q Query, day int) Result {
 	}
 	total := len(keys)
 	res := Result{Total: total}
-	from := (page - 1) * size
-	if from < total {
-		to := min(from+size, total)
+	if total > 0 && page-1 <= (total-1)/size { // written so that huge pages cannot overflow
+		from := (page - 1) * size
+		to := from + min(size, total-from)
 		top := smallest(keys, to)
 		res.Products = make([]Product, 0, to-from)
 		for _, k := range top[from:to] {

@@ -280,12 +280,14 @@ func FuzzSearch(f *testing.F) {
 	f.Add("phone case", int64(380230), "US", 10, "Hot Product", 2, 20)
 	f.Add("<script>", int64(0), "", 0, "", 1, 0)
 	f.Add("🔥 ' \" \x00", int64(-1), "zz", -5, "DS bestseller", -3, -1)
+	f.Add("", int64(0), "", 0, "", 1<<62, 99)
+	f.Add("case", int64(0), "", 0, "", 3, 1<<62+7)
 	f.Fuzz(func(t *testing.T, kw string, cat int64, ship string, days int, promo string, page, size int) {
-		q := Query{Keywords: kw, ShipTo: ship, DeliveryDays: days, Promo: promo, Page: page, PageSize: size % 100}
+		q := Query{Keywords: kw, ShipTo: ship, DeliveryDays: days, Promo: promo, Page: page, PageSize: size}
 		if cat != 0 {
 			q.CategoryIDs = []int64{cat}
 		}
-		res := c.Search(q, page)
+		res := c.Search(q, page%1000)
 		if len(res.Products) > res.Total || res.Total > c.Size() {
 			t.Errorf("Search(%+v) = %d products, Total %d; want at most Total <= Size", q, len(res.Products), res.Total)
 		}
