@@ -543,12 +543,12 @@ var errOrderNotYours = &apiError{
 	SubCode: "isv.invalid-authorization", SubMsg: "The order does not exist or does not belong to the current user",
 }
 
-// orderFor returns a copy of the user's order.
-func (s *Sandbox) orderFor(user string, id int64) (dsOrder, bool) {
+// orderFor returns a copy of the user's order, once it is visible to queries.
+func (s *Sandbox) orderFor(user string, id int64, now time.Time) (dsOrder, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orders[id]
-	if !ok || o.user != user {
+	if !ok || o.user != user || now.Sub(o.created) < s.opts.OrderVisibleAfter {
 		return dsOrder{}, false
 	}
 	cp := *o
@@ -586,7 +586,7 @@ func (s *Sandbox) dsOrderGet(c *call) (obj, *apiError) {
 	} else {
 		return nil, missingParam("single_order_query")
 	}
-	o, ok := s.orderFor(c.user, id)
+	o, ok := s.orderFor(c.user, id, c.now)
 	if !ok {
 		return nil, errOrderNotYours
 	}
@@ -676,7 +676,7 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 	if e := c.dsLanguage("language"); e != nil {
 		return nil, isvError("UnsupportedParamMapping", "Unsupported or incorrect parameter: language")
 	}
-	o, ok := s.orderFor(c.user, id)
+	o, ok := s.orderFor(c.user, id, c.now)
 	if !ok || !o.paid {
 		return trackingNotFound(), nil
 	}

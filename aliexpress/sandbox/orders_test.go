@@ -151,6 +151,10 @@ func TestOrderLifecycle(t *testing.T) {
 		e.token, _ = e.sb.IssueToken(DefaultUserNick)
 		return e.ok("aliexpress.ds.order.tracking.get", map[string]string{"ae_order_id": id, "language": "en_US"})
 	}
+	if v := e.call("aliexpress.trade.ds.order.get", map[string]string{"order_id": id}); at(v, "error_response") == nil {
+		t.Errorf("trade.ds.order.get right after creation = %v; want not found for the first 10 s", v)
+	}
+	e.clock.Advance(10 * time.Second)
 	g := get()
 	shape(t, "trade.ds.order.get", g, map[string]string{
 		"result.gmt_create": "string", "result.order_status": "string", "result.logistics_status": "string",
@@ -238,6 +242,7 @@ func TestUnpaidOrder(t *testing.T) {
 	opt := e.sb.cat.Shipping(p, v.SKUID, "US", 1)[0]
 	r := e.createOrder(orderJSON(t, "U-1", p, v, opt.Code, 1, nil), "")
 	id, _ := strconv.ParseInt(str(at(r, "result.order_list.number.0")), 10, 64)
+	e.clock.Advance(10 * time.Second)
 	g := e.ok("aliexpress.trade.ds.order.get", map[string]string{"order_id": strconv.FormatInt(id, 10)})
 	if str(at(g, "result.order_status")) != "PLACE_ORDER_SUCCESS" || kind(at(g, "result.pay_timeout_second")) != "number" {
 		t.Errorf("unpaid order = %v; want PLACE_ORDER_SUCCESS with pay_timeout_second", g["result"])

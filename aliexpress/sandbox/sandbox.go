@@ -101,6 +101,11 @@ type Options struct {
 	// whitelisted: the order is created, unpaid, with "OrderCreated, autoPay fail:APIPayFail".
 	AutoPayDisabled bool
 
+	// OrderVisibleAfter is how long after ds.order.create an order can be read back with
+	// trade.ds.order.get and ds.order.tracking.get; before that it is not found. Zero means the
+	// platform's documented ~10 seconds; a negative value makes orders visible at once.
+	OrderVisibleAfter time.Duration
+
 	// ProductErrorsAsErrorResponse makes ds.product.get report 602 (not allowed to the country) and
 	// 605 (ITEM_ID_NOT_FOUND) as an error_response instead of rsp_code/rsp_msg in the method object.
 	// Which one the platform uses is not known; rsp_code is the likelier, the DS family's own status.
@@ -183,6 +188,9 @@ func New(opts Options) *Sandbox {
 	}
 	if opts.DefaultQPS == 0 {
 		opts.DefaultQPS = 1000
+	}
+	if opts.OrderVisibleAfter == 0 {
+		opts.OrderVisibleAfter = 10 * time.Second
 	}
 	if opts.MaxProductIDs <= 0 {
 		opts.MaxProductIDs = 50
