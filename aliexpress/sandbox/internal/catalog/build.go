@@ -522,13 +522,13 @@ func nounPrice(r *rand.Rand, k *kidInfo, noun int) int64 {
 	var center float64
 	switch k.tier[noun] {
 	case -1:
-		center = 0.15
+		center = 0.2
 	case 1:
-		center = 0.85
+		center = 0.8
 	default:
 		center = 0.3 + float64(mix(uint64(k.spec.id), uint64(noun))%400)/1000
 	}
-	x := lo + (hi-lo)*(center+(r.Float64()-0.5)*0.5)
+	x := lo + (hi-lo)*(center+(r.Float64()-0.5)*0.4)
 	return int64(math.Round(math.Exp(max(lo, min(hi, x)))))
 }
 
@@ -577,7 +577,9 @@ func (c *Catalog) genTitle(r *rand.Rand, k *kidInfo, reference bool) (string, ui
 	}
 	parts = append(parts, noun)
 	if len(k.fits) > 0 && r.IntN(4) != 0 {
-		parts = append(parts, pick(r, k.fits))
+		if f := pick(r, k.fits); fresh(strings.TrimPrefix(f, "for ")) {
+			parts = append(parts, f)
+		}
 	}
 	if e := pick(r, k.extras); r.IntN(2) == 0 && fresh(e) {
 		parts = append(parts, e)

@@ -3,7 +3,13 @@
 // moves from day to day. The gateway in package sandbox renders it into the platform's envelopes.
 //
 // Money is integer cents of USD (the catalog's base currency); Convert gives other currencies.
-// Everything is a pure function of the seed and the day, so two catalogs with the same seed agree.
+// Everything is a pure function of the seed and the day, so two catalogs with the same seed agree,
+// and any day can be asked in any order.
+//
+// New builds only a compact index (what search, sorting and feeds need); a full product with its
+// variants, stock and description is generated when asked for, and a small cache keeps the
+// recent ones. Some products are hostile on purpose (markup, formulas, control characters, an
+// empty and a 1,000-character title) and rank high among ordinary ones; HostileIDs lists them.
 package catalog
 
 import "time"

@@ -3,6 +3,7 @@ package catalog
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Shipping: which services a product offers from each of its origins to each country, how long
@@ -191,11 +192,12 @@ var (
 )
 
 // Shipping lists the options to ship quantity units of a variant of p to country (ISO 3166
-// alpha-2), cheapest first. skuID "" means the cheapest variant. It returns nil when the product
-// does not ship there from that variant's warehouse, or the SKU or country is unknown.
+// alpha-2), cheapest first. skuID "" means the cheapest variant. Options of a variant in an
+// overseas warehouse (a "Ships From" value) leave from that warehouse. It returns nil when the
+// product does not ship there from that variant's warehouse, or the SKU or country is unknown.
 func (c *Catalog) Shipping(p Product, skuID string, country string, quantity int) []ShippingOption {
 	i, ok := c.find(p.ID)
-	ci := countryIndex(country)
+	ci := countryIndex(strings.ToUpper(country))
 	if !ok || ci < 0 {
 		return nil
 	}
