@@ -129,8 +129,11 @@ func New(seed int64, size int) *Catalog {
 	c.buildShops()
 	c.items = make([]item, len(ids))
 	routeOf := map[uint16]uint16{}
+	src := &rand.PCG{}
+	r := rand.New(src)
 	for i, id := range ids {
-		c.genItem(&c.items[i], id)
+		reseed(src, c.seed, saltItem, uint64(id))
+		c.genItem(&c.items[i], id, r)
 		c.items[i].route = c.routeClass(&c.items[i], routeOf)
 	}
 	c.rankScores()
@@ -318,9 +321,8 @@ func originIndex(code string) int {
 	return 0
 }
 
-// genItem draws the indexed facts of one product from (seed, id).
-func (c *Catalog) genItem(it *item, id int64) {
-	r := newRand(c.seed, saltItem, uint64(id))
+// genItem draws the indexed facts of one product from r, seeded for (seed, id).
+func (c *Catalog) genItem(it *item, id int64, r *rand.Rand) {
 	it.id = id
 	it.created = createdDay(id)
 	it.gone = math.MaxInt32
@@ -639,10 +641,12 @@ func (c *Catalog) buildIndex() {
 		it := &c.items[i]
 		ws = words(ws[:0], it.title)
 		ws = append(ws, kidWords[it.kid]...)
-		slices.Sort(ws)
-		ws = slices.Compact(ws)
 		for _, w := range ws {
-			c.postings[w] = append(c.postings[w], int32(i))
+			l := c.postings[w]
+			if len(l) > 0 && l[len(l)-1] == int32(i) {
+				continue // a word twice in one title
+			}
+			c.postings[w] = append(l, int32(i))
 		}
 	}
 	for i := range c.items {

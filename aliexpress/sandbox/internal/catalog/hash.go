@@ -44,8 +44,17 @@ func fmix(z uint64) uint64 {
 
 // newRand returns a generator seeded from the catalog seed and what it is for.
 func newRand(seed int64, vs ...uint64) *rand.Rand {
-	a := mix(append([]uint64{uint64(seed)}, vs...)...)
-	return rand.New(rand.NewPCG(a, fmix(a^0x632be59bd9b4e019)))
+	src := &rand.PCG{}
+	reseed(src, seed, vs...)
+	return rand.New(src)
+}
+
+// reseed points src at the stream for (seed, vs...), the same stream newRand gives, so a loop
+// over many products can reuse one generator.
+func reseed(src *rand.PCG, seed int64, vs ...uint64) {
+	a := fmix(uint64(seed) ^ 0x5851f42d4c957f2d)
+	a = mix(append([]uint64{a}, vs...)...)
+	src.Seed(a, fmix(a^0x632be59bd9b4e019))
 }
 
 // floorDiv divides rounding towards minus infinity, so day -1 falls in the period before day 0.
