@@ -234,7 +234,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 		}
 		dv.values = dv.values[:0]
 		for j, val := range v.Values {
-			val = cleanLine(val)
+			val = cleanValue(val)
 			if val == "" {
 				return productErr(p, ErrInvalidProduct, "variant %q has no value for %q", v.SKUID, d.options[j].name)
 			}
@@ -246,7 +246,11 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 				return productErr(p, ErrInvalidProduct, "variants %q and %q have the same options %q", d.variants[k].v.SKUID, v.SKUID, strings.Join(dv.values, " / "))
 			}
 		}
-		dv.sku = sku(p.ID, v.SKUID)
+		id := v.SKUID
+		if cleanLine(id) == "" && len(p.Options) > 0 {
+			id = strconv.Itoa(i + 1) // AE-<productID> alone is the parent's SKU in WooCommerce
+		}
+		dv.sku = sku(p.ID, id)
 		for k := range i {
 			if d.variants[k].sku == dv.sku {
 				return productErr(p, ErrInvalidProduct, "two variants with SKU %q", dv.sku)
@@ -360,6 +364,18 @@ func isPlain(s string) bool {
 		}
 	}
 	return true
+}
+
+// cleanValue cleans an option value. Two more things make it fit every format: a trailing
+// backslash goes (it would escape WooCommerce's list separator), and so do apostrophes before
+// =, +, - or @, which is taken as an earlier neutralization (WooCommerce's importer strips it
+// from the start of a cell but not inside a list, so the value would not match itself).
+func cleanValue(s string) string {
+	s = strings.TrimRight(cleanLine(s), `\ `)
+	if t := strings.TrimLeft(s, "'"); t != s && t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
+		s = t
+	}
+	return s
 }
 
 // cleanText makes untrusted multi-line text (a description) valid UTF-8 with "\n" line ends and

@@ -144,7 +144,6 @@ func validateCSV(r io.Reader, format string, header []string, maxBytes int64, v 
 		if err == io.EOF {
 			break
 		}
-		line, _ := cv.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -154,6 +153,7 @@ func validateCSV(r io.Reader, format string, header []string, maxBytes int64, v 
 			}
 			return ps.err()
 		}
+		line, _ := cv.FieldPos(0)
 		if first {
 			first = false
 			if len(rec) > 0 {

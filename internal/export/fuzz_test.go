@@ -1,0 +1,159 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aliscout/aliscout/internal/catalog"
+	xhtml "golang.org/x/net/html"
+)
+
+// FuzzExport feeds arbitrary text into every text field of a product: each format must either
+// refuse the product with a *ProductError or write a file that re-parses with the expected
+// number of rows, has no formula cell, and passes its validator.
+func FuzzExport(f *testing.F) {
+	f.Add(`=HYPERLINK("http://evil.example","x")`, `<p onclick=x>hi</p><script>alert(1)</script>`, "Color", "-1", "@SUM(A1)", "+1 Shop", "https://ae01.alicdn.com/kf/x.jpg", "12000037")
+	f.Add("\tTab\r\nCRLF", "", "\u202E", "🐱", "☕", "", "//ae01.alicdn.com/a.jpg", "")
+	f.Add("", "<svg><a xlink:href=javascript:1>", "Title", "Default Title", "x", "\x00", "javascript:alert(1)", "=1")
+	f.Add(`a "quoted", title`, "<p>\xff</p>", "Size, EU", "a,b", `a\,b`, "'=x", "https://a.example/a,b.jpg", "-")
+	f.Add("'=x", "", "'+1", "'=1", "'-1", "'@x", "", "'=1")
+	f.Fuzz(func(t *testing.T, title, desc, optName, v1, v2, vendor, img, skuID string) {
+		p := &catalog.Product{
+			ID:              1005006000000001,
+			Title:           title,
+			DescriptionHTML: desc,
+			Images:          []string{"https://ae01.alicdn.com/kf/1.jpg", img},
+			Category:        catalog.Category{Name: vendor},
+			TopCategory:     catalog.Category{Name: title},
+			Shop:            catalog.Shop{Name: vendor},
+			Options:         []catalog.Option{{Name: optName, Values: []string{v1, v2}}},
+			Variants: []catalog.Variant{
+				{SKUID: skuID, Attr: v1, Values: []string{v1}, Price: usd(199), Stock: 3, Image: img, Barcode: vendor},
+				{SKUID: skuID + "2", Attr: v2, Values: []string{v2}, Price: usd(299), Stock: -1},
+			},
+			WeightGrams: 100,
+		}
+		q := single(1005006000000002, v1+title)
+		q.Shop.Name = desc
+		q.Variants[0].SKUID = skuID
+		opts := Options{Price: rulePrice("x2 .99 compare x1.5"), Tags: []string{vendor, v2}}
+
+		for _, format := range []string{FormatShopify, FormatWooCommerce, FormatJSON} {
+			var buf bytes.Buffer
+			w, _ := New(format, &buf, opts)
+			wantRows := 1 // the header
+			products := 0
+			for _, prod := range []*catalog.Product{p, q} {
+				err := w.Write(prod)
+				var pe *ProductError
+				if errors.As(err, &pe) {
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s Write = %v; want nil or a *ProductError", format, err)
+				}
+				products++
+				variants := len(prod.Variants)
+				switch format {
+				case FormatShopify:
+					wantRows += variants
+					if n := len(validImages(prod.Images)); n > 1 {
+						wantRows += n - 1
+					}
+				case FormatWooCommerce:
+					wantRows++
+					if len(prod.Options) > 0 {
+						wantRows += variants
+					}
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			file := buf.Bytes()
+			if err := Validate(format, bytes.NewReader(file)); err != nil {
+				t.Fatalf("Validate(%s) = %v\nfile:\n%s", format, err, file)
+			}
+			if format == FormatJSON {
+				var got []JSONProduct
+				if err := json.Unmarshal(file, &got); err != nil || len(got) != products {
+					t.Fatalf("JSON export = %d products, %v; want %d", len(got), err, products)
+				}
+				continue
+			}
+			recs, err := csv.NewReader(bytes.NewReader(file)).ReadAll()
+			if err != nil {
+				t.Fatalf("%s export does not re-parse: %v", format, err)
+			}
+			if len(recs) != wantRows {
+				t.Fatalf("%s export has %d rows; want %d\nfile:\n%s", format, len(recs), wantRows, file)
+			}
+			for i, rec := range recs {
+				for j, c := range rec {
+					if formulaStart(c) {
+						t.Fatalf("%s line %d column %d = %q; a formula", format, i+1, j+1, c)
+					}
+				}
+			}
+		}
+	})
+}
+
+func validImages(imgs []string) []string {
+	var out []string
+	for _, u := range imgs {
+		if safeURL(u) != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// FuzzSanitizeHTML checks what a browser would see in SanitizeHTML's output, by tokenizing it
+// again: only allowed elements, no event handler or other unlisted attribute, only http(s) and
+// mailto URLs; and sanitizing twice changes nothing.
+func FuzzSanitizeHTML(f *testing.F) {
+	for _, s := range []string{
+		`<p onclick="x">a</p>`, `<a href="javascript:alert(1)">x</a>`, `<scr<script>ipt>alert(1)</script>`,
+		`<img src=x onerror=alert(1)>`, `<svg><script>alert(1)</script></svg>`, `<a href="&#106;avascript:x">`,
+		`<iframe srcdoc="<script>x</script>">`, `<<script>script>x<</script>/script>`, `<p title="a>b">c</p>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := SanitizeHTML(in)
+		z := xhtml.NewTokenizer(strings.NewReader(out))
+		for {
+			tt := z.Next()
+			if tt == xhtml.ErrorToken {
+				break
+			}
+			if tt == xhtml.CommentToken || tt == xhtml.DoctypeToken {
+				t.Fatalf("SanitizeHTML(%q) = %q; has a comment or doctype", in, out)
+			}
+			if tt != xhtml.StartTagToken && tt != xhtml.SelfClosingTagToken && tt != xhtml.EndTagToken {
+				continue
+			}
+			tok := z.Token()
+			if !allowedTags[tok.Data] {
+				t.Fatalf("SanitizeHTML(%q) = %q; has element %q", in, out, tok.Data)
+			}
+			for _, a := range tok.Attr {
+				switch {
+				case a.Key == "href" && (safeURL(a.Val) == a.Val || strings.HasPrefix(strings.ToLower(a.Val), "mailto:")):
+				case a.Key == "src" && safeURL(a.Val) == a.Val:
+				case a.Key != "href" && a.Key != "src" && allowedAttrs[a.Key]:
+				default:
+					t.Fatalf("SanitizeHTML(%q) = %q; has attribute %s=%q", in, out, a.Key, a.Val)
+				}
+			}
+		}
+		if again := SanitizeHTML(out); again != out {
+			t.Fatalf("SanitizeHTML is not stable:\n in: %q\nout: %q\nagain: %q", in, out, again)
+		}
+	})
+}
