@@ -315,6 +315,7 @@ func affTime(t time.Time) string {
 // text of a number or boolean.
 type affText string
 
+// UnmarshalJSON reads a string verbatim, or a number or boolean as its text.
 func (t *affText) UnmarshalJSON(b []byte) error {
 	if len(b) >= 2 && b[0] == '"' {
 		in := b[1 : len(b)-1]
@@ -341,6 +342,7 @@ func (t *affText) UnmarshalJSON(b []byte) error {
 // ({"string": [...]} or {"string": "one"}), or one string of ';' or ',' separated values.
 type affStrings []string
 
+// UnmarshalJSON reads every list form the platform uses.
 func (l *affStrings) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
