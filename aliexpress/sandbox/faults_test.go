@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -236,5 +237,38 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if won != 1 {
 		t.Errorf("4 concurrent orders with one out_order_id: %d succeeded; want exactly 1", won)
+	}
+}
+
+// TestServerClose checks that Close ends every goroutine the server started, even with a request
+// still waiting on injected latency.
+func TestServerClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := NewServer(Options{})
+	srv.SetFaults(Faults{Latency: time.Hour})
+	tr := &http.Transport{}
+	client := &http.Client{Transport: tr}
+	done := make(chan error, 1)
+	go func() {
+		resp, err := client.Post(srv.URL+"/sync", "application/x-www-form-urlencoded", nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	for srv.CallCount("") == 0 && runtime.NumGoroutine() < before+4 {
+		time.Sleep(time.Millisecond)
+	}
+	srv.Close()
+	if err := <-done; err == nil {
+		t.Error("request waiting on latency got an answer after Close; want a closed connection")
+	}
+	tr.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("goroutines after Close = %d; want at most %d", n, before)
 	}
 }
