@@ -288,6 +288,15 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	return nil
 }
 
+// displayTitle is the title, or "AliExpress <id>" for a product without one: both stores
+// require a name.
+func (d *product) displayTitle() string {
+	if d.title != "" {
+		return d.title
+	}
+	return "AliExpress " + strconv.FormatInt(d.p.ID, 10)
+}
+
 func priceOf(opts *Options, p *catalog.Product, v *catalog.Variant) (price, compareAt catalog.Money, err error) {
 	if opts.Price == nil {
 		return v.Price, catalog.Money{}, nil

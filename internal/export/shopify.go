@@ -112,11 +112,11 @@ func (sw *ShopifyWriter) Write(p *catalog.Product) error {
 	if err := sw.check(); err != nil {
 		return err
 	}
-	if err := sw.prod.prepare(p, &sw.opts); err != nil {
-		return err
-	}
 	if sw.ids.has(uint64(p.ID)) {
 		return productErr(p, ErrDuplicate, "")
+	}
+	if err := sw.prod.prepare(p, &sw.opts); err != nil {
+		return err
 	}
 	if !sw.started {
 		sw.started = true
@@ -134,10 +134,7 @@ func (sw *ShopifyWriter) Write(p *catalog.Product) error {
 	rows := sw.rowBuffers(n)
 
 	first := rows[0]
-	first[shTitle] = d.title
-	if first[shTitle] == "" {
-		first[shTitle] = handle // Shopify requires a title
-	}
+	first[shTitle] = d.displayTitle()
 	first[shDescription] = d.description
 	first[shVendor] = d.vendor
 	if sw.opts.ProductCategory != nil {

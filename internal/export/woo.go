@@ -138,10 +138,7 @@ func (ww *WooWriter) Write(p *catalog.Product) error {
 	for _, r := range rows {
 		clear(r)
 	}
-	title := d.title
-	if title == "" {
-		title = "AliExpress " + strconv.FormatInt(p.ID, 10)
-	}
+	title := d.displayTitle()
 	published := ww.published()
 	weight := poundsText(p.WeightGrams)
 	productID := strconv.FormatInt(p.ID, 10)
