@@ -207,10 +207,19 @@ func intersect(a, b []int32) []int32 {
 }
 
 // smallest returns the k smallest keys in ascending order. It reorders keys. For a first page
-// it keeps a bounded heap instead of sorting everything.
+// it keeps a bounded heap; for a deeper one it partitions around the k-th key and sorts only
+// what comes before it.
 func smallest(keys []uint64, k int) []uint64 {
-	if k >= len(keys) || k > 256 {
+	if k <= 0 {
+		return keys[:0]
+	}
+	if k >= len(keys) {
 		slices.Sort(keys)
+		return keys
+	}
+	if k > 256 {
+		nth(keys, k)
+		slices.Sort(keys[:k])
 		return keys[:k]
 	}
 	// Max-heap of the k smallest seen so far in keys[:k].
@@ -242,5 +251,39 @@ func siftDown(h []uint64, i int) {
 		}
 		h[i], h[l] = h[l], h[i]
 		i = l
+	}
+}
+
+// nth reorders keys (all distinct) so that the k smallest come first, in any order.
+func nth(keys []uint64, k int) {
+	lo, hi := 0, len(keys)-1
+	for lo < hi {
+		// Median of three as pivot, moved to hi.
+		mid := lo + (hi-lo)/2
+		if keys[mid] < keys[lo] {
+			keys[mid], keys[lo] = keys[lo], keys[mid]
+		}
+		if keys[hi] < keys[lo] {
+			keys[hi], keys[lo] = keys[lo], keys[hi]
+		}
+		if keys[mid] < keys[hi] {
+			keys[mid], keys[hi] = keys[hi], keys[mid]
+		}
+		pivot, store := keys[hi], lo
+		for i := lo; i < hi; i++ {
+			if keys[i] < pivot {
+				keys[i], keys[store] = keys[store], keys[i]
+				store++
+			}
+		}
+		keys[store], keys[hi] = keys[hi], keys[store]
+		switch {
+		case store == k || store == k-1:
+			return
+		case store < k:
+			lo = store + 1
+		default:
+			hi = store - 1
+		}
 	}
 }

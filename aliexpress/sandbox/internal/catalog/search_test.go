@@ -296,3 +296,22 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestSmallest(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 10, 300, 1000, 5000} {
+		for _, k := range []int{0, 1, 2, 5, 257, 300, 999, 4999, 5000} {
+			if k > n {
+				continue
+			}
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = mix(uint64(n), uint64(i)) // distinct with overwhelming odds
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			if got := smallest(keys, k); !slices.Equal(got, want[:k]) {
+				t.Errorf("smallest(%d keys, %d) = %d keys, not the %d smallest in order", n, k, len(got), k)
+			}
+		}
+	}
+}
