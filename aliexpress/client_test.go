@@ -178,6 +178,7 @@ func TestErrorEnvelopes(t *testing.T) {
 		{name: "sync rate limit", body: `{"error_response":{"type":"ISV","code":"ApiCallLimit","msg":"Api access frequency exceeds the limit. this ban will last 3 seconds"}}`, kind: ErrRateLimited, retryFor: 3 * time.Second},
 		{name: "sync TOP rate limit", body: `{"error_response":{"code":7,"msg":"App Call Limited","sub_code":"accesscontrol.limited-by-app-api-access-count","sub_msg":"This ban will last for 86000 more seconds"}}`, kind: ErrRateLimited, retryFor: 86000 * time.Second},
 		{name: "sync ip whitelist", body: `{"error_response":{"type":"ISV","code":"AppWhiteIpLimit","msg":"ip"}}`, kind: ErrIPNotAllowed},
+		{name: "sync TOP wrapper with DS sub code", body: `{"error_response":{"type":"ISP","code":"15","msg":"Remote service error","sub_code":"ITEM_ID_NOT_FOUND","sub_msg":"item not found"}}`, kind: ErrItemNotFound, code: "15"},
 		{name: "sync item not found", body: `{"error_response":{"type":"ISV","code":"ITEM_ID_NOT_FOUND","msg":"item not found"}}`, kind: ErrItemNotFound},
 		{name: "sync flat IOP error", body: `{"type":"ISV","code":"InvalidApiPath","message":"The specified API path is invalid","request_id":"r"}`, kind: ErrUnknownMethod},
 		{name: "rest flat", system: true, body: `{"type":"ISV","code":"InvalidCode","message":"Invalid authorization code","request_id":"r"}`, kind: ErrInvalidCode},

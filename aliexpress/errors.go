@@ -147,8 +147,8 @@ func banLength(msg string) time.Duration {
 
 // classify maps the platform's codes (gateway codes, legacy TOP numbers, DS business codes and
 // affiliate resp_codes, section 4.6 of the reference) to a kind.
-func classify(typ, code, subCode, msg string) error {
-	c := strings.TrimSpace(code)
+// classifyCode maps one code of the platform to a kind, or nil when the code is not known.
+func classifyCode(c string) error {
 	switch c {
 	case "IncompleteSignature", "InvalidSignature", "24", "25":
 		return ErrSignature
@@ -189,6 +189,22 @@ func classify(typ, code, subCode, msg string) error {
 	case "401":
 		return ErrPublisherNotRegistered
 	}
+	if strings.HasPrefix(c, "B_DROPSHIPPER_") || strings.HasPrefix(c, "A00") || isOrderCode(c) {
+		return ErrOrderRejected
+	}
+	return nil
+}
+
+func classify(typ, code, subCode, msg string) error {
+	c := strings.TrimSpace(code)
+	// A TOP-style answer puts the real reason in sub_code under a generic code ("15 Remote service
+	// error"), so a known sub_code decides before the generic code does.
+	if k := classifyCode(c); k != nil {
+		return k
+	}
+	if k := classifyCode(strings.TrimSpace(subCode)); k != nil {
+		return k
+	}
 	switch sc := strings.ToLower(subCode); {
 	case strings.Contains(sc, "insufficient-permission"), strings.Contains(sc, "invalid-authorization"):
 		return ErrPermission
@@ -211,9 +227,6 @@ func classify(typ, code, subCode, msg string) error {
 		return ErrRateLimited
 	case strings.Contains(lm, "this publisher is not registered"):
 		return ErrPublisherNotRegistered
-	}
-	if strings.HasPrefix(c, "B_DROPSHIPPER_") || strings.HasPrefix(c, "A00") || isOrderCode(c) {
-		return ErrOrderRejected
 	}
 	if strings.EqualFold(typ, "ISP") || strings.EqualFold(typ, "SYSTEM") || c == "15" || c == "50" || c == "404" {
 		return ErrUnavailable

@@ -21,6 +21,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	if err != nil || isNull {
 		return err
 	}
+	s = strings.TrimSpace(s)
 	if s == "" {
 		*n = 0
 		return nil
@@ -38,7 +39,8 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flexString is a string that may arrive as a JSON number or boolean too.
+// flexString is a string that may arrive as a JSON number or boolean too. Text is kept exactly as
+// sent (untrusted titles must reach their escaping byte for byte).
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
@@ -58,7 +60,7 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 	if err != nil || isNull {
 		return err
 	}
-	switch strings.ToLower(s) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "y", "yes", "1":
 		*v = true
 	case "false", "n", "no", "0", "":
@@ -101,7 +103,7 @@ func scalarText(b []byte) (s string, isNull bool, err error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return "", false, err
 		}
-		return strings.TrimSpace(s), false, nil
+		return s, false, nil
 	case '{', '[':
 		return "", false, fmt.Errorf("want a scalar, got %.20s", b)
 	}
@@ -135,6 +137,14 @@ func (l *list[T]) UnmarshalJSON(b []byte) error {
 		if len(wrapper) == 1 {
 			for _, inner := range wrapper {
 				inner = bytes.TrimSpace(inner)
+				if len(inner) > 0 && inner[0] != '[' && inner[0] != '{' && string(inner) != "null" {
+					// A wrapper holding one bare scalar: {"string": "https://..."}.
+					var one T
+					if err := json.Unmarshal(inner, &one); err == nil {
+						*l = []T{one}
+						return nil
+					}
+				}
 				if len(inner) > 0 && (inner[0] == '[' || inner[0] == '{' || string(inner) == "null") {
 					if len(inner) > 0 && inner[0] == '{' {
 						// A wrapper holding one element; but a lone element with one object field

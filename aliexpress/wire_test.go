@@ -51,6 +51,7 @@ func TestListOfScalars(t *testing.T) {
 		{`["a"]`, []string{"a"}},
 		{`"a;b ; c"`, []string{"a", "b", "c"}},
 		{`{"number":[8100000000000001]}`, []string{"8100000000000001"}},
+		{`{"string":"https://ae01.example/a.jpg"}`, []string{"https://ae01.example/a.jpg"}},
 	}
 	for _, tt := range tests {
 		var l list[flexString]
@@ -85,6 +86,10 @@ func TestFlexScalars(t *testing.T) {
 	}
 	if v.N != 1005001234567890 || v.N2 != 57 || v.N3 != 0 || v.S != "200" || !bool(v.B) || bool(v.B2) || v.F != 96.5 || v.F2 != 4.8 {
 		t.Errorf("Unmarshal(%s) = %+v", in, v)
+	}
+	var title flexString
+	if err := json.Unmarshal([]byte(`"\t=SUM(1,2) "`), &title); err != nil || title != "\t=SUM(1,2) " {
+		t.Errorf("flexString kept %q; want the text byte for byte", title)
 	}
 	var bad flexInt
 	if err := json.Unmarshal([]byte(`"12abc"`), &bad); err == nil {
