@@ -64,8 +64,8 @@ type item struct {
 	offset  uint8 // extra days on every delivery estimate
 	free    uint8 // standard shipping from China is free to fee zones <= free-1; 0 = never
 	flags   uint8
-	disc    uint8 // base discount percent
-	imp     uint16
+	disc    uint8  // base discount percent
+	imp     uint16 // US import charge, thousandths of the sale price; 0 = included in it
 }
 
 // kidInfo is a second-level category with its vocabulary split into lists.
@@ -85,12 +85,11 @@ type Catalog struct {
 	seed int64
 	size int
 
-	cats    []Category
-	catIdx  map[int64]int // category ID -> index into cats
-	kids    []kidInfo
-	kidIdx  map[int64]int // second-level ID -> index into kids
-	kidCum  []int         // cumulative shares, for drawing a category
-	topKids [][]int       // top index -> its kids
+	cats   []Category
+	catIdx map[int64]int // category ID -> index into cats
+	kids   []kidInfo
+	kidIdx map[int64]int // second-level ID -> index into kids
+	kidCum []int         // cumulative shares, for drawing a category
 
 	items      []item // sorted by ID
 	postings   map[string][]int32
@@ -110,13 +109,18 @@ type Catalog struct {
 	pngBufs pngBuffers
 }
 
-// New generates a catalog of size products (DefaultSize when size <= 0) from seed. Whatever the
-// size, it holds the hostile products and the reference product 1005001234567890. It is cheap:
-// it builds a compact index; full products are generated on demand.
+// MaxSize is the largest catalog New makes.
+const MaxSize = 1 << 22
+
+// New generates a catalog of size products (DefaultSize when size <= 0, at most MaxSize) from
+// seed. Whatever the size, it holds the hostile products and the reference product
+// 1005001234567890. It is cheap: it builds a compact index; full products are generated on
+// demand.
 func New(seed int64, size int) *Catalog {
 	if size <= 0 {
 		size = DefaultSize
 	}
+	size = min(size, MaxSize)
 	c := &Catalog{
 		seed:     seed,
 		hostiles: hostileSpecs(),
@@ -145,7 +149,6 @@ func New(seed int64, size int) *Catalog {
 func (c *Catalog) buildTree() {
 	c.catIdx = map[int64]int{}
 	c.kidIdx = map[int64]int{}
-	c.topKids = make([][]int, len(tops))
 	total := 0
 	for ti := range tops {
 		t := &tops[ti]
@@ -173,7 +176,6 @@ func (c *Catalog) buildTree() {
 				info.kinds = append(info.kinds, splitList(strings.ReplaceAll(kinds, ",", "|")))
 			}
 			c.kidIdx[k.id] = len(c.kids)
-			c.topKids[ti] = append(c.topKids[ti], len(c.kids))
 			c.kids = append(c.kids, info)
 			total += k.share
 			c.kidCum = append(c.kidCum, total)
@@ -591,8 +593,6 @@ func (c *Catalog) genTitle(r *rand.Rand, k *kidInfo, reference bool) (string, ui
 	}
 	return strings.Join(parts, " "), uint8(ni)
 }
-
-func contains(xs []string, s string) bool { return slices.Contains(xs, s) }
 
 // rankScores gives every product its best-match score: popular, well-rated products first, with
 // a seeded shuffle among equals. Hostile products get scores among the top few percent, spaced
