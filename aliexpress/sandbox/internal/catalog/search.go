@@ -16,8 +16,9 @@ const (
 )
 
 // Search finds products on day. Keywords must all match a word of the title or of the
-// product's category names; CategoryIDs match top-level or second-level categories; every other
-// filter is described on Query. An unknown category, country or promo matches nothing. Page
+// product's category names, ignoring case and plural endings ("Cases" finds "case");
+// CategoryIDs match top-level or second-level categories; Promo names a promo or feed, ignoring
+// case; every other filter is described on Query. An unknown category, country or promo matches nothing. Page
 // counts from 1; PageSize defaults to 20.
 func (c *Catalog) Search(q Query, day int) Result {
 	page, size := max(q.Page, 1), q.PageSize
