@@ -407,6 +407,7 @@ func TestSandboxDSAutoPayRefused(t *testing.T) {
 	if err != nil || len(res.OrderIDs) != 1 || !strings.Contains(res.Message, "autoPay fail") {
 		t.Fatalf("CreateOrder without auto-pay = %+v, %v; want the order placed with the payment failure", res, err)
 	}
+	env.clock.Advance(10 * time.Second) // orders can be read about 10 s after creation
 	o, _, err := ds.Order(ctx, res.OrderIDs[0])
 	if err != nil || o.Status != "PLACE_ORDER_SUCCESS" || o.PayTimeout <= 0 {
 		t.Errorf("unpaid Order = %+v, %v; want PLACE_ORDER_SUCCESS with a pay timeout", o, err)
