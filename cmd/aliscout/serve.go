@@ -2,10 +2,121 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/web"
 )
 
-// runServe runs the web app.
+// runServe runs the web app and JSON API until ctx ends (SIGINT/SIGTERM), then drains requests.
 func runServe(ctx context.Context, e *env, args []string) error {
-	return fmt.Errorf("serve: not wired yet")
+	fs := newFlags(e, "serve", "[flags]")
+	fs.StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address")
+	fs.StringVar(&e.cfg.DataDir, "data", e.cfg.DataDir, "data directory (default ~/.local/share/aliscout)")
+	fs.StringVar(&e.cfg.CacheTTL, "cache-ttl", e.cfg.CacheTTL, "cache lifetimes, e.g. search=5m,product=10m,shipping=1h,categories=24h")
+	fs.StringVar(&e.cfg.RedisURL, "redis", e.cfg.RedisURL, "share the cache between replicas through this Redis (redis://host:6379/0)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := &e.cfg
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ttls := cache.DefaultTTLs
+	if cfg.CacheTTL != "" {
+		t, err := cache.ParseTTLs(cfg.CacheTTL)
+		if err != nil {
+			return fmt.Errorf("%w: --cache-ttl: %v", errUsage, err)
+		}
+		ttls = t
+	}
+	if err := cfg.ResolveDataDir(e.getenv); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	if cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	}
+	log := slog.New(handler)
+
+	metrics := web.NewMetrics()
+	b, err := connect(e, aliexpress.WithObserver(metrics.ObserveCall), aliexpress.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if b.simulated {
+		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
+			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
+	}
+
+	var store cache.Store
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("%w: --redis: not a redis URL", errUsage)
+		}
+		rc := redis.NewClient(opt)
+		defer rc.Close()
+		store = cache.NewRedisStore(rc, cache.RedisOptions{Prefix: "aliscout:cache:"})
+	} else {
+		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
+	}
+	ch := cache.New(store, cache.Options{})
+
+	client := b.client
+	ds := b.token != ""
+	if ds {
+		client = client.WithAccessToken(b.token)
+	}
+	svc := catalog.NewService(client, ch, catalog.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log})
+	app := web.New(web.Config{
+		Simulated: b.simulated,
+		Logger:    log,
+		CacheStats: func() web.CacheStats {
+			s := ch.Stats()
+			return web.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
+		},
+	}, svc, web.WithMetrics(metrics))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (use --addr to pick another address)", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "gateway", client.Gateway(), "simulated", b.simulated, "ds", ds, "data", cfg.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
 }
