@@ -33,6 +33,7 @@ type CurrencyError struct {
 	A, B string // the two currency codes, in the order they met
 }
 
+// Error names both currencies.
 func (e *CurrencyError) Error() string {
 	return fmt.Sprintf("pricing: %v: %s and %s", ErrCurrencyMismatch, name(e.A), name(e.B))
 }

@@ -75,6 +75,7 @@ type RuleError struct {
 	Problem string
 }
 
+// Error names the field and the problem.
 func (e *RuleError) Error() string {
 	return "pricing: rule: " + e.Field + ": " + e.Problem
 }
