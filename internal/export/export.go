@@ -135,10 +135,12 @@ type ProductError struct {
 	Err       error
 }
 
+// Error names the product and why it was left out.
 func (e *ProductError) Error() string {
 	return fmt.Sprintf("export: product %d: %v", e.ProductID, e.Err)
 }
 
+// Unwrap returns the reason, for errors.Is with ErrTooManyOptions and the others.
 func (e *ProductError) Unwrap() error { return e.Err }
 
 func productErr(p *catalog.Product, sentinel error, format string, args ...any) error {

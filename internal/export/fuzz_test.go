@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -154,6 +156,26 @@ func FuzzSanitizeHTML(f *testing.F) {
 		}
 		if again := SanitizeHTML(out); again != out {
 			t.Fatalf("SanitizeHTML is not stable:\n in: %q\nout: %q\nagain: %q", in, out, again)
+		}
+	})
+}
+
+// FuzzValidate feeds arbitrary files to the validators, which read uploads: they must not panic
+// and must answer nil or a *ValidationError.
+func FuzzValidate(f *testing.F) {
+	for _, g := range goldenFiles {
+		if b, err := os.ReadFile(filepath.Join("testdata", g.file)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(strings.Join(ShopifyHeader, ",") + "\n" + `a"b,"c` + "\n"))
+	f.Fuzz(func(t *testing.T, file []byte) {
+		for _, format := range []string{FormatShopify, FormatWooCommerce, FormatJSON} {
+			err := Validate(format, bytes.NewReader(file))
+			var ve *ValidationError
+			if err != nil && !errors.As(err, &ve) {
+				t.Fatalf("Validate(%s) = %v; want nil or a *ValidationError", format, err)
+			}
 		}
 	})
 }

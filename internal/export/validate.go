@@ -27,6 +27,7 @@ type Problem struct {
 	Message string
 }
 
+// String formats the problem as "line 3: Price: …".
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Line > 0 {
@@ -46,6 +47,7 @@ type ValidationError struct {
 	More     int       // problems found beyond Problems
 }
 
+// Error gives the number of problems and the first five.
 func (e *ValidationError) Error() string {
 	n := len(e.Problems) + e.More
 	var b strings.Builder
