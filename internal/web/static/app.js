@@ -161,9 +161,7 @@
       var result = compute(input, item, ship, imp, dec, problems);
       var margin = el.querySelector("[data-margin]");
       el.querySelectorAll(".is-loss").forEach(function (x) { x.classList.remove("is-loss"); });
-      if (ship === null) {
-        setOut(el, "why", "Does not ship to this country");
-      }
+      if (ship === null) setOut(el, "why", "");
       if (!result) {
         ["price", "profit", "margin", "roi"].forEach(function (k) { setOut(el, k, "–"); });
         if (ship !== null) setOut(el, "landed", formatMoney(item + ship + imp, cur, dec));
