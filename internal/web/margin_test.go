@@ -164,3 +164,50 @@ func TestParseIDs(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseCalc(f *testing.F) {
+	for _, s := range []string{"24.99", "x2.5 .99", "2.9", "-1", "1,299.00", "x 3 compare x1.4 min 5", "+8.00 landed", "99.999"} {
+		f.Add(s, s, s)
+	}
+	f.Fuzz(func(t *testing.T, sell, rule, pct string) {
+		v := url.Values{"sell": {sell}, "rule": {rule}, "fee_pct": {pct}, "fee_fixed": {sell}, "min_margin": {pct}}
+		c, err := parseCalc(v, "USD")
+		for _, e := range fieldErrors(err) {
+			if !contains(calcFields, e.Field) {
+				t.Fatalf("parseCalc error names %q, not a calculator field", e.Field)
+			}
+		}
+		if err != nil {
+			return
+		}
+		if c.Sell.Amount < 0 || c.Fees.PaymentPercentBP < 0 || c.Fees.PaymentPercentBP > 10000 || c.Fees.PaymentFixed.Amount < 0 {
+			t.Fatalf("parseCalc(%q, %q, %q) accepted %+v", sell, rule, pct, c)
+		}
+		p := &catalog.Product{ShipTo: "US", Variants: []catalog.Variant{{Price: usd(499)}},
+			Shipping: []catalog.ShippingOption{{Fee: usd(299)}}}
+		_ = c.quoteProduct(p) // must not panic, whatever the input
+	})
+}
+
+func FuzzParseIDs(f *testing.F) {
+	for _, s := range []string{"1005000000000001,2", "1 2 3", "abc", "-1", "99999999999999999999", ",,,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, err := parseIDs(url.Values{"ids": {s}}, "ids", MaxCompare)
+		if err != nil {
+			if errs := fieldErrors(err); len(errs) != 1 || errs[0].Field != "ids" {
+				t.Fatalf("parseIDs(%q) = %v; want an error naming ids", s, err)
+			}
+			return
+		}
+		if len(ids) > MaxCompare {
+			t.Fatalf("parseIDs(%q) = %d ids; want at most %d", s, len(ids), MaxCompare)
+		}
+		for _, id := range ids {
+			if id <= 0 {
+				t.Fatalf("parseIDs(%q) gave %d", s, id)
+			}
+		}
+	})
+}

@@ -140,9 +140,9 @@ func upstreamKind(err error) string {
 	return "other"
 }
 
-// WriteTo writes the metrics, and the cache counters when stats is not nil, in the Prometheus text
+// WritePrometheus writes the metrics, and the cache counters when stats is not nil, in the Prometheus text
 // exposition format (version 0.0.4).
-func (m *Metrics) WriteTo(w io.Writer, stats func() CacheStats) error {
+func (m *Metrics) WritePrometheus(w io.Writer, stats func() CacheStats) error {
 	var b strings.Builder
 	m.mu.Lock()
 	m.writeRequests(&b)
@@ -246,7 +246,7 @@ func label(v string) string {
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.metrics.WriteTo(w, s.cfg.CacheStats); err != nil {
+	if err := s.metrics.WritePrometheus(w, s.cfg.CacheStats); err != nil {
 		s.log.Debug("write metrics", "err", err)
 	}
 }

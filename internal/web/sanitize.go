@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"io"
 	"strconv"
 	"strings"
 
@@ -58,10 +57,7 @@ func sanitizeHTML(s string) template.HTML {
 	skip, skipTag := 0, ""
 	for {
 		tt := z.Next()
-		if tt == html.ErrorToken {
-			if z.Err() != io.EOF {
-				break
-			}
+		if tt == html.ErrorToken { // io.EOF, or input the tokenizer gives up on: stop either way
 			break
 		}
 		tok := z.Token()
