@@ -55,3 +55,21 @@ func TestParseFiltersNamesTheField(t *testing.T) {
 		t.Errorf("ParseFilters(max below min) error = %v; want one naming max_price", err)
 	}
 }
+
+func TestStars(t *testing.T) {
+	tests := []struct {
+		rating, positive float64
+		want             float64
+	}{
+		{4.8, 90, 4.8}, // the review average wins when known
+		{0, 96.5, 4.8}, // affiliate search data has only the positive-feedback rate
+		{0, 84.3, 4.2},
+		{0, 0, 0},
+	}
+	for _, tt := range tests {
+		p := Product{Rating: tt.rating, PositiveRate: tt.positive}
+		if got := p.Stars(); got != tt.want {
+			t.Errorf("Product{Rating: %v, PositiveRate: %v}.Stars() = %v; want %v", tt.rating, tt.positive, got, tt.want)
+		}
+	}
+}
