@@ -631,8 +631,9 @@ func (s *Sandbox) affOrderList(c *call) (obj, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	// Orders paid long before the range may be confirmed or settled inside it.
-	all := s.cat.AffiliateOrders("", from.Add(-120*24*time.Hour), to)
+	// Orders paid long before the range may be confirmed or settled inside it; statuses are as of
+	// now, and no order comes from the future.
+	all := s.cat.AffiliateOrdersAsOf("", from.Add(-120*24*time.Hour), minTime(to, c.now), c.now)
 	var match []catalog.AffiliateOrder
 	for _, o := range all {
 		t := orderTime(o, timeType)
@@ -667,7 +668,7 @@ func (s *Sandbox) affOrderGet(c *call) (obj, *apiError) {
 		return nil, invalidParam("order_ids", "at most 50 IDs per call")
 	}
 	var found []catalog.AffiliateOrder
-	for _, o := range s.cat.AffiliateOrders("", c.now.Add(-affOrderWindow), c.now) {
+	for _, o := range s.cat.AffiliateOrdersAsOf("", c.now.Add(-affOrderWindow), c.now, c.now) {
 		if slices.Contains(ids, o.OrderID) || slices.Contains(ids, o.SubOrderID) {
 			found = append(found, o)
 		}
@@ -679,6 +680,13 @@ func (s *Sandbox) affOrderGet(c *call) (obj, *apiError) {
 		"current_record_count": len(found),
 		"orders":               wrap("order", found, func(o catalog.AffiliateOrder) any { return s.affOrder(c, o, "customer_parameters") }),
 	}), nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // variantBySKU finds a variant of p by its SKU ID.
