@@ -318,8 +318,27 @@ func (r *request) isSystem() bool { return strings.HasPrefix(r.method, "/") }
 // Call calls any business method on /sync with the given parameters and returns the object under
 // "<method>_response", for methods this package does not type yet. Reads are retried; pass
 // idempotent=false for writes without an idempotency key.
+//
+// An order-creating method (aliexpress.ds.order.create, aliexpress.trade.buy.placeorder) is never
+// retried unless its order parameter carries an out_order_id, whatever idempotent says: a retry
+// without one could place the order twice.
 func (c *Client) Call(ctx context.Context, method string, params map[string]string, idempotent bool) (json.RawMessage, *Response, error) {
+	if orderMethods[method] && !hasOutOrderID(params) {
+		idempotent = false
+	}
 	return c.do(ctx, &request{method: method, params: params, idempotent: idempotent, session: c.accessToken != ""})
+}
+
+// orderMethods are the methods that place orders.
+var orderMethods = map[string]bool{"aliexpress.ds.order.create": true, "aliexpress.trade.buy.placeorder": true}
+
+// hasOutOrderID reports whether an order request's JSON parameter names an out_order_id.
+func hasOutOrderID(params map[string]string) bool {
+	var o struct {
+		OutOrderID string `json:"out_order_id"`
+	}
+	raw := params["param_place_order_request4_open_api_d_t_o"]
+	return json.Unmarshal([]byte(raw), &o) == nil && strings.TrimSpace(o.OutOrderID) != ""
 }
 
 // do sends r, retrying as the policy allows, and returns the decoded payload: the object under
@@ -396,6 +415,13 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 	if err != nil {
 		return nil, &Error{Method: r.method, Kind: ErrSignature, Message: err.Error()}
 	}
+	// Values of this request that must not reach an error message, should the gateway echo them.
+	hidden := []string{sign}
+	for _, k := range sensitiveParams {
+		if v := params[k]; v != "" {
+			hidden = append(hidden, v)
+		}
+	}
 	form := make(url.Values, len(params)+1)
 	for k, v := range params {
 		form.Set(k, v)
@@ -404,7 +430,7 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint.String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrInvalidParameter, Message: c.redact(err.Error())}
+		return nil, &Error{Method: r.method, Kind: ErrInvalidParameter, Message: c.redact(err.Error(), hidden...)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
 	req.Header.Set("Accept", "application/json")
@@ -413,7 +439,7 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 	start := time.Now()
 	hr, err := c.httpClient.Do(req)
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(transportMessage(err)), Err: unwrapURLError(err)}
+		return nil, &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
 	defer hr.Body.Close()
 	resp.HTTPStatus = hr.StatusCode
@@ -421,13 +447,13 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: call", slog.String("method", r.method),
 		slog.Int("status", hr.StatusCode), slog.Duration("took", time.Since(start)), slog.Int("bytes", len(body)))
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err)), Err: unwrapURLError(err)}
+		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
 	if len(body) > maxBody {
 		return nil, &Error{Method: r.method, Kind: ErrMalformedResponse, HTTPStatus: hr.StatusCode, Message: "answer larger than 32 MiB"}
 	}
 	if hr.StatusCode != http.StatusOK {
-		return nil, c.statusError(r.method, hr, body)
+		return nil, c.statusError(r.method, hr, body, hidden)
 	}
 	var payload json.RawMessage
 	var rid string
@@ -441,7 +467,7 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 		var e *Error
 		if errors.As(err, &e) {
 			e.HTTPStatus = hr.StatusCode
-			e.Message = c.redact(e.Message)
+			e.Message = c.redact(e.Message, hidden...)
 		}
 		return nil, err
 	}
@@ -449,14 +475,14 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 }
 
 // statusError turns a non-200 answer into an error; an error envelope in it is used when present.
-func (c *Client) statusError(method string, hr *http.Response, body []byte) error {
+func (c *Client) statusError(method string, hr *http.Response, body []byte, hidden []string) error {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) == nil {
 		if _, _, err := decodeSync(method, body); err != nil {
 			var e *Error
 			if errors.As(err, &e) && e.Kind != ErrMalformedResponse {
 				e.HTTPStatus = hr.StatusCode
-				e.Message = c.redact(e.Message)
+				e.Message = c.redact(e.Message, hidden...)
 				return e
 			}
 		}
@@ -480,9 +506,13 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte) erro
 	return e
 }
 
-// redact removes the secret, the token and anything else that must not leave the client.
-func (c *Client) redact(s string) string {
-	for _, secret := range []string{c.appSecret, c.accessToken} {
+// sensitiveParams are request parameters whose values are credentials.
+var sensitiveParams = []string{"session", "access_token", "refresh_token", "code", "uuid"}
+
+// redact removes the secret, the token and the request's other credentials (hidden: its signature,
+// refresh token or authorization code) from a message that may echo what was sent.
+func (c *Client) redact(s string, hidden ...string) string {
+	for _, secret := range append([]string{c.appSecret, c.accessToken}, hidden...) {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

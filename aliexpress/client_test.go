@@ -3,12 +3,14 @@ package aliexpress
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -307,16 +309,37 @@ func TestDailyBudget(t *testing.T) {
 }
 
 func TestRateLimiterHoldsUnderQPS(t *testing.T) {
-	l := newLimiter(map[string]int{"m": 4})
+	const qps = 4
+	l := newLimiter(map[string]int{"m": qps})
 	clock := time.Unix(0, 0)
 	l.now = func() time.Time { return clock }
-	var waited time.Duration
-	for i := 0; i < 12; i++ {
-		waited += l.reserve("m")
+	var starts []time.Time
+	for i := 0; i < 13; i++ {
+		starts = append(starts, clock.Add(l.reserve("m")))
+		clock = clock.Add(37 * time.Millisecond) // callers arrive faster than the limit
 	}
-	// 12 calls at 4 QPS with a burst of 4: the last 8 need 2 seconds of refill.
-	if waited < 2*time.Second-time.Millisecond {
-		t.Errorf("12 reservations at 4 QPS waited %s in all; want the limiter to spread them (>= ~2s)", waited)
+	// No one-second window, sliding or fixed, may hold more than qps calls.
+	for i := range starts {
+		in := 0
+		for _, s := range starts {
+			if !s.Before(starts[i]) && s.Before(starts[i].Add(time.Second)) {
+				in++
+			}
+		}
+		if in > qps {
+			t.Errorf("%d calls start within one second of call %d; want at most %d", in, i, qps)
+		}
+	}
+	for sec := int64(0); sec < 5; sec++ {
+		in := 0
+		for _, s := range starts {
+			if s.Unix() == sec {
+				in++
+			}
+		}
+		if in > qps {
+			t.Errorf("%d calls in wall-clock second %d; want at most %d", in, sec, qps)
+		}
 	}
 	if d := l.reserve("other"); d != 0 {
 		t.Errorf("reserve(unlimited method) = %s; want 0", d)
@@ -327,7 +350,13 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	// A hostile gateway that echoes everything it was sent back in its messages.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
-		io.WriteString(w, `{"error_response":{"code":"InvalidParameter","msg":"bad request: `+strings.ReplaceAll(r.PostForm.Encode(), `"`, "")+` secret=`+testSecret+`"}}`)
+		var vals []string
+		for k, v := range r.PostForm {
+			vals = append(vals, k+"="+v[0])
+		}
+		body, _ := json.Marshal(map[string]any{"error_response": map[string]string{"code": "InvalidParameter",
+			"msg": "bad request: " + strings.Join(vals, " ") + " secret=" + testSecret}})
+		w.Write(body)
 	}))
 	defer srv.Close()
 	var logs bytes.Buffer
@@ -336,17 +365,54 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = c.Call(context.Background(), "aliexpress.ds.product.get", map[string]string{"product_id": "1"}, true)
-	if err == nil {
-		t.Fatal("Call() error = nil; want the gateway's error")
+	const refresh, code = "50001TESTREFRESHvalue", "3_500123_TESTCODEvalue"
+	calls := []struct {
+		req     *request
+		secrets []string
+	}{
+		{&request{method: "aliexpress.ds.product.get", params: map[string]string{"product_id": "1"}, session: true}, []string{testSecret, testToken}},
+		{&request{method: "/auth/token/refresh", params: map[string]string{"refresh_token": refresh}}, []string{testSecret, refresh}},
+		{&request{method: "/auth/token/create", params: map[string]string{"code": code}}, []string{testSecret, code}},
 	}
-	for _, s := range []string{err.Error(), logs.String()} {
-		if strings.Contains(s, testSecret) || strings.Contains(s, testToken) {
-			t.Errorf("secret or token leaked: %q", s)
+	for _, call := range calls {
+		logs.Reset()
+		_, _, err = c.do(context.Background(), call.req)
+		if err == nil {
+			t.Fatalf("%s: error = nil; want the gateway's error", call.req.method)
+		}
+		var e *Error
+		errors.As(err, &e)
+		if e.Message == "" || !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("%s: error %q; want the echoed values replaced by [redacted]", call.req.method, err)
+		}
+		for _, s := range []string{err.Error(), logs.String()} {
+			for _, secret := range call.secrets {
+				if strings.Contains(s, secret) {
+					t.Errorf("%s: %q leaked in %q", call.req.method, secret, s)
+				}
+			}
+			// The signature is 64 hex characters: none may survive.
+			if m := regexp.MustCompile(`[0-9A-F]{64}`).FindString(s); m != "" {
+				t.Errorf("%s: a signature leaked: %q", call.req.method, s)
+			}
 		}
 	}
-	if !strings.Contains(err.Error(), "[redacted]") {
-		t.Errorf("error %q; want the echoed secret replaced by [redacted]", err)
+}
+
+func TestCallNeverRetriesAnOrderWithoutOutOrderID(t *testing.T) {
+	for _, tt := range []struct {
+		order string
+		want  int
+	}{
+		{`{"logistics_address":{},"product_items":[]}`, 1},
+		{`{"out_order_id":"ORD-7","logistics_address":{},"product_items":[]}`, 3},
+	} {
+		g := newGateway(t, answer{status: 503})
+		c := g.client(t, WithAccessToken(testToken))
+		c.Call(context.Background(), "aliexpress.ds.order.create", map[string]string{"param_place_order_request4_open_api_d_t_o": tt.order}, true)
+		if g.calls() != tt.want {
+			t.Errorf("Call(ds.order.create, %s) under 503s sent %d requests; want %d", tt.order, g.calls(), tt.want)
+		}
 	}
 }
 

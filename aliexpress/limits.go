@@ -23,21 +23,24 @@ var DefaultRateLimits = map[string]int{
 	"aliexpress.ds.recommend.feed.get": 1000,
 }
 
-// limiter is a token bucket per method, refilled at the method's QPS with a burst of one second.
+// limiter keeps each method under its QPS in every one-second window: a call may start only once
+// the call qps places before it is a second old. (A token bucket is not enough: it lets nearly
+// twice the rate through one window, and the platform counts per window and bans the method.)
 type limiter struct {
 	mu      sync.Mutex
 	qps     map[string]int
-	buckets map[string]*bucket
+	windows map[string]*window
 	now     func() time.Time
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
+// window holds the start times of the last qps calls of a method, oldest at next.
+type window struct {
+	starts []time.Time
+	next   int
 }
 
 func newLimiter(qps map[string]int) *limiter {
-	l := &limiter{qps: make(map[string]int, len(qps)), buckets: map[string]*bucket{}, now: time.Now}
+	l := &limiter{qps: make(map[string]int, len(qps)), windows: map[string]*window{}, now: time.Now}
 	for m, q := range qps {
 		l.qps[m] = q
 	}
@@ -52,10 +55,13 @@ func (l *limiter) set(method string, qps int) {
 	} else {
 		l.qps[method] = qps
 	}
-	delete(l.buckets, method)
+	delete(l.windows, method)
 }
 
-// reserve takes a token for method and returns how long to wait before using it.
+// limitSlack keeps calls a little further apart than one second, for clock skew with the gateway.
+const limitSlack = 5 * time.Millisecond
+
+// reserve books the next start time for a call to method and returns how long to wait for it.
 func (l *limiter) reserve(method string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -64,21 +70,20 @@ func (l *limiter) reserve(method string) time.Duration {
 		return 0
 	}
 	now := l.now()
-	b := l.buckets[method]
-	if b == nil {
-		b = &bucket{tokens: float64(q), last: now}
-		l.buckets[method] = b
+	w := l.windows[method]
+	if w == nil {
+		w = &window{starts: make([]time.Time, q)}
+		l.windows[method] = w
 	}
-	b.tokens += now.Sub(b.last).Seconds() * float64(q)
-	if b.tokens > float64(q) {
-		b.tokens = float64(q)
+	start := now
+	if oldest := w.starts[w.next]; !oldest.IsZero() {
+		if earliest := oldest.Add(time.Second + limitSlack); earliest.After(start) {
+			start = earliest
+		}
 	}
-	b.last = now
-	b.tokens--
-	if b.tokens >= 0 {
-		return 0
-	}
-	return time.Duration(-b.tokens / float64(q) * float64(time.Second))
+	w.starts[w.next] = start
+	w.next = (w.next + 1) % q
+	return start.Sub(now)
 }
 
 // wait blocks until a call to method is within its limit.
