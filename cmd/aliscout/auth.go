@@ -54,13 +54,24 @@ func runAuth(ctx context.Context, e *env, args []string) error {
 	}
 	defer b.close()
 
+	// The in-process simulator ends with this command, so a token it issues is of no use later.
+	ephemeral := b.simulated && e.cfg.Gateway == ""
 	var tok *aliexpress.Token
 	if *refresh || *refreshToken != "" {
+		if ephemeral {
+			return fmt.Errorf("%w: the built-in simulator lives only while one command runs, so it has no token to refresh: "+
+				"run `aliscout sandbox` in another terminal and use --gateway with it", errUsage)
+		}
 		rt := *refreshToken
 		if rt == "" {
 			saved, err := loadToken(path)
 			if err != nil {
 				return fmt.Errorf("no saved token to refresh (%v): run `aliscout auth` first", err)
+			}
+			// A refresh token goes back only to the gateway that issued it.
+			if saved.Gateway != b.client.Gateway() {
+				return fmt.Errorf("%w: the saved token was issued by %s, not %s: pass --gateway %s to refresh it",
+					errUsage, redactURL(saved.Gateway), redactURL(b.client.Gateway()), redactURL(saved.Gateway))
 			}
 			rt = saved.RefreshToken
 		}
@@ -72,7 +83,7 @@ func runAuth(ctx context.Context, e *env, args []string) error {
 		if _, err := url.ParseRequestURI(*redirect); err != nil {
 			return fmt.Errorf("%w: --redirect-uri %q is not a URL", errUsage, *redirect)
 		}
-		c := strings.TrimSpace(*code)
+		c := codeFrom(*code)
 		if c == "" {
 			fmt.Fprintln(e.stdout, "1. Open this URL in a browser and approve aliscout:")
 			fmt.Fprintln(e.stdout, "  ", b.client.OAuth.AuthorizeURL(*redirect, "aliscout"))
@@ -90,6 +101,12 @@ func runAuth(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+	}
+	if ephemeral {
+		fmt.Fprintf(e.stdout, "authorized %s on the built-in simulator; access token expires %s\n", clean(orDash(tok.UserNick), 60),
+			tok.ExpiresAt.Local().Format(time.RFC1123))
+		fmt.Fprintln(e.stdout, "the simulator ends with this command, so the token was not saved; to keep one, run `aliscout sandbox` and use --gateway")
+		return nil
 	}
 	if err := saveToken(path, savedToken{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, ExpiresAt: tok.ExpiresAt,
 		RefreshExpiresAt: tok.RefreshExpiresAt, UserNick: tok.UserNick, Gateway: b.client.Gateway()}); err != nil {

@@ -55,7 +55,7 @@ func connect(e *env, opts ...aliexpress.Option) (*backend, error) {
 			fmt.Fprintf(e.stderr, "aliscout: no AliExpress credentials (%s, %s): using the built-in simulator with sandbox data\n",
 				config.EnvAppKey, config.EnvAppSecret)
 		} else {
-			fmt.Fprintf(e.stderr, "aliscout: no AliExpress credentials: using the simulator's default app key against %s\n", gateway)
+			fmt.Fprintf(e.stderr, "aliscout: no AliExpress credentials: using the simulator's default app key against %s\n", redactURL(gateway))
 		}
 	}
 	all := []aliexpress.Option{
@@ -103,7 +103,7 @@ func explain(err error, cfg *config.Config) string {
 	case errors.Is(err, aliexpress.ErrInvalidRefreshToken):
 		hint = "the refresh token is invalid or expired: authorize again with `aliscout auth`"
 	case errors.Is(err, aliexpress.ErrInvalidToken):
-		hint = "the access token is invalid or expired: run `aliscout auth --refresh TOKEN` or set " + config.EnvAccessToken
+		hint = "the access token is invalid or expired: renew it with `aliscout auth --refresh`, authorize again with `aliscout auth`, or set " + config.EnvAccessToken
 	case errors.Is(err, aliexpress.ErrInvalidCode):
 		hint = "the authorization code is expired (3 minutes), already used or unknown: run `aliscout auth` again"
 	case errors.Is(err, aliexpress.ErrPublisherNotRegistered):
@@ -124,6 +124,14 @@ func explain(err error, cfg *config.Config) string {
 			gw = aliexpress.DefaultGateway
 		}
 		hint = "AliExpress could not be reached at " + redactURL(gw) + ": check the network or --gateway, then try again"
+	case errors.Is(err, aliexpress.ErrItemNotFound):
+		hint = "the product is not (or no longer) listed on AliExpress: check the ID or link"
+	case errors.Is(err, aliexpress.ErrNotAllowedToCountry):
+		hint = "the product may not be sold to that country: try another --ship-to"
+	case errors.Is(err, aliexpress.ErrNoResults):
+		hint = "AliExpress found nothing for that: loosen the filters or try other words"
+	case errors.Is(err, aliexpress.ErrInvalidParameter):
+		hint = "AliExpress refused a parameter: check the flags (see --help)"
 	case errors.Is(err, aliexpress.ErrMalformedResponse):
 		hint = "the gateway's answer could not be read: check --gateway / " + config.EnvGateway
 	}

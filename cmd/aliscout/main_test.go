@@ -279,3 +279,55 @@ func TestSandboxCommandServesAndStops(t *testing.T) {
 		t.Fatal("sandbox did not stop when its context ended")
 	}
 }
+
+func TestAuthRefreshGoesOnlyToTheIssuingGateway(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	other := sandbox.NewServer(sandbox.Options{})
+	defer other.Close()
+	env := map[string]string{"ALISCOUT_DATA_DIR": t.TempDir()}
+	redirect := "http://127.0.0.1:8080/auth/callback"
+	// --code takes the whole callback URL too, as the prompt says.
+	r := aliscout(t, env, "", "--gateway", sb.URL, "auth", "--code", redirect+"?code="+sb.AuthorizeCode(redirect)+"&state=aliscout")
+	if r.code != 0 {
+		t.Fatalf("auth --code <callback URL> = %d: %s", r.code, r.stderr)
+	}
+	before := len(other.Calls())
+	r = aliscout(t, env, "", "--gateway", other.URL, "auth", "--refresh")
+	if r.code != 2 || !strings.Contains(r.stderr, "--gateway "+sb.URL) {
+		t.Errorf("refresh against another gateway = %d %q; want a refusal naming the issuing gateway", r.code, r.stderr)
+	}
+	if len(other.Calls()) != before {
+		t.Error("the refresh token was sent to a gateway that did not issue it")
+	}
+}
+
+func TestAuthRefreshOnTheInProcessSimulator(t *testing.T) {
+	r := aliscout(t, nil, "", "auth", "--refresh")
+	if r.code != 2 || !strings.Contains(r.stderr, "aliscout sandbox") {
+		t.Errorf("auth --refresh on the in-process simulator = %d %q; want advice to run aliscout sandbox", r.code, r.stderr)
+	}
+}
+
+func TestSortValuesAreChecked(t *testing.T) {
+	r := aliscout(t, nil, "", "search", "--sort", "discount-desc", "case")
+	if r.code != 2 || !strings.Contains(r.stderr, "price-asc") {
+		t.Errorf("search --sort discount-desc = %d %q; want a usage error listing the sorts", r.code, r.stderr)
+	}
+}
+
+func TestHostileTitleReachesTheTerminalClean(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	for _, id := range sb.HostileProductIDs() {
+		r := aliscout(t, nil, "", "--gateway", sb.URL, "product", fmt.Sprint(id))
+		if r.code != 0 {
+			t.Fatalf("product %d = %d: %s", id, r.code, r.stderr)
+		}
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.ContainsAny(line, "\x1b\u202e\u2066\u2069\r\t") {
+				t.Errorf("product %d printed a line with control or bidi characters: %q", id, line)
+			}
+		}
+	}
+}

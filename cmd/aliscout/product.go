@@ -47,10 +47,20 @@ func runProduct(ctx context.Context, e *env, args []string) error {
 	if b.token != "" {
 		return dsProduct(ctx, e, b, id, country, strings.ToUpper(*currency), strings.ToLower(*language), *asJSON)
 	}
-	ps, _, err := b.client.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
-		TargetCurrency: strings.ToUpper(*currency), TargetLanguage: strings.ToUpper(*language), Country: country})
-	if err != nil {
-		return err
+	// productdetail.get leaves out products that do not ship to the country; ask again without it
+	// to tell "does not ship there" from "not listed".
+	var ps []aliexpress.Product
+	shipsThere := true
+	for _, c := range []string{country, ""} {
+		ps, _, err = b.client.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
+			TargetCurrency: strings.ToUpper(*currency), TargetLanguage: strings.ToUpper(*language), Country: c})
+		if err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			shipsThere = c != ""
+			break
+		}
 	}
 	if len(ps) == 0 {
 		return fmt.Errorf("product %d is not (or no longer) listed on AliExpress", id)
@@ -76,6 +86,9 @@ func runProduct(ctx context.Context, e *env, args []string) error {
 	t.row("shop", clean(orDash(p.ShopName), 60))
 	t.row("url", orDash(p.DetailURL))
 	t.row("affiliate link", orDash(p.PromotionLink))
+	if !shipsThere {
+		t.row("ships to "+country, "no")
+	}
 	if err := t.flush(); err != nil {
 		return err
 	}
@@ -89,30 +102,36 @@ func dsProduct(ctx context.Context, e *env, b *backend, id int64, country, curre
 	if err != nil {
 		return err
 	}
+	// Shipping is quoted for the first variant in stock (the cheapest to ship is the same SKU's).
 	var options []aliexpress.DeliveryOption
 	var shipErr error
-	sku := ""
-	for _, v := range p.Variants {
-		if v.Stock > 0 {
-			sku = v.SKUID
+	var quoted *aliexpress.DSVariant
+	for i := range p.Variants {
+		if p.Variants[i].Stock > 0 {
+			quoted = &p.Variants[i]
 			break
 		}
 	}
-	if sku == "" && len(p.Variants) > 0 {
-		sku = p.Variants[0].SKUID
+	if quoted == nil && len(p.Variants) > 0 {
+		quoted = &p.Variants[0]
 	}
-	if sku != "" {
-		options, _, shipErr = c.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: id, SKUID: sku, Quantity: 1, ShipTo: country, Currency: currency})
-		if shipErr != nil && !errors.Is(shipErr, aliexpress.ErrDeliveryUnavailable) {
-			return shipErr
+	if quoted != nil {
+		options, _, shipErr = c.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: id, SKUID: quoted.SKUID, Quantity: 1, ShipTo: country, Currency: currency})
+		if errors.Is(shipErr, aliexpress.ErrDeliveryUnavailable) {
+			shipErr = nil
 		}
 	}
 	if asJSON {
-		return writeJSON(e.stdout, struct {
-			Product  *aliexpress.DSProduct       `json:"product"`
-			ShipTo   string                      `json:"ship_to"`
-			Shipping []aliexpress.DeliveryOption `json:"shipping"`
-		}{p, country, options})
+		out := struct {
+			Product       *aliexpress.DSProduct       `json:"product"`
+			ShipTo        string                      `json:"ship_to"`
+			Shipping      []aliexpress.DeliveryOption `json:"shipping"`
+			ShippingError string                      `json:"shipping_error,omitempty"`
+		}{Product: p, ShipTo: country, Shipping: options}
+		if shipErr != nil {
+			out.ShippingError = explain(shipErr, &e.cfg)
+		}
+		return writeJSON(e.stdout, out)
 	}
 	fmt.Fprintf(e.stdout, "%d  %s\n", p.ID, clean(p.Title, 100))
 	fmt.Fprintf(e.stdout, "rating %.1f (%d reviews), sold %s, store %s (%s)\n\n", p.Rating, p.EvaluationCount, orDash(p.SalesCount),
@@ -141,14 +160,18 @@ func dsProduct(ctx context.Context, e *env, b *backend, id int64, country, curre
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nshipping to %s:\n", country)
+	if shipErr != nil {
+		fmt.Fprintf(e.stdout, "  could not be fetched: %s\n", explain(shipErr, &e.cfg))
+		return nil
+	}
 	if len(options) == 0 {
 		fmt.Fprintf(e.stdout, "  does not ship to %s\n", country)
 		return nil
 	}
 	st := newTable(e.stdout, "SERVICE", "CARRIER", "FEE", "DELIVERY", "TRACKING", "FROM")
 	for _, o := range options {
-		fee := money(o.FeeFor(p.Variants[0].SalePrice))
-		if o.FreeFor(p.Variants[0].SalePrice) {
+		fee := money(o.FeeFor(quoted.SalePrice))
+		if o.FreeFor(quoted.SalePrice) {
 			fee = "free"
 		}
 		tracking := "no"

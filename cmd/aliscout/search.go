@@ -9,10 +9,10 @@ import (
 	"github.com/aliscout/aliscout/aliexpress"
 )
 
+// sortNames are the sort orders product.query takes, by the names the command line uses.
 var sortNames = map[string]aliexpress.ProductSort{
 	"price-asc": aliexpress.SortSalePriceAsc, "price-desc": aliexpress.SortSalePriceDesc,
 	"orders-desc": aliexpress.SortLastVolumeDesc, "orders-asc": aliexpress.SortLastVolumeAsc,
-	"discount-desc": aliexpress.SortDiscountDesc, "discount-asc": aliexpress.SortDiscountAsc,
 }
 
 // runSearch searches products with aliexpress.affiliate.product.query.
@@ -43,7 +43,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if *sort != "" {
 		s, ok := sortNames[strings.ToLower(*sort)]
 		if !ok {
-			s = aliexpress.ProductSort(strings.ToUpper(*sort))
+			return fmt.Errorf("%w: --sort %q: want price-asc, price-desc, orders-desc or orders-asc", errUsage, *sort)
 		}
 		q.Sort = s
 	}

@@ -55,8 +55,9 @@ type Product struct {
 	Source            Source
 	FetchedAt         time.Time // when this data came from AliExpress ("price at time of search")
 
-	taxRate string // the affiliate tax_rate, passed back to the shipping call
-	Stale   bool   // served from cache because AliExpress failed
+	taxRate    string // the affiliate tax_rate, passed back to the shipping call
+	notShipped bool   // AliExpress lists the product but not for ShipTo
+	Stale      bool   // served from cache because AliExpress failed
 }
 
 // Category is a node of AliExpress's category tree.

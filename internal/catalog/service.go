@@ -383,6 +383,10 @@ func (s *Service) Product(ctx context.Context, id int64, o ProductOptions) (Prod
 }
 
 func (s *Service) withShipping(ctx context.Context, p *Product, o ProductOptions) {
+	if p.notShipped {
+		p.ShipTo, p.Shipping = o.ShipTo, []ShippingOption{}
+		return
+	}
 	q, err := s.shippingFor(ctx, p, o)
 	if err != nil {
 		s.opts.Logger.Debug("product: no shipping", "product", p.ID, "err", err)
@@ -426,22 +430,29 @@ func (s *Service) affiliateProduct(ctx context.Context, id int64, o ProductOptio
 	if err := validateOptions(o); err != nil {
 		return Product{}, staleInfo{}, err
 	}
-	key := cache.Key("affproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
-	ps, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) ([]aliexpress.Product, error) {
-		ps, _, err := s.ae.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
-			TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: o.ShipTo})
-		return ps, err
-	})
-	if err != nil {
-		return Product{}, staleInfo{}, s.upstreamError(err)
-	}
-	for _, ap := range ps {
-		if ap.ID == id {
-			f := DefaultFilters()
-			f.ShipTo, f.Currency, f.Language = o.ShipTo, o.Currency, o.Language
-			p := fromAffiliate(ap, f)
-			p.FetchedAt = r.StoredAt
-			return p, staleOf(r), nil
+	// productdetail.get leaves out products that do not ship to the country asked for; asking
+	// again without it tells "does not ship there" from "not listed".
+	for _, country := range []string{o.ShipTo, ""} {
+		key := cache.Key("affproduct", strconv.FormatInt(id, 10), country, o.Currency, o.Language)
+		ps, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) ([]aliexpress.Product, error) {
+			ps, _, err := s.ae.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
+				TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: country})
+			return ps, err
+		})
+		if err != nil {
+			return Product{}, staleInfo{}, s.upstreamError(err)
+		}
+		for _, ap := range ps {
+			if ap.ID == id {
+				f := DefaultFilters()
+				f.ShipTo, f.Currency, f.Language = o.ShipTo, o.Currency, o.Language
+				p := fromAffiliate(ap, f)
+				p.FetchedAt = r.StoredAt
+				if country == "" {
+					p.notShipped = true
+				}
+				return p, staleOf(r), nil
+			}
 		}
 	}
 	return Product{}, staleInfo{}, &Error{Code: ENotFound, Message: fmt.Sprintf("product %d is not (or no longer) listed on AliExpress", id)}

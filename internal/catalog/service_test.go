@@ -380,3 +380,16 @@ func TestHealth(t *testing.T) {
 		t.Errorf("Health(wrong secret) = %+v; want EConfig naming ALIEXPRESS_APP_SECRET, never the secret", h)
 	}
 }
+
+func TestProductThatDoesNotShipThereIsNotNotFound(t *testing.T) {
+	fx := newFixture(t, false)
+	// A simulator product sold from France that does not ship to the United States.
+	const id = 1005003566042771
+	p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{ShipTo: "US"})
+	if err != nil {
+		t.Fatalf("Product(%d, US) error = %v; want the product with no shipping", id, err)
+	}
+	if len(p.Shipping) != 0 || p.ShipTo != "US" {
+		t.Errorf("Product(%d, US) shipping = %+v to %s; want none to US", id, p.Shipping, p.ShipTo)
+	}
+}
