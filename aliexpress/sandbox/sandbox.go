@@ -73,7 +73,7 @@ type Options struct {
 
 	// QPS overrides calls per second per API name ("aliexpress.ds.address.get": 4). The defaults are
 	// the platform's published table; APIs without a published figure get DefaultQPS. A value below
-	// zero means unlimited.
+	// zero means unlimited; zero answers ApiCallLimit to every call (for testing a client's handling).
 	QPS map[string]int
 	// DefaultQPS is the limit of APIs without a published figure (default 1000; below zero = unlimited).
 	DefaultQPS int
