@@ -1,0 +1,571 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/aliscout/aliscout/internal/export"
+)
+
+// TestBrowserRealStack drives the pages in headless Chromium over the whole stack that
+// `aliscout serve` runs with no credentials: the simulator, the SDK, the cache, the catalog
+// service and the web app. The web package's browser tests cover the pages against a fake
+// catalog; this one catches what only the real data shows. It needs the system chromium; with
+// ALISCOUT_REQUIRE_BROWSER=1 (as in CI) a missing browser fails it, otherwise it is skipped.
+// ALISCOUT_SCREENSHOTS=dir keeps the screenshots it takes.
+func TestBrowserRealStack(t *testing.T) {
+	tb := newTab(t)
+	base, stop := startServe(t, nil)
+	t.Cleanup(func() { stop() })
+
+	// 1. Search, as a user types it into the address bar.
+	tb.do(chromedp.Navigate(base+"/search?q=phone+case"), chromedp.WaitVisible(chromedp.ID("sandbox-banner")),
+		chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	if banner := tb.text("#sandbox-banner"); !strings.Contains(banner, "Sandbox data") {
+		t.Errorf("sandbox banner = %q; want it to say the data is the sandbox's", banner)
+	}
+	prices := evalIn[[]string](tb, `Array.from(document.querySelectorAll("[data-results] .product .price")).map(p => p.textContent.trim())`)
+	if len(prices) < 8 {
+		t.Fatalf("search for phone case shows %d products; want at least 8", len(prices))
+	}
+	for i, p := range prices {
+		if c, ok := cents(p); !ok || c <= 0 {
+			t.Errorf("card %d price = %q; want a money amount above zero", i, p)
+		}
+	}
+	ids := evalIn[[]string](tb, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => p.dataset.product)`)
+	tb.imagesLoaded()
+	tb.screenshot("real-search-grid")
+
+	tb.navigate(chromedp.Click(chromedp.CSS(`a[data-view="table"]`)))
+	tb.do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
+	if n := evalIn[int](tb, `document.querySelectorAll("table.results-table tbody tr.product").length`); n != len(prices) {
+		t.Errorf("table view shows %d rows; the grid showed %d products", n, len(prices))
+	}
+	tb.imagesLoaded()
+	tb.screenshot("real-search-table")
+	tb.navigate(chromedp.Click(chromedp.CSS(`a[data-view="grid"]`)))
+	tb.do(chromedp.WaitVisible(chromedp.CSS(".grid[data-results]")))
+	if loc := evalIn[string](tb, `location.search`); strings.Contains(loc, "view=table") || !strings.Contains(loc, "q=phone+case") {
+		t.Errorf("URL back in the grid = %s; want the query without the table view", loc)
+	}
+
+	// 2. Filter from the form: at least 30 % off, cheapest first.
+	tb.do(chromedp.SendKeys(chromedp.CSS(`input[name="min_discount"]`), "30"),
+		setValueAction(`select[name="sort"]`, "price_asc", "change"))
+	tb.navigate(chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)))
+	tb.do(chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	if loc := evalIn[string](tb, `location.search`); !strings.Contains(loc, "min_discount=30") || !strings.Contains(loc, "sort=price_asc") {
+		t.Errorf("filtered URL = %s; want min_discount=30 and sort=price_asc", loc)
+	}
+	type card struct {
+		ID, Price, Badge string
+		Ships            bool
+	}
+	cards := evalIn[[]card](tb, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => ({
+		ID: p.dataset.product, Ships: p.dataset.ship !== "",
+		Price: p.querySelector(".price").textContent.trim(),
+		Badge: (p.querySelector(".badge-discount") || {textContent: ""}).textContent.trim()}))`)
+	if len(cards) == 0 {
+		t.Fatal("no product has 30 % off or more; want the simulator's discounted cases")
+	}
+	last := int64(-1)
+	for _, c := range cards {
+		pct, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(c.Badge, "−"), "%"))
+		if err != nil || pct < 30 {
+			t.Errorf("product %s discount badge = %q; want 30%% or more", c.ID, c.Badge)
+		}
+		p, ok := cents(c.Price)
+		if !ok {
+			t.Errorf("product %s price = %q; want a money amount", c.ID, c.Price)
+			continue
+		}
+		if p < last {
+			t.Errorf("product %s costs %s, less than the one before it; want prices ascending", c.ID, c.Price)
+		}
+		last = p
+	}
+	tb.imagesLoaded()
+	tb.screenshot("real-search-filtered")
+
+	// 3. Open the first product that ships to the United States from its card.
+	i := slices.IndexFunc(cards, func(c card) bool { return c.Ships })
+	if i < 0 {
+		t.Fatal("none of the discounted products ships to the United States")
+	}
+	first := cards[i].ID
+	tb.navigate(chromedp.Click(chromedp.CSS(`[data-results] [data-product="` + first + `"] .title a`)))
+	tb.do(chromedp.WaitVisible(chromedp.ID("variants")))
+	if loc := evalIn[string](tb, `location.pathname`); loc != "/products/"+first {
+		t.Errorf("the card of product %s opened %s; want /products/%s", first, loc, first)
+	}
+	if n := evalIn[int](tb, `document.querySelectorAll("#variants tbody tr.variant").length`); n < 1 {
+		t.Errorf("variants table has %d rows; want at least 1", n)
+	}
+	if h := tb.text("#shipping h2"); h != "Shipping to United States" {
+		t.Errorf("shipping heading = %q; want Shipping to United States", h)
+	}
+	if n := evalIn[int](tb, `document.querySelectorAll("#shipping tbody tr").length`); n < 1 {
+		t.Errorf("shipping table has %d rows; want the services to the United States", n)
+	}
+	if n := evalIn[int](tb, `document.querySelectorAll("#description .description script").length`); n != 0 {
+		t.Errorf("the description holds %d script elements; want it sanitized", n)
+	}
+	if d := tb.text("#description .description"); strings.TrimSpace(d) == "" {
+		t.Error("the description is empty; want the seller's text")
+	}
+	if note := tb.text("#source-note"); !strings.Contains(note, "Variants and shipping from the Dropshipping API") {
+		t.Errorf("source note = %q; want it to name the Dropshipping API", note)
+	}
+	tb.imagesLoaded()
+	tb.screenshot("real-product")
+
+	// 4. The margin calculator: a selling price wins over the rule, and every variant follows.
+	row := `#variants tbody tr.variant:not([data-ship=""])`
+	before := evalIn[string](tb, `document.querySelector('`+row+` [data-out="profit"]').textContent`)
+	tb.do(chromedp.SendKeys(chromedp.CSS(`[data-calc="sell"]`), "29.99"))
+	tb.waitFor(`document.querySelector('` + row + ` [data-out="price"]').textContent === "$29.99"`)
+	fees := evalIn[[]string](tb, `["fee_pct", "fee_fixed", "ad_cost"].map(k => document.querySelector('[data-calc="' + k + '"]').value)`)
+	type costs struct {
+		Item, Ship, Import, Profit, Margin string
+	}
+	variants := evalIn[[]costs](tb, `Array.from(document.querySelectorAll('`+row+`')).map(r => ({
+		Item: r.dataset.item, Ship: r.dataset.ship, Import: r.dataset.import,
+		Profit: r.querySelector('[data-out="profit"]').textContent, Margin: r.querySelector('[data-out="margin"]').textContent}))`)
+	if len(variants) == 0 || variants[0].Profit == before {
+		t.Errorf("first variant's profit was %q before typing a selling price of 29.99; want it recomputed (variants %+v)", before, variants)
+	}
+	for i, v := range variants {
+		want, ok := expectedProfit(2999, v.Item, v.Ship, v.Import, fees[0], fees[1], fees[2])
+		if !ok {
+			t.Errorf("variant %d cost data %+v, fees %q: want amounts", i+1, v, fees)
+		} else if got, ok := cents(v.Profit); !ok || got != want {
+			t.Errorf("variant %d profit at 29.99 = %q; want %s (29.99 − fees − landed)", i+1, v.Profit, formatCents(want))
+		}
+		if !percentRE.MatchString(v.Margin) {
+			t.Errorf("variant %d margin at 29.99 = %q; want a percentage", i+1, v.Margin)
+		}
+	}
+
+	// 5. Import two of the products seen in the search, and one line that is no product.
+	if len(ids) < 2 {
+		t.Fatalf("search gave %d product IDs; want 2 to import", len(ids))
+	}
+	if _, err := chromedp.CallBrowser(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: tb.download, EventsEnabled: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	lines := fmt.Sprintf("https://www.aliexpress.com/item/%s.html\nhttps://m.aliexpress.com/i/%s.html\nnot a product link at all\n", ids[0], ids[1])
+	tb.do(chromedp.Navigate(base+"/import"), chromedp.WaitVisible(chromedp.ID("urls")), chromedp.SendKeys(chromedp.ID("urls"), lines))
+	tb.navigate(chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)))
+	tb.do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if h := tb.text("#preview h2"); h != "2 found, 1 not found" {
+		t.Errorf("import preview heading = %q; want 2 found, 1 not found", h)
+	}
+	rows := evalIn[[]listed](tb, `Array.from(document.querySelectorAll("#preview tr.is-found")).map(r => ({
+		ID: r.querySelector('input[name="ids"]').value, Title: r.querySelector("a.title").textContent}))`)
+	if got := listedIDs(rows); !slices.Equal(got, ids[:2]) {
+		t.Errorf("import found %v; want %v", got, ids[:2])
+	}
+	if why := evalIn[string](tb, `Array.from(document.querySelectorAll("#preview tr.is-missing .warn")).map(w => w.textContent.trim()).join("|")`); why == "" || strings.Contains(why, "|") {
+		t.Errorf("reasons for the lines not found = %q; want one reason", why)
+	}
+	tb.imagesLoaded()
+	tb.screenshot("real-import")
+
+	downloads := chromedp.BrowserEvents(tb.ctx, browser.DownloadProgress)
+	tb.do(chromedp.Click(chromedp.CSS(`#export-form button[value="shopify"]`)))
+	var guid string
+	for ev, err := range downloads {
+		if err != nil {
+			t.Fatalf("download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("the Shopify download was canceled")
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+	}
+	f, err := os.Open(filepath.Join(tb.download, guid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatalf("the Shopify download is not CSV: %v", err)
+	}
+	if len(records) == 0 || !slices.Equal(records[0], export.ShopifyHeader) {
+		t.Fatalf("Shopify download header = %q; want export.ShopifyHeader", records[:min(1, len(records))])
+	}
+	handleCol := slices.Index(export.ShopifyHeader, "URL handle")
+	handles := map[string]int{}
+	for i, rec := range records[1:] {
+		handles[rec[handleCol]]++
+		for j, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("Shopify row %d, column %q = %q; want no cell a spreadsheet would run as a formula", i+2, records[0][j], cell)
+			}
+		}
+	}
+	for _, r := range rows {
+		id, _ := strconv.ParseInt(r.ID, 10, 64)
+		if h := export.Handle(r.Title, id); handles[h] == 0 {
+			t.Errorf("the Shopify download has no rows with handle %q (product %s); handles %v", h, r.ID, handles)
+		}
+	}
+
+	// 6. The simulator's hostile products: shown as text, never run.
+	hostile := hostileIDs(t, base)
+	tb.do(chromedp.Navigate(base+"/search?q=phone+case&min_orders=0"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	shown := 0
+	for _, h := range hostile {
+		sel := `[data-results] [data-product="` + h.ID + `"] .title a`
+		if !evalIn[bool](tb, `document.querySelector('`+sel+`') !== null`) {
+			t.Logf("hostile product %s is not on the first page", h.ID)
+			continue
+		}
+		shown++
+		if got := evalIn[string](tb, `document.querySelector('`+sel+`').getAttribute("title")`); got != h.Title {
+			t.Errorf("hostile product %s title attribute = %q; want the title as text, %q", h.ID, got, h.Title)
+		}
+		// Hover the title, as a user's mouse would: an injected onmouseover would fire.
+		// Scroll the window only: scrollIntoView would also scroll the title's clamped box.
+		xy := evalIn[[]float64](tb, `(a => {
+			window.scrollBy(0, a.getBoundingClientRect().top - innerHeight/2);
+			const r = a.getClientRects()[0];
+			return [r.x + r.width/2, r.y + r.height/2];
+		})(document.querySelector('`+sel+`'))`)
+		tb.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1]))
+		if !evalIn[bool](tb, `document.querySelector('`+sel+`').matches(":hover")`) {
+			t.Errorf("the mouse at %v is not over the title of hostile product %s", xy, h.ID)
+		}
+	}
+	if shown == 0 {
+		t.Errorf("none of the hostile products %v is on the first page of the search; want them among the results", hostile)
+	}
+	tb.noInjectedCode("hostile search")
+	tb.imagesLoaded()
+	tb.screenshot("real-search-hostile")
+
+	tb.do(chromedp.Navigate(fmt.Sprintf("%s/compare?ids=%s,%s", base, hostile[0].ID, hostile[1].ID)), chromedp.WaitVisible(chromedp.ID("compare")))
+	heads := evalIn[[]string](tb, `Array.from(document.querySelectorAll("#compare .compare-head a.title")).map(a => a.textContent)`)
+	if !slices.Equal(heads, []string{hostile[0].Title, hostile[1].Title}) {
+		t.Errorf("compare heads = %q; want the hostile titles as text, %q and %q", heads, hostile[0].Title, hostile[1].Title)
+	}
+	tb.noInjectedCode("compare")
+	tb.imagesLoaded()
+	tb.screenshot("real-compare-hostile")
+
+	for _, h := range hostile {
+		tb.do(chromedp.Navigate(base+"/products/"+h.ID), chromedp.WaitVisible(chromedp.ID("description")))
+		tb.noInjectedCode("product " + h.ID)
+	}
+	if calls := evalIn[[]string](tb, `JSON.parse(sessionStorage.getItem("`+recordKey+`") || "[]")`); len(calls) != 0 {
+		t.Errorf("the pages ran injected code: %q; want none", calls)
+	}
+}
+
+// recordKey is the sessionStorage key under which the tab records dialogs and blocked scripts;
+// sessionStorage outlives the navigations of one tab within one origin.
+const recordKey = "aliscout-test-injected"
+
+// recorder replaces the dialogs with functions that record their calls, and records every
+// inline script or handler the Content-Security-Policy blocks: either means that text from
+// AliExpress became code on the page.
+const recorder = `(() => {
+	const record = (kind, what) => {
+		try {
+			const calls = JSON.parse(sessionStorage.getItem("` + recordKey + `") || "[]");
+			calls.push(kind + " on " + location.pathname + location.search + ": " + String(what));
+			sessionStorage.setItem("` + recordKey + `", JSON.stringify(calls));
+		} catch (e) { /* about:blank has no storage */ }
+	};
+	window.alert = m => record("alert", m);
+	window.confirm = m => { record("confirm", m); return false; };
+	window.prompt = m => { record("prompt", m); return null; };
+	document.addEventListener("securitypolicyviolation", e => record("blocked by CSP", e.violatedDirective + " " + e.blockedURI + " " + e.sample));
+})();`
+
+// tab is a headless Chromium tab for one test.
+type tab struct {
+	t        *testing.T
+	ctx      context.Context
+	shots    string
+	download string
+}
+
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("ALISCOUT_REQUIRE_BROWSER") == "1" {
+			t.Fatal("ALISCOUT_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install -y chromium)")
+		}
+		t.Skip("browser test skipped: no chromium on PATH (install it with apt-get install -y chromium; ALISCOUT_REQUIRE_BROWSER=1 makes this a failure)")
+	}
+	tmp := t.TempDir()
+	for _, d := range []string{"profile", "tmp", "downloads"} {
+		if err := os.MkdirAll(filepath.Join(tmp, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("window-size", "1440,1000"),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.Env("TMPDIR=" + filepath.Join(tmp, "tmp")),
+	}
+	// A guard so that a broken page fails the test instead of hanging it; not a timing assertion.
+	guard, cancelGuard := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancelGuard)
+	actx, cancelAlloc := chromedp.NewExecAllocator(guard, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(cancelCtx)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recorder}); err != nil {
+		t.Fatalf("start chromium with the dialog recorder: %v", err)
+	}
+	shots := os.Getenv("ALISCOUT_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join(tmp, "shots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &tab{t: t, ctx: ctx, shots: shots, download: filepath.Join(tmp, "downloads")}
+}
+
+// do runs actions in order in the tab.
+func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, actions...); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// navigate runs the action (a click or a submit) and waits for the page it loads.
+func (tb *tab) navigate(action chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	if _, err := chromedp.Run(tb.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, action)); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// evalIn returns the value of a JavaScript expression on the page of the tab.
+func evalIn[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		tb.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// text returns the text of the first element sel matches.
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	s, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		tb.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// waitFor polls a JavaScript condition until it holds; the poll's own limit bounds it.
+func (tb *tab) waitFor(cond string) {
+	tb.t.Helper()
+	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		tb.t.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
+// imagesLoaded loads every image of the page, lazy ones too, for a full-page screenshot.
+func (tb *tab) imagesLoaded() {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`))
+	tb.waitFor(`Array.from(document.querySelectorAll("img")).every(i => i.complete)`)
+}
+
+func (tb *tab) screenshot(name string) {
+	tb.t.Helper()
+	// From the top, so that the sticky header is drawn where a user sees it first.
+	tb.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	p := filepath.Join(tb.shots, name+".png")
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Logf("screenshot %s", p)
+}
+
+// noInjectedCode checks that the page holds no script but the app's and no element with an
+// event handler attribute: the markup a hostile title or description would smuggle in.
+func (tb *tab) noInjectedCode(what string) {
+	tb.t.Helper()
+	scripts := evalIn[[]string](tb, `Array.from(document.scripts).map(s => s.src || s.textContent.slice(0, 80))`)
+	if len(scripts) != 1 || !strings.Contains(scripts[0], "/static/app.") {
+		tb.t.Errorf("%s page scripts = %q; want only the app's", what, scripts)
+	}
+	handlers := evalIn[[]string](tb, `Array.from(document.querySelectorAll("*")).flatMap(el =>
+		Array.from(el.attributes).filter(a => a.name.startsWith("on")).map(a => el.tagName + " " + a.name + "=" + a.value))`)
+	if len(handlers) != 0 {
+		tb.t.Errorf("%s page carries event handler attributes %q; want none", what, handlers)
+	}
+}
+
+// setValueAction sets the value of the element sel and fires event on it, as a user's choice would.
+func setValueAction(sel, value, event string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(el => { el.value = %q; el.dispatchEvent(new Event(%q, {bubbles: true})); })(document.querySelector(%q))`, value, event, sel))
+}
+
+// listed is a product as a page lists it.
+type listed struct {
+	ID    string
+	Title string
+}
+
+// hostileIDs returns the simulator's phone cases whose titles carry a script or an attribute
+// breakout, the script one first.
+func hostileIDs(t *testing.T, base string) []listed {
+	t.Helper()
+	code, _, body := get(t, base+"/api/search?q=phone+case&min_orders=0&page_size=50")
+	if code != 200 {
+		t.Fatalf("GET /api/search = %d %s", code, body)
+	}
+	var res struct {
+		Products []struct {
+			ID    int64  `json:"id"`
+			Title string `json:"title"`
+		} `json:"products"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	var script, breakout []listed
+	for _, p := range res.Products {
+		h := listed{ID: strconv.FormatInt(p.ID, 10), Title: p.Title}
+		switch {
+		case strings.Contains(p.Title, "<script>"):
+			script = append(script, h)
+		case strings.Contains(p.Title, "onmouseover"):
+			breakout = append(breakout, h)
+		}
+	}
+	if len(script) == 0 || len(breakout) == 0 {
+		t.Fatalf("the simulator's phone cases hold %d script titles and %d attribute breakouts; want one of each", len(script), len(breakout))
+	}
+	return []listed{script[0], breakout[0]}
+}
+
+func listedIDs(ps []listed) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+var (
+	moneyRE   = regexp.MustCompile(`^(−?)\$(\d{1,3}(?:,\d{3})*)\.(\d{2})$`)
+	percentRE = regexp.MustCompile(`^−?\d+\.\d%$`)
+)
+
+// cents reads a dollar amount as the page shows it ("$1,299.00", "−$0.50") in cents.
+func cents(s string) (int64, bool) {
+	m := moneyRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(m[2], ",", "")+m[3], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if m[1] != "" {
+		v = -v
+	}
+	return v, true
+}
+
+func formatCents(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "−", -v
+	}
+	return fmt.Sprintf("%s$%d.%02d", sign, v/100, v%100)
+}
+
+// expectedProfit is the profit of one unit sold at price cents, from the cost data of a variant
+// row (in cents) and the calculator's fee inputs: price − (price × fee % + fixed fee + ad cost)
+// − landed, the percentage fee rounded half away from zero to the cent.
+func expectedProfit(price int64, item, ship, imp, feePct, feeFixed, ad string) (int64, bool) {
+	amount := func(s string) (int64, bool) {
+		if s == "" {
+			return 0, true
+		}
+		whole, frac, _ := strings.Cut(s, ".")
+		if len(frac) > 2 {
+			return 0, false
+		}
+		v, err := strconv.ParseInt(whole+(frac + "00")[:2], 10, 64)
+		return v, err == nil
+	}
+	minor := func(s string) (int64, bool) {
+		if s == "" {
+			return 0, true
+		}
+		v, err := strconv.ParseInt(s, 10, 64)
+		return v, err == nil
+	}
+	it, ok1 := minor(item)
+	sh, ok2 := minor(ship)
+	im, ok3 := minor(imp)
+	bp, ok4 := amount(feePct) // a percentage with two decimals is basis points
+	fixed, ok5 := amount(feeFixed)
+	adc, ok6 := amount(ad)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || item == "" || ship == "" {
+		return 0, false
+	}
+	fee := (price*bp + 5000) / 10000
+	return price - fee - fixed - adc - (it + sh + im), true
+}
+
+func ptr[T any](v T) *T { return &v }
