@@ -33,8 +33,8 @@ func fromAffiliate(ap aliexpress.Product, f Filters) Product {
 		url = aliexpress.ProductURL(ap.ID)
 	}
 	discount := int(ap.DiscountPercent + 0.5)
-	if discount == 0 && orig.Amount > price.Amount && orig.Amount > 0 {
-		discount = int((orig.Amount - price.Amount) * 100 / orig.Amount)
+	if discount == 0 {
+		discount = discountPercent(orig, price)
 	}
 	p := Product{
 		ID:                ap.ID,
@@ -163,10 +163,17 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 		}
 	}
 	p.Price, p.OriginalPrice = p.Variants[best].Price, p.Variants[best].ListPrice
-	if p.OriginalPrice.Amount > p.Price.Amount && p.OriginalPrice.Amount > 0 {
-		p.DiscountPercent = int((p.OriginalPrice.Amount - p.Price.Amount) * 100 / p.OriginalPrice.Amount)
-	}
+	p.DiscountPercent = discountPercent(p.OriginalPrice, p.Price)
 	return p
+}
+
+// discountPercent is how much below orig price is, in whole percent rounded half up: the way
+// AliExpress's own discount figures read, so a product shows the same discount on every page.
+func discountPercent(orig, price Money) int {
+	if orig.Amount <= price.Amount || orig.Amount <= 0 || orig.Currency != price.Currency {
+		return 0
+	}
+	return int(((orig.Amount-price.Amount)*200 + orig.Amount) / (2 * orig.Amount))
 }
 
 func itoa(n int64) string {

@@ -97,6 +97,10 @@ type Variant struct {
 	// (AliExpress estimated_import_charges); zero when included or unknown.
 	ImportCharge Money
 	Barcode      string
+	// Shipping is this variant's own options to Product.ShipTo when the product ships from several
+	// warehouses (a "Ships From" option) and they differ; nil means Product.Shipping applies, and
+	// an empty, non-nil list means the variant does not ship there.
+	Shipping []ShippingOption
 }
 
 // ShippingOption is one way to ship a product to ShipTo.
@@ -122,6 +126,15 @@ func (p *Product) Cheapest() (ShippingOption, bool) {
 		}
 	}
 	return best, found
+}
+
+// ShippingFor returns the options a variant of p ships by: its own, when its warehouse has them,
+// else the product's.
+func (p *Product) ShippingFor(v *Variant) []ShippingOption {
+	if v.Shipping != nil {
+		return v.Shipping
+	}
+	return p.Shipping
 }
 
 // FreeShipping reports whether some option ships for free.

@@ -395,6 +395,50 @@ func (s *Service) withShipping(ctx context.Context, p *Product, o ProductOptions
 	}
 	p.ShipTo, p.Shipping = q.ShipTo, q.Options
 	p.Stale = p.Stale || q.Stale
+	s.perWarehouse(ctx, p, o)
+}
+
+// perWarehouse quotes shipping once per warehouse when the product's variants ship from several
+// ("Ships From: China / France"): the fee, the delivery days and whether it ships at all differ.
+func (s *Service) perWarehouse(ctx context.Context, p *Product, o ProductOptions) {
+	if !s.opts.DS {
+		return
+	}
+	opt := -1
+	for i, op := range p.Options {
+		if strings.EqualFold(strings.TrimSpace(op.Name), "Ships From") {
+			opt = i
+		}
+	}
+	if opt < 0 || len(p.Options[opt].Values) < 2 {
+		return
+	}
+	groups := map[string][]int{}
+	for i, v := range p.Variants {
+		if opt < len(v.Values) {
+			groups[v.Values[opt]] = append(groups[v.Values[opt]], i)
+		}
+	}
+	for _, idx := range groups {
+		sku := p.Variants[idx[0]].SKUID
+		for _, i := range idx {
+			if p.Variants[i].Stock != 0 {
+				sku = p.Variants[i].SKUID
+				break
+			}
+		}
+		q, err := s.freight(ctx, p, sku, o)
+		opts := []ShippingOption{}
+		if err == nil {
+			opts = q.Options
+			p.Stale = p.Stale || q.Stale
+		} else {
+			s.opts.Logger.Debug("product: no shipping for a warehouse", "product", p.ID, "sku", sku, "err", err)
+		}
+		for _, i := range idx {
+			p.Variants[i].Shipping = opts
+		}
+	}
 }
 
 func normalizeOptions(o ProductOptions) ProductOptions {
@@ -502,68 +546,93 @@ func (s *Service) Shipping(ctx context.Context, id int64, o ProductOptions) (Shi
 	return s.shippingFor(ctx, &p, o)
 }
 
-// shippingFor fetches the shipping of p (which knows its SKUs and price) to o.ShipTo.
+// shippingFor fetches the shipping of p (which knows its SKUs and price) to o.ShipTo, quoted for
+// the variant that sets the product's price.
 func (s *Service) shippingFor(ctx context.Context, p *Product, o ProductOptions) (ShippingQuote, error) {
 	o = normalizeOptions(o)
-	sku := ""
-	for _, v := range p.Variants {
-		if v.SKUID != "" && v.Stock != 0 {
-			sku = v.SKUID
-			break
-		}
-	}
-	if sku == "" && len(p.Variants) > 0 {
-		sku = p.Variants[0].SKUID
+	sku := pricedSKU(p)
+	if s.opts.DS && sku != "" {
+		return s.freight(ctx, p, sku, o)
 	}
 	q := ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []ShippingOption{}}
-	if s.opts.DS && sku != "" {
-		q.Source = SourceDS
-		key := cache.Key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
-		opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
-			opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
-				Currency: o.Currency, Language: "en", Locale: "en_US"})
-			if errors.Is(err, aliexpress.ErrDeliveryUnavailable) {
-				return []aliexpress.DeliveryOption{}, nil // "does not ship there" is an answer worth caching
-			}
-			return opts, err
-		})
-		if err != nil {
-			return q, s.upstreamError(err)
+	q.Source = SourceAffiliate
+	key := cache.Key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
+	sq, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) (*aliexpress.ShippingQuote, error) {
+		sq, _, err := s.ae.Affiliate.ProductShipping(ctx, &aliexpress.ShippingQuery{ProductID: p.ID, SKUID: sku, ShipToCountry: o.ShipTo,
+			TargetCurrency: o.Currency, TargetSalePrice: p.Price, TargetLanguage: o.Language, TaxRate: p.taxRate})
+		if errors.Is(err, aliexpress.ErrDeliveryUnavailable) || errors.Is(err, aliexpress.ErrNoResults) {
+			return nil, nil
 		}
-		for _, d := range opts {
-			fee := d.FeeFor(p.Price)
-			q.Options = append(q.Options, ShippingOption{Code: d.Code, Company: d.Company, Fee: fee, Free: fee.Amount == 0,
-				MinDays: d.MinDays, MaxDays: d.MaxDays, Tracking: d.Tracking, ShipFrom: d.ShipFrom})
-		}
-		q.Stale, q.FetchedAt = r.Stale, r.StoredAt
-	} else {
-		q.Source = SourceAffiliate
-		key := cache.Key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
-		sq, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) (*aliexpress.ShippingQuote, error) {
-			sq, _, err := s.ae.Affiliate.ProductShipping(ctx, &aliexpress.ShippingQuery{ProductID: p.ID, SKUID: sku, ShipToCountry: o.ShipTo,
-				TargetCurrency: o.Currency, TargetSalePrice: p.Price, TargetLanguage: o.Language, TaxRate: p.taxRate})
-			if errors.Is(err, aliexpress.ErrDeliveryUnavailable) || errors.Is(err, aliexpress.ErrNoResults) {
-				return nil, nil
-			}
-			return sq, err
-		})
-		if err != nil {
-			return q, s.upstreamError(err)
-		}
-		if sq != nil {
-			fee := sq.ShippingFee
-			if fee.IsZero() {
-				fee = Money{Currency: o.Currency}
-			}
-			q.Options = append(q.Options, ShippingOption{Code: "STANDARD", Company: "Standard shipping", Fee: fee, Free: fee.Amount == 0,
-				MinDays: sq.MinDeliveryDays, MaxDays: sq.MaxDeliveryDays, ShipFrom: sq.ShipFromCountry, Tracking: true})
-		}
-		q.Stale, q.FetchedAt = r.Stale, r.StoredAt
+		return sq, err
+	})
+	if err != nil {
+		return q, s.upstreamError(err)
 	}
-	slices.SortStableFunc(q.Options, func(a, b ShippingOption) int {
+	if sq != nil {
+		fee := sq.ShippingFee
+		if fee.IsZero() {
+			fee = Money{Currency: o.Currency}
+		}
+		q.Options = append(q.Options, ShippingOption{Code: "STANDARD", Company: "Standard shipping", Fee: fee, Free: fee.Amount == 0,
+			MinDays: sq.MinDeliveryDays, MaxDays: sq.MaxDeliveryDays, ShipFrom: sq.ShipFromCountry, Tracking: true})
+	}
+	q.Stale, q.FetchedAt = r.Stale, r.StoredAt
+	sortShipping(q.Options)
+	return q, nil
+}
+
+// pricedSKU is the SKU whose price is the product's: the cheapest in stock, as mergeDS chose it.
+func pricedSKU(p *Product) string {
+	for _, v := range p.Variants {
+		if v.SKUID != "" && v.Stock != 0 && v.Price == p.Price {
+			return v.SKUID
+		}
+	}
+	for _, v := range p.Variants {
+		if v.SKUID != "" && v.Stock != 0 {
+			return v.SKUID
+		}
+	}
+	if len(p.Variants) > 0 {
+		return p.Variants[0].SKUID
+	}
+	return ""
+}
+
+// freight quotes the DS shipping of one SKU of p through the cache.
+func (s *Service) freight(ctx context.Context, p *Product, sku string, o ProductOptions) (ShippingQuote, error) {
+	o = normalizeOptions(o)
+	q := ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []ShippingOption{}, Source: SourceDS}
+	key := cache.Key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
+	opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
+		opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
+			Currency: o.Currency, Language: "en", Locale: "en_US"})
+		if errors.Is(err, aliexpress.ErrDeliveryUnavailable) {
+			return []aliexpress.DeliveryOption{}, nil // "does not ship there" is an answer worth caching
+		}
+		return opts, err
+	})
+	if err != nil {
+		return q, s.upstreamError(err)
+	}
+	price := p.Price
+	if v, ok := p.Variant(sku); ok {
+		price = v.Price
+	}
+	for _, d := range opts {
+		fee := d.FeeFor(price)
+		q.Options = append(q.Options, ShippingOption{Code: d.Code, Company: d.Company, Fee: fee, Free: fee.Amount == 0,
+			MinDays: d.MinDays, MaxDays: d.MaxDays, Tracking: d.Tracking, ShipFrom: d.ShipFrom})
+	}
+	q.Stale, q.FetchedAt = r.Stale, r.StoredAt
+	sortShipping(q.Options)
+	return q, nil
+}
+
+func sortShipping(opts []ShippingOption) {
+	slices.SortStableFunc(opts, func(a, b ShippingOption) int {
 		return cmp.Or(cmp.Compare(a.Fee.Amount, b.Fee.Amount), cmp.Compare(a.MaxDays, b.MaxDays))
 	})
-	return q, nil
 }
 
 // Categories returns AliExpress's category tree, top-level categories first, each followed by its

@@ -393,3 +393,67 @@ func TestProductThatDoesNotShipThereIsNotNotFound(t *testing.T) {
 		t.Errorf("Product(%d, US) shipping = %+v to %s; want none to US", id, p.Shipping, p.ShipTo)
 	}
 }
+
+func TestShippingIsQuotedPerWarehouse(t *testing.T) {
+	fx := newFixture(t, true)
+	// A simulator product with variants shipping from China and from France; the French
+	// warehouse does not serve the United States.
+	const id = 1005002943785028
+	p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{ShipTo: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := -1
+	for i, o := range p.Options {
+		if o.Name == "Ships From" {
+			from = i
+		}
+	}
+	if from < 0 {
+		t.Fatalf("product %d has options %+v; want a Ships From option", id, p.Options)
+	}
+	var china, france int
+	for _, v := range p.Variants {
+		ship := p.ShippingFor(&v)
+		switch v.Values[from] {
+		case "France":
+			france++
+			if len(ship) != 0 {
+				t.Errorf("variant %s ships from France by %+v; want no shipping to the US", v.SKUID, ship)
+			}
+		case "China":
+			china++
+			if len(ship) == 0 {
+				t.Errorf("variant %s ships from China with no options; want the China quote", v.SKUID)
+			}
+		}
+	}
+	if china == 0 || france == 0 {
+		t.Fatalf("product %d: %d China and %d France variants; want both", id, china, france)
+	}
+}
+
+func TestDiscountIsTheSameOnEveryPage(t *testing.T) {
+	fx := newFixture(t, true)
+	const id = 1005002216730458 // $3.44, was $4.91: 29.94% off
+	res, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "phone case", "min_orders", "0", "page_size", "50"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var card *catalog.Product
+	for i := range res.Products {
+		if res.Products[i].ID == id {
+			card = &res.Products[i]
+		}
+	}
+	if card == nil {
+		t.Skipf("product %d not on the first search page", id)
+	}
+	p, err := fx.svc.Product(context.Background(), id, catalog.ProductOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.DiscountPercent != p.DiscountPercent {
+		t.Errorf("product %d: discount %d%% on the search card, %d%% on the product page; want the same", id, card.DiscountPercent, p.DiscountPercent)
+	}
+}

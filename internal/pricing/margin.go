@@ -195,14 +195,21 @@ func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 	if qty == 0 {
 		qty = 1
 	}
-	ship, err := chooseShipping(p, q.Shipping)
+	ship, err := chooseShipping(p, p.Shipping, q.Shipping)
 	if err != nil {
 		return ProductResult{}, err
 	}
 	out := ProductResult{ProductID: p.ID, ShipTo: p.ShipTo, Shipping: ship, Variants: make([]VariantResult, 0, len(p.Variants))}
 	for i := range p.Variants {
 		v := &p.Variants[i]
-		vr, err := priceVariant(v, ship, qty, q)
+		vship := ship
+		if v.Shipping != nil {
+			// The variant ships from its own warehouse, by its own options.
+			if vship, err = chooseShipping(p, v.Shipping, q.Shipping); err != nil {
+				return ProductResult{}, fmt.Errorf("pricing: variant %s: %w", v.SKUID, err)
+			}
+		}
+		vr, err := priceVariant(v, vship, qty, q)
 		if err != nil {
 			return ProductResult{}, fmt.Errorf("pricing: product %d variant %s: %w", p.ID, v.SKUID, err)
 		}
@@ -222,15 +229,15 @@ func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 	return out, nil
 }
 
-func chooseShipping(p *catalog.Product, code string) (catalog.ShippingOption, error) {
+func chooseShipping(p *catalog.Product, options []catalog.ShippingOption, code string) (catalog.ShippingOption, error) {
 	if code == "" {
-		o, ok := p.Cheapest()
+		o, ok := (&catalog.Product{Shipping: options}).Cheapest()
 		if !ok {
 			return o, fmt.Errorf("pricing: product %d to %s: %w", p.ID, name(p.ShipTo), ErrNoShipping)
 		}
 		return o, nil
 	}
-	for _, o := range p.Shipping {
+	for _, o := range options {
 		if o.Code == code {
 			return o, nil
 		}

@@ -279,3 +279,27 @@ func TestForProductRefuses(t *testing.T) {
 		t.Errorf("ForProduct(no variants) error = nil; want an error")
 	}
 }
+
+func TestForProductUsesEachVariantsWarehouse(t *testing.T) {
+	usd := func(c int64) catalog.Money { return catalog.Money{Amount: c, Currency: "USD"} }
+	p := &catalog.Product{ID: 1, ShipTo: "US",
+		Shipping: []catalog.ShippingOption{{Code: "CN", Fee: usd(100)}},
+		Variants: []catalog.Variant{
+			{SKUID: "cn", Price: usd(500)},
+			{SKUID: "es", Price: usd(500), Shipping: []catalog.ShippingOption{{Code: "ES", Fee: usd(400)}}},
+		}}
+	r, err := ForProduct(p, Quote{SellPrice: usd(2000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Variants[0].Landed.Shipping.Amount; got != 100 {
+		t.Errorf("variant cn shipping = %d; want the product's 100", got)
+	}
+	if got := r.Variants[1].Landed.Shipping.Amount; got != 400 {
+		t.Errorf("variant es shipping = %d; want its own warehouse's 400", got)
+	}
+	p.Variants[1].Shipping = []catalog.ShippingOption{}
+	if _, err := ForProduct(p, Quote{SellPrice: usd(2000)}); !errors.Is(err, ErrNoShipping) {
+		t.Errorf("ForProduct with a variant that does not ship = %v; want ErrNoShipping", err)
+	}
+}

@@ -64,7 +64,7 @@ func priceFunc(rule pricing.Rule) export.PriceFunc {
 	return func(p *catalog.Product, v *catalog.Variant) (catalog.Money, catalog.Money, error) {
 		cost := v.Price
 		if rule.IncludeShipping {
-			ship, ok := p.Cheapest()
+			ship, ok := (&catalog.Product{Shipping: p.ShippingFor(v)}).Cheapest()
 			if !ok {
 				return catalog.Money{}, catalog.Money{}, fmt.Errorf("no shipping to %s for a landed-cost rule", p.ShipTo)
 			}

@@ -161,7 +161,7 @@ func (d *productData) fill() {
 		d.Options = append(d.Options, cleanText(o.Name))
 	}
 	for _, v := range p.Variants {
-		row := variantRow{V: v, Image: httpURL(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.Shipping, p.ShipTo)}
+		row := variantRow{V: v, Image: httpURL(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
 		for i := range d.Options {
 			val := ""
 			if i < len(v.Values) {
