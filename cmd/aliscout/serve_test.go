@@ -187,3 +187,20 @@ func startSandboxCommand(t *testing.T) (string, func()) {
 	j := strings.Index(line[i:], " ")
 	return line[i : i+j], func() { cancel(); <-done }
 }
+
+func TestServeAgainstAGatewayGivenByFlag(t *testing.T) {
+	sbBase, stopSandbox := startSandboxCommand(t)
+	defer stopSandbox()
+	base, stop := startServe(t, nil, "--gateway", sbBase)
+	code, _, body := get(t, base+"/api/search?q=phone+case")
+	if code != 200 || !bytes.Contains(body, []byte(`"products"`)) {
+		t.Errorf("GET /api/search through --gateway %s = %d %.300s", sbBase, code, body)
+	}
+	code, _, body = get(t, base+"/api/health")
+	if code != 200 || !bytes.Contains(body, []byte(strings.TrimPrefix(sbBase, "http://"))) {
+		t.Errorf("GET /api/health = %d %s; want the gateway given by --gateway", code, body)
+	}
+	if exit, _ := stop(); exit != 0 {
+		t.Errorf("serve exit = %d; want 0", exit)
+	}
+}
