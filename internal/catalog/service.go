@@ -33,6 +33,9 @@ type ServiceOptions struct {
 	EnrichLimit int
 	// Parallel bounds concurrent upstream calls of one request (default 6).
 	Parallel int
+	// MemoFor is how long a search result is kept decoded in this process (default 15s), so that
+	// a popular search costs neither a call nor decoding the cached answers again. Negative: off.
+	MemoFor time.Duration
 }
 
 // Service answers searches and product lookups from AliExpress through the cache, so that
@@ -45,7 +48,19 @@ type Service struct {
 
 	healthMu   sync.Mutex
 	lastHealth Health
+
+	memoMu sync.Mutex
+	memo   map[string]memoEntry
 }
+
+// memoEntry is a decoded search result and when it stops being served.
+type memoEntry struct {
+	res     SearchResult
+	expires time.Time
+}
+
+// maxMemo bounds the decoded search results kept in memory.
+const maxMemo = 512
 
 // NewService returns a service calling AliExpress with client through c.
 func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) *Service {
@@ -67,7 +82,13 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.TTLs == (cache.TTLs{}) {
 		opts.TTLs = cache.DefaultTTLs
 	}
-	return &Service{ae: client, cache: c, opts: opts}
+	if opts.MemoFor == 0 {
+		opts.MemoFor = 15 * time.Second
+	}
+	if opts.MemoFor > opts.TTLs.Search {
+		opts.MemoFor = opts.TTLs.Search
+	}
+	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}}
 }
 
 // upstreamPageSize is the page size aliscout asks AliExpress for: its maximum, so that one call
@@ -78,6 +99,58 @@ const upstreamPageSize = 50
 // or orders, ship-to, delivery days); aliscout applies the rest over a bounded number of upstream
 // pages, each cached, and says when its total is an estimate.
 func (s *Service) Search(ctx context.Context, f Filters) (SearchResult, error) {
+	key := f.Values().Encode()
+	if res, ok := s.memoGet(key); ok {
+		return res, nil
+	}
+	res, err := s.search(ctx, f)
+	if err == nil && !res.Stale {
+		s.memoPut(key, res)
+	}
+	return res, err
+}
+
+func (s *Service) memoGet(key string) (SearchResult, bool) {
+	if s.opts.MemoFor < 0 {
+		return SearchResult{}, false
+	}
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	e, ok := s.memo[key]
+	if !ok || !s.opts.Now().Before(e.expires) {
+		return SearchResult{}, false
+	}
+	res := e.res
+	res.Products = slices.Clone(e.res.Products) // callers may change their copy
+	return res, true
+}
+
+func (s *Service) memoPut(key string, res SearchResult) {
+	if s.opts.MemoFor < 0 {
+		return
+	}
+	now := s.opts.Now()
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if len(s.memo) >= maxMemo {
+		for k, e := range s.memo { // drop the expired ones, or else any one
+			if !now.Before(e.expires) {
+				delete(s.memo, k)
+			}
+		}
+		for k := range s.memo {
+			if len(s.memo) < maxMemo {
+				break
+			}
+			delete(s.memo, k)
+		}
+	}
+	res.Products = slices.Clone(res.Products)
+	s.memo[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
+}
+
+// search runs a search through the cache.
+func (s *Service) search(ctx context.Context, f Filters) (SearchResult, error) {
 	res := SearchResult{Page: f.Page, PageSize: f.PageSize}
 	q := s.upstreamQuery(f)
 	need := f.Page * f.PageSize

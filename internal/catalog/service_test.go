@@ -457,3 +457,21 @@ func TestDiscountIsTheSameOnEveryPage(t *testing.T) {
 		t.Errorf("product %d: discount %d%% on the search card, %d%% on the product page; want the same", id, card.DiscountPercent, p.DiscountPercent)
 	}
 }
+
+func TestSearchMemoIsNotSharedWithCallers(t *testing.T) {
+	fx := newFixture(t, false)
+	f := mustFilters(t, "q", "case")
+	first, err := fx.svc.Search(context.Background(), f)
+	if err != nil || len(first.Products) == 0 {
+		t.Fatalf("Search = %d products, %v", len(first.Products), err)
+	}
+	want := first.Products[0].Title
+	first.Products[0].Title = "changed by a caller"
+	again, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Products[0].Title != want {
+		t.Errorf("second Search title = %q; want %q (a caller's change must not reach others)", again.Products[0].Title, want)
+	}
+}
