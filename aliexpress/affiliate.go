@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // This file holds what the Affiliate API methods share: the product object every product method
@@ -317,19 +316,6 @@ type affText string
 
 // UnmarshalJSON reads a string verbatim, or a number or boolean as its text.
 func (t *affText) UnmarshalJSON(b []byte) error {
-	if len(b) >= 2 && b[0] == '"' {
-		in := b[1 : len(b)-1]
-		if bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
-			*t = affText(in)
-			return nil
-		}
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*t = affText(s)
-		return nil
-	}
 	s, isNull, err := scalarText(b)
 	if err != nil || isNull {
 		return err
@@ -350,40 +336,94 @@ func (l *affStrings) UnmarshalJSON(b []byte) error {
 	}
 	switch b[0] {
 	case '[':
-		var items []affText
-		if err := json.Unmarshal(b, &items); err != nil {
-			return err
-		}
-		out := make([]string, 0, len(items))
-		for _, s := range items {
+		out := make([]string, 0, arrayLen(b))
+		r := readElements(b)
+		for v, ok := r.next(); ok; v, ok = r.next() {
+			var s affText
+			if err := s.UnmarshalJSON(v); err != nil {
+				return err
+			}
 			if s != "" {
 				out = append(out, string(s))
 			}
 		}
+		if r.bad {
+			return syntaxError(b)
+		}
 		*l = out
 		return nil
 	case '{':
-		var wrapper map[string]json.RawMessage
-		if err := json.Unmarshal(b, &wrapper); err != nil {
-			return err
+		inner, keys, ok := objectKeys(b)
+		if !ok {
+			var wrapper map[string]json.RawMessage
+			if err := json.Unmarshal(b, &wrapper); err != nil {
+				return err
+			}
+			for _, v := range wrapper {
+				inner = v
+			}
+			keys = len(wrapper)
 		}
-		if len(wrapper) > 1 {
-			return errors.New("a list of strings wrapped under more than one key")
-		}
-		*l = nil
-		for _, inner := range wrapper {
+		switch keys {
+		case 0:
+			*l = nil
+			return nil
+		case 1:
+			*l = nil
 			return l.UnmarshalJSON(inner)
 		}
-		return nil
+		return errors.New("a list of strings wrapped under more than one key")
 	case 'n':
 		*l = nil
 		return nil
 	}
 	var s affText
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := s.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	*l = splitList(string(s))
+	return nil
+}
+
+// affInt is an integer field read as it is decoded, so that no text is kept for it but the text
+// of a value that is not an integer, which affConv reports.
+type affInt struct {
+	v   int64
+	bad string
+}
+
+// UnmarshalJSON reads the forms affText does and parses them as affConv.integer does.
+func (n *affInt) UnmarshalJSON(b []byte) error {
+	t, isNull, err := scalarBytes(b)
+	if err != nil || isNull {
+		return err
+	}
+	v, ok := affParseInt(string(t))
+	*n = affInt{v: v}
+	if !ok {
+		n.bad = strings.TrimSpace(string(t))
+	}
+	return nil
+}
+
+// affPercent is a percentage field read as it is decoded, like affInt.
+type affPercent struct {
+	v       float64
+	written bool   // the field had text, even one that reads as 0
+	bad     string // the text, when it is not a percentage
+}
+
+// UnmarshalJSON reads the forms affText does and parses them as affConv.percent does.
+func (p *affPercent) UnmarshalJSON(b []byte) error {
+	t, isNull, err := scalarBytes(b)
+	if err != nil || isNull {
+		return err
+	}
+	v, ok := affParsePercent(string(t))
+	*p = affPercent{v: v, written: len(t) > 0}
+	if !ok {
+		p.bad = string(t)
+	}
 	return nil
 }
 
@@ -391,7 +431,8 @@ func (l *affStrings) UnmarshalJSON(b []byte) error {
 type affConv struct {
 	method    string
 	requestID string
-	what      string // what is being converted, e.g. "product 1005001234567890"
+	what      string // what is being converted, e.g. "product"
+	id        int64  // and its ID, when it has one: messages say "product 1005001234567890"
 	err       error
 }
 
@@ -399,38 +440,74 @@ func (c *affConv) fail(field, text string, why string) {
 	if c.err != nil {
 		return
 	}
+	what := c.what
+	if c.id != 0 {
+		what += " " + strconv.FormatInt(c.id, 10)
+	}
 	c.err = &Error{Method: c.method, Kind: ErrMalformedResponse, RequestID: c.requestID,
-		Message: fmt.Sprintf("%s: %s %.60q %s", c.what, field, text, why)}
+		Message: fmt.Sprintf("%s: %s %.60q %s", what, field, text, why)}
 }
 
 func (c *affConv) integer(field string, t affText) int64 {
-	s := strings.TrimSpace(string(t))
+	v, ok := affParseInt(string(t))
+	if !ok {
+		c.fail(field, strings.TrimSpace(string(t)), "is not an integer")
+	}
+	return v
+}
+
+// parsedInt is integer for a field decoded as affInt.
+func (c *affConv) parsedInt(field string, n affInt) int64 {
+	if n.bad != "" {
+		c.fail(field, n.bad, "is not an integer")
+	}
+	return n.v
+}
+
+// affParseInt reads an integer, also one written as 12.0; "" is 0. ok is false for anything else.
+func affParseInt(s string) (v int64, ok bool) {
+	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0
+		return 0, true
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int64(f)) && f > -1<<62 && f < 1<<62 {
-			return int64(f)
+			return int64(f), true
 		}
-		c.fail(field, s, "is not an integer")
-		return 0
+		return 0, false
 	}
-	return v
+	return v, true
 }
 
 // percent reads "7.0%", "7.0" or "" as a percentage.
 func (c *affConv) percent(field string, t affText) float64 {
-	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(t)), "%"))
+	v, ok := affParsePercent(string(t))
+	if !ok {
+		c.fail(field, string(t), "is not a percentage")
+	}
+	return v
+}
+
+// parsedPercent is percent for a field decoded as affPercent.
+func (c *affConv) parsedPercent(field string, p affPercent) float64 {
+	if p.bad != "" {
+		c.fail(field, p.bad, "is not a percentage")
+	}
+	return p.v
+}
+
+// affParsePercent reads "7.0%", "7.0" or "" (0). ok is false for anything else.
+func affParsePercent(s string) (v float64, ok bool) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
 	if s == "" {
-		return 0
+		return 0, true
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v != v || v > 1e9 || v < -1e9 {
-		c.fail(field, string(t), "is not a percentage")
-		return 0
+		return 0, false
 	}
-	return v
+	return v, true
 }
 
 func (c *affConv) money(field string, amount flexMoney, currency affText) Money {
@@ -491,7 +568,7 @@ func (c *affConv) time(field string, t affText) time.Time {
 
 // affProductWire is a product as the platform writes it.
 type affProductWire struct {
-	ProductID                    affText       `json:"product_id"`
+	ProductID                    affInt        `json:"product_id"`
 	ProductTitle                 affText       `json:"product_title"`
 	ProductDetailURL             affText       `json:"product_detail_url"`
 	ProductMainImageURL          affText       `json:"product_main_image_url"`
@@ -510,17 +587,17 @@ type affProductWire struct {
 	AppSalePriceCurrency         affText       `json:"app_sale_price_currency"`
 	TargetAppSalePrice           flexMoney     `json:"target_app_sale_price"`
 	TargetAppSalePriceCurrency   affText       `json:"target_app_sale_price_currency"`
-	Discount                     affText       `json:"discount"`
-	EvaluateRate                 affText       `json:"evaluate_rate"`
-	LastestVolume                affText       `json:"lastest_volume"`
-	CommissionRate               affText       `json:"commission_rate"`
-	HotProductCommissionRate     affText       `json:"hot_product_commission_rate"`
-	RelevantMarketCommissionRate affText       `json:"relevant_market_commission_rate"`
-	FirstLevelCategoryID         affText       `json:"first_level_category_id"`
+	Discount                     affPercent    `json:"discount"`
+	EvaluateRate                 affPercent    `json:"evaluate_rate"`
+	LastestVolume                affInt        `json:"lastest_volume"`
+	CommissionRate               affPercent    `json:"commission_rate"`
+	HotProductCommissionRate     affPercent    `json:"hot_product_commission_rate"`
+	RelevantMarketCommissionRate affPercent    `json:"relevant_market_commission_rate"`
+	FirstLevelCategoryID         affInt        `json:"first_level_category_id"`
 	FirstLevelCategoryName       affText       `json:"first_level_category_name"`
-	SecondLevelCategoryID        affText       `json:"second_level_category_id"`
+	SecondLevelCategoryID        affInt        `json:"second_level_category_id"`
 	SecondLevelCategoryName      affText       `json:"second_level_category_name"`
-	ShopID                       affText       `json:"shop_id"`
+	ShopID                       affInt        `json:"shop_id"`
 	ShopURL                      affText       `json:"shop_url"`
 	ShopName                     affText       `json:"shop_name"`
 	PlatformProductType          affText       `json:"platform_product_type"`
@@ -529,7 +606,7 @@ type affProductWire struct {
 	SKUID                        affText       `json:"sku_id"`
 	TaxRate                      affText       `json:"tax_rate"`
 	EANCode                      affText       `json:"ean_code"`
-	CommisionRate                affText       `json:"commision_rate"` // misspelled legacy duplicate
+	CommisionRate                affPercent    `json:"commision_rate"` // misspelled legacy duplicate
 }
 
 type affPromoWire struct {
@@ -545,11 +622,9 @@ type affPromoWire struct {
 
 // product converts w; failures are kept in c.
 func (w *affProductWire) product(c *affConv) Product {
-	c.what = "product"
-	id := c.integer("product_id", w.ProductID)
-	if id != 0 {
-		c.what = "product " + strconv.FormatInt(id, 10)
-	}
+	c.what, c.id = "product", 0
+	id := c.parsedInt("product_id", w.ProductID)
+	c.id = id
 	p := Product{
 		ID:                      id,
 		Title:                   string(w.ProductTitle),
@@ -564,16 +639,16 @@ func (w *affProductWire) product(c *affConv) Product {
 		TargetSalePrice:         c.money("target_sale_price", w.TargetSalePrice, w.TargetSalePriceCurrency),
 		AppSalePrice:            c.money("app_sale_price", w.AppSalePrice, w.AppSalePriceCurrency),
 		TargetAppSalePrice:      c.money("target_app_sale_price", w.TargetAppSalePrice, w.TargetAppSalePriceCurrency),
-		DiscountPercent:         c.percent("discount", w.Discount),
-		PositiveRate:            c.percent("evaluate_rate", w.EvaluateRate),
-		Volume:                  c.integer("lastest_volume", w.LastestVolume),
-		CommissionRate:          c.percent("commission_rate", w.CommissionRate),
-		HotCommissionRate:       c.percent("hot_product_commission_rate", w.HotProductCommissionRate),
-		FirstLevelCategoryID:    c.integer("first_level_category_id", w.FirstLevelCategoryID),
+		DiscountPercent:         c.parsedPercent("discount", w.Discount),
+		PositiveRate:            c.parsedPercent("evaluate_rate", w.EvaluateRate),
+		Volume:                  c.parsedInt("lastest_volume", w.LastestVolume),
+		CommissionRate:          c.parsedPercent("commission_rate", w.CommissionRate),
+		HotCommissionRate:       c.parsedPercent("hot_product_commission_rate", w.HotProductCommissionRate),
+		FirstLevelCategoryID:    c.parsedInt("first_level_category_id", w.FirstLevelCategoryID),
 		FirstLevelCategoryName:  string(w.FirstLevelCategoryName),
-		SecondLevelCategoryID:   c.integer("second_level_category_id", w.SecondLevelCategoryID),
+		SecondLevelCategoryID:   c.parsedInt("second_level_category_id", w.SecondLevelCategoryID),
 		SecondLevelCategoryName: string(w.SecondLevelCategoryName),
-		ShopID:                  c.integer("shop_id", w.ShopID),
+		ShopID:                  c.parsedInt("shop_id", w.ShopID),
 		ShopURL:                 strings.TrimSpace(string(w.ShopURL)),
 		ShopName:                string(w.ShopName),
 		PlatformProductType:     PlatformProductType(strings.TrimSpace(string(w.PlatformProductType))),
@@ -582,9 +657,9 @@ func (w *affProductWire) product(c *affConv) Product {
 		TaxRate:                 strings.TrimSpace(string(w.TaxRate)),
 		EANCode:                 strings.TrimSpace(string(w.EANCode)),
 	}
-	p.RelevantMarketCommissionRate = c.percent("relevant_market_commission_rate", w.RelevantMarketCommissionRate)
-	if w.CommissionRate == "" && w.CommisionRate != "" {
-		p.CommissionRate = c.percent("commision_rate", w.CommisionRate)
+	p.RelevantMarketCommissionRate = c.parsedPercent("relevant_market_commission_rate", w.RelevantMarketCommissionRate)
+	if !w.CommissionRate.written && w.CommisionRate.written {
+		p.CommissionRate = c.parsedPercent("commision_rate", w.CommisionRate)
 	}
 	if pw := w.PromoCodeInfo; pw != nil && *pw != (affPromoWire{}) {
 		p.PromoCode = &PromoCode{
@@ -609,6 +684,11 @@ type affProductResultWire struct {
 	TotalRecordCount   flexInt              `json:"total_record_count"`
 	IsFinished         flexBool             `json:"is_finished"`
 	Products           list[affProductWire] `json:"products"`
+}
+
+func (w *affProductResultWire) members() ([]string, []any) {
+	return []string{"current_page_no", "current_record_count", "total_page_no", "total_record_count", "is_finished", "products"},
+		[]any{&w.CurrentPageNo, &w.CurrentRecordCount, &w.TotalPageNo, &w.TotalRecordCount, &w.IsFinished, &w.Products}
 }
 
 // affDecodeProductPage reads the payload of a product listing method (the object under

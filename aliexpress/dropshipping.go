@@ -221,6 +221,14 @@ type dsProductWire struct {
 	} `json:"manufacturer_info"`
 }
 
+func (w *dsProductWire) members() ([]string, []any) {
+	return []string{"ae_item_base_info_dto", "ae_item_sku_info_dtos", "ae_item_properties", "ae_multimedia_info_dto",
+			"package_info_dto", "logistics_info_dto", "ae_store_info", "product_id_converter_result", "has_whole_sale",
+			"manufacturer_info"},
+		[]any{&w.Base, &w.SKUs, &w.Properties, &w.Multimedia, &w.Package, &w.Logistics, &w.Store, &w.Converter,
+			&w.HasWholesale, &w.Manufacturer}
+}
+
 type dsSKUWire struct {
 	SKUID                  flexString              `json:"sku_id"`
 	Attr                   flexString              `json:"sku_attr"`
@@ -515,8 +523,8 @@ type dsStringList []string
 func (l *dsStringList) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := jsonString(b)
+		if err != nil {
 			return err
 		}
 		var out []string
@@ -529,7 +537,7 @@ func (l *dsStringList) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var items list[flexString]
-	if err := json.Unmarshal(b, &items); err != nil {
+	if err := items.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	out := make([]string, 0, len(items))
@@ -545,11 +553,16 @@ func (l *dsStringList) UnmarshalJSON(b []byte) error {
 // dsResult unwraps a DS payload in either status family: resp_result{resp_code, result} or
 // result + rsp_code siblings (the reference finds both for several DS methods).
 func dsResult(method, requestID string, payload json.RawMessage) (json.RawMessage, error) {
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &probe); err != nil {
-		return nil, decodeErr(method, requestID, err)
+	var v [1][]byte
+	if !objectMembers(payload, []string{"resp_result"}, v[:]) {
+		// An unusual payload: encoding/json tells whether it has the key, or what is wrong with it.
+		var probe map[string]json.RawMessage
+		if err := json.Unmarshal(payload, &probe); err != nil {
+			return nil, decodeErr(method, requestID, err)
+		}
+		v[0] = probe["resp_result"]
 	}
-	if _, ok := probe["resp_result"]; ok {
+	if v[0] != nil {
 		return respResult(method, requestID, payload)
 	}
 	raw, err := rspResult(method, requestID, payload)

@@ -1,10 +1,13 @@
 package aliexpress
 
 import (
+	"bytes"
 	"encoding/json"
-	"testing"
-
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
+	"testing"
 )
 
 func TestListForms(t *testing.T) {
@@ -25,6 +28,11 @@ func TestListForms(t *testing.T) {
 		{"empty string", `""`, nil},
 		{"wrapper with null", `{"item":null}`, nil},
 		{"ids as strings", `{"item":[{"id":"3"}]}`, []int64{3}},
+		{"wrapper with spaces", " { \"item\" : [ {\"id\":1} , {\"id\":2} ] } ", []int64{1, 2}},
+		{"wrapper with an empty array", `{"item":[]}`, nil},
+		{"wrapper with an escaped key", `{"it\u0065m":[{"id":4}]}`, []int64{4}},
+		{"wrapper with its key twice", `{"item":[{"id":1}],"item":[{"id":2}]}`, []int64{2}},
+		{"lone element with a key twice", `{"id":5,"i\u0064":6}`, []int64{6}},
 	}
 	for _, tt := range tests {
 		var l list[item]
@@ -94,5 +102,170 @@ func TestFlexScalars(t *testing.T) {
 	var bad flexInt
 	if err := json.Unmarshal([]byte(`"12abc"`), &bad); err == nil {
 		t.Error(`flexInt("12abc") error = nil; want an error`)
+	}
+}
+
+func TestObjectMembers(t *testing.T) {
+	names := []string{"resp_code", "result"}
+	tests := []struct {
+		in     string
+		ok     bool
+		code   string // the resp_code member as written; "" when absent
+		result string
+	}{
+		{`{"resp_code":200,"result":{"a":[1,"]}"]}}`, true, "200", `{"a":[1,"]}"]}`},
+		{` { "result" : "x\"}" , "other" : {"resp_code":1} } `, true, "", `"x\"}"`},
+		{`{}`, true, "", ""},
+		{`{"resp_code":200,"resp_code":405}`, false, "", ""},                 // repeated: encoding/json keeps the last
+		{`{"RESP_CODE":405}`, false, "", ""},                                 // struct decoding matches it regardless of case
+		{`{"resp_\u0063ode":405}`, false, "", ""},                            // escaped: compared unescaped
+		{`{"résumé":1,"result":2}`, false, "", ""},                           // non-ASCII key
+		{`[{"resp_code":200}]`, false, "", ""},                               // not an object
+		{`null`, false, "", ""},                                              //
+		{`{"resp_code":200,"result":{"a":1}`, false, "", ""},                 // truncated
+		{`{"resp_code":200} {"result":1}`, false, "", ""},                    // trailing value
+		{`{"resp_code":200 "result":1}`, false, "", ""},                      // no comma
+		{`{"resp_codes":200,"RESULTS":{}}`, true, "", ""},                    // other keys, even in capitals, are skipped
+		{`{"resp_code":"a\\","result":"\\\\\""}`, true, `"a\\"`, `"\\\\\""`}, // backslashes before quotes
+	}
+	for _, tt := range tests {
+		vals := make([][]byte, len(names))
+		ok := objectMembers([]byte(tt.in), names, vals)
+		if ok != tt.ok || ok && (string(vals[0]) != tt.code || string(vals[1]) != tt.result) {
+			t.Errorf("objectMembers(%s) = %q, %v; want [%s %s], %v", tt.in, vals, ok, tt.code, tt.result, tt.ok)
+		}
+	}
+}
+
+// FuzzJSONReaders checks the readers behind the decoders' fast paths against encoding/json: on any
+// valid JSON, what they report is what encoding/json reads, and a memberDecoder decoded member by
+// member equals the struct decoded whole.
+func FuzzJSONReaders(f *testing.F) {
+	for _, dir := range []string{"affiliate", "ds"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+			// The result objects too, which the member decoders read.
+			var top map[string]map[string]json.RawMessage
+			_ = json.Unmarshal(b, &top)
+			for _, payload := range top {
+				f.Add([]byte(payload["result"]))
+				var rr struct{ Result json.RawMessage }
+				_ = json.Unmarshal(payload["resp_result"], &rr)
+				f.Add([]byte(rr.Result))
+			}
+		}
+	}
+	for _, s := range []string{`{"a":1,"a":2}`, `{"A":1}`, `{"\u0061":1,"b":[]}`, `{"a":"\\\"","b":{"c":"}"}}`,
+		`[1, "2", [3], {"4":5}, null]`, `{ }`, `[ ]`, `{"a":{"b":1},"c":2}`, `{"ae_item_sku_info_dtos":{"x":[{"sku_id":1}]}}`} {
+		f.Add([]byte(s))
+	}
+	names := []string{"a", "b", "resp_result", "request_id"}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		if end, ok := skipValue(b, skipSpace(b, 0)); !ok || skipSpace(b, end) != len(b) {
+			t.Fatalf("skipValue(%q) = %d, %v; want the end of the value", b, end, ok)
+		}
+		vals := make([][]byte, len(names))
+		if objectMembers(b, names, vals) {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("objectMembers read %q, which encoding/json does not read as an object: %v", b, err)
+			}
+			var s struct {
+				A          json.RawMessage `json:"a"`
+				B          json.RawMessage `json:"b"`
+				RespResult json.RawMessage `json:"resp_result"`
+				RequestID  json.RawMessage `json:"request_id"`
+			}
+			if err := json.Unmarshal(b, &s); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []json.RawMessage{s.A, s.B, s.RespResult, s.RequestID} {
+				if !bytes.Equal(vals[i], want) || !bytes.Equal(vals[i], m[names[i]]) {
+					t.Fatalf("objectMembers(%q) %s = %q; encoding/json reads %q into a struct, %q into a map",
+						b, names[i], vals[i], want, m[names[i]])
+				}
+			}
+		}
+		if v, keys, ok := objectKeys(b); ok {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("objectKeys read %q, which encoding/json does not read as an object: %v", b, err)
+			}
+			if want := min(len(m), 2); keys != want {
+				t.Fatalf("objectKeys(%q) = %d keys; want %d", b, keys, want)
+			}
+			for _, only := range m {
+				if keys == 1 && !bytes.Equal(v, only) {
+					t.Fatalf("objectKeys(%q) value = %q; want %q", b, v, only)
+				}
+			}
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(b, &elems) == nil && elems != nil {
+			r := readElements(b)
+			for i := 0; ; i++ {
+				v, ok := r.next()
+				if !ok {
+					if r.bad || i != len(elems) || arrayLen(b) != len(elems) {
+						t.Fatalf("readElements(%q) stopped at %d (bad %v), arrayLen %d; want %d elements", b, i, r.bad, arrayLen(b), len(elems))
+					}
+					break
+				}
+				if i >= len(elems) || !bytes.Equal(v, elems[i]) {
+					t.Fatalf("readElements(%q) element %d = %q; want %v", b, i, v, elems)
+				}
+			}
+		}
+		checkMemberDecoder(t, b, &affProductResultWire{}, &affProductResultWire{})
+		checkMemberDecoder(t, b, &dsProductWire{}, &dsProductWire{})
+	})
+}
+
+// checkMemberDecoder checks that when decodeMembers reads b into fast, json.Unmarshal reads it
+// into whole the same way.
+func checkMemberDecoder[T any, P interface {
+	*T
+	memberDecoder
+}](t *testing.T, b []byte, fast, whole P) {
+	t.Helper()
+	if !decodeMembers(b, fast) {
+		return
+	}
+	if err := json.Unmarshal(b, whole); err != nil {
+		t.Fatalf("decodeMembers read %q into %T, which json.Unmarshal refuses: %v", b, fast, err)
+	}
+	if !reflect.DeepEqual(fast, whole) {
+		t.Fatalf("decodeMembers(%q) = %+v; json.Unmarshal reads %+v", b, *fast, *whole)
+	}
+}
+
+// TestMemberDecoders checks that each memberDecoder lists every member of its struct, by the name
+// in its tag, pointing at its field.
+func TestMemberDecoders(t *testing.T) {
+	for _, d := range []memberDecoder{&affProductResultWire{}, &dsProductWire{}} {
+		v := reflect.ValueOf(d).Elem()
+		byTag := make(map[string]reflect.Value)
+		for i := range v.NumField() {
+			tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+			byTag[tag] = v.Field(i)
+		}
+		names, fields := d.members()
+		if len(names) != len(byTag) || len(fields) != len(names) {
+			t.Errorf("%T.members() = %d names, %d fields; want the %d members of the struct", d, len(names), len(fields), len(byTag))
+			continue
+		}
+		for i, name := range names {
+			if f, ok := byTag[name]; !ok || reflect.ValueOf(fields[i]).Pointer() != f.Addr().Pointer() {
+				t.Errorf("%T.members() names %q but does not point at the field tagged so", d, name)
+			}
+		}
 	}
 }
