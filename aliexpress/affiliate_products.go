@@ -150,12 +150,20 @@ func (s *AffiliateService) HotProductsAll(ctx context.Context, q *ProductQuery) 
 
 func (s *AffiliateService) productsAll(ctx context.Context, q *ProductQuery,
 	fetch func(context.Context, *ProductQuery) (*ProductPage, *Response, error)) iter.Seq2[Product, error] {
-	var qc ProductQuery
+	return affProductPages(ctx, q, func(q *ProductQuery) (*int, int) { return &q.PageNo, q.PageSize }, fetch)
+}
+
+// affProductPages iterates over every product of a paged product method from the page q asks for,
+// on a copy of q whose page number it moves; paging says where that number and the page size are.
+func affProductPages[Q any](ctx context.Context, q *Q, paging func(*Q) (page *int, size int),
+	fetch func(context.Context, *Q) (*ProductPage, *Response, error)) iter.Seq2[Product, error] {
+	var qc Q
 	if q != nil {
 		qc = *q
 	}
-	return affPages(qc.PageNo, qc.PageSize, func(page int) ([]Product, affPageInfo, error) {
-		qc.PageNo = page
+	page, size := paging(&qc)
+	return affPages(*page, size, func(n int) ([]Product, affPageInfo, error) {
+		*page = n
 		pg, _, err := fetch(ctx, &qc)
 		if err != nil {
 			return nil, affPageInfo{}, err
@@ -485,19 +493,7 @@ func (s *AffiliateService) FeaturedPromoProducts(ctx context.Context, q *PromoPr
 // aliexpress.affiliate.featuredpromo.products.get once per page; it stops as QueryProductsAll does
 // and also when the platform says is_finished.
 func (s *AffiliateService) FeaturedPromoProductsAll(ctx context.Context, q *PromoProductQuery) iter.Seq2[Product, error] {
-	var qc PromoProductQuery
-	if q != nil {
-		qc = *q
-	}
-	return affPages(qc.PageNo, qc.PageSize, func(page int) ([]Product, affPageInfo, error) {
-		qc.PageNo = page
-		pg, _, err := s.FeaturedPromoProducts(ctx, &qc)
-		if err != nil {
-			return nil, affPageInfo{}, err
-		}
-		items, info := affProductItems(pg)
-		return items, info, nil
-	})
+	return affProductPages(ctx, q, func(q *PromoProductQuery) (*int, int) { return &q.PageNo, q.PageSize }, s.FeaturedPromoProducts)
 }
 
 // HotProductDownloadQuery selects a category's hot products for DownloadHotProducts.
@@ -548,19 +544,7 @@ func (s *AffiliateService) DownloadHotProducts(ctx context.Context, q *HotProduc
 // DownloadHotProductsAll iterates over all of a category's hot products, calling
 // aliexpress.affiliate.hotproduct.download once per page; it stops as QueryProductsAll does.
 func (s *AffiliateService) DownloadHotProductsAll(ctx context.Context, q *HotProductDownloadQuery) iter.Seq2[Product, error] {
-	var qc HotProductDownloadQuery
-	if q != nil {
-		qc = *q
-	}
-	return affPages(qc.PageNo, qc.PageSize, func(page int) ([]Product, affPageInfo, error) {
-		qc.PageNo = page
-		pg, _, err := s.DownloadHotProducts(ctx, &qc)
-		if err != nil {
-			return nil, affPageInfo{}, err
-		}
-		items, info := affProductItems(pg)
-		return items, info, nil
-	})
+	return affProductPages(ctx, q, func(q *HotProductDownloadQuery) (*int, int) { return &q.PageNo, q.PageSize }, s.DownloadHotProducts)
 }
 
 // ShippingQuery asks what shipping one SKU of a product to a country costs. The platform requires
