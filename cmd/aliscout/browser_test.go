@@ -1,24 +1,22 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/aliscout/aliscout/internal/browsertest"
 
 	"github.com/aliscout/aliscout/internal/export"
 )
@@ -35,12 +33,12 @@ func TestBrowserRealStack(t *testing.T) {
 	t.Cleanup(func() { stop() })
 
 	// 1. Search, as a user types it into the address bar.
-	tb.do(chromedp.Navigate(base+"/search?q=phone+case"), chromedp.WaitVisible(chromedp.ID("sandbox-banner")),
+	tb.Do(chromedp.Navigate(base+"/search?q=phone+case"), chromedp.WaitVisible(chromedp.ID("sandbox-banner")),
 		chromedp.WaitVisible(chromedp.CSS("[data-results]")))
-	if banner := tb.text("#sandbox-banner"); !strings.Contains(banner, "Sandbox data") {
+	if banner := tb.Text("#sandbox-banner"); !strings.Contains(banner, "Sandbox data") {
 		t.Errorf("sandbox banner = %q; want it to say the data is the sandbox's", banner)
 	}
-	prices := evalIn[[]string](tb, `Array.from(document.querySelectorAll("[data-results] .product .price")).map(p => p.textContent.trim())`)
+	prices := browsertest.Eval[[]string](tb.Tab, `Array.from(document.querySelectorAll("[data-results] .product .price")).map(p => p.textContent.trim())`)
 	if len(prices) < 8 {
 		t.Fatalf("search for phone case shows %d products; want at least 8", len(prices))
 	}
@@ -49,36 +47,36 @@ func TestBrowserRealStack(t *testing.T) {
 			t.Errorf("card %d price = %q; want a money amount above zero", i, p)
 		}
 	}
-	ids := evalIn[[]string](tb, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => p.dataset.product)`)
-	tb.imagesLoaded()
-	tb.screenshot("real-search-grid")
+	ids := browsertest.Eval[[]string](tb.Tab, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => p.dataset.product)`)
+	tb.ImagesLoaded()
+	tb.Screenshot("real-search-grid")
 
-	tb.navigate(chromedp.Click(chromedp.CSS(`a[data-view="table"]`)))
-	tb.do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
-	if n := evalIn[int](tb, `document.querySelectorAll("table.results-table tbody tr.product").length`); n != len(prices) {
+	tb.Navigate(chromedp.Click(chromedp.CSS(`a[data-view="table"]`)))
+	tb.Do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
+	if n := browsertest.Eval[int](tb.Tab, `document.querySelectorAll("table.results-table tbody tr.product").length`); n != len(prices) {
 		t.Errorf("table view shows %d rows; the grid showed %d products", n, len(prices))
 	}
-	tb.imagesLoaded()
-	tb.screenshot("real-search-table")
-	tb.navigate(chromedp.Click(chromedp.CSS(`a[data-view="grid"]`)))
-	tb.do(chromedp.WaitVisible(chromedp.CSS(".grid[data-results]")))
-	if loc := evalIn[string](tb, `location.search`); strings.Contains(loc, "view=table") || !strings.Contains(loc, "q=phone+case") {
+	tb.ImagesLoaded()
+	tb.Screenshot("real-search-table")
+	tb.Navigate(chromedp.Click(chromedp.CSS(`a[data-view="grid"]`)))
+	tb.Do(chromedp.WaitVisible(chromedp.CSS(".grid[data-results]")))
+	if loc := browsertest.Eval[string](tb.Tab, `location.search`); strings.Contains(loc, "view=table") || !strings.Contains(loc, "q=phone+case") {
 		t.Errorf("URL back in the grid = %s; want the query without the table view", loc)
 	}
 
 	// 2. Filter from the form: at least 30 % off, cheapest first.
-	tb.do(chromedp.SendKeys(chromedp.CSS(`input[name="min_discount"]`), "30"),
-		setValueAction(`select[name="sort"]`, "price_asc", "change"))
-	tb.navigate(chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)))
-	tb.do(chromedp.WaitVisible(chromedp.CSS("[data-results]")))
-	if loc := evalIn[string](tb, `location.search`); !strings.Contains(loc, "min_discount=30") || !strings.Contains(loc, "sort=price_asc") {
+	tb.Do(chromedp.SendKeys(chromedp.CSS(`input[name="min_discount"]`), "30"),
+		browsertest.SetValue(`select[name="sort"]`, "price_asc", "change"))
+	tb.Navigate(chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)))
+	tb.Do(chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	if loc := browsertest.Eval[string](tb.Tab, `location.search`); !strings.Contains(loc, "min_discount=30") || !strings.Contains(loc, "sort=price_asc") {
 		t.Errorf("filtered URL = %s; want min_discount=30 and sort=price_asc", loc)
 	}
 	type card struct {
 		ID, Price, Badge string
 		Ships            bool
 	}
-	cards := evalIn[[]card](tb, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => ({
+	cards := browsertest.Eval[[]card](tb.Tab, `Array.from(document.querySelectorAll("[data-results] .product")).map(p => ({
 		ID: p.dataset.product, Ships: p.dataset.ship !== "",
 		Price: p.querySelector(".price").textContent.trim(),
 		Badge: (p.querySelector(".badge-discount") || {textContent: ""}).textContent.trim()}))`)
@@ -101,8 +99,8 @@ func TestBrowserRealStack(t *testing.T) {
 		}
 		last = p
 	}
-	tb.imagesLoaded()
-	tb.screenshot("real-search-filtered")
+	tb.ImagesLoaded()
+	tb.Screenshot("real-search-filtered")
 
 	// 3. Open the first product that ships to the United States from its card.
 	i := slices.IndexFunc(cards, func(c card) bool { return c.Ships })
@@ -110,42 +108,42 @@ func TestBrowserRealStack(t *testing.T) {
 		t.Fatal("none of the discounted products ships to the United States")
 	}
 	first := cards[i].ID
-	tb.navigate(chromedp.Click(chromedp.CSS(`[data-results] [data-product="` + first + `"] .title a`)))
-	tb.do(chromedp.WaitVisible(chromedp.ID("variants")))
-	if loc := evalIn[string](tb, `location.pathname`); loc != "/products/"+first {
+	tb.Navigate(chromedp.Click(chromedp.CSS(`[data-results] [data-product="` + first + `"] .title a`)))
+	tb.Do(chromedp.WaitVisible(chromedp.ID("variants")))
+	if loc := browsertest.Eval[string](tb.Tab, `location.pathname`); loc != "/products/"+first {
 		t.Errorf("the card of product %s opened %s; want /products/%s", first, loc, first)
 	}
-	if n := evalIn[int](tb, `document.querySelectorAll("#variants tbody tr.variant").length`); n < 1 {
+	if n := browsertest.Eval[int](tb.Tab, `document.querySelectorAll("#variants tbody tr.variant").length`); n < 1 {
 		t.Errorf("variants table has %d rows; want at least 1", n)
 	}
-	if h := tb.text("#shipping h2"); h != "Shipping to United States" {
+	if h := tb.Text("#shipping h2"); h != "Shipping to United States" {
 		t.Errorf("shipping heading = %q; want Shipping to United States", h)
 	}
-	if n := evalIn[int](tb, `document.querySelectorAll("#shipping tbody tr").length`); n < 1 {
+	if n := browsertest.Eval[int](tb.Tab, `document.querySelectorAll("#shipping tbody tr").length`); n < 1 {
 		t.Errorf("shipping table has %d rows; want the services to the United States", n)
 	}
-	if n := evalIn[int](tb, `document.querySelectorAll("#description .description script").length`); n != 0 {
+	if n := browsertest.Eval[int](tb.Tab, `document.querySelectorAll("#description .description script").length`); n != 0 {
 		t.Errorf("the description holds %d script elements; want it sanitized", n)
 	}
-	if d := tb.text("#description .description"); strings.TrimSpace(d) == "" {
+	if d := tb.Text("#description .description"); strings.TrimSpace(d) == "" {
 		t.Error("the description is empty; want the seller's text")
 	}
-	if note := tb.text("#source-note"); !strings.Contains(note, "Variants and shipping from the Dropshipping API") {
+	if note := tb.Text("#source-note"); !strings.Contains(note, "Variants and shipping from the Dropshipping API") {
 		t.Errorf("source note = %q; want it to name the Dropshipping API", note)
 	}
-	tb.imagesLoaded()
-	tb.screenshot("real-product")
+	tb.ImagesLoaded()
+	tb.Screenshot("real-product")
 
 	// 4. The margin calculator: a selling price wins over the rule, and every variant follows.
 	row := `#variants tbody tr.variant:not([data-ship=""])`
-	before := evalIn[string](tb, `document.querySelector('`+row+` [data-out="profit"]').textContent`)
-	tb.do(chromedp.SendKeys(chromedp.CSS(`[data-calc="sell"]`), "29.99"))
-	tb.waitFor(`document.querySelector('` + row + ` [data-out="price"]').textContent === "$29.99"`)
-	fees := evalIn[[]string](tb, `["fee_pct", "fee_fixed", "ad_cost"].map(k => document.querySelector('[data-calc="' + k + '"]').value)`)
+	before := browsertest.Eval[string](tb.Tab, `document.querySelector('`+row+` [data-out="profit"]').textContent`)
+	tb.Do(chromedp.SendKeys(chromedp.CSS(`[data-calc="sell"]`), "29.99"))
+	tb.WaitFor(`document.querySelector('` + row + ` [data-out="price"]').textContent === "$29.99"`)
+	fees := browsertest.Eval[[]string](tb.Tab, `["fee_pct", "fee_fixed", "ad_cost"].map(k => document.querySelector('[data-calc="' + k + '"]').value)`)
 	type costs struct {
 		Item, Ship, Import, Profit, Margin string
 	}
-	variants := evalIn[[]costs](tb, `Array.from(document.querySelectorAll('`+row+`')).map(r => ({
+	variants := browsertest.Eval[[]costs](tb.Tab, `Array.from(document.querySelectorAll('`+row+`')).map(r => ({
 		Item: r.dataset.item, Ship: r.dataset.ship, Import: r.dataset.import,
 		Profit: r.querySelector('[data-out="profit"]').textContent, Margin: r.querySelector('[data-out="margin"]').textContent}))`)
 	if len(variants) == 0 || variants[0].Profit == before {
@@ -167,30 +165,30 @@ func TestBrowserRealStack(t *testing.T) {
 	if len(ids) < 2 {
 		t.Fatalf("search gave %d product IDs; want 2 to import", len(ids))
 	}
-	if _, err := chromedp.CallBrowser(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: tb.download, EventsEnabled: ptr(true)}); err != nil {
+	if _, err := chromedp.CallBrowser(tb.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: tb.Downloads, EventsEnabled: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	lines := fmt.Sprintf("https://www.aliexpress.com/item/%s.html\nhttps://m.aliexpress.com/i/%s.html\nnot a product link at all\n", ids[0], ids[1])
-	tb.do(chromedp.Navigate(base+"/import"), chromedp.WaitVisible(chromedp.ID("urls")), chromedp.SendKeys(chromedp.ID("urls"), lines))
-	tb.navigate(chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)))
-	tb.do(chromedp.WaitVisible(chromedp.ID("preview")))
-	if h := tb.text("#preview h2"); h != "2 found, 1 not found" {
+	tb.Do(chromedp.Navigate(base+"/import"), chromedp.WaitVisible(chromedp.ID("urls")), chromedp.SendKeys(chromedp.ID("urls"), lines))
+	tb.Navigate(chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)))
+	tb.Do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if h := tb.Text("#preview h2"); h != "2 found, 1 not found" {
 		t.Errorf("import preview heading = %q; want 2 found, 1 not found", h)
 	}
-	rows := evalIn[[]listed](tb, `Array.from(document.querySelectorAll("#preview tr.is-found")).map(r => ({
+	rows := browsertest.Eval[[]listed](tb.Tab, `Array.from(document.querySelectorAll("#preview tr.is-found")).map(r => ({
 		ID: r.querySelector('input[name="ids"]').value, Title: r.querySelector("a.title").textContent}))`)
 	if got := listedIDs(rows); !slices.Equal(got, ids[:2]) {
 		t.Errorf("import found %v; want %v", got, ids[:2])
 	}
-	if why := evalIn[string](tb, `Array.from(document.querySelectorAll("#preview tr.is-missing .warn")).map(w => w.textContent.trim()).join("|")`); why == "" || strings.Contains(why, "|") {
+	if why := browsertest.Eval[string](tb.Tab, `Array.from(document.querySelectorAll("#preview tr.is-missing .warn")).map(w => w.textContent.trim()).join("|")`); why == "" || strings.Contains(why, "|") {
 		t.Errorf("reasons for the lines not found = %q; want one reason", why)
 	}
-	tb.imagesLoaded()
-	tb.screenshot("real-import")
+	tb.ImagesLoaded()
+	tb.Screenshot("real-import")
 
-	downloads := chromedp.BrowserEvents(tb.ctx, browser.DownloadProgress)
-	tb.do(chromedp.Click(chromedp.CSS(`#export-form button[value="shopify"]`)))
+	downloads := chromedp.BrowserEvents(tb.Ctx, browser.DownloadProgress)
+	tb.Do(chromedp.Click(chromedp.CSS(`#export-form button[value="shopify"]`)))
 	var guid string
 	for ev, err := range downloads {
 		if err != nil {
@@ -204,7 +202,7 @@ func TestBrowserRealStack(t *testing.T) {
 			break
 		}
 	}
-	f, err := os.Open(filepath.Join(tb.download, guid))
+	f, err := os.Open(filepath.Join(tb.Downloads, guid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,27 +233,27 @@ func TestBrowserRealStack(t *testing.T) {
 
 	// 6. The simulator's hostile products: shown as text, never run.
 	hostile := hostileIDs(t, base)
-	tb.do(chromedp.Navigate(base+"/search?q=phone+case&min_orders=0"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	tb.Do(chromedp.Navigate(base+"/search?q=phone+case&min_orders=0"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
 	shown := 0
 	for _, h := range hostile {
 		sel := `[data-results] [data-product="` + h.ID + `"] .title a`
-		if !evalIn[bool](tb, `document.querySelector('`+sel+`') !== null`) {
+		if !browsertest.Eval[bool](tb.Tab, `document.querySelector('`+sel+`') !== null`) {
 			t.Logf("hostile product %s is not on the first page", h.ID)
 			continue
 		}
 		shown++
-		if got := evalIn[string](tb, `document.querySelector('`+sel+`').getAttribute("title")`); got != h.Title {
+		if got := browsertest.Eval[string](tb.Tab, `document.querySelector('`+sel+`').getAttribute("title")`); got != h.Title {
 			t.Errorf("hostile product %s title attribute = %q; want the title as text, %q", h.ID, got, h.Title)
 		}
 		// Hover the title, as a user's mouse would: an injected onmouseover would fire.
 		// Scroll the window only: scrollIntoView would also scroll the title's clamped box.
-		xy := evalIn[[]float64](tb, `(a => {
+		xy := browsertest.Eval[[]float64](tb.Tab, `(a => {
 			window.scrollBy(0, a.getBoundingClientRect().top - innerHeight/2);
 			const r = a.getClientRects()[0];
 			return [r.x + r.width/2, r.y + r.height/2];
 		})(document.querySelector('`+sel+`'))`)
-		tb.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1]))
-		if !evalIn[bool](tb, `document.querySelector('`+sel+`').matches(":hover")`) {
+		tb.Do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1]))
+		if !browsertest.Eval[bool](tb.Tab, `document.querySelector('`+sel+`').matches(":hover")`) {
 			t.Errorf("the mouse at %v is not over the title of hostile product %s", xy, h.ID)
 		}
 	}
@@ -263,23 +261,23 @@ func TestBrowserRealStack(t *testing.T) {
 		t.Errorf("none of the hostile products %v is on the first page of the search; want them among the results", hostile)
 	}
 	tb.noInjectedCode("hostile search")
-	tb.imagesLoaded()
-	tb.screenshot("real-search-hostile")
+	tb.ImagesLoaded()
+	tb.Screenshot("real-search-hostile")
 
-	tb.do(chromedp.Navigate(fmt.Sprintf("%s/compare?ids=%s,%s", base, hostile[0].ID, hostile[1].ID)), chromedp.WaitVisible(chromedp.ID("compare")))
-	heads := evalIn[[]string](tb, `Array.from(document.querySelectorAll("#compare .compare-head a.title")).map(a => a.textContent)`)
+	tb.Do(chromedp.Navigate(fmt.Sprintf("%s/compare?ids=%s,%s", base, hostile[0].ID, hostile[1].ID)), chromedp.WaitVisible(chromedp.ID("compare")))
+	heads := browsertest.Eval[[]string](tb.Tab, `Array.from(document.querySelectorAll("#compare .compare-head a.title")).map(a => a.textContent)`)
 	if !slices.Equal(heads, []string{hostile[0].Title, hostile[1].Title}) {
 		t.Errorf("compare heads = %q; want the hostile titles as text, %q and %q", heads, hostile[0].Title, hostile[1].Title)
 	}
 	tb.noInjectedCode("compare")
-	tb.imagesLoaded()
-	tb.screenshot("real-compare-hostile")
+	tb.ImagesLoaded()
+	tb.Screenshot("real-compare-hostile")
 
 	for _, h := range hostile {
-		tb.do(chromedp.Navigate(base+"/products/"+h.ID), chromedp.WaitVisible(chromedp.ID("description")))
+		tb.Do(chromedp.Navigate(base+"/products/"+h.ID), chromedp.WaitVisible(chromedp.ID("description")))
 		tb.noInjectedCode("product " + h.ID)
 	}
-	if calls := evalIn[[]string](tb, `JSON.parse(sessionStorage.getItem("`+recordKey+`") || "[]")`); len(calls) != 0 {
+	if calls := browsertest.Eval[[]string](tb.Tab, `JSON.parse(sessionStorage.getItem("`+recordKey+`") || "[]")`); len(calls) != 0 {
 		t.Errorf("the pages ran injected code: %q; want none", calls)
 	}
 }
@@ -306,155 +304,27 @@ const recorder = `(() => {
 })();`
 
 // tab is a headless Chromium tab for one test.
-type tab struct {
-	t        *testing.T
-	ctx      context.Context
-	shots    string
-	download string
-}
+// tab is a browser tab for the real-stack test.
+type tab struct{ *browsertest.Tab }
 
 func newTab(t *testing.T) *tab {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("ALISCOUT_REQUIRE_BROWSER") == "1" {
-			t.Fatal("ALISCOUT_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install -y chromium)")
-		}
-		t.Skip("browser test skipped: no chromium on PATH (install it with apt-get install -y chromium; ALISCOUT_REQUIRE_BROWSER=1 makes this a failure)")
-	}
-	tmp := t.TempDir()
-	for _, d := range []string{"profile", "tmp", "downloads"} {
-		if err := os.MkdirAll(filepath.Join(tmp, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("window-size", "1440,1000"),
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-		chromedp.Env("TMPDIR=" + filepath.Join(tmp, "tmp")),
-	}
-	// A guard so that a broken page fails the test instead of hanging it; not a timing assertion.
-	guard, cancelGuard := context.WithTimeout(context.Background(), 4*time.Minute)
-	t.Cleanup(cancelGuard)
-	actx, cancelAlloc := chromedp.NewExecAllocator(guard, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(cancelCtx)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recorder}); err != nil {
-		t.Fatalf("start chromium with the dialog recorder: %v", err)
-	}
-	shots := os.Getenv("ALISCOUT_SCREENSHOTS")
-	if shots == "" {
-		shots = filepath.Join(tmp, "shots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return &tab{t: t, ctx: ctx, shots: shots, download: filepath.Join(tmp, "downloads")}
-}
-
-// do runs actions in order in the tab.
-func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, actions...); err != nil {
-		tb.t.Fatal(err)
-	}
-}
-
-// navigate runs the action (a click or a submit) and waits for the page it loads.
-func (tb *tab) navigate(action chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	if _, err := chromedp.Run(tb.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, action)); err != nil {
-		tb.t.Fatal(err)
-	}
-}
-
-// evalIn returns the value of a JavaScript expression on the page of the tab.
-func evalIn[T any](tb *tab, expr string) T {
-	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		tb.t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
-}
-
-// text returns the text of the first element sel matches.
-func (tb *tab) text(sel string) string {
-	tb.t.Helper()
-	s, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		tb.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
-}
-
-// waitFor polls a JavaScript condition until it holds; the poll's own limit bounds it.
-func (tb *tab) waitFor(cond string) {
-	tb.t.Helper()
-	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		tb.t.Fatalf("waiting for %s: %v", cond, err)
-	}
-}
-
-// imagesLoaded loads every image of the page, lazy ones too, for a full-page screenshot.
-func (tb *tab) imagesLoaded() {
-	tb.t.Helper()
-	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("img[loading=lazy]").forEach(i => i.loading = "eager")`))
-	tb.waitFor(`Array.from(document.querySelectorAll("img")).every(i => i.complete)`)
-}
-
-func (tb *tab) screenshot(name string) {
-	tb.t.Helper()
-	// From the top, so that the sticky header is drawn where a user sees it first.
-	tb.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Fatal(err)
-	}
-	p := filepath.Join(tb.shots, name+".png")
-	if err := os.WriteFile(p, buf, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
-	tb.t.Logf("screenshot %s", p)
+	return &tab{browsertest.New(t, browsertest.Options{InitScript: recorder})}
 }
 
 // noInjectedCode checks that the page holds no script but the app's and no element with an
 // event handler attribute: the markup a hostile title or description would smuggle in.
 func (tb *tab) noInjectedCode(what string) {
-	tb.t.Helper()
-	scripts := evalIn[[]string](tb, `Array.from(document.scripts).map(s => s.src || s.textContent.slice(0, 80))`)
+	tb.T.Helper()
+	scripts := browsertest.Eval[[]string](tb.Tab, `Array.from(document.scripts).map(s => s.src || s.textContent.slice(0, 80))`)
 	if len(scripts) != 1 || !strings.Contains(scripts[0], "/static/app.") {
-		tb.t.Errorf("%s page scripts = %q; want only the app's", what, scripts)
+		tb.T.Errorf("%s page scripts = %q; want only the app's", what, scripts)
 	}
-	handlers := evalIn[[]string](tb, `Array.from(document.querySelectorAll("*")).flatMap(el =>
+	handlers := browsertest.Eval[[]string](tb.Tab, `Array.from(document.querySelectorAll("*")).flatMap(el =>
 		Array.from(el.attributes).filter(a => a.name.startsWith("on")).map(a => el.tagName + " " + a.name + "=" + a.value))`)
 	if len(handlers) != 0 {
-		tb.t.Errorf("%s page carries event handler attributes %q; want none", what, handlers)
+		tb.T.Errorf("%s page carries event handler attributes %q; want none", what, handlers)
 	}
-}
-
-// setValueAction sets the value of the element sel and fires event on it, as a user's choice would.
-func setValueAction(sel, value, event string) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
-		`(el => { el.value = %q; el.dispatchEvent(new Event(%q, {bubbles: true})); })(document.querySelector(%q))`, value, event, sel))
 }
 
 // listed is a product as a page lists it.
