@@ -158,7 +158,7 @@ func WithTrackingID(id string) Option {
 }
 
 // WithRateLimits overrides the per-method limits in calls per second; 0 removes a method's limit.
-// Defaults are the platform's published DS figures (DefaultRateLimits).
+// Defaults are the platform's published DS figures (DefaultRateLimits()).
 func WithRateLimits(qps map[string]int) Option {
 	return func(c *Client) error {
 		for m, q := range qps {
@@ -236,7 +236,7 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 		retry:      DefaultRetryPolicy,
 		sleep:      sleepCtx,
 		jitter:     &lockedRand{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))},
-		limits:     newLimiter(DefaultRateLimits),
+		limits:     newLimiter(DefaultRateLimits()),
 		budget:     &budget{},
 	}
 	for _, o := range opts {

@@ -6,21 +6,24 @@ import (
 	"time"
 )
 
-// DefaultRateLimits are the platform's published per-method QPS limits (the DS "API QPS" page). A
-// client keeps under them by itself; methods not listed are not limited by the client.
-var DefaultRateLimits = map[string]int{
-	"aliexpress.ds.product.get":        500,
-	"aliexpress.trade.buy.placeorder":  150,
-	"aliexpress.ds.order.create":       150,
-	"aliexpress.trade.ds.order.get":    1000,
-	"aliexpress.ds.freight.query":      350,
-	"aliexpress.ds.image.search":       15,
-	"aliexpress.ds.order.tracking.get": 100,
-	"aliexpress.ds.address.get":        4,
-	"aliexpress.ds.category.get":       1000,
-	"aliexpress.ds.feed.itemids.get":   3,
-	"aliexpress.ds.feedname.get":       1000,
-	"aliexpress.ds.recommend.feed.get": 1000,
+// DefaultRateLimits returns the platform's published per-method QPS limits (the DS "API QPS"
+// page), which a client keeps under by itself; methods not listed are not limited by the client.
+// The map is a fresh copy each time.
+func DefaultRateLimits() map[string]int {
+	return map[string]int{
+		"aliexpress.ds.product.get":        500,
+		"aliexpress.trade.buy.placeorder":  150,
+		"aliexpress.ds.order.create":       150,
+		"aliexpress.trade.ds.order.get":    1000,
+		"aliexpress.ds.freight.query":      350,
+		"aliexpress.ds.image.search":       15,
+		"aliexpress.ds.order.tracking.get": 100,
+		"aliexpress.ds.address.get":        4,
+		"aliexpress.ds.category.get":       1000,
+		"aliexpress.ds.feed.itemids.get":   3,
+		"aliexpress.ds.feedname.get":       1000,
+		"aliexpress.ds.recommend.feed.get": 1000,
+	}
 }
 
 // limiter keeps each method under its QPS in every one-second window: a call may start only once
