@@ -131,25 +131,24 @@ func TestSignNoBreakSpaceIsAValue(t *testing.T) {
 }
 
 func FuzzSign(f *testing.F) {
-	f.Add("keywords", "wireless earbuds", "", byte(0))
-	f.Add("appKey", "500123", "/auth/token/create", byte(1))
-	f.Add("keyWord", "café 耳机", "", byte(2))
-	f.Fuzz(func(t *testing.T, name, value, apiPath string, m byte) {
+	f.Add("keywords", "wireless earbuds", "wireless earbud", "", byte(0))
+	f.Add("appKey", "500123", "500124", "/auth/token/create", byte(1))
+	f.Add("keyWord", "café 耳机", "cafe 耳机", "", byte(2))
+	f.Add("x", "ab", "a b", "", byte(0))
+	f.Fuzz(func(t *testing.T, name, value, other, apiPath string, m byte) {
 		method := []SignMethod{SignSHA256, SignMD5, SignHMAC}[int(m)%3]
-		base := v1Params(string(method))
-		p := with(base, name, value)
+		p := with(v1Params(string(method)), name, value)
 		s1, err := Sign(method, testSecret, apiPath, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if isBlank(name) || isBlank(value) || name == "sign" {
+		if isBlank(name) || isBlank(value) || isBlank(other) || name == "sign" || value == other {
 			return
 		}
 		// Any change to a signed value must change the signature.
-		p2 := with(p, name, value+"x")
-		s2, _ := Sign(method, testSecret, apiPath, p2)
+		s2, _ := Sign(method, testSecret, apiPath, with(p, name, other))
 		if s1 == s2 {
-			t.Errorf("Sign did not change when %q changed from %q to %q", name, value, value+"x")
+			t.Errorf("Sign did not change when %q changed from %q to %q", name, value, other)
 		}
 	})
 }
