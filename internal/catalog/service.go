@@ -175,6 +175,7 @@ func (s *Service) search(ctx context.Context, f Filters) (SearchResult, error) {
 			res.Stale, res.StaleReason = true, stale.reason
 		}
 		upstreamTotal = pg.TotalRecords
+		var candidates []Product
 		for _, ap := range pg.Products {
 			if seen[ap.ID] {
 				continue
@@ -182,27 +183,32 @@ func (s *Service) search(ctx context.Context, f Filters) (SearchResult, error) {
 			seen[ap.ID] = true
 			scanned++
 			p := fromAffiliate(ap, f)
-			if !passesCheap(&p, f) {
-				continue
+			if passesCheap(&p, f) {
+				candidates = append(candidates, p)
 			}
-			if f.FreeShipping || f.MaxDeliveryDays > 0 {
-				if enriched >= s.opts.EnrichLimit {
-					continue
-				}
-				enriched++
-				s.enrich(ctx, []*Product{&p}, f)
-				if !passesShipping(&p, f) {
-					continue
-				}
-			}
-			matched = append(matched, p)
 		}
+		if f.FreeShipping || f.MaxDeliveryDays > 0 {
+			// The shipping filters need each candidate's shipping: fetch this page's in parallel,
+			// within the search's enrichment budget.
+			candidates = candidates[:min(len(candidates), s.opts.EnrichLimit-enriched)]
+			enriched += len(candidates)
+			ptrs := make([]*Product, len(candidates))
+			for i := range candidates {
+				ptrs[i] = &candidates[i]
+			}
+			s.enrich(ctx, ptrs, f)
+			candidates = slices.DeleteFunc(candidates, func(p Product) bool { return !passesShipping(&p, f) })
+		}
+		matched = append(matched, candidates...)
 		if len(pg.Products) < upstreamPageSize || page*upstreamPageSize >= pg.TotalRecords {
 			exhausted = true
 			break
 		}
 		if !localSort && len(matched) >= need {
 			break
+		}
+		if (f.FreeShipping || f.MaxDeliveryDays > 0) && enriched >= s.opts.EnrichLimit {
+			break // no budget left to check another page's shipping
 		}
 	}
 	if localSort {
