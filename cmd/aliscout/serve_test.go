@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -202,5 +204,33 @@ func TestServeAgainstAGatewayGivenByFlag(t *testing.T) {
 	}
 	if exit, _ := stop(); exit != 0 {
 		t.Errorf("serve exit = %d; want 0", exit)
+	}
+}
+
+func TestServeWithRedisCache(t *testing.T) {
+	conn, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	if err != nil {
+		if os.Getenv("ALISCOUT_REQUIRE_REDIS") == "1" {
+			t.Fatalf("ALISCOUT_REQUIRE_REDIS=1 but Redis is not reachable on 127.0.0.1:6379: %v", err)
+		}
+		t.Skip("no Redis on 127.0.0.1:6379; ALISCOUT_REQUIRE_REDIS=1 makes this a failure")
+	}
+	conn.Close()
+	base, stop := startServe(t, nil, "--redis", "redis://127.0.0.1:6379/0")
+	for i := 0; i < 2; i++ {
+		if code, _, body := get(t, base+"/api/search?q=lamp"); code != 200 {
+			t.Fatalf("GET /api/search with the Redis cache = %d %.200s", code, body)
+		}
+	}
+	_, _, metrics := get(t, base+"/metrics")
+	if !bytes.Contains(metrics, []byte("aliscout_cache_hits_total")) {
+		t.Errorf("/metrics lacks the cache counters:\n%.400s", metrics)
+	}
+	if exit, _ := stop(); exit != 0 {
+		t.Errorf("serve exit = %d; want 0", exit)
+	}
+	r := aliscout(t, nil, "", "serve", "--redis", "http://not-redis")
+	if r.code == 0 || !strings.Contains(r.stderr, "ALISCOUT_REDIS_URL") {
+		t.Errorf("serve --redis http://not-redis = %d %q; want an error naming the setting", r.code, r.stderr)
 	}
 }

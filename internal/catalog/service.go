@@ -51,6 +51,9 @@ type Service struct {
 
 	memoMu sync.Mutex
 	memo   map[string]memoEntry
+
+	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
+	ns string
 }
 
 // memoEntry is a decoded search result and when it stops being served.
@@ -88,7 +91,13 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.MemoFor > opts.TTLs.Search {
 		opts.MemoFor = opts.TTLs.Search
 	}
-	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}}
+	ns := cache.Key(client.Gateway(), client.AppKey(), client.TrackingID())
+	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}, ns: ns}
+}
+
+// key builds a cache key in this service's namespace.
+func (s *Service) key(parts ...string) string {
+	return cache.Key(append([]string{s.ns}, parts...)...)
 }
 
 // upstreamPageSize is the page size aliscout asks AliExpress for: its maximum, so that one call
@@ -254,7 +263,7 @@ type staleInfo struct {
 
 // searchPage fetches one upstream page through the cache.
 func (s *Service) searchPage(ctx context.Context, q aliexpress.ProductQuery) (*aliexpress.ProductPage, staleInfo, error) {
-	key := cache.Key("search", q.Keywords, joinIDs(q.CategoryIDs), q.MinSalePrice.String(), q.MaxSalePrice.String(),
+	key := s.key("search", q.Keywords, joinIDs(q.CategoryIDs), q.MinSalePrice.String(), q.MaxSalePrice.String(),
 		strconv.Itoa(q.PageNo), strconv.Itoa(q.PageSize), string(q.Sort), q.TargetCurrency, q.TargetLanguage,
 		q.ShipToCountry, strconv.Itoa(q.DeliveryDays))
 	pg, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Search, func(ctx context.Context) (*aliexpress.ProductPage, error) {
@@ -556,7 +565,7 @@ func (s *Service) affiliateProduct(ctx context.Context, id int64, o ProductOptio
 	// productdetail.get leaves out products that do not ship to the country asked for; asking
 	// again without it tells "does not ship there" from "not listed".
 	for _, country := range []string{o.ShipTo, ""} {
-		key := cache.Key("affproduct", strconv.FormatInt(id, 10), country, o.Currency, o.Language)
+		key := s.key("affproduct", strconv.FormatInt(id, 10), country, o.Currency, o.Language)
 		ps, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) ([]aliexpress.Product, error) {
 			ps, _, err := s.ae.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
 				TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: country})
@@ -585,7 +594,7 @@ func (s *Service) dsProduct(ctx context.Context, id int64, o ProductOptions) (*a
 	if err := validateOptions(o); err != nil {
 		return nil, staleInfo{}, err
 	}
-	key := cache.Key("dsproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
+	key := s.key("dsproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
 	d, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) (*aliexpress.DSProduct, error) {
 		d, _, err := s.ae.DS.Product(ctx, id, &aliexpress.DSProductOptions{ShipTo: o.ShipTo, Currency: o.Currency, Language: strings.ToLower(o.Language)})
 		return d, err
@@ -635,7 +644,7 @@ func (s *Service) shippingFor(ctx context.Context, p *Product, o ProductOptions)
 	}
 	q := ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []ShippingOption{}}
 	q.Source = SourceAffiliate
-	key := cache.Key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
+	key := s.key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
 	sq, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) (*aliexpress.ShippingQuote, error) {
 		sq, _, err := s.ae.Affiliate.ProductShipping(ctx, &aliexpress.ShippingQuery{ProductID: p.ID, SKUID: sku, ShipToCountry: o.ShipTo,
 			TargetCurrency: o.Currency, TargetSalePrice: p.Price, TargetLanguage: o.Language, TaxRate: p.taxRate})
@@ -682,7 +691,7 @@ func pricedSKU(p *Product) string {
 func (s *Service) freight(ctx context.Context, p *Product, sku string, o ProductOptions) (ShippingQuote, error) {
 	o = normalizeOptions(o)
 	q := ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []ShippingOption{}, Source: SourceDS}
-	key := cache.Key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
+	key := s.key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
 	opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
 		opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
 			Currency: o.Currency, Language: "en", Locale: "en_US"})
@@ -717,7 +726,7 @@ func sortShipping(opts []ShippingOption) {
 // Categories returns AliExpress's category tree, top-level categories first, each followed by its
 // children, by name.
 func (s *Service) Categories(ctx context.Context, language string) ([]Category, error) {
-	cats, _, err := cache.FetchJSON(ctx, s.cache, cache.Key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
+	cats, _, err := cache.FetchJSON(ctx, s.cache, s.key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
 		cs, _, err := s.ae.Affiliate.Categories(ctx)
 		return cs, err
 	})
@@ -772,7 +781,7 @@ func (s *Service) Links(ctx context.Context, sources []string) ([]Link, error) {
 	}
 	slices.Sort(canon)
 	canon = slices.Compact(canon)
-	made, _, err := cache.FetchJSON(ctx, s.cache, cache.Key(append([]string{"links", s.ae.TrackingID()}, canon...)...), 24*time.Hour,
+	made, _, err := cache.FetchJSON(ctx, s.cache, s.key(append([]string{"links", s.ae.TrackingID()}, canon...)...), 24*time.Hour,
 		func(ctx context.Context) ([]aliexpress.PromotionLink, error) {
 			pl, _, err := s.ae.Affiliate.GenerateLinks(ctx, canon, nil)
 			return pl, err

@@ -475,3 +475,28 @@ func TestSearchMemoIsNotSharedWithCallers(t *testing.T) {
 		t.Errorf("second Search title = %q; want %q (a caller's change must not reach others)", again.Products[0].Title, want)
 	}
 }
+
+func TestSharedCacheKeepsGatewaysApart(t *testing.T) {
+	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{})
+	var firsts []int64
+	for _, seed := range []int64{1, 2} {
+		sb := sandbox.NewServer(sandbox.Options{Seed: seed})
+		defer sb.Close()
+		c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := catalog.NewService(c, ch, catalog.ServiceOptions{})
+		res, err := svc.Search(context.Background(), mustFilters(t, "q", "case", "sort", "price_asc", "min_orders", "0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sb.CallCount(queryMethod) != 1 {
+			t.Errorf("gateway with seed %d got %d product.query calls; want its own answer, not the other gateway's cached one", seed, sb.CallCount(queryMethod))
+		}
+		firsts = append(firsts, res.Products[0].ID)
+	}
+	if firsts[0] == firsts[1] {
+		t.Logf("both catalogs start with product %d", firsts[0])
+	}
+}
