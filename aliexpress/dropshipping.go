@@ -314,11 +314,7 @@ func (s *DSService) Product(ctx context.Context, productID int64, opts *DSProduc
 	if opts.RemovePersonalBenefit {
 		params["remove_personal_benefit"] = "true"
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, dsRefine(err)
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, dsRefine(err)
 	}
@@ -548,6 +544,17 @@ func (l *dsStringList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
+}
+
+// result sends a DS request and unwraps its status family (see dsResult); an error from either
+// step is returned as it is.
+func (s *DSService) result(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
+	payload, resp, err := s.client.do(ctx, r)
+	if err != nil {
+		return nil, resp, err
+	}
+	raw, err := dsResult(r.method, resp.RequestID, payload)
+	return raw, resp, err
 }
 
 // dsResult unwraps a DS payload in either status family: resp_result{resp_code, result} or

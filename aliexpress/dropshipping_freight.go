@@ -162,11 +162,7 @@ func (s *DSService) Freight(ctx context.Context, q *FreightQuery) ([]DeliveryOpt
 		CityCode:      strings.TrimSpace(q.CityCode),
 	}
 	params := map[string]string{"queryDeliveryReq": dsJSON(req)}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, dsRefine(err)
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, dsRefine(err)
 	}
@@ -330,11 +326,7 @@ func (s *DSService) Addresses(ctx context.Context, country string, opts *Address
 	if opts.MultiLanguage {
 		params["isMultiLanguage"] = "true"
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}

@@ -173,11 +173,7 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 	if ext := dsExtend(o); ext != nil {
 		params["ds_extend_request"] = dsJSON(ext)
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: place.OutOrderID != "", session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: place.OutOrderID != "", session: true})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -408,11 +404,7 @@ func (s *DSService) Order(ctx context.Context, orderID int64) (*DSOrder, *Respon
 	params := map[string]string{"single_order_query": dsJSON(struct {
 		OrderID int64 `json:"order_id"`
 	}{orderID})}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -567,11 +559,7 @@ func (s *DSService) Tracking(ctx context.Context, orderID int64, opts *TrackingO
 		opts = &TrackingOptions{}
 	}
 	params := map[string]string{"ae_order_id": strconv.FormatInt(orderID, 10), "language": dsDefault(opts.Language, "en_US")}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, dsRefine(err)
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, dsRefine(err)
 	}
@@ -735,11 +723,7 @@ const dsMethodMemberBenefits = "aliexpress.ds.member.benefit.get"
 // instance). It calls aliexpress.ds.member.benefit.get.
 func (s *DSService) MemberBenefits(ctx context.Context) ([]MemberBenefit, *Response, error) {
 	const m = dsMethodMemberBenefits
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}

@@ -368,11 +368,7 @@ func (s *DSService) RecommendFeed(ctx context.Context, feedName string, opts *Re
 		"target_currency": strings.ToUpper(strings.TrimSpace(opts.Currency)),
 		"target_language": strings.TrimSpace(opts.Language),
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -443,11 +439,7 @@ const dsMethodFeedNames = "aliexpress.ds.feedname.get"
 // FeedNames lists the product feeds the user can read. It calls aliexpress.ds.feedname.get.
 func (s *DSService) FeedNames(ctx context.Context) ([]FeedName, *Response, error) {
 	const m = dsMethodFeedNames
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -507,11 +499,7 @@ func (s *DSService) FeedItemIDs(ctx context.Context, feedName string, opts *Feed
 		"page_size":   dsPositive(int64(opts.PageSize)),
 		"search_id":   strings.TrimSpace(opts.SearchID),
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -589,11 +577,7 @@ func (s *DSService) Categories(ctx context.Context, opts *DSCategoryOptions) ([]
 		return nil, dsNoCall(m), dsInvalid(m, "CategoryID", "must not be negative")
 	}
 	params := map[string]string{"categoryId": dsPositive(opts.CategoryID), "language": strings.TrimSpace(opts.Language)}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
+	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
 		return nil, resp, err
 	}
