@@ -18,6 +18,12 @@ import (
 	"github.com/aliscout/aliscout/internal/web"
 )
 
+// Bounds on waiting for AliExpress while a user waits for a page.
+const (
+	serveAttemptTimeout = 10 * time.Second
+	serveLoadTimeout    = 20 * time.Second
+)
+
 // runServe runs the web app and JSON API until ctx ends (SIGINT/SIGTERM), then drains requests.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "[flags]")
@@ -53,7 +59,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log := slog.New(handler)
 
 	metrics := web.NewMetrics()
-	b, err := connect(e, aliexpress.WithObserver(metrics.ObserveCall), aliexpress.WithLogger(log))
+	// A page should not wait on a hanging gateway for long when saved data can be shown: each
+	// attempt gets serveAttemptTimeout and one upstream load serveLoadTimeout, retries included.
+	b, err := connect(e, aliexpress.WithObserver(metrics.ObserveCall), aliexpress.WithLogger(log),
+		aliexpress.WithTimeout(serveAttemptTimeout))
 	if err != nil {
 		return err
 	}
@@ -75,7 +84,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
 	}
-	ch := cache.New(store, cache.Options{})
+	ch := cache.New(store, cache.Options{LoadTimeout: serveLoadTimeout})
 
 	client := b.client
 	ds := b.token != ""
