@@ -9,9 +9,15 @@ import (
 	"strings"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/config"
+	"github.com/aliscout/aliscout/internal/redis"
+	"github.com/aliscout/aliscout/internal/sourcing"
 )
 
 // backend is the AliExpress platform a command talks to: the real one, a gateway given by
@@ -91,56 +97,71 @@ func savedAccessToken(e *env, gateway string) string {
 	return t.AccessToken
 }
 
-// explain turns an error into one line that says what went wrong and what to do. It never
-// contains a secret: SDK errors are redacted, and config errors name variables, not values.
+// explain turns an error into one line that says what went wrong and what to do, in the words
+// the web app uses too (sourcing.Translate). It never contains a secret: SDK errors are redacted,
+// and config errors name variables, not values.
 func explain(err error, cfg *config.Config) string {
-	var hint string
-	switch {
-	case errors.Is(err, aliexpress.ErrSignature):
-		hint = "AliExpress refused the request signature: check " + config.EnvAppSecret + " (and " + config.EnvSignMethod + " if you set it)"
-	case errors.Is(err, aliexpress.ErrAppKey):
-		hint = "AliExpress does not know the app key: check " + config.EnvAppKey
-	case errors.Is(err, aliexpress.ErrInvalidRefreshToken):
-		hint = "the refresh token is invalid or expired: authorize again with `aliscout auth`"
-	case errors.Is(err, aliexpress.ErrInvalidToken):
-		hint = "the access token is invalid or expired: renew it with `aliscout auth --refresh`, authorize again with `aliscout auth`, or set " + config.EnvAccessToken
-	case errors.Is(err, aliexpress.ErrInvalidCode):
-		hint = "the authorization code is expired (3 minutes), already used or unknown: run `aliscout auth` again"
-	case errors.Is(err, aliexpress.ErrPublisherNotRegistered):
-		hint = "the app's account is not an approved affiliate publisher: register at portals.aliexpress.com and apply for the Affiliates API"
-	case errors.Is(err, aliexpress.ErrPermission):
-		hint = "the app may not call this API: check its API permissions in the AliExpress App Console"
-	case errors.Is(err, aliexpress.ErrIPNotAllowed):
-		hint = "this machine's IP address is not on the app's IP whitelist in the App Console"
-	case errors.Is(err, aliexpress.ErrTimestamp):
-		hint = "AliExpress refused the request time: check this machine's clock"
-	case errors.Is(err, aliexpress.ErrBudgetExhausted):
-		hint = "today's call budget is used up (" + config.EnvDailyBudget + "); it resets at midnight GMT+8"
-	case errors.Is(err, aliexpress.ErrRateLimited):
-		hint = "AliExpress is rate-limiting this app: wait a little and try again"
-	case errors.Is(err, aliexpress.ErrUnavailable):
+	var ae *aliexpress.Error
+	var ce *catalog.Error
+	if !errors.As(err, &ae) && !errors.As(err, &ce) {
+		return oneLine(err)
+	}
+	if !errors.As(sourcing.Translate(err), &ce) {
+		return oneLine(err)
+	}
+	msg := ce.Error()
+	if ce.Reason == "unavailable" || ce.Reason == "timeout" {
 		gw := cfg.Gateway
 		if gw == "" {
 			gw = aliexpress.DefaultGateway
 		}
-		hint = "AliExpress could not be reached at " + redactURL(gw) + ": check the network or --gateway, then try again"
-	case errors.Is(err, aliexpress.ErrItemNotFound):
-		hint = "the product is not (or no longer) listed on AliExpress: check the ID or link"
-	case errors.Is(err, aliexpress.ErrNotAllowedToCountry):
-		hint = "the product may not be sold to that country: try another --ship-to"
-	case errors.Is(err, aliexpress.ErrNoResults):
-		hint = "AliExpress found nothing for that: loosen the filters or try other words"
-	case errors.Is(err, aliexpress.ErrInvalidParameter):
-		hint = "AliExpress refused a parameter: check the flags (see --help)"
-	case errors.Is(err, aliexpress.ErrMalformedResponse):
-		hint = "the gateway's answer could not be read: check --gateway / " + config.EnvGateway
+		msg += " (gateway " + redactURL(gw) + "; --gateway or " + config.EnvGateway + " picks another)"
 	}
-	msg := oneLine(err)
-	if hint == "" {
-		return msg
+	if ce.Err != nil {
+		if detail := oneLine(ce.Err); detail != "" && !strings.Contains(msg, detail) {
+			msg += " (" + detail + ")"
+		}
 	}
-	return hint + " (" + msg + ")"
+	return msg
 }
+
+// newService builds the service every command reads AliExpress through, so that the command line
+// has the web app's filters, cache and behaviour: the cache lives in memory, or in Redis when
+// ALISCOUT_REDIS_URL (--redis) is set, with the lifetimes of ALISCOUT_CACHE_TTL (--cache-ttl).
+// done releases what it opened.
+func newService(e *env, b *backend, log *slog.Logger) (svc *sourcing.Service, ch *cache.Cache, done func(), err error) {
+	cfg := &e.cfg
+	ttls := sourcing.DefaultTTLs()
+	if cfg.CacheTTL != "" {
+		if ttls, err = sourcing.ParseTTLs(cfg.CacheTTL); err != nil {
+			return nil, nil, nil, fmt.Errorf("%w: --cache-ttl: %v", errUsage, err)
+		}
+	}
+	done = func() {}
+	var store cache.Store
+	if cfg.RedisURL != "" {
+		opt, err := goredis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%w: --redis: not a redis URL (want redis://host:6379/0)", errUsage)
+		}
+		rc := goredis.NewClient(opt)
+		done = func() { rc.Close() }
+		store = redis.NewCacheStore(rc, redis.CacheOptions{Prefix: "aliscout:cache:"})
+	} else {
+		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
+	}
+	ch = cache.New(store, cache.Options{LoadTimeout: serveLoadTimeout})
+	client := b.client
+	ds := b.token != ""
+	if ds {
+		client = client.WithAccessToken(b.token)
+	}
+	svc = sourcing.NewService(client, ch, sourcing.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log})
+	return svc, ch, done, nil
+}
+
+// discardLogger is the logger of the one-shot commands, whose errors reach the user directly.
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func redactURL(raw string) string {
 	if i := strings.Index(raw, "://"); i >= 0 {

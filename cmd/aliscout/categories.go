@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"sort"
 	"strconv"
-	"strings"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/web"
 )
 
 // runCategories lists the category tree from aliexpress.affiliate.category.get.
@@ -21,34 +20,25 @@ func runCategories(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer b.close()
-	cats, _, err := b.client.Affiliate.Categories(ctx)
+	svc, _, done, err := newService(e, b, discardLogger())
+	if err != nil {
+		return err
+	}
+	defer done()
+	cats, err := svc.Categories(ctx, catalog.DefaultLanguage)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, cats)
+		return writeJSON(e.stdout, web.NewCategoriesJSON(cats))
 	}
-	children := map[int64][]aliexpress.Category{}
-	var tops []aliexpress.Category
-	for _, c := range cats {
-		if c.ParentID == 0 {
-			tops = append(tops, c)
-		} else {
-			children[c.ParentID] = append(children[c.ParentID], c)
-		}
-	}
-	byName := func(cs []aliexpress.Category) {
-		sort.Slice(cs, func(i, j int) bool { return strings.ToLower(cs[i].Name) < strings.ToLower(cs[j].Name) })
-	}
-	byName(tops)
 	t := newTable(e.stdout, "ID", "CATEGORY")
-	for _, top := range tops {
-		t.row(strconv.FormatInt(top.ID, 10), clean(top.Name, 60))
-		kids := children[top.ID]
-		byName(kids)
-		for _, k := range kids {
-			t.row(strconv.FormatInt(k.ID, 10), "  "+clean(k.Name, 60))
+	for _, c := range cats { // top-level categories first, each followed by its children
+		name := clean(c.Name, 60)
+		if c.ParentID != 0 {
+			name = "  " + name
 		}
+		t.row(strconv.FormatInt(c.ID, 10), name)
 	}
 	return t.flush()
 }

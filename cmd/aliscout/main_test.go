@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 type result struct {
@@ -65,8 +66,8 @@ func TestSearchJSONAndFlags(t *testing.T) {
 	}
 	var page struct {
 		Products []struct {
-			ID              int64
-			TargetSalePrice struct{ Amount int64 }
+			ID    int64
+			Price struct{ Amount string }
 		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &page); err != nil {
@@ -75,11 +76,18 @@ func TestSearchJSONAndFlags(t *testing.T) {
 	if len(page.Products) == 0 || len(page.Products) > 5 {
 		t.Fatalf("got %d products; want 1 to 5", len(page.Products))
 	}
-	for i, p := range page.Products {
-		if p.TargetSalePrice.Amount < 200 {
-			t.Errorf("product %d costs %d cents; want at least --min-price 2.00", p.ID, p.TargetSalePrice.Amount)
+	cents := func(s string) int64 {
+		m, err := catalog.ParseMoney(s, "USD")
+		if err != nil {
+			t.Fatalf("price %q: %v", s, err)
 		}
-		if i > 0 && p.TargetSalePrice.Amount < page.Products[i-1].TargetSalePrice.Amount {
+		return m.Amount
+	}
+	for i, p := range page.Products {
+		if cents(p.Price.Amount) < 200 {
+			t.Errorf("product %d costs %s; want at least --min-price 2.00", p.ID, p.Price.Amount)
+		}
+		if i > 0 && cents(p.Price.Amount) < cents(page.Products[i-1].Price.Amount) {
 			t.Errorf("products not sorted by price ascending at %d", i)
 		}
 	}
@@ -310,9 +318,9 @@ func TestAuthRefreshOnTheInProcessSimulator(t *testing.T) {
 }
 
 func TestSortValuesAreChecked(t *testing.T) {
-	r := aliscout(t, nil, "", "search", "--sort", "discount-desc", "case")
-	if r.code != 2 || !strings.Contains(r.stderr, "price-asc") {
-		t.Errorf("search --sort discount-desc = %d %q; want a usage error listing the sorts", r.code, r.stderr)
+	r := aliscout(t, nil, "", "search", "--sort", "cheapest", "case")
+	if r.code != 2 || !strings.Contains(r.stderr, "price-asc") || !strings.Contains(r.stderr, "discount-desc") {
+		t.Errorf("search --sort cheapest = %d %q; want a usage error listing the sorts", r.code, r.stderr)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"unicode"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 // table writes aligned columns.
@@ -57,7 +57,7 @@ func clean(s string, max int) string {
 	return b.String()
 }
 
-func money(m aliexpress.Money) string {
+func money(m catalog.Money) string {
 	if m.IsZero() {
 		return "-"
 	}

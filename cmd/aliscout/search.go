@@ -3,32 +3,43 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/web"
 )
 
-// sortNames are the sort orders product.query takes, by the names the command line uses.
-var sortNames = map[string]aliexpress.ProductSort{
-	"price-asc": aliexpress.SortSalePriceAsc, "price-desc": aliexpress.SortSalePriceDesc,
-	"orders-desc": aliexpress.SortLastVolumeDesc, "orders-asc": aliexpress.SortLastVolumeAsc,
+// cliSortNames are the sort orders as the command line spells them ("price-asc").
+func cliSortNames() []string {
+	names := catalog.Sorts()
+	for i, s := range names {
+		names[i] = strings.ReplaceAll(s, "_", "-")
+	}
+	return names
 }
 
-// runSearch searches products with aliexpress.affiliate.product.query.
+// runSearch searches products with the same filters, cache and behaviour as the web app: AliExpress
+// applies what it can, aliscout the rest.
 func runSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "search", "[flags] QUERY...")
 	minPrice := fs.String("min-price", "", "lowest sale price, e.g. 5.00, in --currency")
 	maxPrice := fs.String("max-price", "", "highest sale price, in --currency")
-	sort := fs.String("sort", "", "price-asc, price-desc, orders-desc, orders-asc (default: best match)")
+	sort := fs.String("sort", "", strings.Join(cliSortNames(), ", ")+" (default: best match)")
 	page := fs.Int("page", 1, "page number")
-	pageSize := fs.Int("page-size", 20, "products per page, 1 to 50")
-	category := fs.String("category", "", "category IDs, comma-separated (see `aliscout categories`)")
-	shipTo := fs.String("ship-to", "US", "destination country (two letters)")
-	currency := fs.String("currency", "USD", "currency of the prices")
-	language := fs.String("language", "EN", "language of the titles")
-	deliveryDays := fs.Int("delivery-days", 0, "only products delivered within 3, 5, 7 or 10 days")
-	asJSON := fs.Bool("json", false, "print JSON")
+	pageSize := fs.Int("page-size", catalog.DefaultPageSize, "products per page, 1 to 50")
+	category := fs.String("category", "", "a category ID (see `aliscout categories`)")
+	shipTo := fs.String("ship-to", catalog.DefaultShipTo, "destination country (two letters)")
+	currency := fs.String("currency", catalog.DefaultCurrency, "currency of the prices")
+	language := fs.String("language", catalog.DefaultLanguage, "language of the titles")
+	deliveryDays := fs.Int("delivery-days", 0, "only products delivered within this many days")
+	minRating := fs.String("min-rating", "", "lowest rating, 0 to 5")
+	minOrders := fs.Int("min-orders", catalog.DefaultMinOrders, "fewest orders in the last 30 days")
+	minDiscount := fs.Int("min-discount", 0, "smallest discount, percent")
+	freeShipping := fs.Bool("free-shipping", false, "only products that ship free to --ship-to")
+	asJSON := fs.Bool("json", false, "print JSON (the same as GET /api/search)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -37,66 +48,98 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if query == "" && *category == "" {
 		return fmt.Errorf("%w: give a search query, e.g. aliscout search \"phone case\"", errUsage)
 	}
-	q := &aliexpress.ProductQuery{Keywords: query, PageNo: *page, PageSize: *pageSize,
-		TargetCurrency: strings.ToUpper(*currency), TargetLanguage: strings.ToUpper(*language),
-		ShipToCountry: strings.ToUpper(*shipTo), DeliveryDays: *deliveryDays}
+	v := url.Values{"q": {query}, "min_price": {*minPrice}, "max_price": {*maxPrice}, "category": {*category},
+		"ship_to": {*shipTo}, "currency": {*currency}, "language": {*language}, "min_rating": {*minRating},
+		"page": {strconv.Itoa(*page)}, "page_size": {strconv.Itoa(*pageSize)}, "min_orders": {strconv.Itoa(*minOrders)},
+		"min_discount": {strconv.Itoa(*minDiscount)}, "max_delivery_days": {strconv.Itoa(*deliveryDays)},
+		"free_shipping": {strconv.FormatBool(*freeShipping)}}
 	if *sort != "" {
-		s, ok := sortNames[strings.ToLower(*sort)]
-		if !ok {
-			return fmt.Errorf("%w: --sort %q: want price-asc, price-desc, orders-desc or orders-asc", errUsage, *sort)
+		if !slices.Contains(cliSortNames(), strings.ToLower(*sort)) {
+			return fmt.Errorf("%w: --sort %q: want one of %s", errUsage, *sort, strings.Join(cliSortNames(), ", "))
 		}
-		q.Sort = s
+		v.Set("sort", strings.ReplaceAll(strings.ToLower(*sort), "-", "_"))
 	}
-	for name, p := range map[string]struct {
-		in  string
-		out *aliexpress.Money
-	}{"--min-price": {*minPrice, &q.MinSalePrice}, "--max-price": {*maxPrice, &q.MaxSalePrice}} {
-		if p.in == "" {
-			continue
-		}
-		m, err := aliexpress.ParseMoney(p.in, q.TargetCurrency)
-		if err != nil {
-			return fmt.Errorf("%w: %s %q is not a price (write it like 12.50)", errUsage, name, p.in)
-		}
-		*p.out = m
-	}
-	if *category != "" {
-		for _, s := range strings.Split(*category, ",") {
-			id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			if err != nil || id <= 0 {
-				return fmt.Errorf("%w: --category %q is not a list of category IDs", errUsage, *category)
-			}
-			q.CategoryIDs = append(q.CategoryIDs, id)
-		}
+	f, err := catalog.ParseFilters(v)
+	if err != nil {
+		return fmt.Errorf("%w: %s", errUsage, flagErrors(err))
 	}
 	b, err := connect(e)
 	if err != nil {
 		return err
 	}
 	defer b.close()
-	pg, _, err := b.client.Affiliate.QueryProducts(ctx, q)
+	svc, _, done, err := newService(e, b, discardLogger())
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Search(ctx, f)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, pg)
+		return writeJSON(e.stdout, web.NewSearchJSON(f, &res))
 	}
-	if len(pg.Products) == 0 {
+	if len(res.Products) == 0 {
 		fmt.Fprintln(e.stdout, "no products found")
 		return nil
 	}
-	t := newTable(e.stdout, "ID", "PRICE", "WAS", "OFF", "ORDERS", "POSITIVE", "COMMISSION", "TITLE")
-	for _, p := range pg.Products {
-		price, was := p.TargetSalePrice, p.TargetOriginalPrice
-		if price.IsZero() {
-			price, was = p.SalePrice, p.OriginalPrice
-		}
-		t.row(strconv.FormatInt(p.ID, 10), money(price), money(was), percent(p.DiscountPercent), count(p.Volume),
-			percent(p.PositiveRate), percent(p.CommissionRate), clean(p.Title, 60))
+	t := newTable(e.stdout, "ID", "PRICE", "WAS", "OFF", "ORDERS", "RATING", "SHIPPING", "COMMISSION", "TITLE")
+	for i := range res.Products {
+		p := &res.Products[i]
+		t.row(strconv.FormatInt(p.ID, 10), money(p.Price), money(p.OriginalPrice), percent(float64(p.DiscountPercent)),
+			count(int64(p.Orders30d)), stars(p.Stars()), shippingCell(p), percent(p.CommissionRate), clean(p.Title, 60))
 	}
 	if err := t.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "page %d of %d (%d products)\n", max(pg.CurrentPage, *page), pg.TotalPages, pg.TotalRecords)
+	total := strconv.Itoa(res.Total)
+	if res.TotalIsEstimate {
+		total = "about " + total
+	}
+	fmt.Fprintf(e.stdout, "page %d of %d (%s products)\n", res.Page, max(res.Pages(), res.Page), total)
+	if res.Stale {
+		fmt.Fprintf(e.stderr, "aliscout: %s\n", orDash(res.StaleReason))
+	}
 	return nil
+}
+
+// flagErrors writes the input errors of err with the flags the command line calls them by.
+func flagErrors(err error) string {
+	var parts []string
+	for _, e := range catalog.InvalidErrors(err) {
+		name := "--" + strings.ReplaceAll(e.Field, "_", "-")
+		switch e.Field {
+		case "q":
+			name = "QUERY"
+		case "max_delivery_days":
+			name = "--delivery-days"
+		}
+		parts = append(parts, name+": "+e.Message)
+	}
+	if len(parts) == 0 {
+		return err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// shippingCell is the cheapest shipping of p for a table.
+func shippingCell(p *catalog.Product) string {
+	o, ok := p.Cheapest()
+	switch {
+	case p.Shipping == nil:
+		return "-"
+	case !ok:
+		return "no"
+	case o.Free:
+		return "free " + days(o.MinDays, o.MaxDays)
+	}
+	return money(o.Fee) + " " + days(o.MinDays, o.MaxDays)
+}
+
+func stars(f float64) string {
+	if f == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64)
 }

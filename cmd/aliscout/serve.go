@@ -10,11 +10,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/aliscout/aliscout/aliexpress"
-	"github.com/aliscout/aliscout/internal/cache"
-	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/metrics"
+	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/web"
 )
 
@@ -38,14 +36,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	ttls := cache.DefaultTTLs
-	if cfg.CacheTTL != "" {
-		t, err := cache.ParseTTLs(cfg.CacheTTL)
-		if err != nil {
-			return fmt.Errorf("%w: --cache-ttl: %v", errUsage, err)
-		}
-		ttls = t
-	}
 	if err := cfg.ResolveDataDir(e.getenv); err != nil {
 		return err
 	}
@@ -58,10 +48,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(handler)
 
-	metrics := web.NewMetrics()
+	m := metrics.New()
 	// A page should not wait on a hanging gateway for long when saved data can be shown: each
 	// attempt gets serveAttemptTimeout and one upstream load serveLoadTimeout, retries included.
-	b, err := connect(e, aliexpress.WithObserver(metrics.ObserveCall), aliexpress.WithLogger(log),
+	observe := func(ci aliexpress.CallInfo) { m.ObserveUpstream(ci.Method, sourcing.Reason(ci.Err), ci.Duration) }
+	b, err := connect(e, aliexpress.WithObserver(observe), aliexpress.WithLogger(log),
 		aliexpress.WithTimeout(serveAttemptTimeout))
 	if err != nil {
 		return err
@@ -71,35 +62,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
 			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
 	}
-
-	var store cache.Store
-	if cfg.RedisURL != "" {
-		opt, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return fmt.Errorf("%w: --redis: not a redis URL", errUsage)
-		}
-		rc := redis.NewClient(opt)
-		defer rc.Close()
-		store = cache.NewRedisStore(rc, cache.RedisOptions{Prefix: "aliscout:cache:"})
-	} else {
-		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
+	svc, ch, done, err := newService(e, b, log)
+	if err != nil {
+		return err
 	}
-	ch := cache.New(store, cache.Options{LoadTimeout: serveLoadTimeout})
-
-	client := b.client
-	ds := b.token != ""
-	if ds {
-		client = client.WithAccessToken(b.token)
-	}
-	svc := catalog.NewService(client, ch, catalog.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log})
+	defer done()
+	m.ObserveCache(func() metrics.CacheStats {
+		s := ch.Stats()
+		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
+	})
 	app := web.New(web.Config{
-		Simulated: b.simulated,
-		Logger:    log,
-		CacheStats: func() web.CacheStats {
-			s := ch.Stats()
-			return web.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
-		},
-	}, svc, web.WithMetrics(metrics))
+		Simulated:      b.simulated,
+		Logger:         log,
+		Metrics:        m,
+		MetricsHandler: m.Handler(),
+	}, svc)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -113,7 +90,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "gateway", client.Gateway(), "simulated", b.simulated, "ds", ds, "data", cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

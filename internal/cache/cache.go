@@ -4,7 +4,7 @@
 // AliExpress fails or rate-limits, the last good answer is served marked
 // stale instead of an error.
 //
-// A Cache sits on a Store: a MemoryStore for one replica, a RedisStore for
+// A Cache sits on a Store: a MemoryStore for one replica, internal/redis.CacheStore for
 // several sharing one cache.
 package cache
 

@@ -381,33 +381,6 @@ func (s *onceStore) Get(ctx context.Context, key string) (Entry, bool, error) {
 	return s.Store.Get(ctx, key)
 }
 
-func TestCacheOverUnreachableRedis(t *testing.T) {
-	c := New(NewRedisStore(unreachableRedis(t), RedisOptions{}), Options{})
-	got, err := c.Fetch(t.Context(), "k", ttl, func(context.Context) ([]byte, error) { return []byte("v"), nil })
-	if err != nil || string(got.Value) != "v" {
-		t.Errorf("Fetch with Redis down = %+v, %v; want \"v\" loaded", got, err)
-	}
-	if st := c.Stats(); st.StoreErrors == 0 {
-		t.Errorf("Stats().StoreErrors = 0; want the failures counted")
-	}
-}
-
-func TestReplicasShareOneRedis(t *testing.T) {
-	s, _, _ := newRedisStore(t)
-	clk := newClock()
-	a := New(s, Options{Now: clk.Now})
-	b := New(NewRedisStore(s.client, RedisOptions{Prefix: s.prefix}), Options{Now: clk.Now})
-	l := &loader{value: "v"}
-	a.Fetch(t.Context(), "k", ttl, l.load)
-	got, err := b.Fetch(t.Context(), "k", ttl, l.load)
-	if err != nil || !got.Hit || string(got.Value) != "v" {
-		t.Errorf("second replica's Fetch = %+v, %v; want the first replica's entry as a hit", got, err)
-	}
-	if n := l.calls.Load(); n != 1 {
-		t.Errorf("loads across two replicas = %d; want 1", n)
-	}
-}
-
 func BenchmarkFetchHit(b *testing.B) {
 	c := New(NewMemoryStore(MemoryOptions{}), Options{})
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The web layer maps each to one HTTP status in one place.
@@ -22,7 +23,12 @@ type Error struct {
 	Code    string
 	Field   string // for EInvalid: the input field, e.g. "min_price"
 	Message string
-	Err     error // the cause, for logs and errors.Is
+	// Reason is a finer, stable name of the cause for metrics and logs ("signature",
+	// "rate_limited", "timeout", ...); "" when Code says it all.
+	Reason string
+	// RetryAfter is how long to wait before trying again, for ERateLimited; 0 when unknown.
+	RetryAfter time.Duration
+	Err        error // the cause, for logs and errors.Is
 }
 
 func (e *Error) Error() string {
@@ -43,6 +49,34 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
+// Invalid returns an EInvalid error naming field, the way every parser of user input reports.
+func Invalid(field, format string, args ...any) *Error {
+	return invalid(field, format, args...)
+}
+
 func invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidErrors flattens err, which may join several, into the EInvalid errors it holds, in order.
+func InvalidErrors(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var e *Error
+		if errors.As(err, &e) && e.Code == EInvalid {
+			out = append(out, e)
+		}
+	}
+	walk(err)
+	return out
 }

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/aliscout/aliscout/aliexpress"
 )
 
 // Sort orders of a search. AliExpress sorts by price and by orders itself; the others are applied
@@ -25,14 +24,29 @@ const (
 	SortDelivery   = "delivery_asc"
 )
 
-// Sorts lists the sort orders in the order a form shows them.
-var Sorts = []string{SortRelevance, SortOrdersDesc, SortPriceAsc, SortPriceDesc, SortDiscount, SortRating, SortCommission, SortDelivery}
+// Sorts returns the sort orders in the order a form shows them.
+func Sorts() []string {
+	return []string{SortRelevance, SortOrdersDesc, SortPriceAsc, SortPriceDesc, SortDiscount, SortRating, SortCommission, SortDelivery}
+}
 
-// Currencies are the target currencies AliExpress converts prices into.
-var Currencies = []string{"USD", "EUR", "GBP", "CAD", "AUD", "BRL", "MXN", "JPY", "KRW", "INR", "IDR", "SEK", "TRY", "UAH", "RUB", "ILS", "THB", "CLP", "VND"}
+// Currencies returns the target currencies AliExpress converts prices into.
+func Currencies() []string {
+	return []string{"USD", "EUR", "GBP", "CAD", "AUD", "BRL", "MXN", "JPY", "KRW", "INR", "IDR", "SEK", "TRY", "UAH", "RUB", "ILS", "THB", "CLP", "VND"}
+}
 
-// Languages are the target languages AliExpress translates titles into.
-var Languages = []string{"EN", "ES", "FR", "DE", "IT", "PT", "NL", "PL", "RU", "TR", "AR", "HE", "JA", "KO", "TH", "VI", "ID"}
+// Languages returns the target languages AliExpress translates titles into.
+func Languages() []string {
+	return []string{"EN", "ES", "FR", "DE", "IT", "PT", "NL", "PL", "RU", "TR", "AR", "HE", "JA", "KO", "TH", "VI", "ID"}
+}
+
+// IsCurrency reports whether AliExpress offers prices in currency (an upper-case ISO code).
+func IsCurrency(currency string) bool { return slices.Contains(Currencies(), currency) }
+
+// IsLanguage reports whether AliExpress offers titles in language (an upper-case code).
+func IsLanguage(language string) bool { return slices.Contains(Languages(), language) }
+
+// IsCountry reports whether s has the form of an ISO 3166 alpha-2 country code ("US").
+func IsCountry(s string) bool { return countryRe.MatchString(s) }
 
 // Defaults of a search.
 const (
@@ -109,19 +123,19 @@ func ParseFilters(v url.Values) (Filters, error) {
 	}
 	if s := str("currency"); s != "" {
 		f.Currency = strings.ToUpper(s)
-		if !contains(Currencies, f.Currency) {
+		if !IsCurrency(f.Currency) {
 			errs = append(errs, invalid("currency", "%q is not a currency AliExpress offers", s))
 		}
 	}
 	if s := str("language"); s != "" {
 		f.Language = strings.ToUpper(s)
-		if !contains(Languages, f.Language) {
+		if !IsLanguage(f.Language) {
 			errs = append(errs, invalid("language", "%q is not a language AliExpress offers", s))
 		}
 	}
 	if s := str("sort"); s != "" {
-		if !contains(Sorts, s) {
-			errs = append(errs, invalid("sort", "%q is not one of %s", s, strings.Join(Sorts, ", ")))
+		if !slices.Contains(Sorts(), s) {
+			errs = append(errs, invalid("sort", "%q is not one of %s", s, strings.Join(Sorts(), ", ")))
 		} else {
 			f.Sort = s
 		}
@@ -145,7 +159,7 @@ func ParseFilters(v url.Values) (Filters, error) {
 			errs = append(errs, invalid(p.name, "%q is negative", s))
 			continue
 		}
-		m, err := aliexpress.ParseMoney(s, f.Currency)
+		m, err := ParseMoney(s, f.Currency)
 		if err != nil {
 			errs = append(errs, invalid(p.name, "%q is not a price (write it like 12.50)", s))
 			continue
@@ -269,21 +283,19 @@ type Link struct {
 	Error     string // why it failed, for the user
 }
 
+// Found is one product of a lookup by ID, or why it could not be had.
+type Found struct {
+	ID      int64
+	Product Product // when Err is nil
+	Err     error   // a *Error: ENotFound for a product AliExpress does not list, ...
+}
+
 // ImportResult is one line of an import: what was given, and the product or why not.
 type ImportResult struct {
 	Input   string
 	Product *Product
 	Error   string // why it was not found, for the user
 	Code    string // the error code (ENotFound, EInvalid, ...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func parseBool(s string) (bool, error) {

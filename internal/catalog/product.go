@@ -1,16 +1,10 @@
 // Package catalog is aliscout's product domain: the normalized Product, Variant and shipping model
-// that every page, export and job works with, the search filters (more than AliExpress has), and the
-// search service that fetches through the cache from the AliExpress SDK.
+// that every page, export and job works with, Money, the search filters (more than AliExpress has)
+// and the error kinds the user interface understands. It does no I/O and imports only the standard
+// library; internal/sourcing fills it from AliExpress.
 package catalog
 
-import (
-	"time"
-
-	"github.com/aliscout/aliscout/aliexpress"
-)
-
-// Money is an amount in minor units plus an ISO currency code; prices never pass through a float.
-type Money = aliexpress.Money
+import "time"
 
 // Source says which AliExpress API a product's variants and shipping came from.
 type Source string
@@ -55,9 +49,10 @@ type Product struct {
 	Source            Source
 	FetchedAt         time.Time // when this data came from AliExpress ("price at time of search")
 
-	taxRate    string // the affiliate tax_rate, passed back to the shipping call
-	notShipped bool   // AliExpress lists the product but not for ShipTo
-	Stale      bool   // served from cache because AliExpress failed
+	// TaxRate is the affiliate API's tax rate for the product, which AliExpress wants back when it
+	// quotes the product's shipping; "" when unknown.
+	TaxRate string
+	Stale   bool // served from cache because AliExpress failed
 }
 
 // Category is a node of AliExpress's category tree.

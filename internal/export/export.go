@@ -11,7 +11,7 @@
 //     or carriage return) gets a leading apostrophe, as OWASP's CSV injection guidance says. No
 //     cell is exempt: prices and stock are never negative, and WooCommerce's importer strips the
 //     apostrophe again from the one negative value it needs (Published -1, for drafts);
-//   - descriptions go through SanitizeHTML (no script, style, iframe, event handlers or
+//   - descriptions go through sanitize.HTML (no script, style, iframe, event handlers or
 //     javascript: URLs);
 //   - one-line fields (titles, option names and values, vendor, SKUs) have control characters
 //     replaced by spaces; invalid UTF-8 becomes U+FFFD. Quotes, commas, newlines, bidi controls
@@ -32,6 +32,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // Writer writes products to a store file one at a time. Close completes the file (a JSON array's
@@ -186,7 +187,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	d.p = p
 	d.title = cleanLine(p.Title)
 	d.vendor = cleanLine(p.Shop.Name)
-	d.description = SanitizeHTML(p.DescriptionHTML)
+	d.description = sanitize.HTML(p.DescriptionHTML)
 	d.images = d.images[:0]
 	for _, img := range p.Images {
 		if u := safeURL(img); u != "" {

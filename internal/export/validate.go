@@ -393,7 +393,9 @@ type wooValidator struct {
 	parents map[string]*wooParent // by SKU and by "id:<ID>"
 }
 
-var wooTypes = set("simple", "variable", "variation", "grouped", "external", "virtual", "downloadable")
+// wooTypes are the product types WooCommerce's importer knows.
+var wooTypes = map[string]bool{"simple": true, "variable": true, "variation": true, "grouped": true,
+	"external": true, "virtual": true, "downloadable": true}
 
 func (v *wooValidator) row(ps *problems, line int, rec []string) {
 	types := wooSplit(rec[wcType])

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 // Kind says how a Rule goes from cost to price.
@@ -69,15 +69,28 @@ type Rule struct {
 	MinPrice              Money // the price is never below this; zero for no minimum
 }
 
-// RuleError names the field of a Rule that is wrong and why.
+// RuleError says what is wrong with a rule: the text that did not parse (from ParseRule), or the
+// field of a Rule that is out of range (from Validate), and why. Problem is fit to show a user.
 type RuleError struct {
-	Field   string
+	Text    string // the rule as written, for ParseRule's errors
+	Field   string // the Rule field, for Validate's errors
 	Problem string
 }
 
-// Error names the field and the problem.
+// Error names the text or field and the problem.
 func (e *RuleError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("pricing: rule %q: %s", e.Text, e.Problem)
+	}
 	return "pricing: rule: " + e.Field + ": " + e.Problem
+}
+
+// Message is the problem as a user reads it, quoting the rule they wrote when there is one.
+func (e *RuleError) Message() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%q: %s", e.Text, e.Problem)
+	}
+	return e.Field + ": " + e.Problem
 }
 
 // Validate reports the first field that is out of range as a *RuleError.
@@ -166,7 +179,7 @@ func charm(m Money, ending int) (Money, error) {
 		return m, nil
 	}
 	step := int64(1)
-	for i := aliexpress.MinorUnits(m.Currency); i > 2; i-- {
+	for i := catalog.MinorUnits(m.Currency); i > 2; i-- {
 		step *= 10
 	}
 	mod, target := 100*step, int64(ending)*step
@@ -230,7 +243,7 @@ func formatBP(bp int) string {
 // it has. Errors quote the text and name the part that is wrong.
 func ParseRule(s, currency string) (Rule, error) {
 	fail := func(format string, args ...any) (Rule, error) {
-		return Rule{}, fmt.Errorf("pricing: rule %q: %s", s, fmt.Sprintf(format, args...))
+		return Rule{}, &RuleError{Text: s, Problem: fmt.Sprintf(format, args...)}
 	}
 	currency = strings.ToUpper(strings.TrimSpace(currency))
 	tokens := strings.Fields(s)
@@ -395,10 +408,10 @@ func parseBP(s string) (int, error) {
 
 // parseAmount reads a price in currency, refusing more decimals than the currency has.
 func parseAmount(s, currency string) (Money, error) {
-	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) > aliexpress.MinorUnits(currency) {
+	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) > catalog.MinorUnits(currency) {
 		return Money{}, fmt.Errorf("more decimals than %s has", name(currency))
 	}
-	m, err := aliexpress.ParseMoney(s, currency)
+	m, err := catalog.ParseMoney(s, currency)
 	if err != nil {
 		return Money{}, fmt.Errorf("not an amount")
 	}

@@ -87,7 +87,7 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) {
 	if lang == "" {
 		lang = catalog.DefaultLanguage
 	}
-	if !contains(catalog.Languages, lang) {
+	if !catalog.IsLanguage(lang) {
 		s.failErr(w, r, invalid("language", "%q is not a language AliExpress offers", lang))
 		return
 	}
@@ -96,11 +96,19 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	out := struct {
-		Categories []categoryJSON `json:"categories"`
-	}{Categories: make([]categoryJSON, 0, len(cats))}
+	writeJSON(w, http.StatusOK, NewCategoriesJSON(cats))
+}
+
+// CategoriesJSON is the answer of GET /api/categories, and of `aliscout categories --json`.
+type CategoriesJSON struct {
+	Categories []categoryJSON `json:"categories"`
+}
+
+// NewCategoriesJSON is cats as the JSON API writes them.
+func NewCategoriesJSON(cats []catalog.Category) CategoriesJSON {
+	out := CategoriesJSON{Categories: make([]categoryJSON, 0, len(cats))}
 	for _, c := range cats {
 		out.Categories = append(out.Categories, categoryOut(c))
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aliscout/aliscout/internal/catalog"
 )
@@ -37,38 +35,6 @@ func parseIDs(v url.Values, field string, limit int) ([]int64, error) {
 		return nil, invalid(field, "%d products chosen; at most %d at a time", len(ids), limit)
 	}
 	return ids, nil
-}
-
-// fetched is one product fetched for a list, or why it could not be.
-type fetched struct {
-	ID  int64
-	P   catalog.Product
-	Err error
-}
-
-// fetchAll fetches products with a few at a time, in the order of ids.
-func (s *Server) fetchAll(ctx context.Context, ids []int64, o catalog.ProductOptions) []fetched {
-	out := make([]fetched, len(ids))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			defer func() {
-				if v := recover(); v != nil {
-					s.log.Error("panic fetching product", "id", id, "panic", v)
-					out[i] = fetched{ID: id, Err: errors.New("panic fetching product")}
-				}
-			}()
-			p, err := s.cat.Product(ctx, id, o)
-			out[i] = fetched{ID: id, P: p, Err: err}
-		}()
-	}
-	wg.Wait()
-	return out
 }
 
 // compareCol is one product of the compare page.
@@ -107,7 +73,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 	d.ErrorList = fieldErrors(errors.Join(err, oerr, cerr))
 	d.Errors = fieldMap(d.ErrorList)
 	d.Countries = countryOptions(opts.ShipTo)
-	d.Currencies = listOptions(catalog.Currencies, opts.Currency)
+	d.Currencies = listOptions(catalog.Currencies(), opts.Currency)
 	d.Keep = productSettings(opts.ShipTo, opts.Currency, opts.Language)
 	for k, v := range c.Values() {
 		d.Keep[k] = v
@@ -118,7 +84,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var idText []string
-	for _, f := range s.fetchAll(r.Context(), ids, opts) {
+	for _, f := range s.cat.Products(r.Context(), ids, opts) {
 		idText = append(idText, strconv.FormatInt(f.ID, 10))
 		col := compareCol{ID: f.ID, Detail: withQuery("/products/"+strconv.FormatInt(f.ID, 10), d.Keep)}
 		if f.Err != nil {
@@ -129,7 +95,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 				col.Problem = "Not (or no longer) listed on AliExpress."
 			}
 		} else {
-			p := f.P
+			p := f.Product
 			col.P = &p
 			col.Title = titleOf(&p)
 			col.Q = c.quoteProduct(&p)

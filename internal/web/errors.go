@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
@@ -47,9 +46,8 @@ func problemOf(err error) problem {
 	case catalog.ERateLimited:
 		p.Status = http.StatusServiceUnavailable
 		p.RetryAfter = defaultRetryAfter
-		var ae *aliexpress.Error
-		if errors.As(err, &ae) && ae.RetryAfter > 0 {
-			p.RetryAfter = ae.RetryAfter
+		if e.RetryAfter > 0 {
+			p.RetryAfter = e.RetryAfter
 		}
 		p.Message = fmt.Sprintf("AliExpress is limiting how often aliscout may call it; try again in %s. (%s)", p.RetryAfter.Round(time.Second), e.Error())
 	case catalog.EUpstream:
@@ -77,31 +75,11 @@ func (p problem) setRetryAfter(h http.Header) {
 
 // invalid is a bad-input error naming field, the same kind catalog.ParseFilters returns.
 func invalid(field, format string, args ...any) *catalog.Error {
-	return &catalog.Error{Code: catalog.EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	return catalog.Invalid(field, format, args...)
 }
 
 // fieldErrors flattens err (possibly joined) into the invalid-input errors it holds.
-func fieldErrors(err error) []*catalog.Error {
-	var out []*catalog.Error
-	var walk func(error)
-	walk = func(err error) {
-		if err == nil {
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var e *catalog.Error
-		if errors.As(err, &e) && e.Code == catalog.EInvalid {
-			out = append(out, e)
-		}
-	}
-	walk(err)
-	return out
-}
+func fieldErrors(err error) []*catalog.Error { return catalog.InvalidErrors(err) }
 
 // fieldMap maps each field of errs to its message, for showing next to form inputs.
 func fieldMap(errs []*catalog.Error) map[string]string {

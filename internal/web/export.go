@@ -51,7 +51,7 @@ func (s *Server) parseExport(r *http.Request) (exportRequest, error) {
 	if err == nil {
 		rule, err := pricing.ParseRule(ruleText, opts.Currency)
 		if err != nil {
-			errs = append(errs, invalid("rule", "%s", strings.TrimPrefix(err.Error(), "pricing: ")))
+			errs = append(errs, invalid("rule", "%s", pricingProblem(err)))
 		}
 		x.rule = rule
 	}
@@ -88,7 +88,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	products := s.fetchAll(r.Context(), x.ids, x.opts)
+	products := s.cat.Products(r.Context(), x.ids, x.opts)
 	for _, f := range products {
 		if f.Err != nil {
 			p := problemOf(f.Err)
@@ -122,7 +122,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 	}
 	var skipped []string
 	for i := range products {
-		p := &products[i].P
+		p := &products[i].Product
 		if err := ew.Write(p); err != nil {
 			var pe *export.ProductError
 			if errors.As(err, &pe) {

@@ -147,8 +147,7 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 	case "fail":
 		return catalog.SearchResult{}, &catalog.Error{Code: catalog.EUpstream, Message: "AliExpress answered HTTP 503"}
 	case "ratelimit":
-		return catalog.SearchResult{}, &catalog.Error{Code: catalog.ERateLimited, Message: "throttled",
-			Err: &aliexpress.Error{Kind: aliexpress.ErrRateLimited, RetryAfter: 7 * time.Second}}
+		return catalog.SearchResult{}, &catalog.Error{Code: catalog.ERateLimited, Message: "throttled", RetryAfter: 7 * time.Second}
 	case "config":
 		return catalog.SearchResult{}, &catalog.Error{Code: catalog.EConfig, Message: "app key not recognised"}
 	case "panic":
@@ -178,6 +177,15 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 		res.Stale, res.StaleReason = true, "AliExpress answered HTTP 503"
 	}
 	return res, nil
+}
+
+func (fc *fakeCatalog) Products(ctx context.Context, ids []int64, o catalog.ProductOptions) []catalog.Found {
+	out := make([]catalog.Found, len(ids))
+	for i, id := range ids {
+		p, err := fc.Product(ctx, id, o)
+		out[i] = catalog.Found{ID: id, Product: p, Err: err}
+	}
+	return out
 }
 
 func (fc *fakeCatalog) Product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error) {

@@ -2,15 +2,14 @@ package web
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // currencySymbols are the prefixes prices are shown with; other currencies show their code.
@@ -151,14 +150,7 @@ func titleOf(p *catalog.Product) string {
 // httpURL returns s when it is an absolute http(s) URL with a host, "" otherwise. Every link and
 // image from AliExpress passes through it, so that no javascript:, data: or relative URL reaches a
 // page.
-func httpURL(s string) string {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return ""
-	}
-	return u.String()
-}
+func httpURL(s string) string { return sanitize.URL(s) }
 
 // sourceLink is the link that sends a user to AliExpress: the affiliate link when there is one.
 func sourceLink(p *catalog.Product) string {
@@ -169,7 +161,7 @@ func sourceLink(p *catalog.Product) string {
 }
 
 // minorUnits is the number of decimals of currency, for the margin script.
-func minorUnits(currency string) int { return aliexpress.MinorUnits(currency) }
+func minorUnits(currency string) int { return catalog.MinorUnits(currency) }
 
 // imageOf is the first http(s) image of a product, "" when it has none.
 func imageOf(p *catalog.Product) string {

@@ -48,8 +48,8 @@ func (s *Server) newImportData(r *http.Request, text, rule string, opts catalog.
 	}
 	return importData{base: s.base(r, "Import", "import"), Text: text, Rule: rule, Opts: opts,
 		Errors: map[string]string{}, MaxLines: s.cfg.MaxImportLines,
-		Countries: countryOptions(opts.ShipTo), Currencies: listOptions(catalog.Currencies, opts.Currency),
-		Languages: listOptions(catalog.Languages, opts.Language)}
+		Countries: countryOptions(opts.ShipTo), Currencies: listOptions(catalog.Currencies(), opts.Currency),
+		Languages: listOptions(catalog.Languages(), opts.Language)}
 }
 
 // importPage shows the import form; with ?ids=1,2 (the "export selected" button of a search) it

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // moneyJSON is money in the API: an exact decimal string and its currency, never a float.
@@ -66,8 +67,8 @@ type shippingJSON struct {
 	ShipFrom string     `json:"ship_from"`
 }
 
-// productJSON is a product in the API. description_html is sanitized like on the product page.
-type productJSON struct {
+// ProductJSON is a product in the JSON API, and in `aliscout product --json`. description_html is sanitized like on the product page.
+type ProductJSON struct {
 	ID                int64          `json:"id"`
 	Title             string         `json:"title"`
 	URL               string         `json:"url"`
@@ -98,10 +99,11 @@ type productJSON struct {
 	Stale             bool           `json:"stale"`
 }
 
-func productOut(p *catalog.Product) productJSON {
-	out := productJSON{
+// NewProductJSON is p as the JSON API writes it: links normalized, the description sanitized.
+func NewProductJSON(p *catalog.Product) ProductJSON {
+	out := ProductJSON{
 		ID: p.ID, Title: p.Title, URL: httpURL(p.URL), AffiliateURL: httpURL(p.AffiliateURL),
-		Images: []string{}, VideoURL: httpURL(p.VideoURL), DescriptionHTML: string(sanitizeHTML(p.DescriptionHTML)),
+		Images: []string{}, VideoURL: httpURL(p.VideoURL), DescriptionHTML: sanitize.HTML(p.DescriptionHTML),
 		Category: categoryOut(p.Category), TopCategory: categoryOut(p.TopCategory),
 		Shop: shopJSON{ID: p.Shop.ID, Name: p.Shop.Name, URL: httpURL(p.Shop.URL), Country: p.Shop.Country,
 			ItemAsDescribed: p.Shop.ItemAsDescribed, Communication: p.Shop.Communication, ShippingSpeed: p.Shop.ShippingSpeed},

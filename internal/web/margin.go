@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/pricing"
 )
@@ -37,7 +36,7 @@ var calcFields = []string{"sell", "rule", "fee_pct", "fee_fixed", "ad_cost", "mi
 func parseCalc(v url.Values, currency string) (calc, error) {
 	c := calc{Currency: currency, Form: map[string]string{}}
 	defaults := map[string]string{"rule": DefaultRule, "fee_pct": "2.9", "fee_fixed": "0.30"}
-	if aliexpress.MinorUnits(currency) != 2 {
+	if catalog.MinorUnits(currency) != 2 {
 		defaults["fee_fixed"] = ""
 	}
 	for _, k := range calcFields {
@@ -60,7 +59,7 @@ func parseCalc(v url.Values, currency string) (calc, error) {
 	if s := c.Form["rule"]; s != "" && c.Sell.IsZero() {
 		r, err := pricing.ParseRule(s, currency)
 		if err != nil {
-			errs = append(errs, invalid("rule", "%s", strings.TrimPrefix(err.Error(), "pricing: ")))
+			errs = append(errs, invalid("rule", "%s", pricingProblem(err)))
 		} else {
 			c.Rule = &r
 		}
@@ -103,7 +102,7 @@ func parseAmount(field, s, currency string) (catalog.Money, error) {
 	if strings.HasPrefix(s, "-") {
 		return catalog.Money{}, invalid(field, "%q is negative", s)
 	}
-	m, err := aliexpress.ParseMoney(s, currency)
+	m, err := catalog.ParseMoney(s, currency)
 	if err != nil {
 		return catalog.Money{}, invalid(field, "%q is not an amount (write it like 12.50)", s)
 	}
@@ -168,7 +167,7 @@ func (c calc) quoteVariant(v catalog.Variant, options []catalog.ShippingOption, 
 	}
 	lc, err := pricing.Landed(v, ship, 1)
 	if err != nil {
-		q.Why = "No landed cost: " + strings.TrimPrefix(err.Error(), "pricing: ")
+		q.Why = "No landed cost: " + pricingProblem(err)
 		return q
 	}
 	q.Landed = lc
@@ -183,12 +182,12 @@ func (c calc) quoteVariant(v catalog.Variant, options []catalog.ShippingOption, 
 			cost = lc.Total
 		}
 		if q.Price, q.CompareAt, err = c.Rule.Apply(cost); err != nil {
-			q.Why = strings.TrimPrefix(err.Error(), "pricing: ")
+			q.Why = pricingProblem(err)
 			return q
 		}
 	}
 	if q.Result, err = pricing.Margin(q.Price, lc, c.Fees); err != nil {
-		q.Why = strings.TrimPrefix(err.Error(), "pricing: ")
+		q.Why = pricingProblem(err)
 		return q
 	}
 	q.OK = true
@@ -220,4 +219,21 @@ func cheapestVariant(p *catalog.Product) catalog.Variant {
 // quoteProduct prices a product's headline variant.
 func (c calc) quoteProduct(p *catalog.Product) quote {
 	return c.quoteVariant(cheapestVariant(p), p.Shipping, p.ShipTo)
+}
+
+// pricingProblem is what a user is told of a pricing error: the rule's problem as they wrote it,
+// or what kept the figures from being computed.
+func pricingProblem(err error) string {
+	var re *pricing.RuleError
+	switch {
+	case errors.As(err, &re):
+		return re.Message()
+	case errors.Is(err, pricing.ErrCurrencyMismatch):
+		return "the amounts are in different currencies"
+	case errors.Is(err, pricing.ErrOverflow):
+		return "an amount is out of range"
+	case errors.Is(err, pricing.ErrNoShipping):
+		return "no shipping to this destination"
+	}
+	return "the figures cannot be computed for this product"
 }

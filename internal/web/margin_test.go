@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/aliscout/aliscout/internal/catalog"
@@ -173,7 +174,7 @@ func FuzzParseCalc(f *testing.F) {
 		v := url.Values{"sell": {sell}, "rule": {rule}, "fee_pct": {pct}, "fee_fixed": {sell}, "min_margin": {pct}}
 		c, err := parseCalc(v, "USD")
 		for _, e := range fieldErrors(err) {
-			if !contains(calcFields, e.Field) {
+			if !slices.Contains(calcFields, e.Field) {
 				t.Fatalf("parseCalc error names %q, not a calculator field", e.Field)
 			}
 		}

@@ -57,7 +57,9 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			if route == "" || route == "/" {
 				route = "other"
 			}
-			s.metrics.ObserveRequest(route, r.Method, rec.code(), d)
+			if s.cfg.Metrics != nil {
+				s.cfg.Metrics.ObserveRequest(route, r.Method, rec.code(), d)
+			}
 			s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "route", route,
 				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
 		}()

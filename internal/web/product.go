@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // parseID reads a product ID from a path or query value; field names it in the error.
@@ -173,9 +174,9 @@ func (d *productData) fill() {
 	}
 	d.Headline = d.Calc.quoteProduct(p)
 	d.Countries = countryOptions(d.Opts.ShipTo)
-	d.Currencies = listOptions(catalog.Currencies, d.Opts.Currency)
-	d.Languages = listOptions(catalog.Languages, d.Opts.Language)
-	d.Description = sanitizeHTML(p.DescriptionHTML)
+	d.Currencies = listOptions(catalog.Currencies(), d.Opts.Currency)
+	d.Languages = listOptions(catalog.Languages(), d.Opts.Language)
+	d.Description = template.HTML(sanitize.HTML(p.DescriptionHTML)) // sanitized: the one template.HTML the package makes
 	switch p.Source {
 	case catalog.SourceDS:
 		d.SourceNote = "Variants and shipping from the Dropshipping API."
@@ -205,7 +206,7 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
 			var p catalog.Product
 			if p, err = s.cat.Product(r.Context(), id, opts); err == nil {
-				writeJSON(w, http.StatusOK, productOut(&p))
+				writeJSON(w, http.StatusOK, NewProductJSON(&p))
 				return
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 //go:embed templates
@@ -35,7 +36,7 @@ func mustTemplates(sf *staticFiles) map[string]*template.Template {
 		"sourceLink":  sourceLink,
 		"image":       imageOf,
 		"minor":       minorUnits,
-		"description": sanitizeHTML,
+		"description": func(s string) template.HTML { return template.HTML(sanitize.HTML(s)) },
 		"cents":       func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
 		"join":        strings.Join,
 		"add":         func(a, b int) int { return a + b },

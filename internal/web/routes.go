@@ -26,7 +26,9 @@ func (s *Server) routes() *http.ServeMux {
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	if s.cfg.MetricsHandler != nil {
+		mux.Handle("GET /metrics", s.cfg.MetricsHandler)
+	}
 
 	// Everything else: a 404 (or 405) page, or JSON under /api/.
 	mux.HandleFunc("/", s.notFound(mux))

@@ -275,9 +275,9 @@ func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters) {
 	}
 	d.Categories = categoryOptions(cats, d.Form.Get("category"))
 	d.Countries = countryOptions(d.Form.Get("ship_to"))
-	d.Currencies = listOptions(catalog.Currencies, d.Form.Get("currency"))
-	d.Languages = listOptions(catalog.Languages, d.Form.Get("language"))
-	for _, so := range catalog.Sorts {
+	d.Currencies = listOptions(catalog.Currencies(), d.Form.Get("currency"))
+	d.Languages = listOptions(catalog.Languages(), d.Form.Get("language"))
+	for _, so := range catalog.Sorts() {
 		d.Sorts = append(d.Sorts, option{Value: so, Label: sortLabels[so], Selected: so == d.Form.Get("sort")})
 	}
 	for _, e := range exampleQueries {
@@ -366,9 +366,9 @@ func formatInt(n int) string {
 	return b.String()
 }
 
-// searchJSON is the answer of GET /api/search.
-type searchJSON struct {
-	Products        []productJSON `json:"products"`
+// SearchJSON is the answer of GET /api/search, and of `aliscout search --json`.
+type SearchJSON struct {
+	Products        []ProductJSON `json:"products"`
 	Total           int           `json:"total"`
 	Page            int           `json:"page"`
 	Stale           bool          `json:"stale"`
@@ -393,7 +393,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	out := searchJSON{Products: make([]productJSON, 0, len(res.Products)), Total: res.Total, Page: res.Page,
+	writeJSON(w, http.StatusOK, NewSearchJSON(f, &res))
+}
+
+// NewSearchJSON is res, the answer to f, as the JSON API writes it.
+func NewSearchJSON(f catalog.Filters, res *catalog.SearchResult) SearchJSON {
+	out := SearchJSON{Products: make([]ProductJSON, 0, len(res.Products)), Total: res.Total, Page: res.Page,
 		Stale: res.Stale, PageSize: res.PageSize, Pages: res.Pages(), TotalIsEstimate: res.TotalIsEstimate,
 		StaleReason: res.StaleReason}
 	if out.Page == 0 {
@@ -401,12 +406,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range res.Products {
 		p := &res.Products[i]
-		out.Products = append(out.Products, productOut(p))
+		out.Products = append(out.Products, NewProductJSON(p))
 		out.Stale = out.Stale || p.Stale
 		if !p.FetchedAt.IsZero() && (out.FetchedAt == nil || p.FetchedAt.Before(*out.FetchedAt)) {
 			t := p.FetchedAt.UTC()
 			out.FetchedAt = &t
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }

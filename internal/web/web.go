@@ -25,17 +25,15 @@ type Catalog interface {
 	Shipping(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.ShippingQuote, error)
 	Categories(ctx context.Context, language string) ([]catalog.Category, error)
 	Links(ctx context.Context, sources []string) ([]catalog.Link, error)
+	Products(ctx context.Context, ids []int64, o catalog.ProductOptions) []catalog.Found
 	Import(ctx context.Context, inputs []string, o catalog.ProductOptions) []catalog.ImportResult
 	Health(ctx context.Context) catalog.Health
 }
 
-// CacheStats is a snapshot of the product cache's counters, for /metrics. Each counts since start.
-type CacheStats struct {
-	Hits       uint64 // answered from a fresh entry
-	Misses     uint64 // needed an upstream load
-	Stale      uint64 // answered with a stale entry after a failed load
-	Loads      uint64 // upstream loads run
-	LoadErrors uint64 // upstream loads that failed
+// RequestObserver records each answered request, for metrics. route is the pattern the request
+// matched ("GET /search"), "" for none.
+type RequestObserver interface {
+	ObserveRequest(route, method string, code int, d time.Duration)
 }
 
 // Defaults of Config.
@@ -45,7 +43,7 @@ const (
 )
 
 // Config is how the web app runs. The zero value works: a real (not simulated) catalog, logs to
-// slog.Default, the wall clock, no cache metrics.
+// slog.Default, the wall clock, no metrics.
 type Config struct {
 	// Simulated shows the sandbox banner on every page: the catalog runs on the built-in simulator.
 	Simulated bool
@@ -53,8 +51,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock, injected for tests; nil means time.Now.
 	Now func() time.Time
-	// CacheStats reads the cache counters for /metrics; nil leaves them out.
-	CacheStats func() CacheStats
+	// Metrics records every request; nil records nothing.
+	Metrics RequestObserver
+	// MetricsHandler serves GET /metrics; nil answers 404 there.
+	MetricsHandler http.Handler
 	// MaxExport caps the products of one export download; 0 means DefaultMaxExport.
 	MaxExport int
 	// MaxImportLines caps the lines of one import or link request; 0 means DefaultMaxImportLines.
@@ -64,22 +64,12 @@ type Config struct {
 	TrustedOrigins []string
 }
 
-// Option changes how New builds a Server.
-type Option func(*Server)
-
-// WithMetrics makes the server record into m, so that the caller can also hook m to the
-// AliExpress client (Metrics.ObserveCall). Without it the server makes its own.
-func WithMetrics(m *Metrics) Option {
-	return func(s *Server) { s.metrics = m }
-}
-
 // Server is the web app. Build it with New and serve Handler.
 type Server struct {
 	cfg     Config
 	cat     Catalog
 	log     *slog.Logger
 	now     func() time.Time
-	metrics *Metrics
 	pages   map[string]*template.Template
 	static  *staticFiles
 	handler http.Handler
@@ -87,7 +77,7 @@ type Server struct {
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
 // test catches before any release.
-func New(cfg Config, cat Catalog, opts ...Option) *Server {
+func New(cfg Config, cat Catalog) *Server {
 	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -101,12 +91,6 @@ func New(cfg Config, cat Catalog, opts ...Option) *Server {
 	if s.cfg.MaxImportLines <= 0 {
 		s.cfg.MaxImportLines = DefaultMaxImportLines
 	}
-	for _, o := range opts {
-		o(s)
-	}
-	if s.metrics == nil {
-		s.metrics = NewMetrics()
-	}
 	s.static = mustStatic()
 	s.pages = mustTemplates(s.static)
 	s.handler = s.middleware(s.routes())
@@ -115,6 +99,3 @@ func New(cfg Config, cat Catalog, opts ...Option) *Server {
 
 // Handler returns the HTTP handler of the whole app: pages, API, static files, health and metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Metrics returns the metrics the server records into.
-func (s *Server) Metrics() *Metrics { return s.metrics }

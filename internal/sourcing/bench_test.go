@@ -1,4 +1,4 @@
-package catalog_test
+package sourcing_test
 
 import (
 	"context"
@@ -8,18 +8,19 @@ import (
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sourcing"
 )
 
 // benchService returns a service over an in-process simulator (loopback HTTP, the real SDK) with a
 // fresh memory cache.
-func benchService(b *testing.B, sb *sandbox.Server, tok string) *catalog.Service {
+func benchService(b *testing.B, sb *sandbox.Server, tok string) *sourcing.Service {
 	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL),
 		aliexpress.WithTrackingID("bench"), aliexpress.WithAccessToken(tok))
 	if err != nil {
 		b.Fatal(err)
 	}
 	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{})
-	return catalog.NewService(c, ch, catalog.ServiceOptions{DS: true, Simulated: true})
+	return sourcing.NewService(c, ch, sourcing.ServiceOptions{DS: true, Simulated: true})
 }
 
 // BenchmarkSearchCold is a first search with the default filters: upstream pages, filtering, and

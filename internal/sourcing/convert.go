@@ -1,20 +1,32 @@
-package catalog
+package sourcing
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
+// money is an SDK amount as the domain's Money.
+func money(m aliexpress.Money) catalog.Money {
+	return catalog.Money{Amount: m.Amount, Currency: m.Currency}
+}
+
+// sdkMoney is a domain amount as the SDK's Money.
+func sdkMoney(m catalog.Money) aliexpress.Money {
+	return aliexpress.Money{Amount: m.Amount, Currency: m.Currency}
+}
+
 // fromAffiliate normalizes an affiliate product: one variant at the product's price, stock unknown.
-func fromAffiliate(ap aliexpress.Product, f Filters) Product {
-	price := ap.TargetSalePrice
+func fromAffiliate(ap aliexpress.Product, f catalog.Filters) catalog.Product {
+	price := money(ap.TargetSalePrice)
 	if price.IsZero() {
-		price = ap.SalePrice
+		price = money(ap.SalePrice)
 	}
-	orig := ap.TargetOriginalPrice
+	orig := money(ap.TargetOriginalPrice)
 	if orig.IsZero() {
-		orig = ap.OriginalPrice
+		orig = money(ap.OriginalPrice)
 	}
 	if orig.IsZero() || orig.Currency != price.Currency || orig.Amount < price.Amount {
 		orig = price
@@ -36,16 +48,16 @@ func fromAffiliate(ap aliexpress.Product, f Filters) Product {
 	if discount == 0 {
 		discount = discountPercent(orig, price)
 	}
-	p := Product{
+	p := catalog.Product{
 		ID:                ap.ID,
 		Title:             ap.Title,
 		URL:               url,
 		AffiliateURL:      ap.PromotionLink,
 		Images:            images,
 		VideoURL:          ap.VideoURL,
-		Category:          Category{ID: ap.SecondLevelCategoryID, Name: ap.SecondLevelCategoryName, ParentID: ap.FirstLevelCategoryID},
-		TopCategory:       Category{ID: ap.FirstLevelCategoryID, Name: ap.FirstLevelCategoryName},
-		Shop:              Shop{ID: ap.ShopID, Name: ap.ShopName, URL: ap.ShopURL},
+		Category:          catalog.Category{ID: ap.SecondLevelCategoryID, Name: ap.SecondLevelCategoryName, ParentID: ap.FirstLevelCategoryID},
+		TopCategory:       catalog.Category{ID: ap.FirstLevelCategoryID, Name: ap.FirstLevelCategoryName},
+		Shop:              catalog.Shop{ID: ap.ShopID, Name: ap.ShopName, URL: ap.ShopURL},
 		Price:             price,
 		OriginalPrice:     orig,
 		DiscountPercent:   discount,
@@ -53,10 +65,10 @@ func fromAffiliate(ap aliexpress.Product, f Filters) Product {
 		Orders30d:         int(ap.Volume),
 		CommissionRate:    ap.CommissionRate,
 		HotCommissionRate: ap.HotCommissionRate,
-		Variants:          []Variant{{SKUID: ap.SKUID, Price: price, ListPrice: orig, Stock: -1}},
+		Variants:          []catalog.Variant{{SKUID: ap.SKUID, Price: price, ListPrice: orig, Stock: -1}},
 		ShipTo:            f.ShipTo,
-		Source:            SourceAffiliate,
-		taxRate:           ap.TaxRate,
+		Source:            catalog.SourceAffiliate,
+		TaxRate:           ap.TaxRate,
 	}
 	if p.Category.ID == 0 {
 		p.Category = p.TopCategory
@@ -66,10 +78,10 @@ func fromAffiliate(ap aliexpress.Product, f Filters) Product {
 
 // mergeDS builds a product from the DS API's answer, keeping the affiliate data (commission,
 // 30-day orders, affiliate link, category names) when hasAff.
-func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions) Product {
+func mergeDS(aff catalog.Product, hasAff bool, d *aliexpress.DSProduct, o catalog.ProductOptions) catalog.Product {
 	p := aff
 	if !hasAff {
-		p = Product{URL: aliexpress.ProductURL(d.ID)}
+		p = catalog.Product{URL: aliexpress.ProductURL(d.ID)}
 	}
 	p.ID = d.ID
 	if d.Title != "" || !hasAff {
@@ -80,19 +92,19 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 	}
 	p.DescriptionHTML = d.DetailHTML
 	if p.Category.ID == 0 {
-		p.Category = Category{ID: d.CategoryID}
+		p.Category = catalog.Category{ID: d.CategoryID}
 	}
-	p.Shop = Shop{ID: d.Store.ID, Name: d.Store.Name, URL: p.Shop.URL, Country: d.Store.Country,
+	p.Shop = catalog.Shop{ID: d.Store.ID, Name: d.Store.Name, URL: p.Shop.URL, Country: d.Store.Country,
 		ItemAsDescribed: d.Store.ItemAsDescribed, Communication: d.Store.Communication, ShippingSpeed: d.Store.ShippingSpeed}
 	if p.Shop.URL == "" && d.Store.ID != 0 {
-		p.Shop.URL = "https://www.aliexpress.com/store/" + itoa(d.Store.ID)
+		p.Shop.URL = "https://www.aliexpress.com/store/" + strconv.FormatInt(d.Store.ID, 10)
 	}
 	p.ShipFrom = d.Store.Country
 	p.Rating = d.Rating
 	p.Reviews = d.EvaluationCount
 	p.WeightGrams = d.Package.Grams
 	p.ShipTo = o.ShipTo
-	p.Source = SourceDS
+	p.Source = catalog.SourceDS
 	if len(d.Videos) > 0 && p.VideoURL == "" {
 		p.VideoURL = d.Videos[0].URL
 	}
@@ -119,7 +131,7 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 				}
 				oi = &optIdx{pos: len(p.Options), values: map[string]bool{}}
 				idx[sp.ID] = oi
-				p.Options = append(p.Options, Option{Name: sp.Name})
+				p.Options = append(p.Options, catalog.Option{Name: sp.Name})
 			}
 			name := valueName(sp)
 			if !oi.values[name] {
@@ -128,18 +140,18 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 			}
 		}
 	}
-	p.Variants = make([]Variant, 0, len(d.Variants))
+	p.Variants = make([]catalog.Variant, 0, len(d.Variants))
 	for _, v := range d.Variants {
-		nv := Variant{SKUID: v.SKUID, Attr: v.Attr, Price: v.SalePrice, ListPrice: v.Price, Stock: v.Stock,
+		nv := catalog.Variant{SKUID: v.SKUID, Attr: v.Attr, Price: money(v.SalePrice), ListPrice: money(v.Price), Stock: v.Stock,
 			Barcode: v.Barcode, Values: make([]string, len(p.Options))}
 		if nv.Price.IsZero() {
-			nv.Price = v.Price
+			nv.Price = money(v.Price)
 		}
 		if nv.ListPrice.IsZero() || nv.ListPrice.Amount < nv.Price.Amount {
 			nv.ListPrice = nv.Price
 		}
 		if v.EstimatedImportCharges != nil {
-			nv.ImportCharge = *v.EstimatedImportCharges
+			nv.ImportCharge = money(*v.EstimatedImportCharges)
 		}
 		for _, sp := range v.Properties {
 			if oi, ok := idx[sp.ID]; ok {
@@ -152,7 +164,7 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 		p.Variants = append(p.Variants, nv)
 	}
 	if len(p.Variants) == 0 {
-		p.Variants = []Variant{{Price: p.Price, ListPrice: p.OriginalPrice, Stock: -1}}
+		p.Variants = []catalog.Variant{{Price: p.Price, ListPrice: p.OriginalPrice, Stock: -1}}
 	}
 	// The product's price is its cheapest variant, preferring those in stock.
 	best := -1
@@ -169,24 +181,9 @@ func mergeDS(aff Product, hasAff bool, d *aliexpress.DSProduct, o ProductOptions
 
 // discountPercent is how much below orig price is, in whole percent rounded half up: the way
 // AliExpress's own discount figures read, so a product shows the same discount on every page.
-func discountPercent(orig, price Money) int {
+func discountPercent(orig, price catalog.Money) int {
 	if orig.Amount <= price.Amount || orig.Amount <= 0 || orig.Currency != price.Currency {
 		return 0
 	}
 	return int(((orig.Amount-price.Amount)*200 + orig.Amount) / (2 * orig.Amount))
-}
-
-func itoa(n int64) string {
-	const digits = "0123456789"
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = digits[n%10]
-		n /= 10
-	}
-	return string(b[i:])
 }

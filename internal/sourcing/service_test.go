@@ -1,4 +1,4 @@
-package catalog_test
+package sourcing_test
 
 import (
 	"context"
@@ -13,11 +13,12 @@ import (
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sourcing"
 )
 
 type fixture struct {
 	sb    *sandbox.Server
-	svc   *catalog.Service
+	svc   *sourcing.Service
 	clock *clock
 }
 
@@ -61,7 +62,7 @@ func newFixture(t *testing.T, ds bool) *fixture {
 		c = c.WithAccessToken(tok)
 	}
 	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
-	svc := catalog.NewService(c, ch, catalog.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now})
+	svc := sourcing.NewService(c, ch, sourcing.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now})
 	return &fixture{sb: sb, svc: svc, clock: clk}
 }
 
@@ -389,7 +390,7 @@ func TestHealth(t *testing.T) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
 	c, _ := aliexpress.NewClient(sandbox.DefaultAppKey, "wrong-secret", aliexpress.WithGateway(sb.URL))
-	svc := catalog.NewService(c, cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{}), catalog.ServiceOptions{})
+	svc := sourcing.NewService(c, cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{}), sourcing.ServiceOptions{})
 	h = svc.Health(context.Background())
 	if h.OK || h.Code != catalog.EConfig || !strings.Contains(h.Message, "ALIEXPRESS_APP_SECRET") || strings.Contains(h.Message, "wrong-secret") {
 		t.Errorf("Health(wrong secret) = %+v; want EConfig naming ALIEXPRESS_APP_SECRET, never the secret", h)
@@ -500,7 +501,7 @@ func TestSharedCacheKeepsGatewaysApart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := catalog.NewService(c, ch, catalog.ServiceOptions{})
+		svc := sourcing.NewService(c, ch, sourcing.ServiceOptions{})
 		if _, err := svc.Search(context.Background(), mustFilters(t, "q", "case", "sort", "price_asc", "min_orders", "0")); err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package cache
+package sourcing
 
 import (
 	"fmt"
@@ -16,13 +16,14 @@ type TTLs struct {
 	Categories time.Duration
 }
 
-// DefaultTTLs are the TTLs used when the configuration names none. It is
-// read, never written.
-var DefaultTTLs = TTLs{
-	Search:     5 * time.Minute,
-	Product:    10 * time.Minute,
-	Shipping:   time.Hour,
-	Categories: 24 * time.Hour,
+// DefaultTTLs returns the TTLs used when the configuration names none.
+func DefaultTTLs() TTLs {
+	return TTLs{
+		Search:     5 * time.Minute,
+		Product:    10 * time.Minute,
+		Shipping:   time.Hour,
+		Categories: 24 * time.Hour,
+	}
 }
 
 // ttlKinds names the fields of TTLs in the configuration string, in the
@@ -49,7 +50,7 @@ func (t *TTLs) field(kind string) *time.Duration {
 // is in time.ParseDuration form and must be positive. An error names the
 // part that is wrong.
 func ParseTTLs(s string) (TTLs, error) {
-	t := DefaultTTLs
+	t := DefaultTTLs()
 	if strings.TrimSpace(s) == "" {
 		return t, nil
 	}
@@ -58,22 +59,22 @@ func ParseTTLs(s string) (TTLs, error) {
 		kind, value, ok := strings.Cut(part, "=")
 		kind, value = strings.TrimSpace(kind), strings.TrimSpace(value)
 		if !ok {
-			return TTLs{}, fmt.Errorf("cache: ttl %q: want kind=duration", part)
+			return TTLs{}, fmt.Errorf("ttl %q: want kind=duration", part)
 		}
 		f := t.field(kind)
 		if f == nil {
-			return TTLs{}, fmt.Errorf("cache: ttl %q: unknown kind %q (want one of %s)", part, kind, strings.Join(ttlKinds[:], ", "))
+			return TTLs{}, fmt.Errorf("ttl %q: unknown kind %q (want one of %s)", part, kind, strings.Join(ttlKinds[:], ", "))
 		}
 		if seen[kind] {
-			return TTLs{}, fmt.Errorf("cache: ttl %q: %s given twice", part, kind)
+			return TTLs{}, fmt.Errorf("ttl %q: %s given twice", part, kind)
 		}
 		seen[kind] = true
 		d, err := time.ParseDuration(value)
 		if err != nil {
-			return TTLs{}, fmt.Errorf("cache: ttl %q: %w", part, err)
+			return TTLs{}, fmt.Errorf("ttl %q: %w", part, err)
 		}
 		if d <= 0 {
-			return TTLs{}, fmt.Errorf("cache: ttl %q: duration must be positive", part)
+			return TTLs{}, fmt.Errorf("ttl %q: duration must be positive", part)
 		}
 		*f = d
 	}

@@ -1,4 +1,4 @@
-package cache
+package sourcing
 
 import (
 	"strings"
@@ -11,9 +11,9 @@ func TestParseTTLs(t *testing.T) {
 		in   string
 		want TTLs
 	}{
-		{"", DefaultTTLs},
-		{"  ", DefaultTTLs},
-		{"search=5m,product=10m,shipping=1h,categories=24h", DefaultTTLs},
+		{"", DefaultTTLs()},
+		{"  ", DefaultTTLs()},
+		{"search=5m,product=10m,shipping=1h,categories=24h", DefaultTTLs()},
 		{"search=1m", TTLs{Search: time.Minute, Product: 10 * time.Minute, Shipping: time.Hour, Categories: 24 * time.Hour}},
 		{" product = 90s , categories=168h ", TTLs{Search: 5 * time.Minute, Product: 90 * time.Second, Shipping: time.Hour, Categories: 168 * time.Hour}},
 	}
@@ -49,8 +49,8 @@ func TestParseTTLsErrors(t *testing.T) {
 }
 
 func TestTTLsString(t *testing.T) {
-	if got, want := DefaultTTLs.String(), "search=5m0s,product=10m0s,shipping=1h0m0s,categories=24h0m0s"; got != want {
-		t.Errorf("DefaultTTLs.String() = %q; want %q", got, want)
+	if got, want := DefaultTTLs().String(), "search=5m0s,product=10m0s,shipping=1h0m0s,categories=24h0m0s"; got != want {
+		t.Errorf("DefaultTTLs().String() = %q; want %q", got, want)
 	}
 }
 

@@ -1,7 +1,11 @@
-package web
+// Package sanitize makes AliExpress's untrusted description HTML safe to show on a page and to put
+// in a store file: one allow-list, one tokenizer (golang.org/x/net/html, the HTML5 rules a
+// browser uses), for every place a description goes.
+package sanitize
 
 import (
-	"html/template"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,15 +46,16 @@ var voidTags = map[string]bool{"br": true, "hr": true, "img": true}
 // maxDepth caps the nesting of kept elements; deeper tags are dropped (their text stays).
 const maxDepth = 64
 
-// sanitizeHTML turns AliExpress description HTML into HTML that is safe to put on a page: only
-// allowedTags survive, with only their allowed attributes; links and images keep only http(s)
-// URLs (protocol-relative ones become https); links open in a new tab with rel="nofollow
-// noopener"; every text and attribute is re-escaped and every element closed. Its result is the
-// only template.HTML the package makes.
-func sanitizeHTML(s string) template.HTML {
+// HTML turns AliExpress description HTML into HTML that is safe to put on a page or in a store:
+// only allowedTags survive, with only their allowed attributes; links and images keep only
+// absolute http(s) URLs (protocol-relative ones become https), and an image without one goes
+// altogether; invalid UTF-8 becomes U+FFFD; links open in a new tab with rel="nofollow noopener"; comments, doctypes, NUL bytes
+// and carriage returns go; every text and attribute is re-escaped and every element closed.
+func HTML(s string) string {
 	if len(s) > maxDescription {
 		s = s[:maxDescription]
 	}
+	s = strings.ToValidUTF8(s, "\uFFFD") // store files must be UTF-8
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
 	var open []string // the kept elements not yet closed
@@ -72,7 +77,7 @@ func sanitizeHTML(s string) template.HTML {
 		}
 		switch tt {
 		case html.TextToken:
-			b.WriteString(html.EscapeString(tok.Data))
+			b.WriteString(html.EscapeString(cleanText(tok.Data)))
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name := tok.Data
 			if droppedTags[name] {
@@ -116,7 +121,17 @@ func sanitizeHTML(s string) template.HTML {
 	for j := len(open) - 1; j >= 0; j-- {
 		b.WriteString("</" + open[j] + ">")
 	}
-	return template.HTML(b.String())
+	return strings.TrimSpace(b.String())
+}
+
+// cleanText drops NUL bytes and turns CRLF and lone CR line ends into LF.
+func cleanText(s string) string {
+	if !strings.ContainsAny(s, "\x00\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
 }
 
 // voidDropped reports dropped elements that have no end tag, so that dropping them skips nothing
@@ -136,7 +151,7 @@ func keepAttrs(tag string, attrs []html.Attribute, allowed []string) ([]html.Att
 	seen := map[string]bool{}
 	for _, a := range attrs {
 		key := strings.ToLower(a.Key)
-		if a.Namespace != "" || seen[key] || !contains(allowed, key) {
+		if a.Namespace != "" || seen[key] || !slices.Contains(allowed, key) {
 			continue
 		}
 		val := a.Val
@@ -146,6 +161,8 @@ func keepAttrs(tag string, attrs []html.Attribute, allowed []string) ([]html.Att
 			if val == "" {
 				continue
 			}
+		case "title", "alt":
+			val = cleanText(val)
 		case "width", "height", "colspan", "rowspan":
 			n, err := strconv.Atoi(strings.TrimSpace(val))
 			if err != nil || n < 1 || n > 4000 {
@@ -175,14 +192,16 @@ func safeLink(s string) string {
 	if strings.HasPrefix(s, "//") {
 		s = "https:" + s
 	}
-	return httpURL(s)
+	return URL(s)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// URL returns s when it is an absolute http(s) URL with a host, normalized; "" for anything else
+// (javascript:, data:, relative and unparsable URLs, control characters).
+func URL(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
 	}
-	return false
+	return u.String()
 }

@@ -1,0 +1,103 @@
+package sourcing
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
+)
+
+// ServiceOptions configures a Service.
+type ServiceOptions struct {
+	TTLs TTLs
+	// DS says the client carries a dropshipping access token: variants, stock and shipping then
+	// come from the DS API.
+	DS        bool
+	Simulated bool
+	Now       func() time.Time
+	Logger    *slog.Logger
+	// ScanPages bounds how many upstream pages of 50 one search reads when it applies filters
+	// AliExpress cannot apply (default 6, i.e. 300 products).
+	ScanPages int
+	// EnrichLimit bounds how many products of one search get their shipping fetched to check the
+	// free-shipping and delivery-days filters (default 60); the visible page always does.
+	EnrichLimit int
+	// Parallel bounds concurrent upstream calls of one request (default 6).
+	Parallel int
+	// MemoFor is how long a search result is kept decoded in this process (default 15s), so that
+	// a popular search costs neither a call nor decoding the cached answers again. Negative: off.
+	MemoFor time.Duration
+}
+
+// Service answers searches and product lookups from AliExpress through the cache, so that
+// repeated and concurrent requests cost one call, and a failing platform serves the last good data
+// marked stale.
+type Service struct {
+	ae    *aliexpress.Client
+	cache *cache.Cache
+	opts  ServiceOptions
+
+	healthMu   sync.Mutex
+	lastHealth catalog.Health
+
+	memoMu sync.Mutex
+	memo   map[string]memoEntry
+
+	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
+	ns string
+}
+
+// NewService returns a service calling AliExpress with client through c.
+func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ScanPages <= 0 {
+		opts.ScanPages = 6
+	}
+	if opts.EnrichLimit <= 0 {
+		opts.EnrichLimit = 60
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 6
+	}
+	if opts.TTLs == (TTLs{}) {
+		opts.TTLs = DefaultTTLs()
+	}
+	if opts.MemoFor == 0 {
+		opts.MemoFor = 15 * time.Second
+	}
+	if opts.MemoFor > opts.TTLs.Search {
+		opts.MemoFor = opts.TTLs.Search
+	}
+	ns := cache.Key(client.Gateway(), client.AppKey(), client.TrackingID())
+	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}, ns: ns}
+}
+
+// key builds a cache key in this service's namespace.
+func (s *Service) key(parts ...string) string {
+	return cache.Key(append([]string{s.ns}, parts...)...)
+}
+
+type staleInfo struct {
+	stale  bool
+	reason string
+}
+
+func staleOf(r cache.Result) staleInfo {
+	if !r.Stale {
+		return staleInfo{}
+	}
+	reason := "AliExpress is not answering; showing saved results from " + r.StoredAt.UTC().Format("15:04 MST")
+	if errors.Is(r.Err, aliexpress.ErrRateLimited) || errors.Is(r.Err, aliexpress.ErrBudgetExhausted) {
+		reason = "AliExpress is rate-limiting aliscout; showing saved results from " + r.StoredAt.UTC().Format("15:04 MST")
+	}
+	return staleInfo{stale: true, reason: reason}
+}
