@@ -390,24 +390,6 @@ func cleanValue(s string) string {
 	return s
 }
 
-// cleanText makes untrusted multi-line text (a description) valid UTF-8 with "\n" line ends and
-// no control characters but newline and tab.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r == '\r':
-			return '\n'
-		case unicode.IsControl(r):
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // safeURL returns u when it is an absolute http(s) URL ("//host/…" becomes https), else "".
 // Image URLs are fetched by the store during import, so nothing else is useful there.
 func safeURL(raw string) string {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -49,8 +50,8 @@ const maxDepth = 64
 // HTML turns AliExpress description HTML into HTML that is safe to put on a page or in a store:
 // only allowedTags survive, with only their allowed attributes; links and images keep only
 // absolute http(s) URLs (protocol-relative ones become https), and an image without one goes
-// altogether; invalid UTF-8 becomes U+FFFD; links open in a new tab with rel="nofollow noopener"; comments, doctypes, NUL bytes
-// and carriage returns go; every text and attribute is re-escaped and every element closed.
+// altogether; invalid UTF-8 becomes U+FFFD; links open in a new tab with rel="nofollow noopener"; comments, doctypes and control
+// characters (but newline and tab) go; every text and attribute is re-escaped and every element closed.
 func HTML(s string) string {
 	if len(s) > maxDescription {
 		s = s[:maxDescription]
@@ -124,14 +125,21 @@ func HTML(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// cleanText drops NUL bytes and turns CRLF and lone CR line ends into LF.
+// cleanText turns CRLF and lone CR line ends into LF and drops every other control character but
+// tab (NUL, escape, ...).
 func cleanText(s string) string {
-	if !strings.ContainsAny(s, "\x00\r") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\x00", "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return '\n'
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // voidDropped reports dropped elements that have no end tag, so that dropping them skips nothing

@@ -59,7 +59,7 @@ func TestSanitizeHTML(t *testing.T) {
 		{`<div style="background:url(javascript:alert(1))" class="x">y</div>`, `<div>y</div>`},
 		{`<p>unclosed <script>alert(1)`, `<p>unclosed </p>`},
 		{`<br/><hr>`, `<br><hr>`},
-		{"a\x00b\r\nc\rd", "ab\nc\nd"},
+		{"a\x00b\r\nc\rd\x1b[31m\te", "ab\nc\nd[31m\te"},
 		{`<p title="x&quot; onmouseover=&quot;alert(1)">t</p>`, `<p>t</p>`},
 	}
 	for _, c := range cases {

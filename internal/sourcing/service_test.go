@@ -90,18 +90,42 @@ func TestSearchDefaultsHideUntestedProducts(t *testing.T) {
 	}
 }
 
+// TestSearchRepeatedCostsNoCall repeats a search within the decoded memo (15 s), after the memo
+// has ended but within the cache's search TTL (the cache path), and after the TTL.
 func TestSearchRepeatedCostsNoCall(t *testing.T) {
 	fx := newFixture(t, true)
 	f := mustFilters(t, "q", "phone case")
+	first, err := fx.svc.Search(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name    string
+		advance time.Duration
+	}{
+		{"from the memo", time.Second},
+		{"from the cache after the memo ended", time.Minute},
+	} {
+		fx.clock.Add(step.advance)
+		before := fx.total()
+		res, err := fx.svc.Search(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fx.total() - before; got != 0 {
+			t.Errorf("repeating a search %s made %d AliExpress calls; want 0", step.name, got)
+		}
+		if len(res.Products) != len(first.Products) || res.Products[0].ID != first.Products[0].ID || res.Stale {
+			t.Errorf("repeated search %s = %d products (stale %v); want the first answer again", step.name, len(res.Products), res.Stale)
+		}
+	}
+	fx.clock.Add(sourcing.DefaultTTLs().Search)
+	before := fx.calls(queryMethod)
 	if _, err := fx.svc.Search(context.Background(), f); err != nil {
 		t.Fatal(err)
 	}
-	before := fx.total()
-	if _, err := fx.svc.Search(context.Background(), f); err != nil {
-		t.Fatal(err)
-	}
-	if got := fx.total() - before; got != 0 {
-		t.Errorf("repeating a search made %d AliExpress calls; want 0", got)
+	if got := fx.calls(queryMethod) - before; got != 1 {
+		t.Errorf("a search after its cache TTL made %d product.query calls; want 1 (fresh data)", got)
 	}
 }
 
