@@ -1,3 +1,8 @@
+// Package sourcing is aliscout's AliExpress-backed catalog service: searches, products, shipping,
+// categories, affiliate links and the health of the connection, read through the cache so that
+// the platform's call quota is spent once per answer. It converts the SDK's answers into the
+// domain (internal/catalog) as they enter, and it is the one place where the SDK's errors get
+// words (Translate) that the pages, the API, the command line and the metrics share.
 package sourcing
 
 import (
