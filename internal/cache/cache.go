@@ -21,6 +21,7 @@ import (
 const (
 	DefaultStaleFor    = 24 * time.Hour
 	DefaultLoadTimeout = 30 * time.Second
+	DefaultFailFor     = 5 * time.Second
 )
 
 // storeTimeout bounds each store call a load makes on behalf of all its
@@ -40,6 +41,11 @@ type Options struct {
 	// deadline besides the ones the load sets itself. Zero means
 	// DefaultLoadTimeout.
 	LoadTimeout time.Duration
+	// FailFor is how long a failed load is remembered: a fetch of the same
+	// key within it gets the same failure (or the stale entry) without a
+	// new load, so that a failing upstream is not asked again by every
+	// request. Zero means DefaultFailFor; a negative value turns it off.
+	FailFor time.Duration
 }
 
 // Result is what Fetch returns.
@@ -63,8 +69,9 @@ type Result struct {
 type Stats struct {
 	Hits        uint64 // fetches answered from a fresh entry, with no load
 	Misses      uint64 // fetches that needed a load, their own or a shared one
-	Stale       uint64 // fetches answered with a stale entry after a failed load
+	Stale       uint64 // fetches answered with a stale entry after a failed (or too slow) load
 	Loads       uint64 // loads run (one per group of concurrent fetches of a key)
+	Remembered  uint64 // fetches answered from a remembered failure, with no load
 	LoadErrors  uint64 // loads that failed
 	StoreErrors uint64 // failed store reads and writes, and unreadable entries
 }
@@ -76,12 +83,23 @@ type Cache struct {
 	now         func() time.Time
 	staleFor    time.Duration // negative: off
 	loadTimeout time.Duration
+	failFor     time.Duration // negative: off
 
-	mu      sync.Mutex
-	flights map[string]*flight
+	mu       sync.Mutex
+	flights  map[string]*flight
+	failures map[string]failure // recent failed loads, by key
 
-	hits, misses, stale, loads, loadErrors, storeErrors atomic.Uint64
+	hits, misses, stale, loads, loadErrors, storeErrors, remembered atomic.Uint64
 }
+
+// failure is a failed load, remembered until until.
+type failure struct {
+	err   error
+	until time.Time
+}
+
+// maxFailures bounds the failures remembered; past it the oldest half go.
+const maxFailures = 4096
 
 // New returns a Cache over store.
 func New(store Store, opts Options) *Cache {
@@ -90,7 +108,9 @@ func New(store Store, opts Options) *Cache {
 		now:         opts.Now,
 		staleFor:    opts.StaleFor,
 		loadTimeout: opts.LoadTimeout,
+		failFor:     opts.FailFor,
 		flights:     make(map[string]*flight),
+		failures:    make(map[string]failure),
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -100,6 +120,9 @@ func New(store Store, opts Options) *Cache {
 	}
 	if c.loadTimeout <= 0 {
 		c.loadTimeout = DefaultLoadTimeout
+	}
+	if c.failFor == 0 {
+		c.failFor = DefaultFailFor
 	}
 	return c
 }
@@ -113,6 +136,7 @@ func (c *Cache) Stats() Stats {
 		Loads:       c.loads.Load(),
 		LoadErrors:  c.loadErrors.Load(),
 		StoreErrors: c.storeErrors.Load(),
+		Remembered:  c.remembered.Load(),
 	}
 }
 
@@ -136,8 +160,11 @@ func (e *PanicError) Error() string { return fmt.Sprintf("cache: load panicked: 
 // can match it with errors.Is and errors.As.
 //
 // The load runs detached from ctx, with ctx's values and its own
-// Options.LoadTimeout: a caller that gives up returns ctx.Err() at once
-// while the load goes on for the others and for the next caller. Callers of
+// Options.LoadTimeout: a caller whose ctx ends first gets the stale entry,
+// when there is one (Stale set, Err holding ctx's error), or ctx.Err(), at
+// once, while the load goes on for the others and for the next caller. A
+// failed load is remembered for Options.FailFor: fetches of the key meanwhile
+// get the same answer without another load. Callers of
 // one key share one load, so a key must capture everything that changes the
 // answer, and should always be fetched with the same ttl. A ttl of zero or
 // less never counts an entry fresh; the value is still kept for stale use.
@@ -182,8 +209,18 @@ func (c *Cache) lookup(ctx context.Context, key string, ttl time.Duration, load 
 		stale := e // a copy, so that e stays on the stack on the hit path
 		seen = &stale
 	}
+	staleOr := func(err error) (Result, error) {
+		if seen != nil && c.usableStale(*seen, ttl) && (check == nil || check(seen.Value) == nil) {
+			return Result{Value: seen.Value, StoredAt: seen.StoredAt, Stale: true, Err: err}, nil
+		}
+		return Result{}, err
+	}
+	if err := c.recentFailure(key); err != nil {
+		c.remembered.Add(1)
+		return staleOr(err)
+	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, err // start no load that nobody waits for
+		return staleOr(err) // start no load that nobody waits for
 	}
 
 	f := c.join(ctx, key, ttl, load, check, seen)
@@ -191,8 +228,50 @@ func (c *Cache) lookup(ctx context.Context, key string, ttl time.Duration, load 
 	case <-f.done:
 		return f.res, f.err
 	case <-ctx.Done():
-		return Result{}, ctx.Err()
+		return staleOr(ctx.Err())
 	}
+}
+
+// recentFailure returns the error of a load of key that failed within FailFor, or nil.
+func (c *Cache) recentFailure(key string) error {
+	if c.failFor < 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.failures[key]
+	if !ok {
+		return nil
+	}
+	if !c.now().Before(f.until) {
+		delete(c.failures, key)
+		return nil
+	}
+	return f.err
+}
+
+// remember records (err != nil) or forgets (err == nil) the failure of a load of key. Failures
+// for which the caller is to blame (a panic is ours, not upstream's) are remembered too: asking
+// again within seconds would fail the same way.
+func (c *Cache) remember(key string, err error) {
+	if c.failFor < 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		delete(c.failures, key)
+		return
+	}
+	if len(c.failures) >= maxFailures {
+		now := c.now()
+		for k, f := range c.failures {
+			if !now.Before(f.until) || len(c.failures) >= maxFailures/2 {
+				delete(c.failures, k)
+			}
+		}
+	}
+	c.failures[key] = failure{err: err, until: c.now().Add(c.failFor)}
 }
 
 // fresh reports whether e may be served without a load. An entry stamped in
@@ -273,6 +352,7 @@ func (c *Cache) run(ctx context.Context, key string, ttl time.Duration, load fun
 	lctx, cancel := context.WithTimeout(ctx, c.loadTimeout)
 	v, err := safeLoad(lctx, load)
 	cancel()
+	c.remember(key, err)
 	if err != nil {
 		c.loadErrors.Add(1)
 		if seen != nil && c.usableStale(*seen, ttl) && (check == nil || check(seen.Value) == nil) {
@@ -303,4 +383,21 @@ func safeLoad(ctx context.Context, load func(context.Context) ([]byte, error)) (
 		}
 	}()
 	return load(ctx)
+}
+
+// Store puts value under key as a fresh entry loaded now, kept for ttl plus Options.StaleFor, and
+// forgets any remembered failure of key.
+func (c *Cache) Store(ctx context.Context, key string, ttl time.Duration, value []byte) error {
+	c.remember(key, nil)
+	keepFor := ttl
+	if c.staleFor > 0 {
+		keepFor += c.staleFor
+	}
+	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := c.store.Set(sctx, key, Entry{Value: value, StoredAt: c.now()}, keepFor); err != nil {
+		c.storeErrors.Add(1)
+		return fmt.Errorf("cache: store %s: %w", key, err)
+	}
+	return nil
 }

@@ -52,9 +52,15 @@ type harness struct {
 	store Store
 }
 
+// newHarness builds a cache on a fresh store of b with a settable clock. Failed loads are not
+// remembered unless opts says so (TestRemembersFailures covers that), so that each suite step
+// sees its own load.
 func newHarness(t *testing.T, b backend, opts Options) *harness {
 	clk := newClock()
 	opts.Now = clk.Now
+	if opts.FailFor == 0 {
+		opts.FailFor = -1
+	}
 	s := b.open(t, clk.Now)
 	return &harness{clk: clk, cache: New(s, opts), store: s}
 }
@@ -410,4 +416,70 @@ func BenchmarkFetchHitParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestRemembersFailures: a failing upstream is asked once per FailFor, whatever the number of
+// fetches, and a stale entry is served meanwhile; after FailFor it is asked again.
+func TestRemembersFailures(t *testing.T) {
+	h := newHarness(t, backends[0], Options{FailFor: 5 * time.Second})
+	ctx := t.Context()
+	good := &loader{value: "good"}
+	h.cache.Fetch(ctx, "k", ttl, good.load)
+	h.clk.Advance(ttl + time.Second)
+	var calls atomic.Int32
+	failing := func(context.Context) ([]byte, error) { calls.Add(1); return nil, errors.New("upstream down") }
+	for i := range 50 {
+		r, err := h.cache.Fetch(ctx, "k", ttl, failing)
+		if err != nil || !r.Stale || string(r.Value) != "good" {
+			t.Fatalf("fetch %d while upstream fails = %+v, %v; want the stale entry", i, r, err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("50 fetches of a failing key made %d loads; want 1 within FailFor", n)
+	}
+	if st := h.cache.Stats(); st.Remembered != 49 {
+		t.Errorf("Stats().Remembered = %d; want 49", st.Remembered)
+	}
+	// Nothing cached: the remembered error itself comes back, with no load.
+	for range 3 {
+		if _, err := h.cache.Fetch(ctx, "cold", ttl, failing); err == nil || err.Error() != "upstream down" {
+			t.Errorf("Fetch(cold) while failing = %v; want the load's error", err)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("loads = %d; want 2 (one per key)", n)
+	}
+	h.clk.Advance(5 * time.Second)
+	r, err := h.cache.Fetch(ctx, "k", ttl, good.load)
+	if err != nil || r.Stale || string(r.Value) != "good" || good.calls.Load() != 2 {
+		t.Errorf("Fetch after FailFor = %+v, %v (loads %d); want a new load", r, err, good.calls.Load())
+	}
+}
+
+// TestCallerDeadlineServesStale: a caller whose deadline ends before a slow load gets the stale
+// entry at once; the load goes on and the next caller gets its value.
+func TestCallerDeadlineServesStale(t *testing.T) {
+	h := newHarness(t, backends[0], Options{})
+	ctx := t.Context()
+	h.cache.Fetch(ctx, "k", ttl, (&loader{value: "old"}).load)
+	h.clk.Advance(ttl + time.Second)
+	release := make(chan struct{})
+	slow := func(context.Context) ([]byte, error) { <-release; return []byte("new"), nil }
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	r, err := h.cache.Fetch(short, "k", ttl, slow)
+	if err != nil || !r.Stale || string(r.Value) != "old" || !errors.Is(r.Err, context.DeadlineExceeded) {
+		t.Fatalf("Fetch past the caller's deadline = %+v, %v; want the stale entry marked stale", r, err)
+	}
+	close(release)
+	for range 100 {
+		if h.cache.waiting("k") == 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r, err = h.cache.Fetch(ctx, "k", ttl, slow)
+	if err != nil || !r.Hit || string(r.Value) != "new" {
+		t.Errorf("next Fetch = %+v, %v; want the value the detached load stored", r, err)
+	}
 }

@@ -54,3 +54,13 @@ func FetchJSON[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 	}
 	return out, r, nil
 }
+
+// StoreJSON stores v under key as a fresh entry kept for ttl (plus Options.StaleFor), as if a
+// Fetch had loaded it: for a caller that loaded several keys' values with one upstream call.
+func StoreJSON[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, v T) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("cache: encode %T: %w", v, err)
+	}
+	return c.Store(ctx, key, ttl, b)
+}

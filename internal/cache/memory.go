@@ -22,9 +22,15 @@ var ErrTooLarge = errors.New("cache: entry larger than the store")
 type MemoryOptions struct {
 	// MaxEntries is the most entries kept; zero means no entry bound.
 	MaxEntries int
-	// MaxBytes is the most bytes kept, counted as the length of each key
-	// plus the length of its value; zero means no byte bound.
+	// MaxBytes is the most bytes kept, counted as each key (twice: the map
+	// and the entry hold it) plus its value plus EntryOverhead; zero means no
+	// byte bound.
 	MaxBytes int64
+	// EntryOverhead is what each entry costs beyond its key and value: the
+	// entry, its list element and its map slot. Zero means
+	// DefaultEntryOverhead, measured on amd64; negative counts only the key
+	// and the value bytes.
+	EntryOverhead int64
 	// Now tells the time used for expiry; nil means time.Now.
 	Now func() time.Time
 }
@@ -36,6 +42,7 @@ type MemoryOptions struct {
 type MemoryStore struct {
 	maxEntries int
 	maxBytes   int64
+	overhead   int64 // counted per entry beyond its key and value
 	now        func() time.Time
 
 	mu    sync.Mutex
@@ -44,13 +51,23 @@ type MemoryStore struct {
 	bytes int64
 }
 
+// size is what it counts against MaxBytes.
+func (s *MemoryStore) size(it *memoryItem) int64 {
+	if s.overhead == 0 {
+		return int64(len(it.key) + len(it.entry.Value))
+	}
+	return int64(2*len(it.key)+len(it.entry.Value)) + s.overhead
+}
+
 type memoryItem struct {
 	key     string
 	entry   Entry
 	expires time.Time // zero: never
 }
 
-func (it *memoryItem) size() int64 { return int64(len(it.key) + len(it.entry.Value)) }
+// DefaultEntryOverhead is what one entry costs beyond its key and value bytes on amd64, rounded
+// up: the item, its list element and its map slot.
+const DefaultEntryOverhead = 256
 
 // NewMemoryStore returns an empty MemoryStore bounded by opts.
 func NewMemoryStore(opts MemoryOptions) *MemoryStore {
@@ -60,6 +77,12 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 		now:        opts.Now,
 		items:      make(map[string]*list.Element),
 		order:      list.New(),
+	}
+	switch {
+	case opts.EntryOverhead == 0:
+		s.overhead = DefaultEntryOverhead
+	case opts.EntryOverhead > 0:
+		s.overhead = opts.EntryOverhead
 	}
 	if s.maxEntries == 0 && s.maxBytes == 0 {
 		s.maxBytes = DefaultMemoryBytes
@@ -102,11 +125,11 @@ func (s *MemoryStore) Set(_ context.Context, key string, e Entry, keepFor time.D
 	if el, ok := s.items[key]; ok {
 		s.remove(el)
 	}
-	if s.maxBytes > 0 && it.size() > s.maxBytes {
-		return fmt.Errorf("cache: memory set: %d bytes: %w", it.size(), ErrTooLarge)
+	if s.maxBytes > 0 && s.size(it) > s.maxBytes {
+		return fmt.Errorf("cache: memory set: %d bytes: %w", s.size(it), ErrTooLarge)
 	}
 	s.items[key] = s.order.PushFront(it)
-	s.bytes += it.size()
+	s.bytes += s.size(it)
 	s.dropExpiredTail(now)
 	for s.over() {
 		s.remove(s.order.Back())
@@ -154,7 +177,7 @@ func (s *MemoryStore) dropExpiredTail(now time.Time) {
 func (s *MemoryStore) remove(el *list.Element) {
 	it := s.order.Remove(el).(*memoryItem)
 	delete(s.items, it.key)
-	s.bytes -= it.size()
+	s.bytes -= s.size(it)
 }
 
 func clone(b []byte) []byte {

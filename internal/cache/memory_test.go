@@ -50,19 +50,19 @@ func TestMemoryStoreLRU(t *testing.T) {
 		},
 		{
 			name: "bytes count key and value",
-			opts: MemoryOptions{MaxBytes: 30},
+			opts: MemoryOptions{MaxBytes: 30, EntryOverhead: -1},
 			ops:  []string{"set a 9", "set b 9", "set c 9"}, // 10 bytes each
 			want: []string{"a", "b", "c"},
 		},
 		{
 			name: "bytes evict as many as needed",
-			opts: MemoryOptions{MaxBytes: 30},
+			opts: MemoryOptions{MaxBytes: 30, EntryOverhead: -1},
 			ops:  []string{"set a 9", "set b 9", "set c 9", "get a", "set d 19"},
 			want: []string{"a", "d"},
 		},
 		{
 			name: "both bounds hold",
-			opts: MemoryOptions{MaxEntries: 3, MaxBytes: 25},
+			opts: MemoryOptions{MaxEntries: 3, MaxBytes: 25, EntryOverhead: -1},
 			ops:  []string{"set a 1", "set b 1", "set c 1", "set d 1", "set e 21"},
 			want: []string{"d", "e"},
 		},
@@ -97,7 +97,7 @@ func TestMemoryStoreLRU(t *testing.T) {
 }
 
 func TestMemoryStoreTooLarge(t *testing.T) {
-	s := NewMemoryStore(MemoryOptions{MaxBytes: 10})
+	s := NewMemoryStore(MemoryOptions{MaxBytes: 10, EntryOverhead: -1})
 	ctx := t.Context()
 	s.Set(ctx, "a", Entry{Value: []byte("small")}, 0)
 	s.Set(ctx, "k", Entry{Value: []byte("old")}, 0)
@@ -122,7 +122,7 @@ func TestMemoryStoreDefaultBound(t *testing.T) {
 
 func TestMemoryStoreDropsExpiredOnSet(t *testing.T) {
 	clk := newClock()
-	s := NewMemoryStore(MemoryOptions{MaxEntries: 100, Now: clk.Now})
+	s := NewMemoryStore(MemoryOptions{MaxEntries: 100, Now: clk.Now, EntryOverhead: -1})
 	ctx := t.Context()
 	for _, k := range []string{"a", "b", "c"} {
 		s.Set(ctx, k, Entry{Value: []byte(k)}, time.Minute)
@@ -131,5 +131,20 @@ func TestMemoryStoreDropsExpiredOnSet(t *testing.T) {
 	s.Set(ctx, "d", Entry{Value: []byte("d")}, time.Minute)
 	if s.Len() != 1 || s.Bytes() != 2 {
 		t.Errorf("after expiry and one Set: Len() = %d, Bytes() = %d; want 1, 2", s.Len(), s.Bytes())
+	}
+}
+
+// TestMemoryStoreCountsOverhead: by default each entry costs more than its key and value, so that
+// the byte bound holds for the process's memory, not only for the payload.
+func TestMemoryStoreCountsOverhead(t *testing.T) {
+	s := NewMemoryStore(MemoryOptions{MaxBytes: 10 * DefaultEntryOverhead})
+	for i := range 100 {
+		s.Set(t.Context(), fmt.Sprint("k", i), Entry{Value: []byte("v")}, 0)
+	}
+	if s.Len() >= 10 {
+		t.Errorf("Len() = %d tiny entries in a store of 10 entries' overhead; want fewer than 10", s.Len())
+	}
+	if s.Bytes() > 10*DefaultEntryOverhead {
+		t.Errorf("Bytes() = %d; want at most %d", s.Bytes(), 10*DefaultEntryOverhead)
 	}
 }
