@@ -401,3 +401,10 @@ func (c *Cache) Store(ctx context.Context, key string, ttl time.Duration, value 
 	}
 	return nil
 }
+
+// Fresh reports whether key holds an entry younger than ttl, without loading anything: for a
+// caller deciding which keys one upstream call should fill.
+func (c *Cache) Fresh(ctx context.Context, key string, ttl time.Duration) bool {
+	e, ok, err := c.store.Get(ctx, key)
+	return err == nil && ok && c.fresh(e, ttl)
+}

@@ -43,7 +43,12 @@ type Product struct {
 	Options           []Option  // up to 3 variant dimensions, in the order of Variant.Values
 	Variants          []Variant // at least one
 	ShipTo            string    // the destination Shipping was asked for, ISO 3166 alpha-2
-	Shipping          []ShippingOption
+	// Shipping is the ways to ship to ShipTo, cheapest first; empty (not nil) when the product
+	// does not ship there, nil when it was not looked up.
+	Shipping []ShippingOption
+	// ShippingUnknown says the shipping could not be had in time (AliExpress slow or failing):
+	// Shipping is nil, and asking again later may tell.
+	ShippingUnknown bool
 	ShipFrom          string
 	WeightGrams       int // package weight of one unit; 0 when unknown
 	Source            Source

@@ -15,8 +15,10 @@ import (
 // children, by name.
 func (s *Service) Categories(ctx context.Context, language string) ([]catalog.Category, error) {
 	cats, _, err := cache.FetchJSON(ctx, s.cache, s.key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
-		cs, _, err := s.ae.Affiliate.Categories(ctx)
-		return cs, err
+		return guarded(s, "aliexpress.affiliate.category.get", func() ([]aliexpress.Category, error) {
+			cs, _, err := s.ae.Affiliate.Categories(ctx)
+			return cs, err
+		})
 	})
 	if err != nil {
 		return nil, Translate(err)

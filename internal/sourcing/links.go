@@ -40,8 +40,10 @@ func (s *Service) Links(ctx context.Context, sources []string) ([]catalog.Link, 
 	canon = slices.Compact(canon)
 	made, _, err := cache.FetchJSON(ctx, s.cache, s.key(append([]string{"links", s.ae.TrackingID()}, canon...)...), 24*time.Hour,
 		func(ctx context.Context) ([]aliexpress.PromotionLink, error) {
-			pl, _, err := s.ae.Affiliate.GenerateLinks(ctx, canon, nil)
-			return pl, err
+			return guarded(s, "aliexpress.affiliate.link.generate", func() ([]aliexpress.PromotionLink, error) {
+				pl, _, err := s.ae.Affiliate.GenerateLinks(ctx, canon, nil)
+				return pl, err
+			})
 		})
 	if err != nil {
 		return nil, Translate(err)

@@ -2,6 +2,7 @@ package sourcing
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,10 +57,19 @@ func (s *Service) Product(ctx context.Context, id int64, o catalog.ProductOption
 }
 
 // Products looks up several products at once, a few at a time, in the order of ids: each with its
-// product or why it could not be had. A request that ends early leaves the products not yet asked
-// for with the context's error.
+// product or why it could not be had. The affiliate data of the products not in the cache is
+// fetched with one productdetail.get call per batch rather than one per product. A request
+// that ends early leaves the products not yet asked for with the context's error.
 func (s *Service) Products(ctx context.Context, ids []int64, o catalog.ProductOptions) []catalog.Found {
+	o = normalizeOptions(o)
 	out := make([]catalog.Found, len(ids))
+	if err := validateOptions(o); err != nil {
+		for i, id := range ids {
+			out[i] = catalog.Found{ID: id, Err: err}
+		}
+		return out
+	}
+	s.prefetchDetails(ctx, ids, o)
 	errs := forEach(ctx, s.opts.Parallel, len(ids), func(ctx context.Context, i int) error {
 		p, err := s.Product(ctx, ids[i], o)
 		out[i] = catalog.Found{ID: ids[i], Product: p}
@@ -74,6 +84,49 @@ func (s *Service) Products(ctx context.Context, ids []int64, o catalog.ProductOp
 	return out
 }
 
+// prefetchDetails fills the cache with the affiliate data, for o.ShipTo, of those of ids it does
+// not hold, in one productdetail.get call per batch. An ID AliExpress leaves out is cached as
+// such, so that Product asks only whether it is unlisted or does not ship there. A failure here is
+// not an error: each product is then fetched on its own.
+func (s *Service) prefetchDetails(ctx context.Context, ids []int64, o catalog.ProductOptions) {
+	var missing []int64
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
+		if id > 0 && !s.cache.Fresh(ctx, s.affKey(id, o.ShipTo, o), s.opts.TTLs.Product) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) < 2 {
+		return
+	}
+	ps, err := guarded(s, "aliexpress.affiliate.productdetail.get", func() ([]aliexpress.Product, error) {
+		ps, _, err := s.ae.Affiliate.ProductDetails(ctx, missing, &aliexpress.ProductDetailsOptions{
+			TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: o.ShipTo})
+		return ps, err
+	})
+	if err != nil {
+		s.opts.Logger.Debug("products: batch details failed", "products", len(missing), "err", err)
+		return
+	}
+	found := map[int64]aliexpress.Product{}
+	for _, p := range ps {
+		found[p.ID] = p
+	}
+	for _, id := range missing {
+		list := []aliexpress.Product{}
+		if p, ok := found[id]; ok {
+			list = append(list, p)
+		}
+		if err := cache.StoreJSON(ctx, s.cache, s.affKey(id, o.ShipTo, o), s.opts.TTLs.Product, list); err != nil {
+			s.opts.Logger.Debug("products: cache details", "product", id, "err", err)
+		}
+	}
+}
+
+// affKey is the cache key of product id's affiliate details for country ("" for any).
+func (s *Service) affKey(id int64, country string, o catalog.ProductOptions) string {
+	return s.key("affproduct", strconv.FormatInt(id, 10), country, o.Currency, o.Language)
+}
+
 // withShipping sets p's shipping to o.ShipTo; notShipped says AliExpress lists the product, but
 // not for that country.
 func (s *Service) withShipping(ctx context.Context, p *catalog.Product, notShipped bool, o catalog.ProductOptions) {
@@ -84,7 +137,7 @@ func (s *Service) withShipping(ctx context.Context, p *catalog.Product, notShipp
 	q, err := s.shippingFor(ctx, p, o)
 	if err != nil {
 		s.opts.Logger.Debug("product: no shipping", "product", p.ID, "err", err)
-		p.ShipTo, p.Shipping = o.ShipTo, []catalog.ShippingOption{}
+		p.ShipTo, p.Shipping, p.ShippingUnknown = o.ShipTo, nil, true
 		return
 	}
 	p.ShipTo, p.Shipping = q.ShipTo, q.Options
@@ -173,11 +226,12 @@ func (s *Service) affiliateProduct(ctx context.Context, id int64, o catalog.Prod
 	// productdetail.get leaves out products that do not ship to the country asked for; asking
 	// again without it tells "does not ship there" from "not listed".
 	for _, country := range []string{o.ShipTo, ""} {
-		key := s.key("affproduct", strconv.FormatInt(id, 10), country, o.Currency, o.Language)
-		ps, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) ([]aliexpress.Product, error) {
-			ps, _, err := s.ae.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
-				TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: country})
-			return ps, err
+		ps, r, err := cache.FetchJSON(ctx, s.cache, s.affKey(id, country, o), s.opts.TTLs.Product, func(ctx context.Context) ([]aliexpress.Product, error) {
+			return guarded(s, "aliexpress.affiliate.productdetail.get", func() ([]aliexpress.Product, error) {
+				ps, _, err := s.ae.Affiliate.ProductDetails(ctx, []int64{id}, &aliexpress.ProductDetailsOptions{
+					TargetCurrency: o.Currency, TargetLanguage: o.Language, Country: country})
+				return ps, err
+			})
 		})
 		if err != nil {
 			return catalog.Product{}, staleInfo{}, false, Translate(err)
@@ -201,8 +255,10 @@ func (s *Service) dsProduct(ctx context.Context, id int64, o catalog.ProductOpti
 	}
 	key := s.key("dsproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
 	d, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) (*aliexpress.DSProduct, error) {
-		d, _, err := s.ae.DS.Product(ctx, id, &aliexpress.DSProductOptions{ShipTo: o.ShipTo, Currency: o.Currency, Language: strings.ToLower(o.Language)})
-		return d, err
+		return guarded(s, "aliexpress.ds.product.get", func() (*aliexpress.DSProduct, error) {
+			d, _, err := s.ae.DS.Product(ctx, id, &aliexpress.DSProductOptions{ShipTo: o.ShipTo, Currency: o.Currency, Language: strings.ToLower(o.Language)})
+			return d, err
+		})
 	})
 	if err != nil {
 		return nil, staleInfo{}, Translate(err)

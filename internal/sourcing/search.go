@@ -184,8 +184,10 @@ func (s *Service) searchPage(ctx context.Context, q aliexpress.ProductQuery) (*a
 		strconv.Itoa(q.PageNo), strconv.Itoa(q.PageSize), string(q.Sort), q.TargetCurrency, q.TargetLanguage,
 		q.ShipToCountry, strconv.Itoa(q.DeliveryDays))
 	pg, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Search, func(ctx context.Context) (*aliexpress.ProductPage, error) {
-		pg, _, err := s.ae.Affiliate.QueryProducts(ctx, &q)
-		return pg, err
+		return guarded(s, "aliexpress.affiliate.product.query", func() (*aliexpress.ProductPage, error) {
+			pg, _, err := s.ae.Affiliate.QueryProducts(ctx, &q)
+			return pg, err
+		})
 	})
 	if err != nil {
 		return nil, staleInfo{}, Translate(err)
@@ -302,17 +304,18 @@ func fastest(p *catalog.Product) (catalog.ShippingOption, bool) {
 }
 
 // enrich fills in the shipping of products, concurrently and through the cache. A product whose
-// shipping cannot be had keeps none; it is not an error for the search.
+// shipping cannot be had (AliExpress failing, or the request's time run out) is marked
+// ShippingUnknown; it is not an error for the search.
 func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.Filters) {
 	if len(ps) == 0 {
 		return
 	}
-	forEach(ctx, s.opts.Parallel, len(ps), func(ctx context.Context, i int) error {
+	errs := forEach(ctx, s.opts.Parallel, len(ps), func(ctx context.Context, i int) error {
 		p := ps[i]
 		q, err := s.shippingFor(ctx, p, catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
 		if err != nil {
 			s.opts.Logger.Debug("search: no shipping", "product", p.ID, "err", err)
-			p.Shipping = []catalog.ShippingOption{}
+			p.Shipping, p.ShippingUnknown = nil, true
 			return nil
 		}
 		p.Shipping = q.Options
@@ -322,6 +325,11 @@ func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.F
 		}
 		return nil
 	})
+	for i, err := range errs {
+		if err != nil { // not started: the request's time ran out, or a panic
+			ps[i].Shipping, ps[i].ShippingUnknown = nil, true
+		}
+	}
 }
 
 func joinIDs(ids []int64) string {

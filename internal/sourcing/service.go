@@ -33,6 +33,11 @@ type ServiceOptions struct {
 	EnrichLimit int
 	// Parallel bounds concurrent upstream calls of one request (default 6).
 	Parallel int
+	// BreakAfter is how many failures in a row of one AliExpress method (the platform not
+	// answering, not "no such product") pause that method's calls for BreakFor; then one call
+	// probes. Defaults 5 and 30s.
+	BreakAfter int
+	BreakFor   time.Duration
 	// MemoFor is how long a search result is kept decoded in this process (default 15s), so that
 	// a popular search costs neither a call nor decoding the cached answers again. Negative: off.
 	MemoFor time.Duration
@@ -54,6 +59,8 @@ type Service struct {
 
 	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
 	ns string
+
+	breaker *breaker
 }
 
 // NewService returns a service calling AliExpress with client through c.
@@ -83,7 +90,14 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 		opts.MemoFor = opts.TTLs.Search
 	}
 	ns := cache.Key(client.Gateway(), client.AppKey(), client.TrackingID())
-	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}, ns: ns}
+	if opts.BreakAfter <= 0 {
+		opts.BreakAfter = defaultBreakAfter
+	}
+	if opts.BreakFor <= 0 {
+		opts.BreakFor = defaultBreakFor
+	}
+	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}, ns: ns,
+		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor)}
 }
 
 // key builds a cache key in this service's namespace.

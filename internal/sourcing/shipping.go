@@ -53,8 +53,11 @@ func (s *Service) shippingFor(ctx context.Context, p *catalog.Product, o catalog
 	q.Source = catalog.SourceAffiliate
 	key := s.key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
 	sq, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) (*aliexpress.ShippingQuote, error) {
-		sq, _, err := s.ae.Affiliate.ProductShipping(ctx, &aliexpress.ShippingQuery{ProductID: p.ID, SKUID: sku, ShipToCountry: o.ShipTo,
-			TargetCurrency: o.Currency, TargetSalePrice: sdkMoney(p.Price), TargetLanguage: o.Language, TaxRate: p.TaxRate})
+		sq, err := guarded(s, "aliexpress.affiliate.product.shipping.get", func() (*aliexpress.ShippingQuote, error) {
+			sq, _, err := s.ae.Affiliate.ProductShipping(ctx, &aliexpress.ShippingQuery{ProductID: p.ID, SKUID: sku, ShipToCountry: o.ShipTo,
+				TargetCurrency: o.Currency, TargetSalePrice: sdkMoney(p.Price), TargetLanguage: o.Language, TaxRate: p.TaxRate})
+			return sq, err
+		})
 		if errors.Is(err, aliexpress.ErrDeliveryUnavailable) || errors.Is(err, aliexpress.ErrNoResults) {
 			return nil, nil
 		}
@@ -100,8 +103,11 @@ func (s *Service) freight(ctx context.Context, p *catalog.Product, sku string, o
 	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}, Source: catalog.SourceDS}
 	key := s.key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
 	opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
-		opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
-			Currency: o.Currency, Language: "en", Locale: "en_US"})
+		opts, err := guarded(s, "aliexpress.ds.freight.query", func() ([]aliexpress.DeliveryOption, error) {
+			opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
+				Currency: o.Currency, Language: "en", Locale: "en_US"})
+			return opts, err
+		})
 		if errors.Is(err, aliexpress.ErrDeliveryUnavailable) {
 			return []aliexpress.DeliveryOption{}, nil // "does not ship there" is an answer worth caching
 		}
