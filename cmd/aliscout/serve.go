@@ -29,6 +29,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&e.cfg.DataDir, "data", e.cfg.DataDir, "data directory (default ~/.local/share/aliscout)")
 	fs.StringVar(&e.cfg.CacheTTL, "cache-ttl", e.cfg.CacheTTL, "cache lifetimes, e.g. search=5m,product=10m,shipping=1h,categories=24h")
 	fs.StringVar(&e.cfg.RedisURL, "redis", e.cfg.RedisURL, "share the cache between replicas through this Redis (redis://host:6379/0)")
+	fs.DurationVar(&e.cfg.RequestBudget, "request-budget", e.cfg.RequestBudget, "how long a page or API request waits for AliExpress before answering with what is known")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +77,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:         log,
 		Metrics:        m,
 		MetricsHandler: m.Handler(),
+		RequestBudget:  cfg.RequestBudget,
 	}, svc)
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
 )
@@ -32,7 +33,13 @@ const (
 	EnvRedisURL    = "ALISCOUT_REDIS_URL"
 	EnvLogLevel    = "ALISCOUT_LOG_LEVEL"
 	EnvLogFormat   = "ALISCOUT_LOG_FORMAT"
+	// EnvRequestBudget bounds how long serve lets one page or API request wait for AliExpress.
+	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
 )
+
+// DefaultRequestBudget is how long a page or API request waits for AliExpress before it answers
+// with what is known (saved data marked stale, shipping marked unknown).
+const DefaultRequestBudget = 5 * time.Second
 
 // Secret is a value that must never be shown: String, GoString, MarshalText and LogValue all
 // give "[redacted]". Reveal gives the value to the one place that needs it.
@@ -76,6 +83,8 @@ type Config struct {
 	RedisURL  string // serve: shared cache for several replicas; "" = in memory
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
+	// RequestBudget is how long serve lets one request wait for AliExpress.
+	RequestBudget time.Duration
 }
 
 // Default listen address of aliscout serve.
@@ -106,7 +115,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.LogFormat == "" {
 		c.LogFormat = "text"
 	}
+	c.RequestBudget = DefaultRequestBudget
 	var errs []error
+	if s := strings.TrimSpace(getenv(EnvRequestBudget)); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 100ms to 5m, such as 5s", EnvRequestBudget, s))
+		}
+		c.RequestBudget = d
+	}
 	if s := strings.TrimSpace(getenv(EnvDailyBudget)); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
@@ -151,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("%s=%q: want text or json", EnvLogFormat, c.LogFormat))
+	}
+	if c.RequestBudget < 0 {
+		errs = append(errs, fmt.Errorf("request budget %s: want a positive duration such as 5s", c.RequestBudget))
 	}
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {

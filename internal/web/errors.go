@@ -92,9 +92,36 @@ func fieldMap(errs []*catalog.Error) map[string]string {
 	return m
 }
 
-// logError logs err when it is the server's or AliExpress's fault; bad input is not logged.
+// logEvery bounds how often the same kind of upstream refusal is logged: when AliExpress
+// rate-limits or the daily budget is spent, every request would otherwise log the same line.
+const logEvery = time.Minute
+
+// logError logs err when it is the server's or AliExpress's fault; bad input is not logged. A
+// refusal for rate limits, the daily budget or an unavailable platform is logged once a minute
+// per kind, with how many were left out.
 func (s *Server) logError(r *http.Request, err error, p problem) {
-	if p.Status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
+	if p.Status < 500 {
+		return
 	}
+	if p.Code == catalog.ERateLimited || p.Code == catalog.EUpstream {
+		kind := p.Code
+		var ce *catalog.Error
+		if errors.As(err, &ce) {
+			kind += "/" + ce.Reason
+		}
+		now := s.now()
+		s.logMu.Lock()
+		last, seen := s.lastLogged[kind]
+		if seen && now.Sub(last) < logEvery {
+			s.suppressed[kind]++
+			s.logMu.Unlock()
+			return
+		}
+		n := s.suppressed[kind]
+		s.lastLogged[kind], s.suppressed[kind] = now, 0
+		s.logMu.Unlock()
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err, "same_since_last_logged", n)
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "code", p.Code, "err", err)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,6 +157,10 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 		return catalog.SearchResult{}, fmt.Errorf("database on fire: secret=hunter2")
 	case "nothing":
 		return catalog.SearchResult{Page: f.Page, PageSize: f.PageSize}, nil
+	case "hang": // AliExpress never answers: the catalog gives up when the request's time ends
+		<-ctx.Done()
+		return catalog.SearchResult{}, &catalog.Error{Code: catalog.EUpstream, Reason: "timeout",
+			Message: "AliExpress took too long to answer: try again in a moment", Err: ctx.Err()}
 	}
 	var all []catalog.Product
 	for _, p := range fc.products {
@@ -175,6 +180,12 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 	}
 	if f.Query == "stale" {
 		res.Stale, res.StaleReason = true, "AliExpress answered HTTP 503"
+	}
+	if f.Query == "slowship" { // shipping could not be had in time
+		res.Products = slices.Clone(res.Products)
+		for i := range res.Products {
+			res.Products[i].Shipping, res.Products[i].ShippingUnknown = nil, true
+		}
 	}
 	return res, nil
 }

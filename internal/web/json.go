@@ -92,6 +92,7 @@ type ProductJSON struct {
 	Variants          []variantJSON  `json:"variants"`
 	ShipTo            string         `json:"ship_to"`
 	Shipping          []shippingJSON `json:"shipping"`
+	ShippingUnknown   bool           `json:"shipping_unknown"`
 	ShipFrom          string         `json:"ship_from"`
 	WeightGrams       int            `json:"weight_grams"`
 	Source            string         `json:"source"`
@@ -110,7 +111,7 @@ func NewProductJSON(p *catalog.Product) ProductJSON {
 		Price: money(p.Price), OriginalPrice: money(p.OriginalPrice), DiscountPercent: p.DiscountPercent,
 		Rating: p.Rating, PositiveRate: p.PositiveRate, Reviews: p.Reviews, Orders30d: p.Orders30d,
 		CommissionRate: p.CommissionRate, HotCommissionRate: p.HotCommissionRate,
-		Options: []optionJSON{}, Variants: []variantJSON{}, ShipTo: p.ShipTo, Shipping: shippingOut(p.Shipping),
+		Options: []optionJSON{}, Variants: []variantJSON{}, ShipTo: p.ShipTo, Shipping: shippingOut(p.Shipping), ShippingUnknown: p.ShippingUnknown,
 		ShipFrom: p.ShipFrom, WeightGrams: p.WeightGrams, Source: string(p.Source), FetchedAt: p.FetchedAt.UTC(), Stale: p.Stale,
 	}
 	for _, img := range p.Images {

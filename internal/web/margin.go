@@ -218,6 +218,9 @@ func cheapestVariant(p *catalog.Product) catalog.Variant {
 
 // quoteProduct prices a product's headline variant.
 func (c calc) quoteProduct(p *catalog.Product) quote {
+	if p.ShippingUnknown {
+		return quote{Variant: cheapestVariant(p), Why: "Shipping unknown: no landed cost or margin yet"}
+	}
 	return c.quoteVariant(cheapestVariant(p), p.Shipping, p.ShipTo)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,6 +35,13 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	guarded := cop.Handler(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
+		if s.cfg.RequestBudget > 0 {
+			// However slow AliExpress is, a request answers within its budget with what is known;
+			// the cache's loads go on in the background for the next asker.
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestBudget)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)

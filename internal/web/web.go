@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
@@ -55,6 +56,9 @@ type Config struct {
 	Metrics RequestObserver
 	// MetricsHandler serves GET /metrics; nil answers 404 there.
 	MetricsHandler http.Handler
+	// RequestBudget bounds how long one request waits for the catalog: past it, the catalog
+	// answers with what it knows (stale data, shipping unknown). 0 means no bound.
+	RequestBudget time.Duration
 	// MaxExport caps the products of one export download; 0 means DefaultMaxExport.
 	MaxExport int
 	// MaxImportLines caps the lines of one import or link request; 0 means DefaultMaxImportLines.
@@ -73,12 +77,16 @@ type Server struct {
 	pages   map[string]*template.Template
 	static  *staticFiles
 	handler http.Handler
+
+	logMu      sync.Mutex
+	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
+	suppressed map[string]int
 }
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
 // test catches before any release.
 func New(cfg Config, cat Catalog) *Server {
-	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now}
+	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
