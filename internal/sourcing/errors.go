@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
@@ -68,9 +69,14 @@ func Translate(err error) error {
 			break
 		}
 	}
+	if e.Reason == "budget_exhausted" {
+		// The budget resets with the platform's day; a 503 says when (Retry-After).
+		now := time.Now()
+		e.RetryAfter = PlatformDayEnd(now).Sub(now).Round(time.Second)
+	}
 	var ae *aliexpress.Error
 	if errors.As(err, &ae) {
-		if e.Code == catalog.ERateLimited {
+		if e.Code == catalog.ERateLimited && ae.RetryAfter > 0 {
 			e.RetryAfter = ae.RetryAfter
 		}
 		if e.Code == catalog.EInvalid && ae.Message != "" {

@@ -2,6 +2,7 @@ package sourcing
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
@@ -19,6 +20,14 @@ func (s *Service) Health(ctx context.Context) catalog.Health {
 	s.healthMu.Unlock()
 	h := catalog.Health{Simulated: s.opts.Simulated, Gateway: s.ae.Gateway(), AppKey: s.ae.AppKey(), TrackingID: s.ae.TrackingID() != "", DS: s.opts.DS}
 	h.CallsToday, h.DailyBudget = s.ae.BudgetUsed()
+	if h.DailyBudget > 0 && h.CallsToday >= h.DailyBudget {
+		end := PlatformDayEnd(now)
+		h.Code = catalog.ERateLimited
+		h.Message = fmt.Sprintf("today's AliExpress call budget (%d calls, ALISCOUT_DAILY_BUDGET) is used up: only saved answers are served until it resets at %s (midnight GMT+8)",
+			h.DailyBudget, end.UTC().Format("15:04 MST"))
+		h.CheckedAt = now
+		return h
+	}
 	if !last.CheckedAt.IsZero() && !last.OK && now.Sub(last.CheckedAt) < healthEvery {
 		h.OK, h.Code, h.Message, h.CheckedAt = last.OK, last.Code, last.Message, last.CheckedAt
 		return h
@@ -35,4 +44,14 @@ func (s *Service) Health(ctx context.Context) catalog.Health {
 	s.lastHealth = h
 	s.healthMu.Unlock()
 	return h
+}
+
+// platformZone is the time zone of the platform's day (GMT+8), which its daily quota follows.
+var platformZone = time.FixedZone("GMT+8", 8*60*60)
+
+// PlatformDayEnd returns when the platform day that holds now ends: the next midnight GMT+8, when
+// the daily call budget resets.
+func PlatformDayEnd(now time.Time) time.Time {
+	t := now.In(platformZone)
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, platformZone)
 }

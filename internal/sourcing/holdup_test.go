@@ -2,11 +2,16 @@ package sourcing_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sourcing"
 )
 
 // TestFailingGatewayCostsFewCalls: with the gateway failing every call, repeating a stale search
@@ -106,5 +111,52 @@ func TestProductsBatchesDetails(t *testing.T) {
 	}
 	if n := fx.calls("aliexpress.affiliate.productdetail.get"); n > 2 {
 		t.Errorf("15 products cost %d productdetail.get calls; want 1 (one batch)", n)
+	}
+}
+
+// TestHealthSaysBudgetSpent: when the daily budget is used up, /api/health's data says so, with
+// when it resets, and costs no call.
+func TestHealthSaysBudgetSpent(t *testing.T) {
+	clk := newClock(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)) // 18:00 GMT+8
+	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
+	t.Cleanup(sb.Close)
+	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL),
+		aliexpress.WithClock(clk.Now), aliexpress.WithDailyBudget(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := sourcing.NewService(c, cache.New(cache.NewMemoryStore(cache.MemoryOptions{}), cache.Options{Now: clk.Now}),
+		sourcing.ServiceOptions{Now: clk.Now, Simulated: true})
+	if h := svc.Health(context.Background()); !h.OK {
+		t.Fatalf("Health with budget left = %+v; want OK", h)
+	}
+	calls := len(sb.Calls())
+	h := svc.Health(context.Background())
+	if h.OK || h.Code != catalog.ERateLimited || !strings.Contains(h.Message, "16:00 UTC") {
+		t.Errorf("Health with the budget spent = %+v; want not OK, rate_limited, resetting at 16:00 UTC (midnight GMT+8)", h)
+	}
+	if len(sb.Calls()) != calls {
+		t.Error("Health spent a call with the budget used up")
+	}
+}
+
+func TestPlatformDayEnd(t *testing.T) {
+	for _, tt := range []struct{ now, want string }{
+		{"2026-12-04T10:00:00Z", "2026-12-04T16:00:00Z"},
+		{"2026-12-04T16:00:00Z", "2026-12-05T16:00:00Z"},
+		{"2026-12-31T15:59:59Z", "2026-12-31T16:00:00Z"},
+	} {
+		now, _ := time.Parse(time.RFC3339, tt.now)
+		if got := sourcing.PlatformDayEnd(now).UTC().Format(time.RFC3339); got != tt.want {
+			t.Errorf("PlatformDayEnd(%s) = %s; want %s", tt.now, got, tt.want)
+		}
+	}
+}
+
+func TestTranslateBudgetSaysWhenItResets(t *testing.T) {
+	err := sourcing.Translate(&aliexpress.Error{Kind: aliexpress.ErrBudgetExhausted, Message: "100 calls made today"})
+	var ce *catalog.Error
+	if !errors.As(err, &ce) || ce.Code != catalog.ERateLimited || ce.RetryAfter <= 0 || ce.RetryAfter > 24*time.Hour {
+		t.Errorf("Translate(budget exhausted) = %+v; want rate_limited with a Retry-After up to the platform's midnight", ce)
 	}
 }
