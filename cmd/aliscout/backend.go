@@ -144,9 +144,15 @@ func newService(e *env, b *backend, log *slog.Logger) (svc *sourcing.Service, ch
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%w: --redis: not a redis URL (want redis://host:6379/0)", errUsage)
 		}
+		// Respect each call's deadline, and fail fast while Redis is down: the cache then lives in
+		// this process until Redis answers again.
+		opt.ContextTimeoutEnabled = true
+		opt.DialTimeout = time.Second
+		redis.RouteLogs(log)
 		rc := goredis.NewClient(opt)
 		done = func() { rc.Close() }
-		store = redis.NewCacheStore(rc, redis.CacheOptions{Prefix: "aliscout:cache:"})
+		store = redis.NewCacheStore(rc, redis.CacheOptions{Prefix: "aliscout:cache:", Logger: log,
+			Fallback: cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 64 << 20})})
 	} else {
 		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
 	}

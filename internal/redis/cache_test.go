@@ -1,10 +1,14 @@
 package redis
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
+	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -189,4 +193,66 @@ type loader struct {
 func (l *loader) load(context.Context) ([]byte, error) {
 	l.calls.Add(1)
 	return []byte(l.value), nil
+}
+
+// hangingRedis is a TCP server that accepts connections and never answers, the worst kind of
+// Redis outage: every call waits for its timeout.
+func hangingRedis(t *testing.T) *goredis.Client {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	client := goredis.NewClient(&goredis.Options{Addr: ln.Addr().String(), MaxRetries: -1, ContextTimeoutEnabled: true})
+	t.Cleanup(func() {
+		client.Close()
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return client
+}
+
+// TestRedisDownFallsBackFast: with Redis hanging, the first call waits its short timeout, logs
+// one warning and switches to the in-process fallback; the next hundred calls do not touch
+// Redis at all, and what they store is found again.
+func TestRedisDownFallsBackFast(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	s := NewCacheStore(hangingRedis(t), CacheOptions{Fallback: cache.NewMemoryStore(cache.MemoryOptions{}),
+		Timeout: 100 * time.Millisecond, DownFor: time.Minute, Logger: log})
+	c := cache.New(s, cache.Options{})
+	ctx := t.Context()
+	start := time.Now()
+	loads := 0
+	for i := range 100 {
+		r, err := c.Fetch(ctx, "k", time.Minute, func(context.Context) ([]byte, error) { loads++; return []byte("v"), nil })
+		if err != nil || string(r.Value) != "v" {
+			t.Fatalf("fetch %d with Redis hanging = %+v, %v", i, r, err)
+		}
+	}
+	if loads != 1 {
+		t.Errorf("100 fetches with Redis down made %d loads; want 1 (the fallback keeps the entry)", loads)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("100 fetches with Redis hanging took %v; want Redis left alone after the first timeout", d)
+	}
+	if n := strings.Count(logs.String(), "redis is not answering"); n != 1 {
+		t.Errorf("logged %d warnings; want 1:\n%s", n, logs.String())
+	}
 }
