@@ -103,7 +103,11 @@ func (s *Service) resolveAll(ctx context.Context, inputs []string) []resolved {
 		return nil
 	})
 	for j, err := range errs {
-		if err != nil {
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			out[short[j]] = resolved{err: errors.New("not resolved in time: try again")}
+		default:
 			out[short[j]] = resolved{err: errors.New("the short link could not be followed to a product page")}
 		}
 	}
