@@ -137,9 +137,6 @@ type Sandbox struct {
 	log     *slog.Logger
 	methods map[string]apiMethod
 
-	hostileOnce sync.Once
-	hostile     []int64
-
 	mu        sync.Mutex
 	now       func() time.Time
 	rng       *rand.Rand
