@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // DS APIs of the result + rsp_code family answer with these beside result.
@@ -64,7 +64,7 @@ func salesCount(n int) string {
 // gmtTime renders a time the way DS APIs do, in the platform's zone.
 func gmtTime(t time.Time) string { return t.In(gmt8).Format(time.DateTime) }
 
-func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur string) obj {
+func (s *Sandbox) dsProductResult(c *call, p world.Product, country, cur string) obj {
 	shop, _ := s.cat.Shop(p.ShopID)
 	images := make([]string, 0, len(p.Images))
 	for _, img := range p.Images {
@@ -78,7 +78,7 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 		}
 		skus = append(skus, s.dsSKU(c, p, v, country, cur))
 	}
-	props := wrap("ae_item_property", p.Attributes, func(a catalog.Attribute) any {
+	props := wrap("ae_item_property", p.Attributes, func(a world.Attribute) any {
 		return obj{"attr_name_id": a.NameID, "attr_name": a.Name, "attr_value_id": a.ValueID, "attr_value": a.Value}
 	})
 	media := obj{"image_urls": strings.Join(images, ";")}
@@ -106,7 +106,7 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 			"evaluation_count":      strconv.Itoa(p.EvaluationCount),
 			"sales_count":           salesCount(p.SalesCount),
 			"gmt_create":            gmtTime(p.CreatedAt),
-			"gmt_modified":          gmtTime(catalog.Epoch.AddDate(0, 0, c.day)),
+			"gmt_modified":          gmtTime(world.Epoch.AddDate(0, 0, c.day)),
 			"owner_member_seq_long": p.ShopID,
 		},
 		"ae_item_sku_info_dtos":  wrapped{key: "ae_item_sku_info_d_t_o", items: skus},
@@ -140,7 +140,7 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 	return result
 }
 
-func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, cur string) any {
+func (s *Sandbox) dsSKU(c *call, p world.Product, v world.Variant, country, cur string) any {
 	o := obj{
 		"sku_id":                v.SKUID,
 		"sku_attr":              v.Attr,
@@ -161,7 +161,7 @@ func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, 
 		o["estimated_import_charges"] = money(v.ImportCharge, cur)
 	}
 	if len(v.Values) > 0 {
-		o["ae_sku_property_dtos"] = wrap("ae_sku_property_d_t_o", v.Values, func(pv catalog.VariantValue) any {
+		o["ae_sku_property_dtos"] = wrap("ae_sku_property_d_t_o", v.Values, func(pv world.VariantValue) any {
 			prop := obj{
 				"sku_property_id":                pv.PropertyID,
 				"sku_property_name":              pv.PropertyName,
@@ -180,9 +180,9 @@ func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, 
 
 // textSorts maps ds.text.search sortBy to catalog orders.
 var textSorts = map[string]string{
-	"min_price,asc": catalog.SortPriceAsc, "min_price,desc": catalog.SortPriceDesc,
-	"orders,asc": catalog.SortVolumeAsc, "orders,desc": catalog.SortVolumeDesc,
-	"comments,asc": catalog.SortRatingAsc, "comments,desc": catalog.SortRatingDesc,
+	"min_price,asc": world.SortPriceAsc, "min_price,desc": world.SortPriceDesc,
+	"orders,asc": world.SortVolumeAsc, "orders,desc": world.SortVolumeDesc,
+	"comments,asc": world.SortRatingAsc, "comments,desc": world.SortRatingDesc,
 }
 
 // dsTextSearch is ds.text.search: code/msg/data directly in the method object, camelCase fields, all
@@ -205,7 +205,7 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	q := catalog.Query{Keywords: c.param("keyWord"), ShipTo: country, Promo: c.param("selectionName")}
+	q := world.Query{Keywords: c.param("keyWord"), ShipTo: country, Promo: c.param("selectionName")}
 	if c.param("categoryId") != "" {
 		id, e := c.idParam("categoryId")
 		if e != nil {
@@ -244,7 +244,7 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 		}
 	}
 	res := s.cat.Search(q, c.day)
-	item := func(p catalog.Product) any {
+	item := func(p world.Product) any {
 		main := ""
 		if len(p.Images) > 0 {
 			main = c.abs(p.Images[0])
@@ -289,10 +289,10 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 }
 
 var feedSorts = map[string]string{
-	"priceAsc": catalog.SortPriceAsc, "priceDesc": catalog.SortPriceDesc,
-	"volumeAsc": catalog.SortVolumeAsc, "volumeDesc": catalog.SortVolumeDesc,
-	"discountAsc": catalog.SortDiscountAsc, "discountDesc": catalog.SortDiscountDsc,
-	"DSRratingAsc": catalog.SortRatingAsc, "DSRratingDesc": catalog.SortRatingDesc,
+	"priceAsc": world.SortPriceAsc, "priceDesc": world.SortPriceDesc,
+	"volumeAsc": world.SortVolumeAsc, "volumeDesc": world.SortVolumeDesc,
+	"discountAsc": world.SortDiscountAsc, "discountDesc": world.SortDiscountDsc,
+	"DSRratingAsc": world.SortRatingAsc, "DSRratingDesc": world.SortRatingDesc,
 }
 
 // dsRecommendFeed is ds.recommend.feed.get: affiliate-style products of a feed, inside resp_result
@@ -312,7 +312,7 @@ func (s *Sandbox) dsRecommendFeed(c *call) (obj, *apiError) {
 			return nil, e
 		}
 	}
-	q := catalog.Query{Promo: feed}
+	q := world.Query{Promo: feed}
 	if q.ShipTo, e = c.countryParam("country", false); e != nil {
 		return nil, e
 	}
@@ -540,7 +540,7 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 		return nil, invalidParam("queryDeliveryReq.shipToCountry", "not a two-letter country code")
 	}
 	cur := strings.ToUpper(req.Currency)
-	if _, ok := catalog.Convert(100, cur); !ok {
+	if _, ok := world.Convert(100, cur); !ok {
 		return nil, invalidParam("queryDeliveryReq.currency", "unsupported currency")
 	}
 	pid, e := parseID("queryDeliveryReq.productId", string(req.ProductID))
@@ -563,7 +563,7 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 		return failure(505, "DELIVERY_NOT_AVAILABLE_TO_YOUR_ADDRESS")
 	}
 	stock := s.available(v, c.day)
-	option := func(o catalog.ShippingOption) any {
+	option := func(o world.ShippingOption) any {
 		eta := c.now.AddDate(0, 0, o.MaxDays)
 		return obj{
 			"code":                     o.Code,

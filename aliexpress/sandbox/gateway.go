@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // gmt8 is the platform's own time zone (Asia/Shanghai, no daylight saving): TOP-style timestamps and
@@ -141,7 +141,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rest bool) {
 		api:    api,
 		rest:   rest,
 		now:    now,
-		day:    catalog.Day(now),
+		day:    world.Day(now),
 		reqID:  s.requestID(now),
 		appKey: params["app_key"],
 		base:   baseURL(r),

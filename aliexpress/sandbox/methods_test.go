@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 var (
@@ -20,10 +20,10 @@ var (
 )
 
 // fixture finds a product that ships to country with several SKUs in stock.
-func (e *env) fixture(country string) catalog.Product {
+func (e *env) fixture(country string) world.Product {
 	e.t.Helper()
-	day := catalog.Day(e.clock.Now())
-	res := e.sb.cat.Search(catalog.Query{ShipTo: country, Sort: catalog.SortVolumeDesc, Page: 1, PageSize: 200}, day)
+	day := world.Day(e.clock.Now())
+	res := e.sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 200}, day)
 	for _, p := range res.Products {
 		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(e.sb.HostileProductIDs(), p.ID) {
 			continue
@@ -39,7 +39,7 @@ func (e *env) fixture(country string) catalog.Product {
 		}
 	}
 	e.t.Fatalf("no product with several SKUs in stock ships to %s", country)
-	return catalog.Product{}
+	return world.Product{}
 }
 
 var affProductShape = map[string]string{
@@ -347,8 +347,8 @@ func TestDSProduct(t *testing.T) {
 	}
 
 	// A brand-protected product answers 602 in a country it may not be sold in.
-	day := catalog.Day(e.clock.Now())
-	res := e.sb.cat.Search(catalog.Query{Page: 1, PageSize: 2000}, day)
+	day := world.Day(e.clock.Now())
+	res := e.sb.cat.Search(world.Query{Page: 1, PageSize: 2000}, day)
 	for _, q := range res.Products {
 		if len(q.NotAllowedIn) > 0 {
 			r := e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(q.ID, 10), "ship_to_country": q.NotAllowedIn[0]})
@@ -391,7 +391,7 @@ func TestDSSearchAndFeeds(t *testing.T) {
 	shape(t, "ds.recommend.feed.get (TOP shape)", r, map[string]string{"rsp_code": "number", "result.products.product.0.product_id": "number"})
 
 	// feed.itemids.get pages through the whole feed with search_id.
-	want := e.sb.cat.FeedItemIDs(feed, 0, catalog.Day(e.clock.Now()))
+	want := e.sb.cat.FeedItemIDs(feed, 0, world.Day(e.clock.Now()))
 	var got []int64
 	sid := ""
 	for range 1000 {
@@ -524,7 +524,7 @@ func TestHostileProducts(t *testing.T) {
 	}
 	// Titles arrive verbatim, as the platform's serializer leaves HTML alone.
 	for _, id := range ids {
-		p, _ := e.sb.cat.Product(id, catalog.Day(e.clock.Now()))
+		p, _ := e.sb.cat.Product(id, world.Day(e.clock.Now()))
 		if strings.Contains(p.Title, "<script>") {
 			r := e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(id, 10), "ship_to_country": "US"})
 			if got := str(at(r, "result.ae_item_base_info_dto.subject")); got != p.Title {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // How DS orders move along when nobody intervenes.
@@ -27,7 +27,7 @@ type holdKey struct {
 }
 
 // available is a variant's stock less what orders have taken from it today.
-func (s *Sandbox) available(v catalog.Variant, day int) int {
+func (s *Sandbox) available(v world.Variant, day int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return max(v.Stock-s.holds[holdKey{v.SKUID, day}], 0)
@@ -41,10 +41,10 @@ type dsOrder struct {
 	created  time.Time
 	paid     bool
 	paidAt   time.Time
-	shop     catalog.Shop
+	shop     world.Shop
 	country  string
 	lead     int
-	service  catalog.ShippingOption
+	service  world.ShippingOption
 	items    []orderItem
 	currency string // pay currency
 }
@@ -58,7 +58,7 @@ type orderItem struct {
 	count     int
 	unit      int64 // USD cents per unit
 	shipping  int64 // USD cents for the line
-	service   catalog.ShippingOption
+	service   world.ShippingOption
 }
 
 func (o *dsOrder) total() int64 {
@@ -228,7 +228,7 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	if payCurrency == "" {
 		payCurrency = "USD"
 	}
-	if _, ok := catalog.Convert(100, payCurrency); !ok || (bool(ext.Payment.TryToPay) && payCurrency != "USD") {
+	if _, ok := world.Convert(100, payCurrency); !ok || (bool(ext.Payment.TryToPay) && payCurrency != "USD") {
 		return orderFail("PRICE_PAY_CURRENCY_ERROR", "Automatic payment is only available in USD"), nil
 	}
 	if bm := ext.TradeExtraParam.BusinessModel; bm != "" && bm != "retail" && bm != "wholesale" {
@@ -236,8 +236,8 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	}
 
 	type line struct {
-		p    catalog.Product
-		v    catalog.Variant
+		p    world.Product
+		v    world.Variant
 		item orderItem
 	}
 	lines := make([]line, 0, len(req.ProductItems))
@@ -263,7 +263,7 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		}
 		opts := s.cat.Shipping(p, v.SKUID, country, count)
 		service := strings.TrimSpace(string(it.LogisticsServiceName))
-		var opt catalog.ShippingOption
+		var opt world.ShippingOption
 		found := false
 		for _, o := range opts {
 			if service == "" || o.Code == service {
@@ -364,14 +364,14 @@ func skuKey(attr string) string {
 }
 
 // variantByAttr finds the variant a sku_attr names ("" for single-SKU products).
-func variantByAttr(p catalog.Product, attr string) (catalog.Variant, bool) {
+func variantByAttr(p world.Product, attr string) (world.Variant, bool) {
 	want := skuKey(attr)
 	for _, v := range p.Variants {
 		if skuKey(v.Attr) == want {
 			return v, true
 		}
 	}
-	return catalog.Variant{}, false
+	return world.Variant{}, false
 }
 
 // --- address rules --------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // orderJSON builds a place-order request for one item with an address edited by edit.
-func orderJSON(t *testing.T, outID string, p catalog.Product, v catalog.Variant, service string, count int, edit func(a map[string]any)) string {
+func orderJSON(t *testing.T, outID string, p world.Product, v world.Variant, service string, count int, edit func(a map[string]any)) string {
 	t.Helper()
 	addr := map[string]any{
 		"address": "1 Main St", "city": "Austin", "contact_person": "Jane Doe", "country": "US",
@@ -125,7 +125,7 @@ func TestOrderLifecycle(t *testing.T) {
 	p := e.fixture("US")
 	v := p.Variants[1]
 	opt := e.sb.cat.Shipping(p, v.SKUID, "US", 2)[0]
-	before := e.sb.available(v, catalog.Day(e.clock.Now()))
+	before := e.sb.available(v, world.Day(e.clock.Now()))
 
 	r := e.createOrder(orderJSON(t, "ORD-1", p, v, opt.Code, 2, nil), `{"payment":{"pay_currency":"USD","try_to_pay":"true"}}`)
 	ids, _ := at(r, "result.order_list.number").([]any)
@@ -133,7 +133,7 @@ func TestOrderLifecycle(t *testing.T) {
 		t.Fatalf("ds.order.create = %v; want one numeric order id", r)
 	}
 	id := str(ids[0])
-	if after := e.sb.available(v, catalog.Day(e.clock.Now())); after != before-2 {
+	if after := e.sb.available(v, world.Day(e.clock.Now())); after != before-2 {
 		t.Errorf("stock after ordering 2 = %d; want %d", after, before-2)
 	}
 
@@ -282,15 +282,15 @@ func TestAutoPayDisabled(t *testing.T) {
 func TestOrderSplitsPerShop(t *testing.T) {
 	e := newEnv(t, Options{})
 	a := e.fixture("US")
-	day := catalog.Day(e.clock.Now())
-	var b catalog.Product
-	for _, q := range e.sb.cat.Search(catalog.Query{ShipTo: "US", Page: 1, PageSize: 200}, day).Products {
+	day := world.Day(e.clock.Now())
+	var b world.Product
+	for _, q := range e.sb.cat.Search(world.Query{ShipTo: "US", Page: 1, PageSize: 200}, day).Products {
 		if q.ShopID != a.ShopID && q.Variants[0].Stock > 5 && len(e.sb.cat.Shipping(q, q.Variants[0].SKUID, "US", 1)) > 0 {
 			b = q
 			break
 		}
 	}
-	item := func(p catalog.Product) map[string]any {
+	item := func(p world.Product) map[string]any {
 		return map[string]any{"product_id": strconv.FormatInt(p.ID, 10), "product_count": "1", "sku_attr": p.Variants[0].Attr,
 			"logistics_service_name": e.sb.cat.Shipping(p, p.Variants[0].SKUID, "US", 1)[0].Code}
 	}

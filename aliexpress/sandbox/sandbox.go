@@ -34,7 +34,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // DefaultAppKey is the app key a Sandbox accepts unless Options.AppKey says otherwise.
@@ -132,7 +132,7 @@ type Options struct {
 // use, and holds no goroutines of its own.
 type Sandbox struct {
 	opts    Options
-	cat     *catalog.Catalog
+	cat     *world.Catalog
 	mux     *http.ServeMux
 	log     *slog.Logger
 	methods map[string]apiMethod
@@ -207,7 +207,7 @@ func New(opts Options) *Sandbox {
 	seed := uint64(opts.Seed)
 	s := &Sandbox{
 		opts:      opts,
-		cat:       catalog.New(opts.Seed, opts.CatalogSize),
+		cat:       world.New(opts.Seed, opts.CatalogSize),
 		log:       logger,
 		now:       opts.Now,
 		rng:       rand.New(rand.NewPCG(seed, 0x5eed_a11e)),
@@ -270,7 +270,7 @@ func (s *Sandbox) SampleProductIDs(n int) []int64 {
 	if n <= 0 {
 		return nil
 	}
-	res := s.cat.Search(catalog.Query{Sort: catalog.SortVolumeDesc, Page: 1, PageSize: n}, catalog.Day(s.Now()))
+	res := s.cat.Search(world.Query{Sort: world.SortVolumeDesc, Page: 1, PageSize: n}, world.Day(s.Now()))
 	ids := make([]int64, 0, len(res.Products))
 	for _, p := range res.Products {
 		ids = append(ids, p.ID)
@@ -363,4 +363,4 @@ func (s *Server) Close() {
 // HostileProductIDs returns the IDs of the catalog's hostile products, whose titles, descriptions and
 // shop names carry markup, script, spreadsheet formulas, control and bidirectional characters, emoji,
 // a 1,000-character title or an empty one. They exist on every day and in every catalog.
-func (s *Sandbox) HostileProductIDs() []int64 { return catalog.HostileIDs() }
+func (s *Sandbox) HostileProductIDs() []int64 { return world.HostileIDs() }

@@ -1,6 +1,7 @@
-// Package catalog generates the simulator's deterministic product world: categories, shops, products
-// with variants, stock and shipping per destination, affiliate promos and orders, and how all of it
-// moves from day to day. The gateway in package sandbox renders it into the platform's envelopes.
+// Package world generates the simulator's deterministic world of products: categories, shops,
+// products with variants, stock and shipping per destination, affiliate promos and orders, and how
+// all of it moves from day to day. The gateway in package sandbox renders it into the platform's
+// envelopes. (It is not the app's domain package internal/catalog: it invents the AliExpress side.)
 //
 // Money is integer cents of USD (the catalog's base currency); Convert gives other currencies.
 // Everything is a pure function of the seed and the day, so two catalogs with the same seed agree,
@@ -10,7 +11,7 @@
 // variants, stock and description is generated when asked for, and a small cache keeps the
 // recent ones. Some products are hostile on purpose (markup, formulas, control characters, an
 // empty and a 1,000-character title) and rank high among ordinary ones; HostileIDs lists them.
-package catalog
+package world
 
 import "time"
 
