@@ -188,12 +188,17 @@ func (s *Sandbox) handle(c *call, perr error) ([]byte, string) {
 	if e != nil {
 		return s.errorBody(c, e), e.Code
 	}
-	payload["request_id"] = c.reqID
 	if m.system {
+		payload["request_id"] = c.reqID
 		payload["code"] = "0"
 		return s.encode(payload), "0"
 	}
-	return s.encode(obj{strings.ReplaceAll(c.api, ".", "_") + "_response": payload}), "0"
+	key := strings.ReplaceAll(c.api, ".", "_") + "_response"
+	if s.form.topCode {
+		return s.encode(obj{key: payload, "code": "0", "request_id": c.reqID}), "0"
+	}
+	payload["request_id"] = c.reqID
+	return s.encode(obj{key: payload}), "0"
 }
 
 // check applies the gateway's checks in its order and returns the method to run.

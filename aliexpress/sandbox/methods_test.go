@@ -490,22 +490,73 @@ func TestDSFreightAndMisc(t *testing.T) {
 	}
 }
 
-// TestListAndScalarForms checks the two doc-sample variants of the wire format.
-func TestListAndScalarForms(t *testing.T) {
-	e := newEnv(t, Options{BareLists: true, StringScalars: true})
-	r := e.ok("aliexpress.affiliate.product.query", map[string]string{"page_size": "2"})
-	shape(t, "BareLists+StringScalars", r, map[string]string{
-		"resp_result.resp_code":                                  "string",
-		"resp_result.result.products":                            "array",
-		"resp_result.result.products.0.product_id":               "string",
-		"resp_result.result.products.0.lastest_volume":           "string",
-		"resp_result.result.products.0.product_small_image_urls": "array",
-	})
-	e = newEnv(t, Options{StringScalars: true})
-	r = e.ok("aliexpress.ds.member.benefit.get", nil)
-	shape(t, "StringScalars bool", r, map[string]string{"rsp_code": "string", "result.member_benefit_d_t_o.0.canBenefit": "string"})
-	tok := e.rest("/auth/token/create", map[string]string{"code": e.sb.AuthorizeCode("https://x.example/")})
-	shape(t, "StringScalars token", tok, map[string]string{"expires_in": "string", "expire_time": "string"})
+// TestWireForms checks each WireForm on an affiliate list, a DS product, and the envelope around them.
+func TestWireForms(t *testing.T) {
+	for _, tt := range []struct {
+		form           WireForm
+		number, bool   string // JSON kinds of a Number and a Boolean field
+		list           string // the path suffix of a list's first element
+		requestIDAtTop bool
+	}{
+		{WireLive, "number", "bool", ".product.0", false},
+		{WireBareLists, "number", "bool", ".0", false},
+		{WireStringScalars, "string", "string", ".product.0", false},
+		{WireDocSample, "string", "string", ".0", true},
+	} {
+		t.Run(string(tt.form), func(t *testing.T) {
+			e := newEnv(t, Options{Wire: tt.form})
+			r := e.ok("aliexpress.affiliate.product.query", map[string]string{"page_size": "2"})
+			shape(t, string(tt.form), r, map[string]string{
+				"resp_result.resp_code":                                 tt.number,
+				"resp_result.resp_msg":                                  "string",
+				"resp_result.result.products" + tt.list + ".product_id": tt.number,
+				"resp_result.result.products" + tt.list + ".sale_price": "string",
+			})
+			p := e.fixture("US")
+			r = e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(p.ID, 10), "ship_to_country": "US"})
+			sku := "result.ae_item_sku_info_dtos" + strings.Replace(tt.list, "product", "ae_item_sku_info_d_t_o", 1) + "."
+			shape(t, string(tt.form)+" ds.product.get", r, map[string]string{
+				"rsp_code":                  tt.number,
+				"result.has_whole_sale":     tt.bool,
+				sku + "sku_id":              "string",
+				sku + "offer_sale_price":    "string",
+				sku + "sku_available_stock": tt.number,
+			})
+
+			whole := e.call("aliexpress.ds.feedname.get", nil)
+			if got := whole["request_id"] != nil; got != tt.requestIDAtTop {
+				t.Errorf("%s: request_id at the top level = %v; want %v", tt.form, got, tt.requestIDAtTop)
+			}
+			if tt.requestIDAtTop && str(whole["code"]) != "0" {
+				t.Errorf("%s: top-level code = %v; want \"0\"", tt.form, whole["code"])
+			}
+			tok := e.rest("/auth/token/create", map[string]string{"code": e.sb.AuthorizeCode("https://x.example/")})
+			shape(t, string(tt.form)+" token", tok, map[string]string{"expires_in": tt.number, "code": "string"})
+		})
+	}
+}
+
+// TestLegacyWireOptions checks that the deprecated BareLists and StringScalars still choose a form.
+func TestLegacyWireOptions(t *testing.T) {
+	for _, tt := range []struct {
+		bare, str bool
+		want      WireForm
+	}{
+		{false, false, WireLive}, {true, false, WireBareLists}, {false, true, WireStringScalars}, {true, true, WireDocSample},
+	} {
+		if got := New(Options{BareLists: tt.bare, StringScalars: tt.str, CatalogSize: 10}).opts.Wire; got != tt.want {
+			t.Errorf("New(BareLists %v, StringScalars %v).Wire = %q; want %q", tt.bare, tt.str, got, tt.want)
+		}
+	}
+	if got := New(Options{Wire: WireLive, BareLists: true, CatalogSize: 10}).opts.Wire; got != WireLive {
+		t.Errorf("New(Wire live, BareLists).Wire = %q; want Wire to win", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("New(Wire \"xml\") did not panic")
+		}
+	}()
+	New(Options{Wire: "xml"})
 }
 
 func TestHostileProducts(t *testing.T) {

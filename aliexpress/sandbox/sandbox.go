@@ -27,6 +27,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -82,12 +83,17 @@ type Options struct {
 	// ApiCallLimit until the next GMT+8 midnight. 0 means unlimited.
 	DailyQuota int
 
-	// BareLists emits plain JSON arrays instead of the TOP list wrappers ({"product":[...]}), as the
-	// auto-generated doc samples show. Live traffic has the wrappers.
-	BareLists bool
+	// Wire is the form answers are written in: WireLive (the default), WireBareLists,
+	// WireStringScalars or WireDocSample. The platform's own answers vary between these, so a
+	// client should be tested against each (WireForms lists them).
+	Wire WireForm
 
-	// StringScalars emits every number and boolean as a string, as the auto-generated doc demos do.
-	StringScalars bool
+	// BareLists and StringScalars are the two halves of Wire from before it existed; they are read
+	// only when Wire is empty: BareLists alone means WireBareLists, StringScalars alone
+	// WireStringScalars, both WireDocSample.
+	//
+	// Deprecated: set Wire.
+	BareLists, StringScalars bool
 
 	// IPWhitelist, when not empty, refuses callers whose address is not listed with AppWhiteIpLimit,
 	// like the app console's IP whitelist.
@@ -132,6 +138,7 @@ type Options struct {
 // use, and holds no goroutines of its own.
 type Sandbox struct {
 	opts    Options
+	form    wireShape
 	cat     *world.Catalog
 	mux     *http.ServeMux
 	log     *slog.Logger
@@ -204,9 +211,17 @@ func New(opts Options) *Sandbox {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Wire == "" {
+		opts.Wire = legacyWireForm(opts.BareLists, opts.StringScalars)
+	}
+	form, ok := wireShapes[opts.Wire]
+	if !ok {
+		panic(fmt.Sprintf("sandbox: unknown Options.Wire %q; want one of %v", opts.Wire, WireForms()))
+	}
 	seed := uint64(opts.Seed)
 	s := &Sandbox{
 		opts:      opts,
+		form:      form,
 		cat:       world.New(opts.Seed, opts.CatalogSize),
 		log:       logger,
 		now:       opts.Now,
