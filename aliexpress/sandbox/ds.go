@@ -73,7 +73,7 @@ func (s *Sandbox) dsProductResult(c *call, p world.Product, country, cur string)
 	wholesale := false
 	skus := make([]any, 0, len(p.Variants))
 	for _, v := range p.Variants {
-		if v.BulkMin > 1 {
+		if len(v.Tiers) > 0 {
 			wholesale = true
 		}
 		skus = append(skus, s.dsSKU(c, p, v, country, cur))
@@ -98,7 +98,7 @@ func (s *Sandbox) dsProductResult(c *call, p world.Product, country, cur string)
 			"subject":               p.Title,
 			"category_id":           p.CategoryID,
 			"category_sequence":     fmt.Sprintf("%d,%d", p.TopCategoryID, p.CategoryID),
-			"currency_code":         cur,
+			"currency_code":         p.Currency, // the seller's listing currency, whatever target_currency asks
 			"product_status_type":   "onSelling",
 			"detail":                p.Description,
 			"mobile_detail":         p.Description,
@@ -140,6 +140,8 @@ func (s *Sandbox) dsProductResult(c *call, p world.Product, country, cur string)
 	return result
 }
 
+// dsSKU renders one ae_item_sku_info_d_t_o. Its prices and currency_code are in the target currency
+// (the documentation's sample gives a CNY-listed product USD SKUs), whatever the product is listed in.
 func (s *Sandbox) dsSKU(c *call, p world.Product, v world.Variant, country, cur string) any {
 	o := obj{
 		"sku_id":                v.SKUID,
@@ -156,9 +158,34 @@ func (s *Sandbox) dsSKU(c *call, p world.Product, v world.Variant, country, cur 
 		"barcode":               "",
 		"price_include_tax":     false,
 	}
+	if rate, ok := vatRates[country]; ok {
+		// Where the platform collects the destination's VAT at checkout (the EU's IOSS, the UK,
+		// Australia, New Zealand), the price includes it and tax_amount says how much.
+		o["price_include_tax"] = true
+		o["tax_amount"] = money(v.SalePrice*rate/(100+rate), cur)
+		o["tax_currency_code"] = cur
+	}
 	if country == "US" && v.ImportCharge > 0 {
 		// An empty estimated_import_charges means the price already includes the US import charge.
 		o["estimated_import_charges"] = money(v.ImportCharge, cur)
+		o["tax_currency_code"] = cur
+	}
+	if len(v.Tiers) > 0 {
+		// The documentation shows this list only as a bare array; its TOP wrapper key, if it has one,
+		// is not known, so it is bare in every form.
+		tiers := make([]any, 0, len(v.Tiers))
+		for _, t := range v.Tiers {
+			tiers = append(tiers, obj{
+				"min_quantity":    strconv.Itoa(t.MinQuantity),
+				"discount":        tierDiscount(v.SalePrice, t.Price),
+				"wholesale_price": money(t.Price, cur),
+			})
+		}
+		o["wholesale_price_tiers"] = tiers
+	}
+	if v.BuyLimit > 0 {
+		o["buy_amount_limit_set_by_promotion"] = strconv.Itoa(v.BuyLimit)
+		o["limit_strategy"] = v.LimitStrategy
 	}
 	if len(v.Values) > 0 {
 		o["ae_sku_property_dtos"] = wrap("ae_sku_property_d_t_o", v.Values, func(pv world.VariantValue) any {
@@ -176,6 +203,25 @@ func (s *Sandbox) dsSKU(c *call, p world.Product, v world.Variant, country, cur 
 		})
 	}
 	return o
+}
+
+// vatRates are the VAT rates, in percent, of the destinations whose prices include VAT collected
+// by the platform.
+var vatRates = map[string]int64{
+	"AT": 20, "BE": 21, "BG": 20, "CY": 19, "CZ": 21, "DE": 19, "DK": 25, "EE": 22, "ES": 21, "FI": 25,
+	"FR": 20, "GR": 24, "HR": 25, "HU": 27, "IE": 23, "IT": 22, "LT": 21, "LU": 17, "LV": 21, "MT": 18,
+	"NL": 21, "PL": 23, "PT": 23, "RO": 19, "SE": 25, "SI": 22, "SK": 23,
+	"GB": 20, "AU": 10, "NZ": 15,
+}
+
+// tierDiscount writes the share a wholesale tier takes off the sale price, two decimals ("0.05").
+// The documentation calls it the "discount rate" and shows "0.52"; what it is a share of is not
+// said, and the sale price is the likeliest base.
+func tierDiscount(sale, tier int64) string {
+	if sale <= 0 || tier >= sale {
+		return "0.00"
+	}
+	return formatMinor(((sale-tier)*100+sale/2)/sale, 2)
 }
 
 // textSorts maps ds.text.search sortBy to catalog orders.

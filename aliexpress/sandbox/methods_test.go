@@ -22,10 +22,19 @@ var (
 // fixture finds a product that ships to country with several SKUs in stock.
 func (e *env) fixture(country string) world.Product {
 	e.t.Helper()
+	return e.find(country, "several SKUs in stock", nil)
+}
+
+// find is fixture for a product that also satisfies want (nil: any), described by what.
+func (e *env) find(country, what string, want func(world.Product) bool) world.Product {
+	e.t.Helper()
 	day := world.Day(e.clock.Now())
-	res := e.sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 200}, day)
+	res := e.sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 2000}, day)
 	for _, p := range res.Products {
 		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(e.sb.HostileProductIDs(), p.ID) {
+			continue
+		}
+		if want != nil && !want(p) {
 			continue
 		}
 		inStock := true
@@ -38,7 +47,7 @@ func (e *env) fixture(country string) world.Product {
 			return p
 		}
 	}
-	e.t.Fatalf("no product with several SKUs in stock ships to %s", country)
+	e.t.Fatalf("no product with %s ships to %s", what, country)
 	return world.Product{}
 }
 

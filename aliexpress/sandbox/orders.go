@@ -56,7 +56,8 @@ type orderItem struct {
 	skuID     string
 	attr      string
 	count     int
-	unit      int64 // USD cents per unit
+	unit      int64 // USD cents per unit: the sale price, or the wholesale tier's
+	amount    int64 // USD cents for all the units (units past a buy limit may cost more than unit)
 	shipping  int64 // USD cents for the line
 	service   world.ShippingOption
 }
@@ -64,7 +65,7 @@ type orderItem struct {
 func (o *dsOrder) total() int64 {
 	var t int64
 	for _, it := range o.items {
-		t += it.unit*int64(it.count) + it.shipping
+		t += it.amount + it.shipping
 	}
 	return t
 }
@@ -274,17 +275,18 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		if !found {
 			return orderFail("DELIVERY_METHOD_NOT_EXIST", fmt.Sprintf("The logistics service %q is not available for item %d to %s", service, pid, country)), nil
 		}
-		unit := v.SalePrice
-		if v.BulkMin > 1 && count >= v.BulkMin && v.BulkPrice > 0 {
-			unit = v.BulkPrice
+		if v.BuyLimit > 0 && count > v.BuyLimit && v.LimitStrategy == world.LimitFail {
+			// The documentation gives no code of its own for this; A001 is its generic refusal.
+			return orderFail("A001_ORDER_CANNOT_BE_PLACED", fmt.Sprintf("The promotion of item %d allows at most %d units per order", pid, v.BuyLimit)), nil
 		}
+		unit, amount := linePrice(v, count)
 		main := ""
 		if len(p.Images) > 0 {
 			main = p.Images[0]
 		}
 		lines = append(lines, line{p: p, v: v, item: orderItem{
 			productID: p.ID, title: p.Title, image: main, skuID: v.SKUID, attr: v.Attr,
-			count: count, unit: unit, shipping: opt.Fee, service: opt,
+			count: count, unit: unit, amount: amount, shipping: opt.Fee, service: opt,
 		}})
 	}
 
@@ -341,6 +343,22 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		result["error_msg"] = "OrderCreated, autoPay fail:APIPayFail"
 	}
 	return obj{"result": result}, nil
+}
+
+// linePrice is what count units of v cost, as the changelog tells buyers to reckon it: the sale
+// price, or the price of the largest wholesale tier the count reaches; past a back_to_normal_price
+// buy limit the extra units cost the list price.
+func linePrice(v world.Variant, count int) (unit, amount int64) {
+	unit = v.SalePrice
+	for _, t := range v.Tiers {
+		if count >= t.MinQuantity {
+			unit = t.Price
+		}
+	}
+	if v.BuyLimit > 0 && count > v.BuyLimit {
+		return unit, unit*int64(v.BuyLimit) + v.Price*int64(count-v.BuyLimit)
+	}
+	return unit, unit * int64(count)
 }
 
 func (s *Sandbox) repeated(user, outID string, now time.Time) bool {
@@ -597,7 +615,7 @@ func (s *Sandbox) dsOrderGet(c *call) (obj, *apiError) {
 	}
 	cur := o.currency
 	children := wrap(childKey, o.items, func(it orderItem) any {
-		line := it.unit * int64(it.count)
+		line := it.amount
 		return obj{
 			"product_id":            it.productID,
 			"product_name":          it.title,
