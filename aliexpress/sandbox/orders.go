@@ -151,7 +151,7 @@ type orderAddress struct {
 	TaxNumber           flexString `json:"tax_number"`
 	RutNo               flexString `json:"rut_no"`
 	ForeignerPassportNo flexString `json:"foreigner_passport_no"`
-	IsForeigner         flexBool   `json:"is_foreigner"`
+	IsForeigner         *flexBool  `json:"is_foreigner"` // nil when not sent
 	VatNo               flexString `json:"vat_no"`
 	TaxCompany          flexString `json:"tax_company"`
 }
@@ -165,6 +165,10 @@ type orderItemReq struct {
 }
 
 type dsExtend struct {
+	Promotion struct {
+		Code       string `json:"promotion_code"`
+		ActivityID string `json:"promotion_activity_id"`
+	} `json:"promotion"`
 	Payment struct {
 		PayCurrency string   `json:"pay_currency"`
 		TryToPay    flexBool `json:"try_to_pay"`
@@ -187,8 +191,6 @@ type placeOrderReq struct {
 func orderFail(code, msg string) obj {
 	return obj{"result": obj{"is_success": false, "error_code": code, "error_msg": msg}}
 }
-
-const addressFail = "B_DROPSHIPPER_DELIVERY_ADDRESS_VALIDATE_FAIL"
 
 // dsOrderCreate is ds.order.create: validate everything the platform validates, then place one order
 // per shop, optionally paying it.
@@ -213,6 +215,9 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	if len(req.ProductItems) == 0 {
 		return orderFail("PARM_ILLEGL", "product_items is empty"), nil
 	}
+	if st := s.buyerStatus(c.user); st != BuyerActive {
+		return orderFail(string(st), buyerStatusMsg), nil
+	}
 	if req.LogisticsAddress == nil {
 		return orderFail(addressFail, "Please enter an address"), nil
 	}
@@ -221,10 +226,17 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		return orderFail("REPEATED_ORDER_ERROR", "An order with this out_order_id was already placed in the last 24 hours"), nil
 	}
 	addr := *req.LogisticsAddress
-	if code, msg := validateAddress(addr, ext.TradeExtraParam.NatAddr); code != "" {
-		return orderFail(code, msg), nil
+	if bad := s.validateAddress(addr, ext.TradeExtraParam.NatAddr); bad.code != "" {
+		return orderFail(bad.code, bad.msg), nil
 	}
 	country := strings.ToUpper(strings.TrimSpace(string(addr.Country)))
+	if !world.Serves(country) {
+		return orderFail("A002_INVALID_ZONE", fmt.Sprintf("AliExpress does not deliver to %s", country)), nil
+	}
+	if ext.Promotion.Code != "" || ext.Promotion.ActivityID != "" {
+		// The Sandbox has no coupons, so none can be used.
+		return orderFail("A004_CANNOT_USER_COUPON", "The coupon cannot be used for this order"), nil
+	}
 	payCurrency := strings.ToUpper(strings.TrimSpace(ext.Payment.PayCurrency))
 	if payCurrency == "" {
 		payCurrency = "USD"
@@ -390,166 +402,6 @@ func variantByAttr(p world.Product, attr string) (world.Variant, bool) {
 		}
 	}
 	return world.Variant{}, false
-}
-
-// --- address rules --------------------------------------------------------------------------------
-
-func onlyDigits(s string) bool { return allDigits(s) }
-
-func isLettersWithSpace(s string) bool {
-	words := strings.Fields(s)
-	if len(words) < 2 || strings.Join(words, " ") != s {
-		return false
-	}
-	for _, w := range words {
-		for _, r := range w {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// validCPF checks a Brazilian CPF's check digits (punctuation allowed).
-func validCPF(v string) bool {
-	d := make([]int, 0, 11)
-	for _, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			d = append(d, int(r-'0'))
-		case r == '.' || r == '-' || r == ' ':
-		default:
-			return false
-		}
-	}
-	if len(d) != 11 {
-		return false
-	}
-	same := true
-	for _, x := range d[1:] {
-		if x != d[0] {
-			same = false
-		}
-	}
-	if same {
-		return false
-	}
-	for n := 9; n <= 10; n++ {
-		sum := 0
-		for i := 0; i < n; i++ {
-			sum += d[i] * (n + 1 - i)
-		}
-		check := sum * 10 % 11 % 10
-		if check != d[n] {
-			return false
-		}
-	}
-	return true
-}
-
-// validateAddress applies the platform's general and per-country address rules (the DS changelog's
-// list). It returns the error code and message, or "" when the address is acceptable.
-func validateAddress(a orderAddress, natAddr string) (string, string) {
-	get := func(f flexString) string { return strings.TrimSpace(string(f)) }
-	country := strings.ToUpper(get(a.Country))
-	name := get(a.FullName)
-	if name == "" {
-		name = get(a.ContactPerson)
-	}
-	address, city, province := get(a.Address), get(a.City), get(a.Province)
-	mobile, phoneCountry := get(a.MobileNo), get(a.PhoneCountry)
-	switch {
-	case !isCountry(country):
-		return addressFail, "Please select a Country/Region"
-	case address == "":
-		return addressFail, "Please enter a street address"
-	case city == "":
-		return addressFail, "Please enter a City"
-	case province == "":
-		return addressFail, "Please select a State/Province/County"
-	case name == "":
-		return addressFail, "Please enter a contact name"
-	case mobile == "":
-		return addressFail, "Please enter a mobile number"
-	case !onlyDigits(mobile) || (phoneCountry != "" && !onlyDigits(strings.TrimPrefix(phoneCountry, "+"))):
-		return addressFail, "Please enter the country code and phone number without any spaces or special characters"
-	}
-	nameLen := len([]rune(name))
-	switch country {
-	case "US":
-		switch {
-		case nameLen < 2 || nameLen > 32:
-			return addressFail, "Please enter between 2 - 32 characters"
-		case !strings.Contains(name, " "):
-			return addressFail, "Please enter the recipient's first and last name, separated by a space"
-		case len([]rune(address)) < 5 || len([]rune(address)) > 35:
-			return addressFail, "Please enter between 5 - 35 characters"
-		case strings.EqualFold(province, "Other"):
-			return addressFail, "Please select a State/Province/County"
-		}
-	case "BR":
-		cpf := get(a.CPF)
-		switch {
-		case cpf == "":
-			return "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", "Please enter a CPF number"
-		case !validCPF(cpf):
-			return "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", "Please enter a valid CPF number"
-		case !strings.Contains(name, " "):
-			return addressFail, "Please enter the recipient's full name"
-		case !onlyDigits(strings.ReplaceAll(get(a.Zip), "-", "")) || len(strings.ReplaceAll(get(a.Zip), "-", "")) != 8:
-			return addressFail, "Please enter a valid 8-digit ZIP code"
-		}
-	case "ES":
-		if len(mobile) != 9 {
-			return addressFail, "Please enter a 9-digit phone number"
-		}
-	case "SA":
-		switch {
-		case !validNatAddr(natAddr):
-			return addressFail, "Please enter a valid national short address (4 capital letters and 4 digits)"
-		case len(mobile) != 9 || mobile[0] != '5':
-			return addressFail, "Please enter a 9-digit mobile number starting with 5"
-		}
-	case "AU", "NZ":
-		if !isLettersWithSpace(name) {
-			return addressFail, "Please enter the full name in letters only, with a space between first and last name"
-		}
-	case "IL":
-		if tax := get(a.TaxNumber); len(tax) != 9 || !onlyDigits(tax) {
-			return addressFail, "Please enter a valid 9-digit Israeli ID number"
-		}
-	case "AR":
-		tax := get(a.TaxNumber)
-		switch {
-		case !onlyDigits(tax) || (len(tax) != 7 && len(tax) != 8 && len(tax) != 11):
-			return addressFail, "Please enter a valid DNI, CUIT or CUIL"
-		case len(mobile) != 10:
-			return addressFail, "Please enter a 10-digit mobile number"
-		}
-	case "DZ", "ZA":
-		if !strings.Contains(name, " ") {
-			return addressFail, "Please enter the recipient's first and last name, separated by a space"
-		}
-	case "MX":
-		if len([]rune(get(a.Address2))) > 60 {
-			return addressFail, "Please enter no more than 60 characters"
-		}
-	}
-	return "", ""
-}
-
-// validNatAddr checks a Saudi national short address: 4 capital letters then 4 digits.
-func validNatAddr(v string) bool {
-	if len(v) != 8 {
-		return false
-	}
-	for i := 0; i < 4; i++ {
-		if v[i] < 'A' || v[i] > 'Z' {
-			return false
-		}
-	}
-	return onlyDigits(v[4:])
 }
 
 // --- trade.ds.order.get ---------------------------------------------------------------------------
@@ -728,4 +580,41 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 		"msg":  respOK,
 		"data": obj{"tracking_detail_line_list": wrapped{key: "tracking_detail", items: []any{detail}}},
 	}}, nil
+}
+
+// BuyerStatus is the standing of a buyer account. ds.order.create refuses every order of an
+// account that is not active, with the status as its error_code; the zero value is active.
+type BuyerStatus string
+
+// The standings the documentation names among ds.order.create's error codes.
+const (
+	BuyerActive             BuyerStatus = ""
+	BuyerBlacklisted        BuyerStatus = "BLACKLIST_BUYER_IN_LIST"
+	BuyerDisabled           BuyerStatus = "USER_ACCOUNT_DISABLED"
+	BuyerSuspicious         BuyerStatus = "A003_SUSPICIOUS_BUYER"
+	BuyerInvalidAccountInfo BuyerStatus = "A006_INVALID_ACCOUNT_INFO"
+)
+
+// buyerStatusMsg is the documentation's advice for every refused account.
+const buyerStatusMsg = "The user ID status is abnormal. Please try to change the user to place the order."
+
+// SetBuyerStatus sets the standing of the buyer account userNick (DefaultUserNick, or the nick a
+// token was issued to). BuyerActive restores it.
+func (s *Sandbox) SetBuyerStatus(userNick string, st BuyerStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == BuyerActive {
+		delete(s.buyers, userNick)
+		return
+	}
+	if s.buyers == nil {
+		s.buyers = make(map[string]BuyerStatus)
+	}
+	s.buyers[userNick] = st
+}
+
+func (s *Sandbox) buyerStatus(userNick string) BuyerStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buyers[userNick]
 }

@@ -161,6 +161,8 @@ type Sandbox struct {
 	outOrders map[string]time.Time // user + "\x00" + out_order_id -> when placed
 	holds     map[holdKey]int
 	nextOrder int64
+	buyers    map[string]BuyerStatus // user nick -> standing, when not active
+	cpfs      map[string]string      // CPF digits -> folded full name (RegisterCPF)
 
 	qps        map[string]*qpsWindow
 	quotaDay   int64

@@ -46,6 +46,9 @@ var (
 	}
 )
 
+// Serves reports whether the platform delivers to country (a two-letter code) at all.
+func Serves(country string) bool { return countryIndex(country) >= 0 }
+
 func countryIndex(code string) int {
 	for i := range countries {
 		if countries[i].code == code {
