@@ -596,13 +596,16 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 	failure := func(code int, msg string) (obj, *apiError) {
 		return obj{"result": obj{"success": false, "code": code, "msg": msg}}, nil
 	}
+	// A product or SKU the platform does not know answers DELIVERY_INFO_EMPTY ("the product ID is
+	// wrong"). The reference gives no number for it; integrators report 501 from live traffic,
+	// for a selectedSkuId that was a sku_attr.
 	p, ok := s.productByID(pid, c.day)
 	if !ok {
-		return failure(504, "DELIVERY_INFO_EMPTY")
+		return failure(501, "DELIVERY_INFO_EMPTY")
 	}
 	v, ok := variantBySKU(p, string(req.SelectedSkuID))
 	if !ok {
-		return failure(504, "DELIVERY_INFO_EMPTY")
+		return failure(501, "DELIVERY_INFO_EMPTY")
 	}
 	opts := s.cat.Shipping(p, v.SKUID, country, qty)
 	if len(opts) == 0 || slices.Contains(p.NotAllowedIn, country) {
@@ -622,13 +625,13 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 			"free_shipping_threshold":  money(o.FreeThreshold, cur),
 			"min_delivery_days":        o.MinDays,
 			"max_delivery_days":        o.MaxDays,
-			"guaranteed_delivery_days": o.MaxDays + 5,
+			"guaranteed_delivery_days": strconv.Itoa(o.MaxDays + 5), // a String, as documented
 			"delivery_date_desc":       eta.Format("Jan 02"),
 			"estimated_delivery_time":  fmt.Sprintf("%d-%d", o.MinDays, o.MaxDays),
 			"ship_from_country":        o.ShipFrom,
 			"tracking":                 o.Tracking,
 			"available_stock":          strconv.Itoa(stock),
-			"ddpIncludeVATTax":         false,
+			"ddpIncludeVATTax":         strconv.FormatBool(vatRates[country] > 0), // a String, as documented
 		}
 	}
 	return obj{"result": obj{
@@ -639,8 +642,11 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 	}}, nil
 }
 
-// dsAddress is ds.address.get: the provinces of a country, as a JSON string in data.children (its
-// inner shape is not documented; the Sandbox gives name, code and type).
+// dsAddress is ds.address.get: the provinces of a country, as a JSON string in data.children. The
+// string's inner shape is not documented; the Sandbox gives name, code, type and hasChildren. The
+// envelope is the documented result{ret, code, msg, data{country, type, children}}, with the empty
+// code and msg of a success (as tracking's live sample has them) and type "country" as in the
+// sample.
 func (s *Sandbox) dsAddress(c *call) (obj, *apiError) {
 	country, e := c.countryParam("countryCode", true)
 	if e != nil {
@@ -658,26 +664,28 @@ func (s *Sandbox) dsAddress(c *call) (obj, *apiError) {
 	nodes := []node{}
 	for _, p := range provinces[country] {
 		code, name, _ := strings.Cut(p, "|")
-		nodes = append(nodes, node{Name: name, Code: code, Type: "PROVINCE"})
+		nodes = append(nodes, node{Name: name, Code: code, Type: "province"})
 	}
 	children, _ := json.Marshal(nodes)
 	return obj{"result": obj{
 		"ret":  true,
-		"code": "200",
-		"msg":  respOK,
-		"data": obj{"country": country, "type": "COUNTRY", "children": string(children)},
+		"code": "",
+		"msg":  "",
+		"data": obj{"country": country, "type": "country", "children": string(children)},
 	}}, nil
 }
 
-// dsMemberBenefit is ds.member.benefit.get. The list's wrapper key is not documented.
+// dsMemberBenefit is ds.member.benefit.get: result is a bare array in the documentation (its wrapper
+// key, if live traffic has one, is not known), and canApply and canBenefit are documented as
+// Strings ("true").
 func (s *Sandbox) dsMemberBenefit(c *call) (obj, *apiError) {
 	benefits := []any{obj{
 		"code":       "auto-pay",
-		"title":      "Automatic payment of dropshipping orders",
-		"canApply":   s.opts.AutoPayDisabled,
-		"canBenefit": !s.opts.AutoPayDisabled,
+		"title":      "auto-pay",
+		"canApply":   strconv.FormatBool(s.opts.AutoPayDisabled),
+		"canBenefit": strconv.FormatBool(!s.opts.AutoPayDisabled),
 	}}
-	return rspOK(wrapped{key: "member_benefit_d_t_o", items: benefits}), nil
+	return rspOK(benefits), nil
 }
 
 // dsAddInfo is ds.add.info: the ISV reports a DS user's store (param0 JSON).

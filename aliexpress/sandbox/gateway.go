@@ -194,6 +194,9 @@ func (s *Sandbox) handle(c *call, perr error) ([]byte, string) {
 		return s.encode(payload), "0"
 	}
 	key := strings.ReplaceAll(c.api, ".", "_") + "_response"
+	if c.api == "aliexpress.trade.ds.order.get" && s.opts.LegacyOrderRoot {
+		key = "aliexpress_ds_trade_order_get_response"
+	}
 	if s.form.topCode {
 		return s.encode(obj{key: payload, "code": "0", "request_id": c.reqID}), "0"
 	}

@@ -473,7 +473,7 @@ func TestDSFreightAndMisc(t *testing.T) {
 	}
 
 	r = e.ok("aliexpress.ds.member.benefit.get", nil)
-	shape(t, "ds.member.benefit.get", r, map[string]string{"rsp_code": "number", "result.member_benefit_d_t_o.0.code": "string", "result.member_benefit_d_t_o.0.canBenefit": "bool"})
+	shape(t, "ds.member.benefit.get", r, map[string]string{"rsp_code": "number", "result.0.code": "string", "result.0.canBenefit": "string"})
 
 	r = e.ok("aliexpress.ds.add.info", map[string]string{"param0": `{"store_url":"https://shop.example"}`})
 	if str(r["result"]) != "true" || str(r["rsp_code"]) != "200" {

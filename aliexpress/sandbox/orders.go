@@ -55,6 +55,7 @@ type orderItem struct {
 	image     string
 	skuID     string
 	attr      string
+	desc      string // sku_desc of tracking: "Color:Black; Size:M"
 	count     int
 	unit      int64 // USD cents per unit: the sale price, or the wholesale tier's
 	amount    int64 // USD cents for all the units (units past a buy limit may cost more than unit)
@@ -297,7 +298,7 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 			main = p.Images[0]
 		}
 		lines = append(lines, line{p: p, v: v, item: orderItem{
-			productID: p.ID, title: p.Title, image: main, skuID: v.SKUID, attr: v.Attr,
+			productID: p.ID, title: p.Title, image: main, skuID: v.SKUID, attr: v.Attr, desc: skuDesc(v),
 			count: count, unit: unit, amount: amount, shipping: opt.Fee, service: opt,
 		}})
 	}
@@ -406,24 +407,33 @@ func variantByAttr(p world.Product, attr string) (world.Variant, bool) {
 
 // --- trade.ds.order.get ---------------------------------------------------------------------------
 
-// errOrderNotYours answers an order that does not exist or belongs to another buyer, in the TOP-style
-// error_response the platform's sample shows for this API.
-var errOrderNotYours = &apiError{
-	Type: "ISP", Code: "15", Msg: "Remote service error",
-	SubCode: "isv.invalid-authorization", SubMsg: "The order does not exist or does not belong to the current user",
-}
+// trade.ds.order.get's failures come as the TOP-style error_response of the documentation's sample:
+// ISP, code 15 "Remote service error", the reason in sub_code. An order nobody placed (or not yet
+// visible, ~10 s after creation) answers isv.insufficient-permission, exactly the sample; another
+// buyer's order answers isv.invalid-authorization, the documented code for "accessing data not
+// belonging to you".
+var (
+	errOrderUnknown = &apiError{Type: "ISP", Code: "15", Msg: "Remote service error",
+		SubCode: "isv.insufficient-permission", SubMsg: "Insufficient permission."}
+	errOrderNotYours = &apiError{Type: "ISP", Code: "15", Msg: "Remote service error",
+		SubCode: "isv.invalid-authorization", SubMsg: "Accessing data not belonging to you."}
+)
 
-// orderFor returns a copy of the user's order, once it is visible to queries.
-func (s *Sandbox) orderFor(user string, id int64, now time.Time) (dsOrder, bool) {
+// orderFor returns a copy of the user's order, once it is visible to queries; otherwise the error
+// trade.ds.order.get answers.
+func (s *Sandbox) orderFor(user string, id int64, now time.Time) (dsOrder, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orders[id]
-	if !ok || o.user != user || now.Sub(o.created) < s.opts.OrderVisibleAfter {
-		return dsOrder{}, false
+	switch {
+	case !ok || now.Sub(o.created) < s.opts.OrderVisibleAfter:
+		return dsOrder{}, errOrderUnknown
+	case o.user != user:
+		return dsOrder{}, errOrderNotYours
 	}
 	cp := *o
 	cp.items = slices.Clone(o.items)
-	return cp, true
+	return cp, nil
 }
 
 func amountObj(usdCents int64, currency string) obj {
@@ -456,9 +466,9 @@ func (s *Sandbox) dsOrderGet(c *call) (obj, *apiError) {
 	} else {
 		return nil, missingParam("single_order_query")
 	}
-	o, ok := s.orderFor(c.user, id, c.now)
-	if !ok {
-		return nil, errOrderNotYours
+	o, e := s.orderFor(c.user, id, c.now)
+	if e != nil {
+		return nil, e
 	}
 	status, logistics, endReason := o.state(c.now)
 	childKey, logKey := "aeop_child_order_info", "aeop_order_logistics_info"
@@ -546,8 +556,8 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 	if e := c.dsLanguage("language"); e != nil {
 		return nil, isvError("UnsupportedParamMapping", "Unsupported or incorrect parameter: language")
 	}
-	o, ok := s.orderFor(c.user, id, c.now)
-	if !ok || !o.paid {
+	o, e := s.orderFor(c.user, id, c.now)
+	if e != nil || !o.paid {
 		return trackingNotFound(), nil
 	}
 	ship, deliver, _ := o.timeline()
@@ -565,7 +575,7 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 		nodes = append(nodes, obj{"time_stamp": at.UnixMilli(), "tracking_name": st.name, "tracking_detail_desc": st.desc})
 	}
 	items := wrap("package_item", o.items, func(it orderItem) any {
-		return obj{"item_id": it.productID, "sku_id": it.skuID, "sku_desc": it.attr, "quantity": it.count, "item_title": it.title}
+		return obj{"item_id": it.productID, "sku_id": skuNumber(it.skuID), "sku_desc": it.desc, "quantity": it.count, "item_title": it.title}
 	})
 	detail := obj{
 		"carrier_name":      o.service.Company,
@@ -574,12 +584,23 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 		"detail_node_list":  wrapped{key: "detail_node", items: nodes},
 		"package_item_list": items,
 	}
+	// A success carries empty code and msg, as the documentation's (live) sample does.
 	return obj{"result": obj{
 		"ret":  true,
-		"code": "200",
-		"msg":  respOK,
+		"code": "",
+		"msg":  "",
 		"data": obj{"tracking_detail_line_list": wrapped{key: "tracking_detail", items: []any{detail}}},
 	}}, nil
+}
+
+// skuDesc writes a variant's values the way tracking's sku_desc shows them, as in the
+// documentation's sample: "Color:Silvery; Size:M".
+func skuDesc(v world.Variant) string {
+	parts := make([]string, 0, len(v.Values))
+	for _, vv := range v.Values {
+		parts = append(parts, vv.PropertyName+":"+vv.ValueName)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // BuyerStatus is the standing of a buyer account. ds.order.create refuses every order of an

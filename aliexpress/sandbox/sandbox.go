@@ -126,6 +126,11 @@ type Options struct {
 	// aeop_child_order_info and aeop_order_logistics_info.
 	LegacyOrderWrappers bool
 
+	// LegacyOrderRoot answers trade.ds.order.get under the root key of the legacy
+	// aliexpress.ds.trade.order.get (aliexpress_ds_trade_order_get_response), which some responses
+	// use (reference §6.7), instead of aliexpress_trade_ds_order_get_response.
+	LegacyOrderRoot bool
+
 	// MaxProductIDs is how many IDs affiliate productdetail.get takes per call (default 50; the
 	// platform's figure is not published). More answer InvalidParameter.
 	MaxProductIDs int
