@@ -28,10 +28,16 @@ func (e *env) fixture(country string) world.Product {
 // find is fixture for a product that also satisfies want (nil: any), described by what.
 func (e *env) find(country, what string, want func(world.Product) bool) world.Product {
 	e.t.Helper()
-	day := world.Day(e.clock.Now())
-	res := e.sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 2000}, day)
+	return findProduct(e.t, e.sb, e.clock.Now(), country, what, want)
+}
+
+// findProduct finds, among the best sellers of the day of now, a product that ships to country with
+// several SKUs, each with 20 or more in stock, and that satisfies want (nil: any).
+func findProduct(t *testing.T, sb *Sandbox, now time.Time, country, what string, want func(world.Product) bool) world.Product {
+	t.Helper()
+	res := sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 2000}, world.Day(now))
 	for _, p := range res.Products {
-		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(e.sb.HostileProductIDs(), p.ID) {
+		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(sb.HostileProductIDs(), p.ID) {
 			continue
 		}
 		if want != nil && !want(p) {
@@ -43,11 +49,11 @@ func (e *env) find(country, what string, want func(world.Product) bool) world.Pr
 				inStock = false
 			}
 		}
-		if inStock && len(e.sb.cat.Shipping(p, p.Variants[0].SKUID, country, 1)) > 0 {
+		if inStock && len(sb.cat.Shipping(p, p.Variants[0].SKUID, country, 1)) > 0 {
 			return p
 		}
 	}
-	e.t.Fatalf("no product with %s ships to %s", what, country)
+	t.Fatalf("no product with %s ships to %s", what, country)
 	return world.Product{}
 }
 
