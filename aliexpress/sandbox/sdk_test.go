@@ -66,7 +66,8 @@ type sdkEnv struct {
 
 const sdkTrackingID = "sbtrack"
 
-func newSDKEnv(t *testing.T, form WireForm) *sdkEnv {
+// newSDKEnv starts the server; edits, if any, change its Options first.
+func newSDKEnv(t *testing.T, form WireForm, edits ...func(*Options)) *sdkEnv {
 	t.Helper()
 	ck := &clock{t: testEpoch}
 	unlimited := map[string]int{}
@@ -74,7 +75,11 @@ func newSDKEnv(t *testing.T, form WireForm) *sdkEnv {
 	for m := range publishedQPS {
 		unlimited[m], clientLimits[m] = -1, 0
 	}
-	srv := NewServer(Options{Wire: form, Now: ck.Now, LaunchedApp: true, QPS: unlimited, DefaultQPS: -1, OrderVisibleAfter: 10 * time.Second})
+	opts := Options{Wire: form, Now: ck.Now, LaunchedApp: true, QPS: unlimited, DefaultQPS: -1, OrderVisibleAfter: 10 * time.Second}
+	for _, edit := range edits {
+		edit(&opts)
+	}
+	srv := NewServer(opts)
 	t.Cleanup(srv.Close)
 	token, _ := srv.IssueToken(DefaultUserNick)
 	c, err := aliexpress.NewClient(DefaultAppKey, DefaultAppSecret,
@@ -739,4 +744,21 @@ func sdkAffShippingSKUs(t *testing.T, x *sdkEnv) any {
 		}
 	}
 	return []any{quote, detail}
+}
+
+// TestSDKLegacyOrderShapes reads an order answered under the legacy root key and list wrappers
+// that some trade.ds.order.get responses use (reference §6.7).
+func TestSDKLegacyOrderShapes(t *testing.T) {
+	x := newSDKEnv(t, WireLive, func(o *Options) { o.LegacyOrderRoot, o.LegacyOrderWrappers = true, true })
+	p := x.find(t, "US", "several SKUs in stock", nil)
+	v := p.Variants[0]
+	res, _, err := x.c.DS.CreateOrder(x.ctx, orderRequest(p, v, 2, x.srv.cat.Shipping(p, v.SKUID, "US", 2)[0].Code))
+	if err != nil {
+		t.Fatalf("CreateOrder: %v", err)
+	}
+	x.clock.Advance(11 * time.Second)
+	o, _, err := x.c.DS.Order(x.ctx, res.OrderIDs[0])
+	if err != nil || o.Status != "PLACE_ORDER_SUCCESS" || len(o.Items) != 1 || o.Items[0].Quantity != 2 || o.Items[0].SKUID != v.SKUID {
+		t.Errorf("Order under aliexpress_ds_trade_order_get_response = %+v, %v; want the order of 2 x %s", o, err, v.SKUID)
+	}
 }
