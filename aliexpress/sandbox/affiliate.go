@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // Affiliate APIs answer inside resp_result{resp_code, resp_msg, result}.
@@ -54,7 +54,7 @@ func (c *call) affView() (affView, *apiError) {
 }
 
 // affProduct renders the affiliate product object of §5.1.
-func (s *Sandbox) affProduct(c *call, p catalog.Product, v affView) obj {
+func (s *Sandbox) affProduct(c *call, p world.Product, v affView) obj {
 	images := make([]string, 0, len(p.Images))
 	for _, img := range p.Images {
 		images = append(images, c.abs(img))
@@ -121,21 +121,21 @@ func (s *Sandbox) affProduct(c *call, p catalog.Product, v affView) obj {
 }
 
 // productPage renders one page of a search in the product.query result shape.
-func (s *Sandbox) productPage(c *call, res catalog.Result, page, size int, v affView) obj {
+func (s *Sandbox) productPage(c *call, res world.Result, page, size int, v affView) obj {
 	totalPages := (res.Total + size - 1) / size
 	return obj{
 		"current_page_no":      page,
 		"current_record_count": len(res.Products),
 		"total_page_no":        totalPages,
 		"total_record_count":   res.Total,
-		"products":             wrap("product", res.Products, func(p catalog.Product) any { return s.affProduct(c, p, v) }),
+		"products":             wrap("product", res.Products, func(p world.Product) any { return s.affProduct(c, p, v) }),
 	}
 }
 
 // maxPageNo bounds page_no so that page*size stays small; beyond it nothing is found anyway.
 const maxPageNo = 100000
 
-var affSorts = []string{catalog.SortPriceAsc, catalog.SortPriceDesc, catalog.SortVolumeAsc, catalog.SortVolumeDesc}
+var affSorts = []string{world.SortPriceAsc, world.SortPriceDesc, world.SortVolumeAsc, world.SortVolumeDesc}
 
 // affProductQuery is product.query, and with hot hotproduct.query (which also sorts by discount).
 func (s *Sandbox) affProductQuery(hot bool) func(*call) (obj, *apiError) {
@@ -144,7 +144,7 @@ func (s *Sandbox) affProductQuery(hot bool) func(*call) (obj, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		q := catalog.Query{Keywords: c.param("keywords"), HotOnly: hot, Promo: c.param("promotion_name")}
+		q := world.Query{Keywords: c.param("keywords"), HotOnly: hot, Promo: c.param("promotion_name")}
 		if q.CategoryIDs, e = c.idList("category_ids"); e != nil {
 			return nil, e
 		}
@@ -172,7 +172,7 @@ func (s *Sandbox) affProductQuery(hot bool) func(*call) (obj, *apiError) {
 		}
 		sorts := affSorts
 		if hot {
-			sorts = append(slices.Clone(affSorts), catalog.SortDiscountAsc, catalog.SortDiscountDsc)
+			sorts = append(slices.Clone(affSorts), world.SortDiscountAsc, world.SortDiscountDsc)
 		}
 		if q.Sort = strings.ToUpper(c.param("sort")); q.Sort != "" && !slices.Contains(sorts, q.Sort) {
 			return nil, invalidParam("sort", "unsupported sort")
@@ -217,7 +217,7 @@ func (s *Sandbox) affProductDetail(c *call) (obj, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var products []catalog.Product
+	var products []world.Product
 	for _, id := range ids {
 		p, ok := s.cat.Product(id, c.day)
 		if !ok || (country != "" && !s.shipsTo(p, country)) {
@@ -230,19 +230,19 @@ func (s *Sandbox) affProductDetail(c *call) (obj, *apiError) {
 	}
 	return respResult(obj{
 		"current_record_count": len(products),
-		"products":             wrap("product", products, func(p catalog.Product) any { return s.affProduct(c, p, v) }),
+		"products":             wrap("product", products, func(p world.Product) any { return s.affProduct(c, p, v) }),
 	}), nil
 }
 
 // shipsTo reports whether p can be sent to country at all.
-func (s *Sandbox) shipsTo(p catalog.Product, country string) bool {
+func (s *Sandbox) shipsTo(p world.Product, country string) bool {
 	if slices.Contains(p.NotAllowedIn, country) || len(p.Variants) == 0 {
 		return false
 	}
 	return len(s.cat.Shipping(p, p.Variants[0].SKUID, country, 1)) > 0
 }
 
-func categoryObj(cat catalog.Category) any {
+func categoryObj(cat world.Category) any {
 	o := obj{"category_id": cat.ID, "category_name": cat.Name}
 	if cat.ParentID != 0 { // top-level categories have no parent_category_id at all
 		o["parent_category_id"] = cat.ParentID
@@ -341,14 +341,14 @@ func (s *Sandbox) linkable(c *call, src string) string {
 }
 
 // productByID looks a product up by its ID or by its US-market sub ID (3256... for 1005...).
-func (s *Sandbox) productByID(id int64, day int) (catalog.Product, bool) {
+func (s *Sandbox) productByID(id int64, day int) (world.Product, bool) {
 	if p, ok := s.cat.Product(id, day); ok {
 		return p, true
 	}
 	if main, ok := mainProductID(id); ok {
 		return s.cat.Product(main, day)
 	}
-	return catalog.Product{}, false
+	return world.Product{}, false
 }
 
 // subProductID is the US-market ID of a product, as product_id_converter_result gives it.
@@ -380,7 +380,7 @@ func (s *Sandbox) affSmartMatch(c *call) (obj, *apiError) {
 	if c.param("device_id") == "" && c.param("keywords") == "" && c.param("product_id") == "" {
 		return nil, missingParam("device_id")
 	}
-	q := catalog.Query{Keywords: c.param("keywords"), PageSize: 20}
+	q := world.Query{Keywords: c.param("keywords"), PageSize: 20}
 	if q.Page, e = c.intParam("page_no", 1, 1, maxPageNo); e != nil {
 		return nil, e
 	}
@@ -397,10 +397,10 @@ func (s *Sandbox) affSmartMatch(c *call) (obj, *apiError) {
 			return respEmpty(), nil
 		}
 		q.CategoryIDs = []int64{p.CategoryID}
-		q.Sort = catalog.SortVolumeDesc
+		q.Sort = world.SortVolumeDesc
 	} else if q.Keywords == "" {
 		q.HotOnly = true
-		q.Sort = catalog.SortVolumeDesc
+		q.Sort = world.SortVolumeDesc
 	}
 	res := s.cat.Search(q, c.day)
 	if len(res.Products) == 0 {
@@ -409,7 +409,7 @@ func (s *Sandbox) affSmartMatch(c *call) (obj, *apiError) {
 	return respResult(s.productPage(c, res, q.Page, q.PageSize, v)), nil
 }
 
-func promoObj(p catalog.Promo) any {
+func promoObj(p world.Promo) any {
 	return obj{"promo_name": p.Name, "promo_desc": p.Desc, "product_num": p.ProductNum}
 }
 
@@ -424,12 +424,12 @@ func (s *Sandbox) affPromos(c *call) (obj, *apiError) {
 // featuredSorts maps the featuredpromo sort names to catalog orders; those the catalog has no order
 // for keep its default order.
 var featuredSorts = map[string]string{
-	"commissionAsc": catalog.SortDefault, "commissionDesc": catalog.SortCommission,
-	"priceAsc": catalog.SortPriceAsc, "priceDesc": catalog.SortPriceDesc,
-	"volumeAsc": catalog.SortVolumeAsc, "volumeDesc": catalog.SortVolumeDesc,
-	"discountAsc": catalog.SortDiscountAsc, "discountDesc": catalog.SortDiscountDsc,
-	"ratingAsc": catalog.SortRatingAsc, "ratingDesc": catalog.SortRatingDesc,
-	"promotionTimeAsc": catalog.SortDefault, "promotionTimeDesc": catalog.SortDefault,
+	"commissionAsc": world.SortDefault, "commissionDesc": world.SortCommission,
+	"priceAsc": world.SortPriceAsc, "priceDesc": world.SortPriceDesc,
+	"volumeAsc": world.SortVolumeAsc, "volumeDesc": world.SortVolumeDesc,
+	"discountAsc": world.SortDiscountAsc, "discountDesc": world.SortDiscountDsc,
+	"ratingAsc": world.SortRatingAsc, "ratingDesc": world.SortRatingDesc,
+	"promotionTimeAsc": world.SortDefault, "promotionTimeDesc": world.SortDefault,
 }
 
 // affPromoProducts is featuredpromo.products.get: product.query's result plus is_finished.
@@ -438,7 +438,7 @@ func (s *Sandbox) affPromoProducts(c *call) (obj, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	q := catalog.Query{Promo: c.param("promotion_name")}
+	q := world.Query{Promo: c.param("promotion_name")}
 	if c.param("category_id") != "" {
 		id, e := c.idParam("category_id")
 		if e != nil {
@@ -492,7 +492,7 @@ func (s *Sandbox) affHotDownload(c *call) (obj, *apiError) {
 	if ls := c.param("locale_site"); ls != "" && !slices.Contains(localeSites, ls) {
 		return nil, invalidParam("locale_site", "unsupported site")
 	}
-	q := catalog.Query{CategoryIDs: []int64{id}, HotOnly: true, Sort: catalog.SortVolumeDesc}
+	q := world.Query{CategoryIDs: []int64{id}, HotOnly: true, Sort: world.SortVolumeDesc}
 	if q.Page, e = c.intParam("page_no", 1, 1, maxPageNo); e != nil {
 		return nil, e
 	}
@@ -534,7 +534,7 @@ func yn(b bool) string {
 
 // affOrder renders an affiliate order. Amounts are Numbers in the docs with an unknown unit; the
 // Sandbox gives cents.
-func (s *Sandbox) affOrder(c *call, o catalog.AffiliateOrder, custom string) any {
+func (s *Sandbox) affOrder(c *call, o world.AffiliateOrder, custom string) any {
 	out := obj{
 		"order_id":                      o.OrderID,
 		"sub_order_id":                  o.SubOrderID,
@@ -578,7 +578,7 @@ func (s *Sandbox) affOrder(c *call, o catalog.AffiliateOrder, custom string) any
 }
 
 // orderTime is the time of o that a time_type filters by.
-func orderTime(o catalog.AffiliateOrder, timeType string) time.Time {
+func orderTime(o world.AffiliateOrder, timeType string) time.Time {
 	switch timeType {
 	case "Buyer Confirmed Receipt Time", "Completed Settlement Time":
 		return o.FinishedAt
@@ -634,7 +634,7 @@ func (s *Sandbox) affOrderList(c *call) (obj, *apiError) {
 	// Orders paid long before the range may be confirmed or settled inside it; statuses are as of
 	// now, and no order comes from the future.
 	all := s.cat.AffiliateOrdersAsOf("", from.Add(-120*24*time.Hour), minTime(to, c.now), c.now)
-	var match []catalog.AffiliateOrder
+	var match []world.AffiliateOrder
 	for _, o := range all {
 		t := orderTime(o, timeType)
 		if o.Status == status && !t.IsZero() && !t.Before(from) && !t.After(to) {
@@ -651,7 +651,7 @@ func (s *Sandbox) affOrderList(c *call) (obj, *apiError) {
 		"current_record_count": len(pageOrders),
 		"total_page_no":        (len(match) + size - 1) / size,
 		"total_record_count":   len(match),
-		"orders":               wrap("order", pageOrders, func(o catalog.AffiliateOrder) any { return s.affOrder(c, o, "custom_parameters") }),
+		"orders":               wrap("order", pageOrders, func(o world.AffiliateOrder) any { return s.affOrder(c, o, "custom_parameters") }),
 	}), nil
 }
 
@@ -667,7 +667,7 @@ func (s *Sandbox) affOrderGet(c *call) (obj, *apiError) {
 	if len(ids) > 50 {
 		return nil, invalidParam("order_ids", "at most 50 IDs per call")
 	}
-	var found []catalog.AffiliateOrder
+	var found []world.AffiliateOrder
 	for _, o := range s.cat.AffiliateOrdersAsOf("", c.now.Add(-affOrderWindow), c.now, c.now) {
 		if slices.Contains(ids, o.OrderID) || slices.Contains(ids, o.SubOrderID) {
 			found = append(found, o)
@@ -678,7 +678,7 @@ func (s *Sandbox) affOrderGet(c *call) (obj, *apiError) {
 	}
 	return respResult(obj{
 		"current_record_count": len(found),
-		"orders":               wrap("order", found, func(o catalog.AffiliateOrder) any { return s.affOrder(c, o, "customer_parameters") }),
+		"orders":               wrap("order", found, func(o world.AffiliateOrder) any { return s.affOrder(c, o, "customer_parameters") }),
 	}), nil
 }
 
@@ -690,13 +690,13 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // variantBySKU finds a variant of p by its SKU ID.
-func variantBySKU(p catalog.Product, sku string) (catalog.Variant, bool) {
+func variantBySKU(p world.Product, sku string) (world.Variant, bool) {
 	for _, v := range p.Variants {
 		if v.SKUID == sku {
 			return v, true
 		}
 	}
-	return catalog.Variant{}, false
+	return world.Variant{}, false
 }
 
 // affShipping is product.shipping.get: the cheapest way to send one SKU to a country.
@@ -779,7 +779,7 @@ func (s *Sandbox) affSKUDetail(c *call) (obj, *apiError) {
 	if !ok || slices.Contains(p.NotAllowedIn, country) {
 		return empty, nil
 	}
-	var skus []catalog.Variant
+	var skus []world.Variant
 	for _, v := range p.Variants {
 		if len(want) == 0 || slices.Contains(want, v.SKUID) {
 			skus = append(skus, v)
@@ -809,7 +809,7 @@ func (s *Sandbox) affSKUDetail(c *call) (obj, *apiError) {
 	if t := c.param("tracking_id"); t != "" {
 		info["promotion_link"] = promotionLink(t, productURL(p.ID))
 	}
-	sku := func(v catalog.Variant) any {
+	sku := func(v world.Variant) any {
 		props := make([]string, 0, len(v.Values))
 		for _, pv := range v.Values {
 			props = append(props, pv.PropertyName+":"+pv.ValueName)

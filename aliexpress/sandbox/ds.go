@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // DS APIs of the result + rsp_code family answer with these beside result.
@@ -64,7 +64,7 @@ func salesCount(n int) string {
 // gmtTime renders a time the way DS APIs do, in the platform's zone.
 func gmtTime(t time.Time) string { return t.In(gmt8).Format(time.DateTime) }
 
-func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur string) obj {
+func (s *Sandbox) dsProductResult(c *call, p world.Product, country, cur string) obj {
 	shop, _ := s.cat.Shop(p.ShopID)
 	images := make([]string, 0, len(p.Images))
 	for _, img := range p.Images {
@@ -73,12 +73,12 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 	wholesale := false
 	skus := make([]any, 0, len(p.Variants))
 	for _, v := range p.Variants {
-		if v.BulkMin > 1 {
+		if len(v.Tiers) > 0 {
 			wholesale = true
 		}
 		skus = append(skus, s.dsSKU(c, p, v, country, cur))
 	}
-	props := wrap("ae_item_property", p.Attributes, func(a catalog.Attribute) any {
+	props := wrap("ae_item_property", p.Attributes, func(a world.Attribute) any {
 		return obj{"attr_name_id": a.NameID, "attr_name": a.Name, "attr_value_id": a.ValueID, "attr_value": a.Value}
 	})
 	media := obj{"image_urls": strings.Join(images, ";")}
@@ -98,7 +98,7 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 			"subject":               p.Title,
 			"category_id":           p.CategoryID,
 			"category_sequence":     fmt.Sprintf("%d,%d", p.TopCategoryID, p.CategoryID),
-			"currency_code":         cur,
+			"currency_code":         p.Currency, // the seller's listing currency, whatever target_currency asks
 			"product_status_type":   "onSelling",
 			"detail":                p.Description,
 			"mobile_detail":         p.Description,
@@ -106,7 +106,7 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 			"evaluation_count":      strconv.Itoa(p.EvaluationCount),
 			"sales_count":           salesCount(p.SalesCount),
 			"gmt_create":            gmtTime(p.CreatedAt),
-			"gmt_modified":          gmtTime(catalog.Epoch.AddDate(0, 0, c.day)),
+			"gmt_modified":          gmtTime(world.Epoch.AddDate(0, 0, c.day)),
 			"owner_member_seq_long": p.ShopID,
 		},
 		"ae_item_sku_info_dtos":  wrapped{key: "ae_item_sku_info_d_t_o", items: skus},
@@ -140,7 +140,9 @@ func (s *Sandbox) dsProductResult(c *call, p catalog.Product, country, cur strin
 	return result
 }
 
-func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, cur string) any {
+// dsSKU renders one ae_item_sku_info_d_t_o. Its prices and currency_code are in the target currency
+// (the documentation's sample gives a CNY-listed product USD SKUs), whatever the product is listed in.
+func (s *Sandbox) dsSKU(c *call, p world.Product, v world.Variant, country, cur string) any {
 	o := obj{
 		"sku_id":                v.SKUID,
 		"sku_attr":              v.Attr,
@@ -156,12 +158,37 @@ func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, 
 		"barcode":               "",
 		"price_include_tax":     false,
 	}
+	if rate, ok := vatRates[country]; ok {
+		// Where the platform collects the destination's VAT at checkout (the EU's IOSS, the UK,
+		// Australia, New Zealand), the price includes it and tax_amount says how much.
+		o["price_include_tax"] = true
+		o["tax_amount"] = money(v.SalePrice*rate/(100+rate), cur)
+		o["tax_currency_code"] = cur
+	}
 	if country == "US" && v.ImportCharge > 0 {
 		// An empty estimated_import_charges means the price already includes the US import charge.
 		o["estimated_import_charges"] = money(v.ImportCharge, cur)
+		o["tax_currency_code"] = cur
+	}
+	if len(v.Tiers) > 0 {
+		// The documentation shows this list only as a bare array; its TOP wrapper key, if it has one,
+		// is not known, so it is bare in every form.
+		tiers := make([]any, 0, len(v.Tiers))
+		for _, t := range v.Tiers {
+			tiers = append(tiers, obj{
+				"min_quantity":    strconv.Itoa(t.MinQuantity),
+				"discount":        tierDiscount(v.SalePrice, t.Price),
+				"wholesale_price": money(t.Price, cur),
+			})
+		}
+		o["wholesale_price_tiers"] = tiers
+	}
+	if v.BuyLimit > 0 {
+		o["buy_amount_limit_set_by_promotion"] = strconv.Itoa(v.BuyLimit)
+		o["limit_strategy"] = v.LimitStrategy
 	}
 	if len(v.Values) > 0 {
-		o["ae_sku_property_dtos"] = wrap("ae_sku_property_d_t_o", v.Values, func(pv catalog.VariantValue) any {
+		o["ae_sku_property_dtos"] = wrap("ae_sku_property_d_t_o", v.Values, func(pv world.VariantValue) any {
 			prop := obj{
 				"sku_property_id":                pv.PropertyID,
 				"sku_property_name":              pv.PropertyName,
@@ -178,11 +205,30 @@ func (s *Sandbox) dsSKU(c *call, p catalog.Product, v catalog.Variant, country, 
 	return o
 }
 
+// vatRates are the VAT rates, in percent, of the destinations whose prices include VAT collected
+// by the platform.
+var vatRates = map[string]int64{
+	"AT": 20, "BE": 21, "BG": 20, "CY": 19, "CZ": 21, "DE": 19, "DK": 25, "EE": 22, "ES": 21, "FI": 25,
+	"FR": 20, "GR": 24, "HR": 25, "HU": 27, "IE": 23, "IT": 22, "LT": 21, "LU": 17, "LV": 21, "MT": 18,
+	"NL": 21, "PL": 23, "PT": 23, "RO": 19, "SE": 25, "SI": 22, "SK": 23,
+	"GB": 20, "AU": 10, "NZ": 15,
+}
+
+// tierDiscount writes the share a wholesale tier takes off the sale price, two decimals ("0.05").
+// The documentation calls it the "discount rate" and shows "0.52"; what it is a share of is not
+// said, and the sale price is the likeliest base.
+func tierDiscount(sale, tier int64) string {
+	if sale <= 0 || tier >= sale {
+		return "0.00"
+	}
+	return formatMinor(((sale-tier)*100+sale/2)/sale, 2)
+}
+
 // textSorts maps ds.text.search sortBy to catalog orders.
 var textSorts = map[string]string{
-	"min_price,asc": catalog.SortPriceAsc, "min_price,desc": catalog.SortPriceDesc,
-	"orders,asc": catalog.SortVolumeAsc, "orders,desc": catalog.SortVolumeDesc,
-	"comments,asc": catalog.SortRatingAsc, "comments,desc": catalog.SortRatingDesc,
+	"min_price,asc": world.SortPriceAsc, "min_price,desc": world.SortPriceDesc,
+	"orders,asc": world.SortVolumeAsc, "orders,desc": world.SortVolumeDesc,
+	"comments,asc": world.SortRatingAsc, "comments,desc": world.SortRatingDesc,
 }
 
 // dsTextSearch is ds.text.search: code/msg/data directly in the method object, camelCase fields, all
@@ -205,7 +251,7 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	q := catalog.Query{Keywords: c.param("keyWord"), ShipTo: country, Promo: c.param("selectionName")}
+	q := world.Query{Keywords: c.param("keyWord"), ShipTo: country, Promo: c.param("selectionName")}
 	if c.param("categoryId") != "" {
 		id, e := c.idParam("categoryId")
 		if e != nil {
@@ -244,7 +290,7 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 		}
 	}
 	res := s.cat.Search(q, c.day)
-	item := func(p catalog.Product) any {
+	item := func(p world.Product) any {
 		main := ""
 		if len(p.Images) > 0 {
 			main = c.abs(p.Images[0])
@@ -289,10 +335,10 @@ func (s *Sandbox) dsTextSearch(c *call) (obj, *apiError) {
 }
 
 var feedSorts = map[string]string{
-	"priceAsc": catalog.SortPriceAsc, "priceDesc": catalog.SortPriceDesc,
-	"volumeAsc": catalog.SortVolumeAsc, "volumeDesc": catalog.SortVolumeDesc,
-	"discountAsc": catalog.SortDiscountAsc, "discountDesc": catalog.SortDiscountDsc,
-	"DSRratingAsc": catalog.SortRatingAsc, "DSRratingDesc": catalog.SortRatingDesc,
+	"priceAsc": world.SortPriceAsc, "priceDesc": world.SortPriceDesc,
+	"volumeAsc": world.SortVolumeAsc, "volumeDesc": world.SortVolumeDesc,
+	"discountAsc": world.SortDiscountAsc, "discountDesc": world.SortDiscountDsc,
+	"DSRratingAsc": world.SortRatingAsc, "DSRratingDesc": world.SortRatingDesc,
 }
 
 // dsRecommendFeed is ds.recommend.feed.get: affiliate-style products of a feed, inside resp_result
@@ -312,7 +358,7 @@ func (s *Sandbox) dsRecommendFeed(c *call) (obj, *apiError) {
 			return nil, e
 		}
 	}
-	q := catalog.Query{Promo: feed}
+	q := world.Query{Promo: feed}
 	if q.ShipTo, e = c.countryParam("country", false); e != nil {
 		return nil, e
 	}
@@ -540,7 +586,7 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 		return nil, invalidParam("queryDeliveryReq.shipToCountry", "not a two-letter country code")
 	}
 	cur := strings.ToUpper(req.Currency)
-	if _, ok := catalog.Convert(100, cur); !ok {
+	if _, ok := world.Convert(100, cur); !ok {
 		return nil, invalidParam("queryDeliveryReq.currency", "unsupported currency")
 	}
 	pid, e := parseID("queryDeliveryReq.productId", string(req.ProductID))
@@ -550,20 +596,23 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 	failure := func(code int, msg string) (obj, *apiError) {
 		return obj{"result": obj{"success": false, "code": code, "msg": msg}}, nil
 	}
+	// A product or SKU the platform does not know answers DELIVERY_INFO_EMPTY ("the product ID is
+	// wrong"). The reference gives no number for it; integrators report 501 from live traffic,
+	// for a selectedSkuId that was a sku_attr.
 	p, ok := s.productByID(pid, c.day)
 	if !ok {
-		return failure(504, "DELIVERY_INFO_EMPTY")
+		return failure(501, "DELIVERY_INFO_EMPTY")
 	}
 	v, ok := variantBySKU(p, string(req.SelectedSkuID))
 	if !ok {
-		return failure(504, "DELIVERY_INFO_EMPTY")
+		return failure(501, "DELIVERY_INFO_EMPTY")
 	}
 	opts := s.cat.Shipping(p, v.SKUID, country, qty)
 	if len(opts) == 0 || slices.Contains(p.NotAllowedIn, country) {
 		return failure(505, "DELIVERY_NOT_AVAILABLE_TO_YOUR_ADDRESS")
 	}
 	stock := s.available(v, c.day)
-	option := func(o catalog.ShippingOption) any {
+	option := func(o world.ShippingOption) any {
 		eta := c.now.AddDate(0, 0, o.MaxDays)
 		return obj{
 			"code":                     o.Code,
@@ -576,13 +625,13 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 			"free_shipping_threshold":  money(o.FreeThreshold, cur),
 			"min_delivery_days":        o.MinDays,
 			"max_delivery_days":        o.MaxDays,
-			"guaranteed_delivery_days": o.MaxDays + 5,
+			"guaranteed_delivery_days": strconv.Itoa(o.MaxDays + 5), // a String, as documented
 			"delivery_date_desc":       eta.Format("Jan 02"),
 			"estimated_delivery_time":  fmt.Sprintf("%d-%d", o.MinDays, o.MaxDays),
 			"ship_from_country":        o.ShipFrom,
 			"tracking":                 o.Tracking,
 			"available_stock":          strconv.Itoa(stock),
-			"ddpIncludeVATTax":         false,
+			"ddpIncludeVATTax":         strconv.FormatBool(vatRates[country] > 0), // a String, as documented
 		}
 	}
 	return obj{"result": obj{
@@ -593,8 +642,11 @@ func (s *Sandbox) dsFreight(c *call) (obj, *apiError) {
 	}}, nil
 }
 
-// dsAddress is ds.address.get: the provinces of a country, as a JSON string in data.children (its
-// inner shape is not documented; the Sandbox gives name, code and type).
+// dsAddress is ds.address.get: the provinces of a country, as a JSON string in data.children. The
+// string's inner shape is not documented; the Sandbox gives name, code, type and hasChildren. The
+// envelope is the documented result{ret, code, msg, data{country, type, children}}, with the empty
+// code and msg of a success (as tracking's live sample has them) and type "country" as in the
+// sample.
 func (s *Sandbox) dsAddress(c *call) (obj, *apiError) {
 	country, e := c.countryParam("countryCode", true)
 	if e != nil {
@@ -612,26 +664,28 @@ func (s *Sandbox) dsAddress(c *call) (obj, *apiError) {
 	nodes := []node{}
 	for _, p := range provinces[country] {
 		code, name, _ := strings.Cut(p, "|")
-		nodes = append(nodes, node{Name: name, Code: code, Type: "PROVINCE"})
+		nodes = append(nodes, node{Name: name, Code: code, Type: "province"})
 	}
 	children, _ := json.Marshal(nodes)
 	return obj{"result": obj{
 		"ret":  true,
-		"code": "200",
-		"msg":  respOK,
-		"data": obj{"country": country, "type": "COUNTRY", "children": string(children)},
+		"code": "",
+		"msg":  "",
+		"data": obj{"country": country, "type": "country", "children": string(children)},
 	}}, nil
 }
 
-// dsMemberBenefit is ds.member.benefit.get. The list's wrapper key is not documented.
+// dsMemberBenefit is ds.member.benefit.get: result is a bare array in the documentation (its wrapper
+// key, if live traffic has one, is not known), and canApply and canBenefit are documented as
+// Strings ("true").
 func (s *Sandbox) dsMemberBenefit(c *call) (obj, *apiError) {
 	benefits := []any{obj{
 		"code":       "auto-pay",
-		"title":      "Automatic payment of dropshipping orders",
-		"canApply":   s.opts.AutoPayDisabled,
-		"canBenefit": !s.opts.AutoPayDisabled,
+		"title":      "auto-pay",
+		"canApply":   strconv.FormatBool(s.opts.AutoPayDisabled),
+		"canBenefit": strconv.FormatBool(!s.opts.AutoPayDisabled),
 	}}
-	return rspOK(wrapped{key: "member_benefit_d_t_o", items: benefits}), nil
+	return rspOK(benefits), nil
 }
 
 // dsAddInfo is ds.add.info: the ISV reports a DS user's store (param0 JSON).

@@ -52,7 +52,6 @@ type fault struct {
 	status    int
 	drop      bool
 	malformed bool
-	burst     bool
 }
 
 func (s *Sandbox) drawFault(api string) fault {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // gmt8 is the platform's own time zone (Asia/Shanghai, no daylight saving): TOP-style timestamps and
@@ -141,7 +141,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rest bool) {
 		api:    api,
 		rest:   rest,
 		now:    now,
-		day:    catalog.Day(now),
+		day:    world.Day(now),
 		reqID:  s.requestID(now),
 		appKey: params["app_key"],
 		base:   baseURL(r),
@@ -188,12 +188,20 @@ func (s *Sandbox) handle(c *call, perr error) ([]byte, string) {
 	if e != nil {
 		return s.errorBody(c, e), e.Code
 	}
-	payload["request_id"] = c.reqID
 	if m.system {
+		payload["request_id"] = c.reqID
 		payload["code"] = "0"
 		return s.encode(payload), "0"
 	}
-	return s.encode(obj{strings.ReplaceAll(c.api, ".", "_") + "_response": payload}), "0"
+	key := strings.ReplaceAll(c.api, ".", "_") + "_response"
+	if c.api == "aliexpress.trade.ds.order.get" && s.opts.LegacyOrderRoot {
+		key = "aliexpress_ds_trade_order_get_response"
+	}
+	if s.form.topCode {
+		return s.encode(obj{key: payload, "code": "0", "request_id": c.reqID}), "0"
+	}
+	payload["request_id"] = c.reqID
+	return s.encode(obj{key: payload}), "0"
 }
 
 // check applies the gateway's checks in its order and returns the method to run.

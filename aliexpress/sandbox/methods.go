@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // apiMethods lists every API the Sandbox serves.
@@ -125,7 +125,7 @@ func (c *call) currencyParam(name, def string) (string, *apiError) {
 	if cur == "" {
 		cur = def
 	}
-	if _, ok := catalog.Convert(100, cur); !ok {
+	if _, ok := world.Convert(100, cur); !ok {
 		return "", invalidParam(name, "unsupported currency")
 	}
 	return cur, nil
@@ -183,11 +183,11 @@ func (c *call) dsLanguage(name string) *apiError {
 
 // money renders USD cents as a decimal string in currency, as every price on the platform is.
 func money(usdCents int64, currency string) string {
-	amount, ok := catalog.Convert(usdCents, currency)
+	amount, ok := world.Convert(usdCents, currency)
 	if !ok {
 		amount, currency = usdCents, "USD"
 	}
-	return formatMinor(amount, catalog.MinorUnits(currency))
+	return formatMinor(amount, world.MinorUnits(currency))
 }
 
 // formatMinor writes an amount in minor units with d decimals.
@@ -213,7 +213,7 @@ func formatMinor(v int64, d int) string {
 // currency), rounding down.
 func toUSDCents(minor int64, currency string) int64 {
 	const probe = 1_000_000
-	per, ok := catalog.Convert(probe, currency)
+	per, ok := world.Convert(probe, currency)
 	if !ok || per <= 0 {
 		return minor
 	}

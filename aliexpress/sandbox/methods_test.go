@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 var (
@@ -20,12 +20,27 @@ var (
 )
 
 // fixture finds a product that ships to country with several SKUs in stock.
-func (e *env) fixture(country string) catalog.Product {
+func (e *env) fixture(country string) world.Product {
 	e.t.Helper()
-	day := catalog.Day(e.clock.Now())
-	res := e.sb.cat.Search(catalog.Query{ShipTo: country, Sort: catalog.SortVolumeDesc, Page: 1, PageSize: 200}, day)
+	return e.find(country, "several SKUs in stock", nil)
+}
+
+// find is fixture for a product that also satisfies want (nil: any), described by what.
+func (e *env) find(country, what string, want func(world.Product) bool) world.Product {
+	e.t.Helper()
+	return findProduct(e.t, e.sb, e.clock.Now(), country, what, want)
+}
+
+// findProduct finds, among the best sellers of the day of now, a product that ships to country with
+// several SKUs, each with 20 or more in stock, and that satisfies want (nil: any).
+func findProduct(t *testing.T, sb *Sandbox, now time.Time, country, what string, want func(world.Product) bool) world.Product {
+	t.Helper()
+	res := sb.cat.Search(world.Query{ShipTo: country, Sort: world.SortVolumeDesc, Page: 1, PageSize: 2000}, world.Day(now))
 	for _, p := range res.Products {
-		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(e.sb.HostileProductIDs(), p.ID) {
+		if len(p.Variants) < 2 || slices.Contains(p.NotAllowedIn, country) || slices.Contains(sb.HostileProductIDs(), p.ID) {
+			continue
+		}
+		if want != nil && !want(p) {
 			continue
 		}
 		inStock := true
@@ -34,12 +49,12 @@ func (e *env) fixture(country string) catalog.Product {
 				inStock = false
 			}
 		}
-		if inStock && len(e.sb.cat.Shipping(p, p.Variants[0].SKUID, country, 1)) > 0 {
+		if inStock && len(sb.cat.Shipping(p, p.Variants[0].SKUID, country, 1)) > 0 {
 			return p
 		}
 	}
-	e.t.Fatalf("no product with several SKUs in stock ships to %s", country)
-	return catalog.Product{}
+	t.Fatalf("no product with %s ships to %s", what, country)
+	return world.Product{}
 }
 
 var affProductShape = map[string]string{
@@ -347,8 +362,8 @@ func TestDSProduct(t *testing.T) {
 	}
 
 	// A brand-protected product answers 602 in a country it may not be sold in.
-	day := catalog.Day(e.clock.Now())
-	res := e.sb.cat.Search(catalog.Query{Page: 1, PageSize: 2000}, day)
+	day := world.Day(e.clock.Now())
+	res := e.sb.cat.Search(world.Query{Page: 1, PageSize: 2000}, day)
 	for _, q := range res.Products {
 		if len(q.NotAllowedIn) > 0 {
 			r := e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(q.ID, 10), "ship_to_country": q.NotAllowedIn[0]})
@@ -391,7 +406,7 @@ func TestDSSearchAndFeeds(t *testing.T) {
 	shape(t, "ds.recommend.feed.get (TOP shape)", r, map[string]string{"rsp_code": "number", "result.products.product.0.product_id": "number"})
 
 	// feed.itemids.get pages through the whole feed with search_id.
-	want := e.sb.cat.FeedItemIDs(feed, 0, catalog.Day(e.clock.Now()))
+	want := e.sb.cat.FeedItemIDs(feed, 0, world.Day(e.clock.Now()))
 	var got []int64
 	sid := ""
 	for range 1000 {
@@ -464,7 +479,7 @@ func TestDSFreightAndMisc(t *testing.T) {
 	}
 
 	r = e.ok("aliexpress.ds.member.benefit.get", nil)
-	shape(t, "ds.member.benefit.get", r, map[string]string{"rsp_code": "number", "result.member_benefit_d_t_o.0.code": "string", "result.member_benefit_d_t_o.0.canBenefit": "bool"})
+	shape(t, "ds.member.benefit.get", r, map[string]string{"rsp_code": "number", "result.0.code": "string", "result.0.canBenefit": "string"})
 
 	r = e.ok("aliexpress.ds.add.info", map[string]string{"param0": `{"store_url":"https://shop.example"}`})
 	if str(r["result"]) != "true" || str(r["rsp_code"]) != "200" {
@@ -490,22 +505,73 @@ func TestDSFreightAndMisc(t *testing.T) {
 	}
 }
 
-// TestListAndScalarForms checks the two doc-sample variants of the wire format.
-func TestListAndScalarForms(t *testing.T) {
-	e := newEnv(t, Options{BareLists: true, StringScalars: true})
-	r := e.ok("aliexpress.affiliate.product.query", map[string]string{"page_size": "2"})
-	shape(t, "BareLists+StringScalars", r, map[string]string{
-		"resp_result.resp_code":                                  "string",
-		"resp_result.result.products":                            "array",
-		"resp_result.result.products.0.product_id":               "string",
-		"resp_result.result.products.0.lastest_volume":           "string",
-		"resp_result.result.products.0.product_small_image_urls": "array",
-	})
-	e = newEnv(t, Options{StringScalars: true})
-	r = e.ok("aliexpress.ds.member.benefit.get", nil)
-	shape(t, "StringScalars bool", r, map[string]string{"rsp_code": "string", "result.member_benefit_d_t_o.0.canBenefit": "string"})
-	tok := e.rest("/auth/token/create", map[string]string{"code": e.sb.AuthorizeCode("https://x.example/")})
-	shape(t, "StringScalars token", tok, map[string]string{"expires_in": "string", "expire_time": "string"})
+// TestWireForms checks each WireForm on an affiliate list, a DS product, and the envelope around them.
+func TestWireForms(t *testing.T) {
+	for _, tt := range []struct {
+		form           WireForm
+		number, bool   string // JSON kinds of a Number and a Boolean field
+		list           string // the path suffix of a list's first element
+		requestIDAtTop bool
+	}{
+		{WireLive, "number", "bool", ".product.0", false},
+		{WireBareLists, "number", "bool", ".0", false},
+		{WireStringScalars, "string", "string", ".product.0", false},
+		{WireDocSample, "string", "string", ".0", true},
+	} {
+		t.Run(string(tt.form), func(t *testing.T) {
+			e := newEnv(t, Options{Wire: tt.form})
+			r := e.ok("aliexpress.affiliate.product.query", map[string]string{"page_size": "2"})
+			shape(t, string(tt.form), r, map[string]string{
+				"resp_result.resp_code":                                 tt.number,
+				"resp_result.resp_msg":                                  "string",
+				"resp_result.result.products" + tt.list + ".product_id": tt.number,
+				"resp_result.result.products" + tt.list + ".sale_price": "string",
+			})
+			p := e.fixture("US")
+			r = e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(p.ID, 10), "ship_to_country": "US"})
+			sku := "result.ae_item_sku_info_dtos" + strings.Replace(tt.list, "product", "ae_item_sku_info_d_t_o", 1) + "."
+			shape(t, string(tt.form)+" ds.product.get", r, map[string]string{
+				"rsp_code":                  tt.number,
+				"result.has_whole_sale":     tt.bool,
+				sku + "sku_id":              "string",
+				sku + "offer_sale_price":    "string",
+				sku + "sku_available_stock": tt.number,
+			})
+
+			whole := e.call("aliexpress.ds.feedname.get", nil)
+			if got := whole["request_id"] != nil; got != tt.requestIDAtTop {
+				t.Errorf("%s: request_id at the top level = %v; want %v", tt.form, got, tt.requestIDAtTop)
+			}
+			if tt.requestIDAtTop && str(whole["code"]) != "0" {
+				t.Errorf("%s: top-level code = %v; want \"0\"", tt.form, whole["code"])
+			}
+			tok := e.rest("/auth/token/create", map[string]string{"code": e.sb.AuthorizeCode("https://x.example/")})
+			shape(t, string(tt.form)+" token", tok, map[string]string{"expires_in": tt.number, "code": "string"})
+		})
+	}
+}
+
+// TestLegacyWireOptions checks that the deprecated BareLists and StringScalars still choose a form.
+func TestLegacyWireOptions(t *testing.T) {
+	for _, tt := range []struct {
+		bare, str bool
+		want      WireForm
+	}{
+		{false, false, WireLive}, {true, false, WireBareLists}, {false, true, WireStringScalars}, {true, true, WireDocSample},
+	} {
+		if got := New(Options{BareLists: tt.bare, StringScalars: tt.str, CatalogSize: 10}).opts.Wire; got != tt.want {
+			t.Errorf("New(BareLists %v, StringScalars %v).Wire = %q; want %q", tt.bare, tt.str, got, tt.want)
+		}
+	}
+	if got := New(Options{Wire: WireLive, BareLists: true, CatalogSize: 10}).opts.Wire; got != WireLive {
+		t.Errorf("New(Wire live, BareLists).Wire = %q; want Wire to win", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("New(Wire \"xml\") did not panic")
+		}
+	}()
+	New(Options{Wire: "xml"})
 }
 
 func TestHostileProducts(t *testing.T) {
@@ -524,7 +590,7 @@ func TestHostileProducts(t *testing.T) {
 	}
 	// Titles arrive verbatim, as the platform's serializer leaves HTML alone.
 	for _, id := range ids {
-		p, _ := e.sb.cat.Product(id, catalog.Day(e.clock.Now()))
+		p, _ := e.sb.cat.Product(id, world.Day(e.clock.Now()))
 		if strings.Contains(p.Title, "<script>") {
 			r := e.ok("aliexpress.ds.product.get", map[string]string{"product_id": strconv.FormatInt(id, 10), "ship_to_country": "US"})
 			if got := str(at(r, "result.ae_item_base_info_dto.subject")); got != p.Title {

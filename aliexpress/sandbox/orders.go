@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // How DS orders move along when nobody intervenes.
@@ -27,7 +27,7 @@ type holdKey struct {
 }
 
 // available is a variant's stock less what orders have taken from it today.
-func (s *Sandbox) available(v catalog.Variant, day int) int {
+func (s *Sandbox) available(v world.Variant, day int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return max(v.Stock-s.holds[holdKey{v.SKUID, day}], 0)
@@ -41,10 +41,10 @@ type dsOrder struct {
 	created  time.Time
 	paid     bool
 	paidAt   time.Time
-	shop     catalog.Shop
+	shop     world.Shop
 	country  string
 	lead     int
-	service  catalog.ShippingOption
+	service  world.ShippingOption
 	items    []orderItem
 	currency string // pay currency
 }
@@ -55,16 +55,18 @@ type orderItem struct {
 	image     string
 	skuID     string
 	attr      string
+	desc      string // sku_desc of tracking: "Color:Black; Size:M"
 	count     int
-	unit      int64 // USD cents per unit
+	unit      int64 // USD cents per unit: the sale price, or the wholesale tier's
+	amount    int64 // USD cents for all the units (units past a buy limit may cost more than unit)
 	shipping  int64 // USD cents for the line
-	service   catalog.ShippingOption
+	service   world.ShippingOption
 }
 
 func (o *dsOrder) total() int64 {
 	var t int64
 	for _, it := range o.items {
-		t += it.unit*int64(it.count) + it.shipping
+		t += it.amount + it.shipping
 	}
 	return t
 }
@@ -150,7 +152,7 @@ type orderAddress struct {
 	TaxNumber           flexString `json:"tax_number"`
 	RutNo               flexString `json:"rut_no"`
 	ForeignerPassportNo flexString `json:"foreigner_passport_no"`
-	IsForeigner         flexBool   `json:"is_foreigner"`
+	IsForeigner         *flexBool  `json:"is_foreigner"` // nil when not sent
 	VatNo               flexString `json:"vat_no"`
 	TaxCompany          flexString `json:"tax_company"`
 }
@@ -164,6 +166,10 @@ type orderItemReq struct {
 }
 
 type dsExtend struct {
+	Promotion struct {
+		Code       string `json:"promotion_code"`
+		ActivityID string `json:"promotion_activity_id"`
+	} `json:"promotion"`
 	Payment struct {
 		PayCurrency string   `json:"pay_currency"`
 		TryToPay    flexBool `json:"try_to_pay"`
@@ -186,8 +192,6 @@ type placeOrderReq struct {
 func orderFail(code, msg string) obj {
 	return obj{"result": obj{"is_success": false, "error_code": code, "error_msg": msg}}
 }
-
-const addressFail = "B_DROPSHIPPER_DELIVERY_ADDRESS_VALIDATE_FAIL"
 
 // dsOrderCreate is ds.order.create: validate everything the platform validates, then place one order
 // per shop, optionally paying it.
@@ -212,6 +216,9 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	if len(req.ProductItems) == 0 {
 		return orderFail("PARM_ILLEGL", "product_items is empty"), nil
 	}
+	if st := s.buyerStatus(c.user); st != BuyerActive {
+		return orderFail(string(st), buyerStatusMsg), nil
+	}
 	if req.LogisticsAddress == nil {
 		return orderFail(addressFail, "Please enter an address"), nil
 	}
@@ -220,15 +227,22 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		return orderFail("REPEATED_ORDER_ERROR", "An order with this out_order_id was already placed in the last 24 hours"), nil
 	}
 	addr := *req.LogisticsAddress
-	if code, msg := validateAddress(addr, ext.TradeExtraParam.NatAddr); code != "" {
-		return orderFail(code, msg), nil
+	if bad := s.validateAddress(addr, ext.TradeExtraParam.NatAddr); bad.code != "" {
+		return orderFail(bad.code, bad.msg), nil
 	}
 	country := strings.ToUpper(strings.TrimSpace(string(addr.Country)))
+	if !world.Serves(country) {
+		return orderFail("A002_INVALID_ZONE", fmt.Sprintf("AliExpress does not deliver to %s", country)), nil
+	}
+	if ext.Promotion.Code != "" || ext.Promotion.ActivityID != "" {
+		// The Sandbox has no coupons, so none can be used.
+		return orderFail("A004_CANNOT_USER_COUPON", "The coupon cannot be used for this order"), nil
+	}
 	payCurrency := strings.ToUpper(strings.TrimSpace(ext.Payment.PayCurrency))
 	if payCurrency == "" {
 		payCurrency = "USD"
 	}
-	if _, ok := catalog.Convert(100, payCurrency); !ok || (bool(ext.Payment.TryToPay) && payCurrency != "USD") {
+	if _, ok := world.Convert(100, payCurrency); !ok || (bool(ext.Payment.TryToPay) && payCurrency != "USD") {
 		return orderFail("PRICE_PAY_CURRENCY_ERROR", "Automatic payment is only available in USD"), nil
 	}
 	if bm := ext.TradeExtraParam.BusinessModel; bm != "" && bm != "retail" && bm != "wholesale" {
@@ -236,8 +250,8 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	}
 
 	type line struct {
-		p    catalog.Product
-		v    catalog.Variant
+		p    world.Product
+		v    world.Variant
 		item orderItem
 	}
 	lines := make([]line, 0, len(req.ProductItems))
@@ -263,7 +277,7 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		}
 		opts := s.cat.Shipping(p, v.SKUID, country, count)
 		service := strings.TrimSpace(string(it.LogisticsServiceName))
-		var opt catalog.ShippingOption
+		var opt world.ShippingOption
 		found := false
 		for _, o := range opts {
 			if service == "" || o.Code == service {
@@ -274,17 +288,18 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		if !found {
 			return orderFail("DELIVERY_METHOD_NOT_EXIST", fmt.Sprintf("The logistics service %q is not available for item %d to %s", service, pid, country)), nil
 		}
-		unit := v.SalePrice
-		if v.BulkMin > 1 && count >= v.BulkMin && v.BulkPrice > 0 {
-			unit = v.BulkPrice
+		if v.BuyLimit > 0 && count > v.BuyLimit && v.LimitStrategy == world.LimitFail {
+			// The documentation gives no code of its own for this; A001 is its generic refusal.
+			return orderFail("A001_ORDER_CANNOT_BE_PLACED", fmt.Sprintf("The promotion of item %d allows at most %d units per order", pid, v.BuyLimit)), nil
 		}
+		unit, amount := linePrice(v, count)
 		main := ""
 		if len(p.Images) > 0 {
 			main = p.Images[0]
 		}
 		lines = append(lines, line{p: p, v: v, item: orderItem{
-			productID: p.ID, title: p.Title, image: main, skuID: v.SKUID, attr: v.Attr,
-			count: count, unit: unit, shipping: opt.Fee, service: opt,
+			productID: p.ID, title: p.Title, image: main, skuID: v.SKUID, attr: v.Attr, desc: skuDesc(v),
+			count: count, unit: unit, amount: amount, shipping: opt.Fee, service: opt,
 		}})
 	}
 
@@ -343,6 +358,22 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	return obj{"result": result}, nil
 }
 
+// linePrice is what count units of v cost, as the changelog tells buyers to reckon it: the sale
+// price, or the price of the largest wholesale tier the count reaches; past a back_to_normal_price
+// buy limit the extra units cost the list price.
+func linePrice(v world.Variant, count int) (unit, amount int64) {
+	unit = v.SalePrice
+	for _, t := range v.Tiers {
+		if count >= t.MinQuantity {
+			unit = t.Price
+		}
+	}
+	if v.BuyLimit > 0 && count > v.BuyLimit {
+		return unit, unit*int64(v.BuyLimit) + v.Price*int64(count-v.BuyLimit)
+	}
+	return unit, unit * int64(count)
+}
+
 func (s *Sandbox) repeated(user, outID string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -364,196 +395,45 @@ func skuKey(attr string) string {
 }
 
 // variantByAttr finds the variant a sku_attr names ("" for single-SKU products).
-func variantByAttr(p catalog.Product, attr string) (catalog.Variant, bool) {
+func variantByAttr(p world.Product, attr string) (world.Variant, bool) {
 	want := skuKey(attr)
 	for _, v := range p.Variants {
 		if skuKey(v.Attr) == want {
 			return v, true
 		}
 	}
-	return catalog.Variant{}, false
-}
-
-// --- address rules --------------------------------------------------------------------------------
-
-func onlyDigits(s string) bool { return allDigits(s) }
-
-func isLettersWithSpace(s string) bool {
-	words := strings.Fields(s)
-	if len(words) < 2 || strings.Join(words, " ") != s {
-		return false
-	}
-	for _, w := range words {
-		for _, r := range w {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// validCPF checks a Brazilian CPF's check digits (punctuation allowed).
-func validCPF(v string) bool {
-	d := make([]int, 0, 11)
-	for _, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			d = append(d, int(r-'0'))
-		case r == '.' || r == '-' || r == ' ':
-		default:
-			return false
-		}
-	}
-	if len(d) != 11 {
-		return false
-	}
-	same := true
-	for _, x := range d[1:] {
-		if x != d[0] {
-			same = false
-		}
-	}
-	if same {
-		return false
-	}
-	for n := 9; n <= 10; n++ {
-		sum := 0
-		for i := 0; i < n; i++ {
-			sum += d[i] * (n + 1 - i)
-		}
-		check := sum * 10 % 11 % 10
-		if check != d[n] {
-			return false
-		}
-	}
-	return true
-}
-
-// validateAddress applies the platform's general and per-country address rules (the DS changelog's
-// list). It returns the error code and message, or "" when the address is acceptable.
-func validateAddress(a orderAddress, natAddr string) (string, string) {
-	get := func(f flexString) string { return strings.TrimSpace(string(f)) }
-	country := strings.ToUpper(get(a.Country))
-	name := get(a.FullName)
-	if name == "" {
-		name = get(a.ContactPerson)
-	}
-	address, city, province := get(a.Address), get(a.City), get(a.Province)
-	mobile, phoneCountry := get(a.MobileNo), get(a.PhoneCountry)
-	switch {
-	case !isCountry(country):
-		return addressFail, "Please select a Country/Region"
-	case address == "":
-		return addressFail, "Please enter a street address"
-	case city == "":
-		return addressFail, "Please enter a City"
-	case province == "":
-		return addressFail, "Please select a State/Province/County"
-	case name == "":
-		return addressFail, "Please enter a contact name"
-	case mobile == "":
-		return addressFail, "Please enter a mobile number"
-	case !onlyDigits(mobile) || (phoneCountry != "" && !onlyDigits(strings.TrimPrefix(phoneCountry, "+"))):
-		return addressFail, "Please enter the country code and phone number without any spaces or special characters"
-	}
-	nameLen := len([]rune(name))
-	switch country {
-	case "US":
-		switch {
-		case nameLen < 2 || nameLen > 32:
-			return addressFail, "Please enter between 2 - 32 characters"
-		case !strings.Contains(name, " "):
-			return addressFail, "Please enter the recipient's first and last name, separated by a space"
-		case len([]rune(address)) < 5 || len([]rune(address)) > 35:
-			return addressFail, "Please enter between 5 - 35 characters"
-		case strings.EqualFold(province, "Other"):
-			return addressFail, "Please select a State/Province/County"
-		}
-	case "BR":
-		cpf := get(a.CPF)
-		switch {
-		case cpf == "":
-			return "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", "Please enter a CPF number"
-		case !validCPF(cpf):
-			return "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", "Please enter a valid CPF number"
-		case !strings.Contains(name, " "):
-			return addressFail, "Please enter the recipient's full name"
-		case !onlyDigits(strings.ReplaceAll(get(a.Zip), "-", "")) || len(strings.ReplaceAll(get(a.Zip), "-", "")) != 8:
-			return addressFail, "Please enter a valid 8-digit ZIP code"
-		}
-	case "ES":
-		if len(mobile) != 9 {
-			return addressFail, "Please enter a 9-digit phone number"
-		}
-	case "SA":
-		switch {
-		case !validNatAddr(natAddr):
-			return addressFail, "Please enter a valid national short address (4 capital letters and 4 digits)"
-		case len(mobile) != 9 || mobile[0] != '5':
-			return addressFail, "Please enter a 9-digit mobile number starting with 5"
-		}
-	case "AU", "NZ":
-		if !isLettersWithSpace(name) {
-			return addressFail, "Please enter the full name in letters only, with a space between first and last name"
-		}
-	case "IL":
-		if tax := get(a.TaxNumber); len(tax) != 9 || !onlyDigits(tax) {
-			return addressFail, "Please enter a valid 9-digit Israeli ID number"
-		}
-	case "AR":
-		tax := get(a.TaxNumber)
-		switch {
-		case !onlyDigits(tax) || (len(tax) != 7 && len(tax) != 8 && len(tax) != 11):
-			return addressFail, "Please enter a valid DNI, CUIT or CUIL"
-		case len(mobile) != 10:
-			return addressFail, "Please enter a 10-digit mobile number"
-		}
-	case "DZ", "ZA":
-		if !strings.Contains(name, " ") {
-			return addressFail, "Please enter the recipient's first and last name, separated by a space"
-		}
-	case "MX":
-		if len([]rune(get(a.Address2))) > 60 {
-			return addressFail, "Please enter no more than 60 characters"
-		}
-	}
-	return "", ""
-}
-
-// validNatAddr checks a Saudi national short address: 4 capital letters then 4 digits.
-func validNatAddr(v string) bool {
-	if len(v) != 8 {
-		return false
-	}
-	for i := 0; i < 4; i++ {
-		if v[i] < 'A' || v[i] > 'Z' {
-			return false
-		}
-	}
-	return onlyDigits(v[4:])
+	return world.Variant{}, false
 }
 
 // --- trade.ds.order.get ---------------------------------------------------------------------------
 
-// errOrderNotYours answers an order that does not exist or belongs to another buyer, in the TOP-style
-// error_response the platform's sample shows for this API.
-var errOrderNotYours = &apiError{
-	Type: "ISP", Code: "15", Msg: "Remote service error",
-	SubCode: "isv.invalid-authorization", SubMsg: "The order does not exist or does not belong to the current user",
-}
+// trade.ds.order.get's failures come as the TOP-style error_response of the documentation's sample:
+// ISP, code 15 "Remote service error", the reason in sub_code. An order nobody placed (or not yet
+// visible, ~10 s after creation) answers isv.insufficient-permission, exactly the sample; another
+// buyer's order answers isv.invalid-authorization, the documented code for "accessing data not
+// belonging to you".
+var (
+	errOrderUnknown = &apiError{Type: "ISP", Code: "15", Msg: "Remote service error",
+		SubCode: "isv.insufficient-permission", SubMsg: "Insufficient permission."}
+	errOrderNotYours = &apiError{Type: "ISP", Code: "15", Msg: "Remote service error",
+		SubCode: "isv.invalid-authorization", SubMsg: "Accessing data not belonging to you."}
+)
 
-// orderFor returns a copy of the user's order, once it is visible to queries.
-func (s *Sandbox) orderFor(user string, id int64, now time.Time) (dsOrder, bool) {
+// orderFor returns a copy of the user's order, once it is visible to queries; otherwise the error
+// trade.ds.order.get answers.
+func (s *Sandbox) orderFor(user string, id int64, now time.Time) (dsOrder, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orders[id]
-	if !ok || o.user != user || now.Sub(o.created) < s.opts.OrderVisibleAfter {
-		return dsOrder{}, false
+	switch {
+	case !ok || now.Sub(o.created) < s.opts.OrderVisibleAfter:
+		return dsOrder{}, errOrderUnknown
+	case o.user != user:
+		return dsOrder{}, errOrderNotYours
 	}
 	cp := *o
 	cp.items = slices.Clone(o.items)
-	return cp, true
+	return cp, nil
 }
 
 func amountObj(usdCents int64, currency string) obj {
@@ -586,9 +466,9 @@ func (s *Sandbox) dsOrderGet(c *call) (obj, *apiError) {
 	} else {
 		return nil, missingParam("single_order_query")
 	}
-	o, ok := s.orderFor(c.user, id, c.now)
-	if !ok {
-		return nil, errOrderNotYours
+	o, e := s.orderFor(c.user, id, c.now)
+	if e != nil {
+		return nil, e
 	}
 	status, logistics, endReason := o.state(c.now)
 	childKey, logKey := "aeop_child_order_info", "aeop_order_logistics_info"
@@ -597,7 +477,7 @@ func (s *Sandbox) dsOrderGet(c *call) (obj, *apiError) {
 	}
 	cur := o.currency
 	children := wrap(childKey, o.items, func(it orderItem) any {
-		line := it.unit * int64(it.count)
+		line := it.amount
 		return obj{
 			"product_id":            it.productID,
 			"product_name":          it.title,
@@ -676,8 +556,8 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 	if e := c.dsLanguage("language"); e != nil {
 		return nil, isvError("UnsupportedParamMapping", "Unsupported or incorrect parameter: language")
 	}
-	o, ok := s.orderFor(c.user, id, c.now)
-	if !ok || !o.paid {
+	o, e := s.orderFor(c.user, id, c.now)
+	if e != nil || !o.paid {
 		return trackingNotFound(), nil
 	}
 	ship, deliver, _ := o.timeline()
@@ -695,7 +575,7 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 		nodes = append(nodes, obj{"time_stamp": at.UnixMilli(), "tracking_name": st.name, "tracking_detail_desc": st.desc})
 	}
 	items := wrap("package_item", o.items, func(it orderItem) any {
-		return obj{"item_id": it.productID, "sku_id": it.skuID, "sku_desc": it.attr, "quantity": it.count, "item_title": it.title}
+		return obj{"item_id": it.productID, "sku_id": skuNumber(it.skuID), "sku_desc": it.desc, "quantity": it.count, "item_title": it.title}
 	})
 	detail := obj{
 		"carrier_name":      o.service.Company,
@@ -704,10 +584,58 @@ func (s *Sandbox) dsOrderTracking(c *call) (obj, *apiError) {
 		"detail_node_list":  wrapped{key: "detail_node", items: nodes},
 		"package_item_list": items,
 	}
+	// A success carries empty code and msg, as the documentation's (live) sample does.
 	return obj{"result": obj{
 		"ret":  true,
-		"code": "200",
-		"msg":  respOK,
+		"code": "",
+		"msg":  "",
 		"data": obj{"tracking_detail_line_list": wrapped{key: "tracking_detail", items: []any{detail}}},
 	}}, nil
+}
+
+// skuDesc writes a variant's values the way tracking's sku_desc shows them, as in the
+// documentation's sample: "Color:Silvery; Size:M".
+func skuDesc(v world.Variant) string {
+	parts := make([]string, 0, len(v.Values))
+	for _, vv := range v.Values {
+		parts = append(parts, vv.PropertyName+":"+vv.ValueName)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// BuyerStatus is the standing of a buyer account. ds.order.create refuses every order of an
+// account that is not active, with the status as its error_code; the zero value is active.
+type BuyerStatus string
+
+// The standings the documentation names among ds.order.create's error codes.
+const (
+	BuyerActive             BuyerStatus = ""
+	BuyerBlacklisted        BuyerStatus = "BLACKLIST_BUYER_IN_LIST"
+	BuyerDisabled           BuyerStatus = "USER_ACCOUNT_DISABLED"
+	BuyerSuspicious         BuyerStatus = "A003_SUSPICIOUS_BUYER"
+	BuyerInvalidAccountInfo BuyerStatus = "A006_INVALID_ACCOUNT_INFO"
+)
+
+// buyerStatusMsg is the documentation's advice for every refused account.
+const buyerStatusMsg = "The user ID status is abnormal. Please try to change the user to place the order."
+
+// SetBuyerStatus sets the standing of the buyer account userNick (DefaultUserNick, or the nick a
+// token was issued to). BuyerActive restores it.
+func (s *Sandbox) SetBuyerStatus(userNick string, st BuyerStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == BuyerActive {
+		delete(s.buyers, userNick)
+		return
+	}
+	if s.buyers == nil {
+		s.buyers = make(map[string]BuyerStatus)
+	}
+	s.buyers[userNick] = st
+}
+
+func (s *Sandbox) buyerStatus(userNick string) BuyerStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buyers[userNick]
 }

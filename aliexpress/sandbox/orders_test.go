@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // orderJSON builds a place-order request for one item with an address edited by edit.
-func orderJSON(t *testing.T, outID string, p catalog.Product, v catalog.Variant, service string, count int, edit func(a map[string]any)) string {
+func orderJSON(t *testing.T, outID string, p world.Product, v world.Variant, service string, count int, edit func(a map[string]any)) string {
 	t.Helper()
 	addr := map[string]any{
 		"address": "1 Main St", "city": "Austin", "contact_person": "Jane Doe", "country": "US",
@@ -51,71 +51,179 @@ func TestOrderValidation(t *testing.T) {
 	set := func(kv ...any) func(map[string]any) {
 		return func(a map[string]any) {
 			for i := 0; i < len(kv); i += 2 {
-				a[kv[i].(string)] = kv[i+1]
+				if kv[i+1] == nil {
+					delete(a, kv[i].(string))
+				} else {
+					a[kv[i].(string)] = kv[i+1]
+				}
 			}
 		}
 	}
 	const addr = "B_DROPSHIPPER_DELIVERY_ADDRESS_VALIDATE_FAIL"
+	// Addresses that pass their country's rules, for the cases to spoil one field of.
+	br := []any{"country", "BR", "province", "Sao Paulo", "city", "Sao Paulo", "zip", "01310-100", "cpf", "529.982.247-25", "full_name", "Joao Silva"}
+	sa := []any{"country", "SA", "province", "Riyadh", "city", "Riyadh", "zip", "12271", "mobile_no", "512345678", "phone_country", "+966"}
+	il := []any{"country", "IL", "province", "Tel Aviv", "city", "Tel Aviv", "is_foreigner", "false", "passport_no", "123456782"}
+	ar := []any{"country", "AR", "province", "Buenos Aires", "city", "La Plata", "is_foreigner", "false", "passport_no", "20-12345678-6", "mobile_no", "2215550100"}
+	with := func(base []any, kv ...any) func(map[string]any) {
+		return set(append(append([]any{}, base...), kv...)...)
+	}
+	natAddr := `{"trade_extra_param":{"nat_addr":"RRRD2929"}}`
 	tests := []struct {
 		name    string
-		order   string
+		edit    func(map[string]any)
 		ext     string
 		code    string
 		msgPart string
 	}{
-		{"not JSON", `{"out_order_id":`, "", "PARM_ILLEGL", ""},
-		{"no items", `{"logistics_address":{"country":"US"},"product_items":[]}`, "", "PARM_ILLEGL", ""},
-		{"no city", orderJSON(t, "", p, v, service, 1, set("city", "")), "", addr, "Please enter a City"},
-		{"no province", orderJSON(t, "", p, v, service, 1, set("province", "")), "", addr, "Please select a State/Province/County"},
-		{"US province Other", orderJSON(t, "", p, v, service, 1, set("province", "Other")), "", addr, "Please select a State/Province/County"},
-		{"US name without space", orderJSON(t, "", p, v, service, 1, set("full_name", "Jane")), "", addr, "first and last name"},
-		{"US name too long", orderJSON(t, "", p, v, service, 1, set("full_name", "Jane "+strings.Repeat("x", 40))), "", addr, "Please enter between 2 - 32 characters"},
-		{"US address too short", orderJSON(t, "", p, v, service, 1, set("address", "1 M")), "", addr, "Please enter between 5 - 35 characters"},
-		{"US address too long", orderJSON(t, "", p, v, service, 1, set("address", strings.Repeat("a", 36))), "", addr, "Please enter between 5 - 35 characters"},
-		{"phone with spaces", orderJSON(t, "", p, v, service, 1, set("mobile_no", "512 555 0100")), "", addr, "without any spaces or special characters"},
-		{"BR without CPF", orderJSON(t, "", p, v, service, 1, set("country", "BR", "province", "Sao Paulo", "zip", "01310-100")), "", "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", ""},
-		{"BR bad CPF", orderJSON(t, "", p, v, service, 1, set("country", "BR", "province", "Sao Paulo", "zip", "01310-100", "cpf", "123.456.789-00")), "", "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", ""},
-		{"ES phone not 9 digits", orderJSON(t, "", p, v, service, 1, set("country", "ES", "province", "Madrid", "mobile_no", "61234567")), "", addr, "9-digit"},
-		{"SA without short address", orderJSON(t, "", p, v, service, 1, set("country", "SA", "province", "Riyadh", "mobile_no", "512345678")), "", addr, "short address"},
-		{"SA mobile not starting with 5", orderJSON(t, "", p, v, service, 1, set("country", "SA", "province", "Riyadh", "mobile_no", "612345678")), `{"trade_extra_param":{"nat_addr":"RRRD2929"}}`, addr, "starting with 5"},
-		{"AU name with digits", orderJSON(t, "", p, v, service, 1, set("country", "AU", "province", "Victoria", "full_name", "Jane Doe2")), "", addr, "letters only"},
-		{"IL without tax number", orderJSON(t, "", p, v, service, 1, set("country", "IL", "province", "Tel Aviv")), "", addr, "Israeli ID"},
-		{"AR mobile not 10 digits", orderJSON(t, "", p, v, service, 1, set("country", "AR", "province", "Buenos Aires", "tax_number", "20123456789", "mobile_no", "512555010")), "", addr, "10-digit"},
-		{"ZA name without space", orderJSON(t, "", p, v, service, 1, set("country", "ZA", "province", "Gauteng", "full_name", "Jane")), "", addr, "first and last name"},
-		{"MX address2 too long", orderJSON(t, "", p, v, service, 1, set("country", "MX", "province", "Jalisco", "address2", strings.Repeat("b", 61))), "", addr, "60 characters"},
-		{"unknown sku_attr", strings.Replace(orderJSON(t, "", p, v, service, 1, nil), `"sku_attr":"`+v.Attr, `"sku_attr":"999:999`, 1), "", "ERROR_WHEN_BUILD_FOR_PLACE_ORDER", ""},
-		{"unknown service", orderJSON(t, "", p, v, "NO_SUCH_SERVICE", 1, nil), "", "DELIVERY_METHOD_NOT_EXIST", ""},
-		{"more than in stock", orderJSON(t, "", p, v, service, v.Stock+1, nil), "", "INVENTORY_HOLD_ERROR", ""},
-		{"auto-pay in EUR", orderJSON(t, "", p, v, service, 1, nil), `{"payment":{"pay_currency":"EUR","try_to_pay":"true"}}`, "PRICE_PAY_CURRENCY_ERROR", ""},
+		{"no city", set("city", ""), "", addr, "Please enter a City"},
+		{"no province", set("province", ""), "", addr, "Please select a State/Province/County"},
+		{"no address", set("address", nil), "", addr, "address"},
+		{"country not two letters", set("country", "USA"), "", addr, "Country"},
+		{"phone with spaces", set("mobile_no", "512 555 0100"), "", addr, "without any spaces or special characters"},
+		{"phone country with a letter", set("phone_country", "+1a"), "", addr, "without any spaces or special characters"},
+		{"US province Other", set("province", "Other"), "", addr, "Please select a State/Province/County"},
+		{"US without names", set("full_name", nil, "contact_person", nil), "", addr, "first and last name"},
+		{"US name without space", set("full_name", "Jane"), "", addr, "first and last name"},
+		{"US contact without space", set("contact_person", "Jane"), "", addr, "first and last name"},
+		{"US name too long", set("full_name", "Jane "+strings.Repeat("x", 40)), "", addr, "Please enter between 2 - 32 characters"},
+		{"US address too short", set("address", "1 M"), "", addr, "Please enter between 5 - 35 characters"},
+		{"US address too long", set("address", strings.Repeat("a", 36)), "", addr, "Please enter between 5 - 35 characters"},
+		{"BR without CPF", with(br, "cpf", nil), "", "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", ""},
+		{"BR bad CPF", with(br, "cpf", "123.456.789-00"), "", "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_CN_INVALID", ""},
+		{"BR CPF of another name", with(br, "cpf", "111.444.777-35"), "", "B_DROPSHIPPER_DELIVERY_ADDRESS_CPF_NOT_MATCH", ""},
+		{"BR name without space", with(br, "full_name", "Joao"), "", addr, "full name"},
+		{"BR unknown state", with(br, "province", "Gotham"), "", addr, "Please select a State/Province/County"},
+		{"BR city Other", with(br, "city", "Other"), "", addr, "Please enter a City"},
+		{"BR zip not 8 digits", with(br, "zip", "0131-100"), "", addr, "ZIP"},
+		{"ES phone not 9 digits", set("country", "ES", "province", "Madrid", "mobile_no", "61234567"), "", addr, "9-digit"},
+		{"ES without phone", set("country", "ES", "province", "Madrid", "mobile_no", nil), "", addr, "9-digit"},
+		{"SA without short address", with(sa), "", addr, "short address"},
+		{"SA short address malformed", with(sa), `{"trade_extra_param":{"nat_addr":"RRR12929"}}`, addr, "short address"},
+		{"SA mobile not starting with 5", with(sa, "mobile_no", "612345678"), natAddr, addr, "starting with 5"},
+		{"SA phone country too long", with(sa, "phone_country", "+9660000000"), natAddr, addr, "without any spaces"},
+		{"SA name without space", with(sa, "full_name", "Jane"), natAddr, addr, "first and last name"},
+		{"SA city too short", with(sa, "city", "R"), natAddr, addr, "2 - 64"},
+		{"SA without zip", with(sa, "zip", nil), natAddr, addr, "ZIP"},
+		{"AU name with digits", set("country", "AU", "province", "Victoria", "full_name", "Jane Doe2"), "", addr, "letters only"},
+		{"NZ without full name", set("country", "NZ", "province", "Auckland", "full_name", nil), "", addr, "letters only"},
+		{"IL without is_foreigner", with(il, "is_foreigner", nil), "", addr, "is_foreigner"},
+		{"IL tax ID in tax_number", with(il, "passport_no", nil, "tax_number", "123456782"), "", addr, "Israeli ID number in passport_no"},
+		{"IL tax ID not 9 digits", with(il, "passport_no", "12345678"), "", addr, "Israeli ID"},
+		{"IL foreigner without foreigner_passport_no", with(il, "is_foreigner", "true"), "", addr, "foreigner_passport_no"},
+		{"AR tax ID without hyphens", with(ar, "passport_no", "20123456786"), "", addr, "20-12345678-6"},
+		{"AR mobile not 10 digits", with(ar, "mobile_no", "512555010"), "", addr, "10-digit"},
+		{"ZA name without space", set("country", "ZA", "province", "Gauteng", "full_name", "Jane"), "", addr, "first and last name"},
+		{"DZ without full name", set("country", "DZ", "province", "Alger", "full_name", nil), "", addr, "first and last name"},
+		{"MX address2 too long", set("country", "MX", "province", "Jalisco", "address2", strings.Repeat("b", 61)), "", addr, "60 characters"},
+		{"a country AliExpress does not serve", set("country", "KP", "province", "Pyongyang"), "", "A002_INVALID_ZONE", ""},
+		{"a coupon", nil, `{"promotion":{"promotion_code":"SAVE5"}}`, "A004_CANNOT_USER_COUPON", ""},
+		{"auto-pay in EUR", nil, `{"payment":{"pay_currency":"EUR","try_to_pay":"true"}}`, "PRICE_PAY_CURRENCY_ERROR", ""},
 	}
+	e.sb.RegisterCPF("111.444.777-35", "Maria Souza")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.createOrder(tt.order, tt.ext)
+			r := e.createOrder(orderJSON(t, "", p, v, service, 1, tt.edit), tt.ext)
 			if str(at(r, "result.is_success")) != "false" || str(at(r, "result.error_code")) != tt.code || !strings.Contains(str(at(r, "result.error_msg")), tt.msgPart) {
 				t.Errorf("ds.order.create = %v; want is_success false, %s, message with %q", r["result"], tt.code, tt.msgPart)
 			}
 		})
 	}
-
-	// Valid addresses of the countries with rules pass.
-	valid := []func(map[string]any){
-		nil,
-		set("country", "BR", "province", "Sao Paulo", "zip", "01310-100", "cpf", "529.982.247-25"),
-		set("country", "ES", "province", "Madrid", "mobile_no", "612345678"),
-		set("country", "MX", "province", "Jalisco", "address2", "Depto 4"),
+	for _, tt := range []struct {
+		name, order, code string
+	}{
+		{"not JSON", `{"out_order_id":`, "PARM_ILLEGL"},
+		{"no items", `{"logistics_address":{"country":"US"},"product_items":[]}`, "PARM_ILLEGL"},
+		{"unknown sku_attr", strings.Replace(orderJSON(t, "", p, v, service, 1, nil), `"sku_attr":"`+v.Attr, `"sku_attr":"999:999`, 1), "ERROR_WHEN_BUILD_FOR_PLACE_ORDER"},
+		{"unknown product", strings.Replace(orderJSON(t, "", p, v, service, 1, nil), strconv.FormatInt(p.ID, 10), "1005000000000001", 1), "ERROR_WHEN_BUILD_FOR_PLACE_ORDER"},
+		{"unknown service", orderJSON(t, "", p, v, "NO_SUCH_SERVICE", 1, nil), "DELIVERY_METHOD_NOT_EXIST"},
+		{"more than in stock", orderJSON(t, "", p, v, service, v.Stock+1, nil), "INVENTORY_HOLD_ERROR"},
+	} {
+		if r := e.createOrder(tt.order, ""); str(at(r, "result.error_code")) != tt.code {
+			t.Errorf("ds.order.create(%s) = %v; want %s", tt.name, r["result"], tt.code)
+		}
 	}
-	for i, edit := range valid {
+
+	// Valid addresses of the countries with rules pass; names and phones are optional elsewhere.
+	valid := map[string]struct {
+		edit func(map[string]any)
+		ext  string
+	}{
+		"US as the documented example": {nil, ""},
+		"US with contact_person only":  {set("full_name", nil), ""},
+		"BR":                           {with(br), ""},
+		"BR with accents and a code":   {with(br, "province", "SP", "city", "São Paulo", "full_name", "João Silva"), ""},
+		"BR with the registered name":  {with(br, "cpf", "11144477735", "full_name", "maria  souza"), ""},
+		"ES":                           {set("country", "ES", "province", "Madrid", "mobile_no", "612345678"), ""},
+		"SA in Arabic with hyphens":    {with(sa, "full_name", "محمد العتيبي", "mobile_no", "51-234-5678", "phone_country", "(+966)"), `{"trade_extra_param":{"nat_addr":"rrrd2929"}}`},
+		"AU":                           {set("country", "AU", "province", "Victoria"), ""},
+		"IL local":                     {with(il), ""},
+		"IL foreigner":                 {with(il, "is_foreigner", "true", "passport_no", nil, "foreigner_passport_no", "123456782"), ""},
+		"AR":                           {with(ar), ""},
+		"MX":                           {set("country", "MX", "province", "Jalisco", "address2", "Depto 4"), ""},
+		"DE without name or phone":     {set("country", "DE", "province", "Berlin", "full_name", nil, "contact_person", nil, "mobile_no", nil, "phone_country", nil), ""},
+		"GB with a bare phone country": {set("country", "GB", "province", "England", "phone_country", "44"), ""},
+	}
+	for name, tt := range valid {
 		addr := map[string]any{"country": "US"}
-		if edit != nil {
-			edit(addr)
+		if tt.edit != nil {
+			tt.edit(addr)
 		}
 		country := addr["country"].(string)
 		q := e.fixture(country)
 		opts := e.sb.cat.Shipping(q, q.Variants[0].SKUID, country, 1)
-		r := e.createOrder(orderJSON(t, "valid-"+strconv.Itoa(i), q, q.Variants[0], opts[0].Code, 1, edit), "")
+		r := e.createOrder(orderJSON(t, "valid-"+name, q, q.Variants[0], opts[0].Code, 1, tt.edit), tt.ext)
 		if str(at(r, "result.is_success")) != "true" {
-			t.Errorf("ds.order.create to %s = %v; want success", country, r["result"])
+			t.Errorf("ds.order.create %s = %v; want success", name, r["result"])
 		}
+	}
+}
+
+// TestOrderNotAllowedInCountry checks A005_INVALID_COUNTRIES for a product that may not be sold to
+// the destination.
+func TestOrderNotAllowedInCountry(t *testing.T) {
+	e := newEnv(t, Options{})
+	day := world.Day(e.clock.Now())
+	for _, q := range e.sb.cat.Search(world.Query{Page: 1, PageSize: 2000}, day).Products {
+		for _, country := range q.NotAllowedIn {
+			if country != "KR" && country != "TR" && country != "AE" && country != "CL" {
+				continue // countries without address rules of their own
+			}
+			r := e.createOrder(orderJSON(t, "", q, q.Variants[0], "", 1, func(a map[string]any) {
+				a["country"], a["province"] = country, "Capital"
+			}), "")
+			if str(at(r, "result.error_code")) != "A005_INVALID_COUNTRIES" {
+				t.Errorf("ds.order.create of %d to %s = %v; want A005_INVALID_COUNTRIES", q.ID, country, r["result"])
+			}
+			return
+		}
+	}
+	t.Fatal("no product among the first 2000 is barred from KR, TR, AE or CL")
+}
+
+// TestOrderBuyerStatus checks that an account in bad standing cannot order, with the documented
+// code, and can again once restored.
+func TestOrderBuyerStatus(t *testing.T) {
+	e := newEnv(t, Options{QPS: map[string]int{"aliexpress.ds.order.create": -1}})
+	p := e.fixture("US")
+	v := p.Variants[0]
+	service := e.sb.cat.Shipping(p, v.SKUID, "US", 1)[0].Code
+	for _, st := range []BuyerStatus{BuyerBlacklisted, BuyerDisabled, BuyerSuspicious, BuyerInvalidAccountInfo} {
+		e.sb.SetBuyerStatus(DefaultUserNick, st)
+		r := e.createOrder(orderJSON(t, "", p, v, service, 1, nil), "")
+		if str(at(r, "result.is_success")) != "false" || str(at(r, "result.error_code")) != string(st) {
+			t.Errorf("ds.order.create by a %s account = %v; want error_code %s", st, r["result"], st)
+		}
+	}
+	other, _ := e.sb.IssueToken("us1000000002sbox")
+	e.sb.SetBuyerStatus("us1000000002sbox", BuyerDisabled)
+	e.sb.SetBuyerStatus(DefaultUserNick, BuyerActive)
+	if r := e.createOrder(orderJSON(t, "", p, v, service, 1, nil), ""); str(at(r, "result.is_success")) != "true" {
+		t.Errorf("ds.order.create after SetBuyerStatus(BuyerActive) = %v; want success", r["result"])
+	}
+	e.token = other
+	if r := e.createOrder(orderJSON(t, "", p, v, service, 1, nil), ""); str(at(r, "result.error_code")) != string(BuyerDisabled) {
+		t.Errorf("ds.order.create by another, disabled account = %v; want USER_ACCOUNT_DISABLED", r["result"])
 	}
 }
 
@@ -125,7 +233,7 @@ func TestOrderLifecycle(t *testing.T) {
 	p := e.fixture("US")
 	v := p.Variants[1]
 	opt := e.sb.cat.Shipping(p, v.SKUID, "US", 2)[0]
-	before := e.sb.available(v, catalog.Day(e.clock.Now()))
+	before := e.sb.available(v, world.Day(e.clock.Now()))
 
 	r := e.createOrder(orderJSON(t, "ORD-1", p, v, opt.Code, 2, nil), `{"payment":{"pay_currency":"USD","try_to_pay":"true"}}`)
 	ids, _ := at(r, "result.order_list.number").([]any)
@@ -133,7 +241,7 @@ func TestOrderLifecycle(t *testing.T) {
 		t.Fatalf("ds.order.create = %v; want one numeric order id", r)
 	}
 	id := str(ids[0])
-	if after := e.sb.available(v, catalog.Day(e.clock.Now())); after != before-2 {
+	if after := e.sb.available(v, world.Day(e.clock.Now())); after != before-2 {
 		t.Errorf("stock after ordering 2 = %d; want %d", after, before-2)
 	}
 
@@ -282,15 +390,15 @@ func TestAutoPayDisabled(t *testing.T) {
 func TestOrderSplitsPerShop(t *testing.T) {
 	e := newEnv(t, Options{})
 	a := e.fixture("US")
-	day := catalog.Day(e.clock.Now())
-	var b catalog.Product
-	for _, q := range e.sb.cat.Search(catalog.Query{ShipTo: "US", Page: 1, PageSize: 200}, day).Products {
+	day := world.Day(e.clock.Now())
+	var b world.Product
+	for _, q := range e.sb.cat.Search(world.Query{ShipTo: "US", Page: 1, PageSize: 200}, day).Products {
 		if q.ShopID != a.ShopID && q.Variants[0].Stock > 5 && len(e.sb.cat.Shipping(q, q.Variants[0].SKUID, "US", 1)) > 0 {
 			b = q
 			break
 		}
 	}
-	item := func(p catalog.Product) map[string]any {
+	item := func(p world.Product) map[string]any {
 		return map[string]any{"product_id": strconv.FormatInt(p.ID, 10), "product_count": "1", "sku_attr": p.Variants[0].Attr,
 			"logistics_service_name": e.sb.cat.Shipping(p, p.Variants[0].SKUID, "US", 1)[0].Code}
 	}

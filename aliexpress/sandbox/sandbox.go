@@ -27,6 +27,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -34,7 +35,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/catalog"
+	"github.com/aliscout/aliscout/aliexpress/sandbox/internal/world"
 )
 
 // DefaultAppKey is the app key a Sandbox accepts unless Options.AppKey says otherwise.
@@ -82,12 +83,17 @@ type Options struct {
 	// ApiCallLimit until the next GMT+8 midnight. 0 means unlimited.
 	DailyQuota int
 
-	// BareLists emits plain JSON arrays instead of the TOP list wrappers ({"product":[...]}), as the
-	// auto-generated doc samples show. Live traffic has the wrappers.
-	BareLists bool
+	// Wire is the form answers are written in: WireLive (the default), WireBareLists,
+	// WireStringScalars or WireDocSample. The platform's own answers vary between these, so a
+	// client should be tested against each (WireForms lists them).
+	Wire WireForm
 
-	// StringScalars emits every number and boolean as a string, as the auto-generated doc demos do.
-	StringScalars bool
+	// BareLists and StringScalars are the two halves of Wire from before it existed; they are read
+	// only when Wire is empty: BareLists alone means WireBareLists, StringScalars alone
+	// WireStringScalars, both WireDocSample.
+	//
+	// Deprecated: set Wire.
+	BareLists, StringScalars bool
 
 	// IPWhitelist, when not empty, refuses callers whose address is not listed with AppWhiteIpLimit,
 	// like the app console's IP whitelist.
@@ -120,6 +126,11 @@ type Options struct {
 	// aeop_child_order_info and aeop_order_logistics_info.
 	LegacyOrderWrappers bool
 
+	// LegacyOrderRoot answers trade.ds.order.get under the root key of the legacy
+	// aliexpress.ds.trade.order.get (aliexpress_ds_trade_order_get_response), which some responses
+	// use (reference §6.7), instead of aliexpress_trade_ds_order_get_response.
+	LegacyOrderRoot bool
+
 	// MaxProductIDs is how many IDs affiliate productdetail.get takes per call (default 50; the
 	// platform's figure is not published). More answer InvalidParameter.
 	MaxProductIDs int
@@ -132,13 +143,11 @@ type Options struct {
 // use, and holds no goroutines of its own.
 type Sandbox struct {
 	opts    Options
-	cat     *catalog.Catalog
+	form    wireShape
+	cat     *world.Catalog
 	mux     *http.ServeMux
 	log     *slog.Logger
 	methods map[string]apiMethod
-
-	hostileOnce sync.Once
-	hostile     []int64
 
 	mu        sync.Mutex
 	now       func() time.Time
@@ -157,6 +166,8 @@ type Sandbox struct {
 	outOrders map[string]time.Time // user + "\x00" + out_order_id -> when placed
 	holds     map[holdKey]int
 	nextOrder int64
+	buyers    map[string]BuyerStatus // user nick -> standing, when not active
+	cpfs      map[string]string      // CPF digits -> folded full name (RegisterCPF)
 
 	qps        map[string]*qpsWindow
 	quotaDay   int64
@@ -207,10 +218,18 @@ func New(opts Options) *Sandbox {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Wire == "" {
+		opts.Wire = legacyWireForm(opts.BareLists, opts.StringScalars)
+	}
+	form, ok := wireShapes[opts.Wire]
+	if !ok {
+		panic(fmt.Sprintf("sandbox: unknown Options.Wire %q; want one of %v", opts.Wire, WireForms()))
+	}
 	seed := uint64(opts.Seed)
 	s := &Sandbox{
 		opts:      opts,
-		cat:       catalog.New(opts.Seed, opts.CatalogSize),
+		form:      form,
+		cat:       world.New(opts.Seed, opts.CatalogSize),
 		log:       logger,
 		now:       opts.Now,
 		rng:       rand.New(rand.NewPCG(seed, 0x5eed_a11e)),
@@ -273,7 +292,7 @@ func (s *Sandbox) SampleProductIDs(n int) []int64 {
 	if n <= 0 {
 		return nil
 	}
-	res := s.cat.Search(catalog.Query{Sort: catalog.SortVolumeDesc, Page: 1, PageSize: n}, catalog.Day(s.Now()))
+	res := s.cat.Search(world.Query{Sort: world.SortVolumeDesc, Page: 1, PageSize: n}, world.Day(s.Now()))
 	ids := make([]int64, 0, len(res.Products))
 	for _, p := range res.Products {
 		ids = append(ids, p.ID)
@@ -366,4 +385,4 @@ func (s *Server) Close() {
 // HostileProductIDs returns the IDs of the catalog's hostile products, whose titles, descriptions and
 // shop names carry markup, script, spreadsheet formulas, control and bidirectional characters, emoji,
 // a 1,000-character title or an empty one. They exist on every day and in every catalog.
-func (s *Sandbox) HostileProductIDs() []int64 { return catalog.HostileIDs() }
+func (s *Sandbox) HostileProductIDs() []int64 { return world.HostileIDs() }

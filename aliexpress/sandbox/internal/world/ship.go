@@ -1,4 +1,4 @@
-package catalog
+package world
 
 import (
 	"cmp"
@@ -45,6 +45,9 @@ var (
 		"BR": {"CORREIOS_BR", "Correios Brazil", true},
 	}
 )
+
+// Serves reports whether the platform delivers to country (a two-letter code) at all.
+func Serves(country string) bool { return countryIndex(country) >= 0 }
 
 func countryIndex(code string) int {
 	for i := range countries {

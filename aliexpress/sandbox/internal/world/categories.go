@@ -1,4 +1,4 @@
-package catalog
+package world
 
 // The category tree. Top-level IDs and names are the platform's own (affiliate category.get);
 // second-level IDs are the platform's where they are known from public category URLs and

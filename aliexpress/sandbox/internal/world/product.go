@@ -1,4 +1,4 @@
-package catalog
+package world
 
 import (
 	"slices"
@@ -138,6 +138,7 @@ func (c *Catalog) productOn(i int, day int) Product {
 		Attributes:        slices.Clone(d.attrs),
 		Package:           d.pkg,
 		ShipFrom:          origins[it.primary].code,
+		Currency:          c.currencyOf(it),
 		LeadDays:          d.lead,
 		CreatedAt:         Epoch.Add(time.Duration(it.created)*24*time.Hour + time.Duration(it.id%86400)*time.Second),
 		NotAllowedIn:      slices.Clone(d.notAllow),
@@ -162,6 +163,7 @@ func (c *Catalog) productOn(i int, day int) Product {
 			used[j][cb.vals[j]] = true
 		}
 	}
+	limit, strategy := c.buyLimitOn(it, day)
 	p.Variants = make([]Variant, len(listed))
 	vals := make([]VariantValue, len(listed)*len(d.dims))
 	for vi, n := range listed {
@@ -177,6 +179,11 @@ func (c *Catalog) productOn(i int, day int) Product {
 			BulkMin:   d.bulkMin,
 			Stock:     c.stockOn(it, d, n, day),
 			Image:     cb.image,
+		}
+		v.Tiers = c.tiers(it, d, sale)
+		if sale < list {
+			// A buy limit holds the promotional price, so it exists only while there is one.
+			v.BuyLimit, v.LimitStrategy = limit, strategy
 		}
 		if it.imp > 0 && cb.origin == 0 {
 			v.ImportCharge = max(1, perMille(sale, int64(it.imp)))
@@ -269,4 +276,42 @@ func (c *Catalog) IDs() []int64 {
 		ids[i] = c.items[i].id
 	}
 	return ids
+}
+
+// currencyOf is the currency a product is listed in: a quarter of the products that ship from
+// China are listed in CNY (as the ds.product.get documentation sample is), the rest in USD.
+func (c *Catalog) currencyOf(it *item) string {
+	if origins[it.primary].code == "CN" && mix(uint64(c.seed), saltCurrency, uint64(it.id))%4 == 0 {
+		return "CNY"
+	}
+	return "USD"
+}
+
+// tiers returns the wholesale price breaks of a variant whose sale price is sale: none without a
+// bulk price, else the bulk price from bulkMin units and, for half of those products, a deeper one
+// from a larger quantity.
+func (c *Catalog) tiers(it *item, d *detail, sale int64) []Tier {
+	if d.bulkMin <= 1 {
+		return nil
+	}
+	out := []Tier{{MinQuantity: d.bulkMin, Price: perMille(sale, d.bulkPM)}}
+	if h := mix(uint64(c.seed), saltWholesale, uint64(it.id)); h%2 == 0 {
+		deeper := d.bulkPM - 20 - int64(h>>8%31)
+		out = append(out, Tier{MinQuantity: d.bulkMin * (3 + int(h>>16%3)), Price: perMille(sale, deeper)})
+	}
+	return out
+}
+
+// buyLimitOn returns the buy limit one in eight products puts on its promotional price in a given
+// week, and the strategy past it; 0 and "" for the rest.
+func (c *Catalog) buyLimitOn(it *item, day int) (int, string) {
+	h := mix(uint64(c.seed), saltBuyLimit, uint64(it.id), uint64(int64(floorDiv(day, 7))))
+	if h%8 != 0 {
+		return 0, ""
+	}
+	strategy := LimitNormalPrice
+	if h>>8%2 == 0 {
+		strategy = LimitFail
+	}
+	return 1 + int(h>>16%5), strategy
 }

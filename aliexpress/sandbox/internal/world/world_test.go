@@ -1,4 +1,4 @@
-package catalog
+package world
 
 import (
 	"bytes"
@@ -535,4 +535,73 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestWholesaleLimitsCurrency checks the ds.product.get facts beyond prices: wholesale tiers that
+// get cheaper as quantities grow, buy limits only on promotional prices, and listing currencies.
+func TestWholesaleLimitsCurrency(t *testing.T) {
+	c := shared()
+	var tiered, twoTiers, limited, fail, normal, cny, n int
+	for i, id := range c.IDs() {
+		if i%7 != 0 {
+			continue
+		}
+		p, ok := c.Product(id, 60)
+		if !ok {
+			continue
+		}
+		n++
+		switch p.Currency {
+		case "CNY":
+			cny++
+			if p.ShipFrom != "CN" {
+				t.Errorf("Product(%d) lists in CNY but ships from %s", id, p.ShipFrom)
+			}
+		case "USD":
+		default:
+			t.Errorf("Product(%d).Currency = %q; want USD or CNY", id, p.Currency)
+		}
+		for _, v := range p.Variants {
+			if len(v.Tiers) > 0 {
+				tiered++
+				if v.Tiers[0].MinQuantity != v.BulkMin || v.Tiers[0].Price != v.BulkPrice {
+					t.Errorf("Product(%d) first tier %+v; want BulkMin %d at BulkPrice %d", id, v.Tiers[0], v.BulkMin, v.BulkPrice)
+				}
+				if len(v.Tiers) > 1 {
+					twoTiers++
+				}
+			}
+			prevMin, prevPrice := 1, v.SalePrice
+			for _, tier := range v.Tiers {
+				if tier.MinQuantity <= prevMin || tier.Price >= prevPrice || tier.Price <= 0 {
+					t.Errorf("Product(%d) tiers %+v; want quantities rising above 1 and prices falling below the sale price %d", id, v.Tiers, v.SalePrice)
+					break
+				}
+				prevMin, prevPrice = tier.MinQuantity, tier.Price
+			}
+			switch {
+			case v.BuyLimit == 0 && v.LimitStrategy == "":
+			case v.BuyLimit < 1 || v.BuyLimit > 5 || v.SalePrice >= v.Price:
+				t.Errorf("Product(%d) variant %s: limit %d (%s) with sale %d, list %d; want 1-5 units on a promotional price", id, v.SKUID, v.BuyLimit, v.LimitStrategy, v.SalePrice, v.Price)
+			case v.LimitStrategy == LimitFail:
+				limited++
+				fail++
+			case v.LimitStrategy == LimitNormalPrice:
+				limited++
+				normal++
+			default:
+				t.Errorf("Product(%d) limit strategy %q", id, v.LimitStrategy)
+			}
+		}
+		again, _ := c.Product(id, 60)
+		if !slices.EqualFunc(p.Variants, again.Variants, func(a, b Variant) bool {
+			return slices.Equal(a.Tiers, b.Tiers) && a.BuyLimit == b.BuyLimit && a.LimitStrategy == b.LimitStrategy
+		}) || p.Currency != again.Currency {
+			t.Errorf("Product(%d) differs between two calls", id)
+		}
+	}
+	if tiered == 0 || twoTiers == 0 || fail == 0 || normal == 0 || cny == 0 || cny > n/2 {
+		t.Errorf("of %d products: %d tiered variants (%d with two tiers), %d limited (%d fail, %d normal price), %d in CNY; want some of each and CNY a minority",
+			n, tiered, twoTiers, limited, fail, normal, cny)
+	}
 }

@@ -1,6 +1,7 @@
-// Package catalog generates the simulator's deterministic product world: categories, shops, products
-// with variants, stock and shipping per destination, affiliate promos and orders, and how all of it
-// moves from day to day. The gateway in package sandbox renders it into the platform's envelopes.
+// Package world generates the simulator's deterministic world of products: categories, shops,
+// products with variants, stock and shipping per destination, affiliate promos and orders, and how
+// all of it moves from day to day. The gateway in package sandbox renders it into the platform's
+// envelopes. (It is not the app's domain package internal/catalog: it invents the AliExpress side.)
 //
 // Money is integer cents of USD (the catalog's base currency); Convert gives other currencies.
 // Everything is a pure function of the seed and the day, so two catalogs with the same seed agree,
@@ -10,7 +11,7 @@
 // variants, stock and description is generated when asked for, and a small cache keeps the
 // recent ones. Some products are hostile on purpose (markup, formulas, control characters, an
 // empty and a 1,000-character title) and rank high among ordinary ones; HostileIDs lists them.
-package catalog
+package world
 
 import "time"
 
@@ -79,7 +80,10 @@ type Product struct {
 
 	Package Package
 	// ShipFrom is the country the goods leave from ("CN" mostly, some "US", "ES", ...).
-	ShipFrom  string
+	ShipFrom string
+	// Currency is the currency the seller lists the product in: "USD" for most, "CNY" for some
+	// sellers in China. Prices here are USD cents whatever it is.
+	Currency  string
 	LeadDays  int // handling days before dispatch
 	CreatedAt time.Time
 	// BrandProtected products are not allowed in some countries (ds.product.get answers 602 there).
@@ -122,7 +126,26 @@ type Variant struct {
 	// ImportCharge is the estimated US import charge per unit in cents; 0 means the price includes it.
 	ImportCharge int64
 	Image        string // the variant's own picture path, or ""
+	// Tiers are the wholesale price breaks, by ascending MinQuantity and descending Price; none
+	// when the product has no wholesale price. The first is BulkMin at BulkPrice.
+	Tiers []Tier
+	// BuyLimit is the most units of the variant one order may take at the promotional sale price
+	// (0 = no limit); LimitStrategy says what happens past it: LimitFail or LimitNormalPrice.
+	BuyLimit      int
+	LimitStrategy string
 }
+
+// Tier is a wholesale price break: from MinQuantity units on, each costs Price USD cents.
+type Tier struct {
+	MinQuantity int
+	Price       int64
+}
+
+// The limit strategies of a promotion's buy limit, as ds.product.get names them.
+const (
+	LimitFail        = "create_order_fail"    // an order past the limit fails
+	LimitNormalPrice = "back_to_normal_price" // units past the limit cost the list price
+)
 
 // VariantValue names the value a variant takes on one property.
 type VariantValue struct {

@@ -1,4 +1,4 @@
-package catalog
+package world
 
 import "math/rand/v2"
 
@@ -24,6 +24,9 @@ const (
 	saltAffOrder
 	saltDeals
 	saltImage
+	saltWholesale
+	saltBuyLimit
+	saltCurrency
 )
 
 // mix folds values into one well-spread 64-bit hash (splitmix64 finalizer per step).

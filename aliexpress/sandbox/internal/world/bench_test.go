@@ -1,4 +1,4 @@
-package catalog
+package world
 
 import "testing"
 
