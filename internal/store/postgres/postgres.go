@@ -305,13 +305,6 @@ func utc(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return us(t)
-}
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil

@@ -339,13 +339,6 @@ func queryAll[T any](ctx context.Context, db dbtx, op string, scan func(scanner)
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
-func nullMicros(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMicro()
-}
-
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func fromNullMicros(v sql.NullInt64) time.Time {
