@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 // Errors that every engine returns, wrapped with context; test with errors.Is.
@@ -277,7 +277,7 @@ type ListItem struct {
 	Position    int // 0 for the first; the positions of a list are always 0..n-1
 	Title       string
 	ImageURL    string
-	Price       aliexpress.Money // minor units and currency
+	Price       catalog.Money // minor units and currency
 	SavedAt     time.Time
 }
 

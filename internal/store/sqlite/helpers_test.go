@@ -1,7 +1,7 @@
 package sqlite_test
 
-import "github.com/aliscout/aliscout/aliexpress"
+import "github.com/aliscout/aliscout/internal/catalog"
 
-func storeMoney(amount int64) aliexpress.Money {
-	return aliexpress.Money{Amount: amount, Currency: "USD"}
+func storeMoney(amount int64) catalog.Money {
+	return catalog.Money{Amount: amount, Currency: "USD"}
 }

@@ -8,12 +8,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/store"
 )
 
-func money(amount int64, currency string) aliexpress.Money {
-	return aliexpress.Money{Amount: amount, Currency: currency}
+func money(amount int64, currency string) catalog.Money {
+	return catalog.Money{Amount: amount, Currency: currency}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -60,7 +60,7 @@ func testLists(t *testing.T, open Opener) {
 		t.Errorf("Items = %+v, %v; want [%+v]", items, err, saved)
 	}
 	// Zero-decimal and three-decimal currencies come back to the minor unit.
-	for i, m := range []aliexpress.Money{money(129900, "JPY"), money(12345, "KWD"), money(0, "")} {
+	for i, m := range []catalog.Money{money(129900, "JPY"), money(12345, "KWD"), money(0, "")} {
 		it, _, err := s.SaveItem(ctx, ana.ID, winter.ID, store.ListItem{ProductID: fmt.Sprint(i), Price: m})
 		if err != nil || it.Price != m {
 			t.Errorf("SaveItem(price %+v) = %+v, %v", m, it.Price, err)
