@@ -51,6 +51,10 @@ func commands() []command {
 		{"categories", "list AliExpress categories", runCategories},
 		{"auth", "connect a dropshipping account (OAuth) or refresh its token", runAuth},
 		{"sandbox", "run the AliExpress simulator as a server", runSandbox},
+		{"users", "add or list accounts (users add EMAIL [--operator], users list)", runUsers},
+		{"tokens", "create a personal API token (tokens create EMAIL --name NAME)", runTokens},
+		{"migrate", "show or apply the store's schema migrations (migrate status|up)", runMigrate},
+		{"backup", "write a consistent copy of the SQLite store (backup FILE)", runBackup},
 	}
 }
 

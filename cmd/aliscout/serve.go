@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/accounts"
 	"github.com/aliscout/aliscout/internal/metrics"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/web"
@@ -27,6 +28,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "[flags]")
 	fs.StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address")
 	fs.StringVar(&e.cfg.DataDir, "data", e.cfg.DataDir, "data directory (default ~/.local/share/aliscout)")
+	databaseFlag(e, fs)
+	fs.StringVar(&e.cfg.SignUp, "signup", e.cfg.SignUp, "who may create an account: open, invite or closed")
 	fs.StringVar(&e.cfg.CacheTTL, "cache-ttl", e.cfg.CacheTTL, "cache lifetimes, e.g. search=5m,product=10m,shipping=1h,categories=24h")
 	fs.StringVar(&e.cfg.RedisURL, "redis", e.cfg.RedisURL, "share the cache between replicas through this Redis (redis://host:6379/0)")
 	fs.DurationVar(&e.cfg.RequestBudget, "request-budget", e.cfg.RequestBudget, "how long a page or API request waits for AliExpress before answering with what is known")
@@ -48,6 +51,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
 	log := slog.New(handler)
+
+	// The store first: a database that does not answer, or whose schema is newer than this
+	// binary, stops serve with a clear message before anything listens.
+	db, dbName, err := openDatabase(ctx, e, false)
+	if err != nil {
+		if schemaTooNew(err) {
+			return fmt.Errorf("%w (the database %s was migrated by a newer aliscout)", err, dbName)
+		}
+		return err
+	}
+	defer db.Close()
+	acc, err := accounts.New(db, accounts.Config{Mode: accounts.SignUpMode(cfg.SignUp)})
+	if err != nil {
+		return err
+	}
+	_ = acc // wired into the web app with the accounts pages
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); sweepExpired(sweepCtx, db, log) }()
+	defer func() { stopSweep(); <-swept }() // before the store closes
 
 	m := metrics.New()
 	// A page should not wait on a hanging gateway for long when saved data can be shown: each
@@ -92,7 +115,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -107,4 +130,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
+}
+
+// sweepExpired deletes ended sessions and stale sign-in throttles every hour until ctx ends.
+func sweepExpired(ctx context.Context, db database, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("deleting ended sessions", "err", err)
+		}
+		if _, err := db.DeleteStaleThrottles(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("deleting stale sign-in throttles", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -33,6 +33,13 @@ const (
 	EnvRedisURL    = "ALISCOUT_REDIS_URL"
 	EnvLogLevel    = "ALISCOUT_LOG_LEVEL"
 	EnvLogFormat   = "ALISCOUT_LOG_FORMAT"
+	// EnvDatabaseURL picks the store: a postgres:// URL, or a SQLite file (default: aliscout.db in
+	// the data directory).
+	EnvDatabaseURL = "ALISCOUT_DATABASE_URL"
+	// EnvSignUp is who may create an account: open, invite (default) or closed.
+	EnvSignUp = "ALISCOUT_SIGNUP"
+	// EnvPublic opens the research pages without signing in on any address.
+	EnvPublic = "ALISCOUT_PUBLIC"
 	// EnvRequestBudget bounds how long serve lets one page or API request wait for AliExpress.
 	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
 )
@@ -85,6 +92,13 @@ type Config struct {
 	LogFormat string // "text" or "json"
 	// RequestBudget is how long serve lets one request wait for AliExpress.
 	RequestBudget time.Duration
+	// DatabaseURL is where aliscout keeps users and lists: postgres://... for PostgreSQL, a file
+	// path (or sqlite:PATH) for SQLite; "" means aliscout.db in DataDir.
+	DatabaseURL Secret
+	// SignUp is who may create an account: "open", "invite" or "closed".
+	SignUp string
+	// Public opens the research pages without signing in whatever the listen address.
+	Public bool
 }
 
 // Default listen address of aliscout serve.
@@ -105,6 +119,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CacheTTL:    strings.TrimSpace(getenv(EnvCacheTTL)),
 		RedisURL:    strings.TrimSpace(getenv(EnvRedisURL)),
 		LogFormat:   strings.ToLower(strings.TrimSpace(getenv(EnvLogFormat))),
+		DatabaseURL: Secret(strings.TrimSpace(getenv(EnvDatabaseURL))),
+		SignUp:      strings.ToLower(strings.TrimSpace(getenv(EnvSignUp))),
+	}
+	if c.SignUp == "" {
+		c.SignUp = "invite"
 	}
 	if c.SignMethod == "" {
 		c.SignMethod = aliexpress.SignSHA256
@@ -117,6 +136,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.RequestBudget = DefaultRequestBudget
 	var errs []error
+	if s := strings.TrimSpace(getenv(EnvPublic)); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", EnvPublic, s))
+		}
+		c.Public = b
+	}
 	if s := strings.TrimSpace(getenv(EnvRequestBudget)); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
@@ -168,6 +194,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("%s=%q: want text or json", EnvLogFormat, c.LogFormat))
+	}
+	switch c.SignUp {
+	case "open", "invite", "closed":
+	default:
+		errs = append(errs, fmt.Errorf("%s=%q: want open, invite or closed", EnvSignUp, c.SignUp))
 	}
 	if c.RequestBudget < 0 {
 		errs = append(errs, fmt.Errorf("request budget %s: want a positive duration such as 5s", c.RequestBudget))
