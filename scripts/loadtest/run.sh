@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Load test of aliscout's read path against a bare net/http server serving the same bytes.
+#
+# It builds aliscout, starts `aliscout serve` on the built-in simulator, warms each route (so every
+# answer below comes from the cache), captures each answer's bytes, starts scripts/loadtest/bare
+# serving exactly those bytes from memory, then runs wrk against both and prints, per route,
+# requests per second, p50 and p99 latency, and the ratio aliscout / bare. It ends with the RSS of
+# the aliscout process. Everything runs on loopback and stops by itself.
+#
+# Needs wrk (apt-get install wrk) and curl. Settings through the environment:
+#   DURATION (default 10s), CONNECTIONS (50), THREADS (2), RUNS (1), DISTINCT (0: how many distinct
+#   searches to cache before measuring memory, e.g. 10000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-2}
+RUNS=${RUNS:-1}
+DISTINCT=${DISTINCT:-0}
+command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (apt-get install wrk)"; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/aliscout" ./cmd/aliscout
+go build -o "$work/bare" ./scripts/loadtest/bare
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+app_port=$(free_port)
+bare_port=$(free_port)
+ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
+app_pid=$!
+pids+=("$app_pid")
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$app_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+app="http://127.0.0.1:$app_port"
+id=$(curl -fs "$app/api/search?q=phone+case" | python3 -c 'import json,sys; print(json.load(sys.stdin)["products"][0]["id"])')
+routes=("/api/search?q=phone+case" "/search?q=phone+case" "/products/$id" "/api/products/$id" "/healthz")
+
+mkdir -p "$work/bodies"
+for r in "${routes[@]}"; do
+  for _ in 1 2 3; do curl -fs -o /dev/null "$app$r"; done # warm: every answer from the cache
+  path=${r%%\?*}
+  name=${path//\//_}
+  curl -fs -D "$work/headers" -o "$work/bodies/$name.body" "$app$r"
+  grep -i '^content-type:' "$work/headers" | head -1 | cut -d' ' -f2- | tr -d '\r' >"$work/bodies/$name.type"
+done
+"$work/bare" "127.0.0.1:$bare_port" "$work/bodies" &
+pids+=("$!")
+for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$bare_port/healthz" && break; sleep 0.1; done
+
+if [ "$DISTINCT" -gt 0 ]; then
+  echo "caching $DISTINCT distinct searches..."
+  for i in $(seq 1 "$DISTINCT"); do echo "$app/api/search?q=item+$i"; done | xargs -P 8 -n 50 curl -fs -o /dev/null || true
+fi
+
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback"
+printf "%-28s %8s %12s %12s %16s %6s\n" "route" "bytes" "aliscout r/s" "bare r/s" "aliscout p50/p99" "ratio"
+for run in $(seq 1 "$RUNS"); do
+  for r in "${routes[@]}"; do
+    path=${r%%\?*}
+    name=${path//\//_}
+    bytes=$(stat -c %s "$work/bodies/$name.body")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$app$r" >"$work/app.txt" 2>&1
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
+    a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt")
+    ratio=$(python3 -c "print(f'{float(\"$a\")/float(\"$b\"):.2f}')")
+    printf "%-28s %8s %12s %12s %16s %6s\n" "$r" "$bytes" "$a" "$b" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$ratio"
+  done
+done
+rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
+hwm=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
+echo "aliscout RSS now $rss, peak $hwm"
