@@ -90,8 +90,11 @@ func (s *Server) importPost(w http.ResponseWriter, r *http.Request) {
 	}
 	errs = append(errs, oerr)
 	lines := splitLines(text)
+	terr := catalog.ValidText("urls", text)
 	switch {
 	case perr != nil:
+	case terr != nil:
+		errs = append(errs, terr)
 	case len(lines) == 0:
 		errs = append(errs, invalid("urls", "paste at least one AliExpress link, short link or product ID, one per line"))
 	case len(lines) > s.cfg.MaxImportLines:

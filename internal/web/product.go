@@ -13,15 +13,17 @@ import (
 	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
-// parseID reads a product ID from a path or query value; field names it in the error.
+// parseID reads a product ID from a path or query value; field names it in the error. An ID
+// AliExpress cannot have issued is refused here, before it costs an upstream call (whose answer
+// would not name the field).
 func parseID(field, s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || !catalog.IsProductID(id) {
 		if len(s) > 40 {
-			s = s[:40] + "…"
+			s = strings.ToValidUTF8(s[:40], "") + "…"
 		}
-		return 0, invalid(field, "%q is not a product ID (a number such as 1005006123456789)", s)
+		return 0, invalid(field, "%q is not a product ID (AliExpress's have 8 to 16 digits, such as 1005006123456789)", s)
 	}
 	return id, nil
 }

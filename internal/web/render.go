@@ -108,7 +108,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	// A page is UTF-8 whatever a user typed: the templates escape markup but pass invalid bytes
+	// through, and input echoed back into a form must not garble the page around it.
+	_, _ = w.Write(bytes.ToValidUTF8(buf.Bytes(), []byte("\uFFFD")))
 }
 
 // errorPage is the data of the error page.

@@ -147,7 +147,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		d.Errors = fieldMap(d.ErrorList)
 	}
 	d.fillForm(s, r, f)
-	if f.Query != "" {
+	if f.Query != "" && d.Errors["q"] == "" {
 		d.Title = f.Query + " – Search"
 	}
 	s.render(w, r, status, "search", d)

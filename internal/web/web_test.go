@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aliscout/aliscout/internal/catalog"
 )
@@ -482,8 +483,8 @@ func TestProductErrors(t *testing.T) {
 		field  string
 		say    string
 	}{
-		{"/products/404", 404, catalog.ENotFound, "", "no longer"},
-		{"/products/500", 502, catalog.EUpstream, "", "not answering"},
+		{fmt.Sprintf("/products/%d", idMissing), 404, catalog.ENotFound, "", "no longer"},
+		{fmt.Sprintf("/products/%d", idBroken), 502, catalog.EUpstream, "", "not answering"},
 		{"/products/abc", 400, catalog.EInvalid, "id", "not a product ID"},
 		{"/products/-5", 400, catalog.EInvalid, "id", "not a product ID"},
 		{fmt.Sprintf("/products/%d?ship_to=usa1", idHolder), 400, catalog.EInvalid, "ship_to", "country"},
@@ -507,6 +508,83 @@ func TestProductErrors(t *testing.T) {
 		if w.Code != c.status || code != c.code || field != c.field {
 			t.Errorf("GET %s = %d %s %q; want %d %s %q", api, w.Code, code, field, c.status, c.code, c.field)
 		}
+	}
+}
+
+// TestInputThatMeansNothingIsRefused covers values that parsed but meant nothing, or that
+// AliExpress answered with a message naming no field: each is refused with a 400 naming the field,
+// before any upstream call.
+func TestInputThatMeansNothingIsRefused(t *testing.T) {
+	e := newEnv(t, Config{})
+	holder := strconv.FormatInt(idHolder, 10)
+	cases := []struct{ target, field string }{
+		{"/api/products/9223372036854775807", "id"},
+		{"/api/products/9007199254740993", "id"},
+		{"/api/products/1234", "id"},
+		{"/api/products/9223372036854775807/shipping", "id"},
+		{"/api/search?q=x&min_rating=NaN", "min_rating"},
+		{"/api/search?q=x&min_rating=Inf", "min_rating"},
+		{"/api/search?q=phone%FF%FEcase", "q"},
+		{"/api/search?q=phone%00case", "q"},
+		{"/api/search?q=x&ship_to=XX", "ship_to"},
+		{"/api/search?q=x&ship_to=ZZ", "ship_to"},
+		{"/api/search?q=x&ship_to=AA", "ship_to"},
+		{"/api/search?q=x&max_price=9223372036854775.807", "max_price"},
+		{"/api/products/" + holder + "?ship_to=ZZ", "ship_to"},
+		{"/api/products/" + holder + "/shipping?country=XX", "country"},
+	}
+	for _, c := range cases {
+		w := e.get(c.target)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field != c.field {
+			t.Errorf("GET %s = %d field %q (%s); want 400 naming %s", c.target, w.Code, field, msg, c.field)
+		}
+	}
+	pages := []struct{ target, field string }{
+		{"/products/9223372036854775807", "id"},
+		{"/search?q=phone%FF%FEcase", "q"},
+		{"/search?q=x&sell=9223372036854775.807", "sell"},
+		{"/search?q=x&fee_fixed=1000000000.01", "fee_fixed"},
+		{"/search?q=x&rule=x2%FF", "rule"},
+		{"/products/" + holder + "?sell=9223372036854775.807", "sell"},
+		{"/products/" + holder + "?ad_cost=99999999999", "ad_cost"},
+		{"/compare?ids=" + holder + ",9223372036854775807", "ids"},
+	}
+	for _, c := range pages {
+		w := e.get(c.target)
+		body := w.Body.String()
+		if w.Code != 400 || !checkHTML(t, body).hasText(c.field) {
+			t.Errorf("GET %s = %d; want 400 naming %s", c.target, w.Code, c.field)
+		}
+		if !utf8.ValidString(body) {
+			t.Errorf("GET %s: the page is not valid UTF-8 (the input came back raw)", c.target)
+		}
+	}
+	post := func(ct, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/api/links", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		return e.do(r)
+	}
+	for _, c := range []struct{ ct, body string }{
+		{"application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]} xyz`},
+		{"application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]}{"urls":[]}`},
+		{"text/plain", "https://www.aliexpress.com/item/1005000000000001.html\n\xff\n"},
+		{"application/x-www-form-urlencoded", "urls=https%3A%2F%2Fwww.aliexpress.com%2Fitem%2F1005000000000001.html%FF"},
+	} {
+		w := post(c.ct, c.body)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field != "urls" {
+			t.Errorf("POST /api/links %s %q = %d field %q (%s); want 400 naming urls", c.ct, c.body, w.Code, field, msg)
+		}
+	}
+	w := e.postForm("/import", "urls=1005000000000001%0A%FF%FE")
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("urls") || !utf8.ValidString(w.Body.String()) {
+		t.Errorf("POST /import of invalid UTF-8 = %d; want 400 naming urls, on a valid UTF-8 page", w.Code)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Errorf("refused input cost %d upstream calls; want 0", n)
+	}
+	// A well-formed JSON body still works.
+	if w := post("application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]}`+"\n"); w.Code != 200 {
+		t.Errorf("POST /api/links with a trailing newline = %d; want 200", w.Code)
 	}
 }
 
@@ -571,7 +649,7 @@ func TestComparePage(t *testing.T) {
 		}
 	}
 	// The form of checkboxes sends ids=1&ids=2; a missing product gets its own column.
-	w = e.get(fmt.Sprintf("/compare?ids=%d&ids=404", idHolder))
+	w = e.get(fmt.Sprintf("/compare?ids=%d&ids=%d", idHolder, idMissing))
 	pt = checkHTML(t, w.Body.String())
 	if w.Code != 200 || !pt.hasText("no longer) listed on AliExpress") || !pt.hasText("Magnetic Phone Holder") {
 		t.Errorf("compare with a missing product = %d; want 200 with the missing one marked", w.Code)
@@ -825,8 +903,8 @@ func TestAPIExportBadInput(t *testing.T) {
 		{"format=shopify&ids=1005000000000001,1005000000000002,1005000000000003", 400, "ids"},
 		{"format=shopify&ids=1005000000000001&rule=" + url.QueryEscape("x0.5"), 400, "rule"},
 		{"format=shopify&ids=1005000000000001&currency=ABC", 400, "currency"},
-		{"format=shopify&ids=404", 404, ""},
-		{"format=shopify&ids=500", 502, ""},
+		{fmt.Sprintf("format=shopify&ids=%d", idMissing), 404, ""},
+		{fmt.Sprintf("format=shopify&ids=%d", idBroken), 502, ""},
 	}
 	for _, c := range cases {
 		w := e.get("/api/export?" + c.q)
