@@ -80,6 +80,22 @@ func AliExpressImage(u *url.URL) bool {
 	return false
 }
 
+// Image returns src as a page may load it as an image: an absolute http(s) URL
+// (protocol-relative ones become https) that o's image policy allows, upgraded to https when only
+// that form is allowed; "" for anything else. It is the rule HTML applies to <img src>, for the
+// images a page shows outside descriptions.
+func (o Options) Image(src string) string {
+	src = safeLink(src)
+	if src == "" {
+		return ""
+	}
+	allowed := o.ImageAllowed
+	if allowed == nil {
+		allowed = AliExpressImage
+	}
+	return allowedImage(src, allowed)
+}
+
 // HTML sanitizes s with the default Options: description images only from AliExpress's CDNs.
 func HTML(s string) string { return Options{}.HTML(s) }
 

@@ -113,6 +113,18 @@ func TestDescriptionImagesOnlyFromAliExpress(t *testing.T) {
 			t.Errorf("Options{simulator}.HTML(%q) = %q; want %q", c.in, got, c.want)
 		}
 	}
+	for _, c := range []struct{ in, want string }{
+		{"//ae01.alicdn.com/kf/a.jpg", "https://ae01.alicdn.com/kf/a.jpg"},
+		{"http://ae01.alicdn.com/kf/a.jpg", "https://ae01.alicdn.com/kf/a.jpg"},
+		{"http://127.0.0.1:9001/sandbox/img/1.png", "http://127.0.0.1:9001/sandbox/img/1.png"},
+		{"http://127.0.0.1:8080/api/export", ""},
+		{"javascript:alert(1)", ""},
+		{"data:image/png;base64,AAAA", ""},
+	} {
+		if got := sim.Image(c.in); got != c.want {
+			t.Errorf("Options{simulator}.Image(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
 }
 
 func TestText(t *testing.T) {
