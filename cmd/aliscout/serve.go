@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -71,11 +72,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		s := ch.Stats()
 		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
 	})
+	// The simulator serves its product pictures itself, at its own origin: pages may show them.
+	var imageOrigins []string
+	if b.simulated {
+		if u, err := url.Parse(b.client.Gateway()); err == nil && u.Host != "" {
+			imageOrigins = append(imageOrigins, u.Scheme+"://"+u.Host)
+		}
+	}
 	app := web.New(web.Config{
 		Simulated:      b.simulated,
 		Logger:         log,
 		Metrics:        m,
 		MetricsHandler: m.Handler(),
+		ImageOrigins:   imageOrigins,
 	}, svc)
 
 	ln, err := net.Listen("tcp", cfg.Addr)

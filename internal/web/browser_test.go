@@ -61,7 +61,8 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		}
 		return fmt.Sprintf("%s/img/%d.svg", base, n)
 	})
-	srv := New(Config{Simulated: true, Now: func() time.Time { return testNow },
+	// The test server serves the pictures, as the simulator does its own.
+	srv := New(Config{Simulated: true, Now: func() time.Time { return testNow }, ImageOrigins: []string{base},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, fc)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /img/{name}", placeholderSVG)

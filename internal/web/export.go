@@ -114,7 +114,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule)})
+	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule), Sanitizer: s.san})
 	if err != nil {
 		_ = checker.Close()
 		s.failErr(w, r, err)

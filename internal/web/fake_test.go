@@ -28,7 +28,11 @@ const (
 	hostileDesc     = `<p onclick="alert(1)">Great <b>quality</b></p><script>alert("desc")</script>` +
 		`<img src="javascript:alert(1)"><img src="//ae01.alicdn.com/kf/desc.jpg" onerror="alert(1)">` +
 		`<a href="javascript:alert(1)">bad</a><a href="https://example.com/ok">ok</a>` +
-		`<iframe src="https://evil.example"></iframe><style>body{display:none}</style><form action="https://evil.example"><input name=x></form>`
+		`<iframe src="https://evil.example"></iframe><style>body{display:none}</style><form action="https://evil.example"><input name=x></form>` +
+		`<img src="` + spendingImage + `" alt="pixel">`
+	// spendingImage is a description image that, loaded by a visitor's browser, would spend the
+	// operator's quota on the visitor's behalf.
+	spendingImage = "http://127.0.0.1:8080/api/export?format=json&ids=1005000000000001"
 )
 
 // Product IDs of the fake catalog with a special behaviour.

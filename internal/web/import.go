@@ -137,9 +137,7 @@ func (d *importData) preview(s *Server, r *http.Request, lines []string) {
 			p := res.Product
 			row.P = p
 			row.Title = titleOf(p)
-			if len(p.Images) > 0 {
-				row.Image = httpURL(p.Images[0])
-			}
+			row.Image = imageOf(s.san.Image, p)
 			row.Detail = withQuery("/products/"+strconv.FormatInt(p.ID, 10), keep)
 			d.Found++
 			d.Stale = d.Stale || p.Stale

@@ -4,18 +4,31 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // contentSecurityPolicy allows scripts and styles only from the app's own static files (no inline
-// script, no inline style), images from anywhere on http(s) (AliExpress's CDN, the simulator's
-// placeholders), and nothing to frame the app or receive its forms.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' https: http: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-	"form-action 'self'; frame-ancestors 'none'"
+// script, no inline style), images only from the app, AliExpress's CDNs (https) and the extra
+// image origins (the simulator's), and nothing to frame the app or receive its forms. A
+// description image from anywhere else would make every visitor's browser call a URL a seller
+// chose; the sanitizer drops those, and this stops any that slipped through.
+func contentSecurityPolicy(imageOrigins []*url.URL) string {
+	img := []string{"'self'"}
+	for _, d := range sanitize.AliExpressImageDomains() {
+		img = append(img, "https://*."+d)
+	}
+	for _, o := range imageOrigins {
+		img = append(img, o.String())
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " +
+		"img-src " + strings.Join(img, " ") + "; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'"
+}
 
 // middleware wraps the routes with, from the outside in: request logging, metrics and panic
 // recovery; security headers; the cross-origin guard on state-changing requests.
@@ -36,7 +49,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		start := s.now()
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")

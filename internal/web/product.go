@@ -114,7 +114,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.fillShipping(s, r, id, opts)
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
-	d.fill()
+	d.fill(s.san)
 	s.render(w, r, http.StatusOK, "product", d)
 }
 
@@ -142,11 +142,12 @@ func (d *productData) fillShipping(s *Server, r *http.Request, id int64, opts ca
 	}
 }
 
-func (d *productData) fill() {
+// fill lays out the product with san's image policy for its pictures and description.
+func (d *productData) fill(san sanitize.Options) {
 	p := d.P
 	seen := map[string]bool{}
 	addImage := func(u string) {
-		if u = httpURL(u); u != "" && !seen[u] {
+		if u = san.Image(u); u != "" && !seen[u] {
 			seen[u] = true
 			d.Gallery = append(d.Gallery, u)
 		}
@@ -164,7 +165,7 @@ func (d *productData) fill() {
 		d.Options = append(d.Options, cleanText(o.Name))
 	}
 	for _, v := range p.Variants {
-		row := variantRow{V: v, Image: httpURL(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
+		row := variantRow{V: v, Image: san.Image(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
 		for i := range d.Options {
 			val := ""
 			if i < len(v.Values) {
@@ -178,7 +179,7 @@ func (d *productData) fill() {
 	d.Countries = countryOptions(d.Opts.ShipTo)
 	d.Currencies = listOptions(catalog.Currencies(), d.Opts.Currency)
 	d.Languages = listOptions(catalog.Languages(), d.Opts.Language)
-	d.Description = template.HTML(sanitize.HTML(p.DescriptionHTML)) // sanitized: the one template.HTML the package makes
+	d.Description = template.HTML(san.HTML(p.DescriptionHTML)) // sanitized: the one template.HTML the package makes
 	switch p.Source {
 	case catalog.SourceDS:
 		d.SourceNote = "Variants and shipping from the Dropshipping API."
@@ -208,7 +209,7 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
 			var p catalog.Product
 			if p, err = s.cat.Product(r.Context(), id, opts); err == nil {
-				writeJSON(w, http.StatusOK, NewProductJSON(&p))
+				writeJSON(w, http.StatusOK, productJSON(&p, s.san))
 				return
 			}
 		}

@@ -973,6 +973,57 @@ func TestHostileTextIsEscapedEverywhere(t *testing.T) {
 	}
 }
 
+// TestImagesOnlyFromAllowedHosts: every visitor's browser loads the images of a page, so a
+// seller's <img src="http://127.0.0.1:8080/api/export?..."> in a description made each of them
+// call that URL, and the CSP allowed images from any http: host.
+func TestImagesOnlyFromAllowedHosts(t *testing.T) {
+	e := newEnv(t, Config{})
+	id := strconv.FormatInt(idHolder, 10)
+	body := e.get("/products/" + id).Body.String()
+	if strings.Contains(body, "127.0.0.1:8080") || len(elementsWith(body, "alt", "pixel")) != 0 {
+		t.Error("the product page keeps a description image from outside AliExpress")
+	}
+	if len(elementsWith(body, "src", "https://ae01.alicdn.com/kf/desc.jpg")) != 1 {
+		t.Error("the product page lost the description image from AliExpress's CDN")
+	}
+	if api := e.get("/api/products/" + id).Body.String(); strings.Contains(api, "127.0.0.1:8080") {
+		t.Error("the API's description keeps an image from outside AliExpress")
+	}
+	w := e.get("/api/export?format=json&ids=" + id)
+	if w.Code != 200 || strings.Contains(w.Body.String(), "127.0.0.1:8080") || !strings.Contains(w.Body.String(), "ae01.alicdn.com/kf/desc.jpg") {
+		t.Errorf("export = %d; want the description with AliExpress's image only", w.Code)
+	}
+	csp := e.get("/search").Header().Get("Content-Security-Policy")
+	imgSrc := cspDirective(csp, "img-src")
+	if want := "'self' https://*.alicdn.com https://*.aliexpress-media.com https://*.aliexpress.com https://*.aliimg.com"; imgSrc != want {
+		t.Errorf("CSP img-src = %q; want %q", imgSrc, want)
+	}
+
+	// On the simulator, its own origin serves the pictures: allowed, and nothing more.
+	e = newEnv(t, Config{Simulated: true, ImageOrigins: []string{"http://127.0.0.1:8080", "not an origin", "http://x.example/path"}})
+	body = e.get("/products/" + id).Body.String()
+	if len(elementsWith(body, "src", spendingImage)) != 1 {
+		t.Error("the simulator's origin is not allowed for description images")
+	}
+	csp = e.get("/search").Header().Get("Content-Security-Policy")
+	if got := cspDirective(csp, "img-src"); !strings.HasSuffix(got, " https://*.aliimg.com http://127.0.0.1:8080") {
+		t.Errorf("CSP img-src on the simulator = %q; want the simulator's origin added, and no invalid one", got)
+	}
+	if !strings.Contains(e.logs.String(), "ignoring image origin") {
+		t.Error("invalid image origins are not logged")
+	}
+}
+
+// cspDirective returns the sources of directive in csp.
+func cspDirective(csp, directive string) string {
+	for _, d := range strings.Split(csp, ";") {
+		if name, sources, _ := strings.Cut(strings.TrimSpace(d), " "); name == directive {
+			return sources
+		}
+	}
+	return ""
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	e := newEnv(t, Config{})
 	for _, target := range []string{"/search", "/api/search?q=x", "/healthz", "/nope"} {
