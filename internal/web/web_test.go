@@ -693,8 +693,8 @@ func TestImportFlow(t *testing.T) {
 	if len(boxes) != 2 {
 		t.Errorf("import preview has %d export checkboxes; want 2", len(boxes))
 	}
-	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "get" {
-		t.Errorf("export form = %v; want GET /api/export", f)
+	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "post" {
+		t.Errorf("export form = %v; want POST /api/export", f)
 	}
 	if r := elementsWith(body, "name", "rule"); len(r) == 0 || attr(r[len(r)-1], "value") != "x3" {
 		t.Errorf("rule input = %v; want x3 kept", r)
@@ -702,10 +702,24 @@ func TestImportFlow(t *testing.T) {
 	if !strings.Contains(body, ">"+strings.ReplaceAll(text, "&", "&amp;")+"</textarea>") {
 		t.Error("the textarea does not hold what was pasted")
 	}
-	// ?ids= previews at once (the search page's "Export selected").
-	w = e.get(fmt.Sprintf("/import?ids=%d,%d", idHolder, idStale))
-	if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("2 found") {
-		t.Errorf("GET /import?ids= = %d; want a preview of 2", w.Code)
+	// ids= from the search page's "Export selected" (a POST) previews at once, with the
+	// search's settings.
+	w = e.postForm("/import", fmt.Sprintf("ids=%d&ids=%d&ship_to=DE&currency=EUR&rule=x3&sell=&fee_pct=2.9", idHolder, idStale))
+	body = w.Body.String()
+	if w.Code != 200 || !checkHTML(t, body).hasText("2 found") {
+		t.Errorf("POST /import ids= = %d; want a preview of 2", w.Code)
+	}
+	if !strings.Contains(body, fmt.Sprintf(">%d\n%d</textarea>", idHolder, idStale)) {
+		t.Error("the textarea does not list the IDs looked up")
+	}
+	for _, c := range []struct{ name, value string }{{"ship_to", "DE"}, {"currency", "EUR"}} {
+		if in := elementsWith(body, "name", c.name); len(in) == 0 || attr(in[len(in)-1], "value") != c.value {
+			t.Errorf("export form %s = %v; want %s kept from the search", c.name, in, c.value)
+		}
+	}
+	w = e.postForm("/import", "ids=")
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("pick at least one product") {
+		t.Errorf("POST /import with no ids = %d; want 400 asking to pick one", w.Code)
 	}
 }
 
@@ -728,6 +742,130 @@ func TestImportLimitsKeepTheText(t *testing.T) {
 	w = e.postForm("/import", url.Values{"urls": {"1005000000000001"}, "rule": {"x0.5"}}.Encode())
 	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("rule") {
 		t.Errorf("POST /import with a bad rule = %d; want 400 naming rule", w.Code)
+	}
+}
+
+// TestQuotaIsSpentOnlyByPOST: GET /import?ids=<200 IDs> cost 450 upstream calls and
+// GET /api/export 629, so any page on the internet could make a visitor's browser spend the
+// operator's quota with an <img> tag. Both now spend only on a POST, which the cross-origin guard
+// refuses from other sites.
+func TestQuotaIsSpentOnlyByPOST(t *testing.T) {
+	e := newEnv(t, Config{})
+	var ids []string
+	for i := range 200 {
+		ids = append(ids, strconv.FormatInt(idHolder+int64(i), 10))
+	}
+	all := strings.Join(ids, ",")
+
+	// A GET spends nothing: the import form comes back filled in, the export refuses.
+	w := e.get("/import?ids=" + all + "&ship_to=DE")
+	body := w.Body.String()
+	if w.Code != 200 || !checkHTML(t, body).hasText("to fetch them") || !strings.Contains(body, ids[199]+"</textarea>") {
+		t.Errorf("GET /import?ids= = %d; want the form filled in, not looked up", w.Code)
+	}
+	w = e.get("/api/export?format=shopify&ids=" + all)
+	if code, _, msg := jsonError(t, w); w.Code != 405 || w.Header().Get("Allow") != "POST" || code != "method_not_allowed" || !strings.Contains(msg, "POST /api/export") {
+		t.Errorf("GET /api/export = %d Allow %q %s %q; want 405, Allow: POST, saying to POST", w.Code, w.Header().Get("Allow"), code, msg)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Fatalf("GET /import and GET /api/export spent %d upstream calls; want 0", n)
+	}
+
+	// A POST from another site is refused before it reaches the catalog.
+	posts := []struct{ target, ct, body string }{
+		{"/import", "application/x-www-form-urlencoded", "ids=" + all},
+		{"/api/export", "application/x-www-form-urlencoded", "format=shopify&ids=" + all},
+		{"/api/export", "application/json", `{"format": "json", "ids": [` + all + `]}`},
+	}
+	for _, p := range posts {
+		for _, h := range []map[string]string{
+			{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+			{"Origin": "https://evil.example"},
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Sec-Fetch-Site": "same-site"},
+		} {
+			r := httptest.NewRequest(http.MethodPost, p.target, strings.NewReader(p.body))
+			r.Header.Set("Content-Type", p.ct)
+			for k, v := range h {
+				r.Header.Set(k, v)
+			}
+			if w := e.do(r); w.Code != http.StatusForbidden {
+				t.Errorf("POST %s with %v = %d; want 403", p.target, h, w.Code)
+			}
+		}
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Fatalf("cross-site POSTs spent %d upstream calls; want 0", n)
+	}
+
+	// The same POSTs from aliscout's own pages, and from a script (no Origin, no Sec-Fetch-Site),
+	// work.
+	two := fmt.Sprintf("%d,%d", idHolder, idStrip)
+	same := []struct {
+		target, ct, body string
+		headers          map[string]string
+	}{
+		{"/import", "application/x-www-form-urlencoded", "ids=" + two, map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"}},
+		{"/api/export", "application/x-www-form-urlencoded", "format=shopify&ids=" + two, map[string]string{"Origin": "http://example.com"}},
+		{"/api/export", "application/json", fmt.Sprintf(`{"format": "woocommerce", "ids": [%d, "%d"], "rule": "x3"}`, idHolder, idStrip), nil},
+		{"/api/export?format=json&ids=" + two, "", "", nil},
+	}
+	for _, p := range same {
+		r := httptest.NewRequest(http.MethodPost, p.target, strings.NewReader(p.body))
+		if p.ct != "" {
+			r.Header.Set("Content-Type", p.ct)
+		}
+		for k, v := range p.headers {
+			r.Header.Set(k, v)
+		}
+		w := e.do(r)
+		if w.Code != 200 {
+			t.Errorf("POST %s %s = %d; want 200\n%.300s", p.target, p.body, w.Code, w.Body.String())
+		}
+		if p.target != "/import" && !strings.HasPrefix(w.Header().Get("Content-Disposition"), "attachment;") {
+			t.Errorf("POST %s %s is not a download", p.target, p.body)
+		}
+	}
+	if n := e.fc.spent(); n == 0 {
+		t.Error("same-origin POSTs spent nothing; want them to look the products up")
+	}
+
+	// A JSON body is read one way or refused.
+	for _, body := range []string{
+		fmt.Sprintf(`{"format": "json", "ids": [%d]} xyz`, idHolder),
+		fmt.Sprintf(`{"format": "json", "id": [%d]}`, idHolder),
+		`{"format": "json", "ids": ["12abc"]}`,
+		`{"format": "json", "ids": [9223372036854775807]}`,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/api/export", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := e.do(r)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field == "" {
+			t.Errorf("POST /api/export %s = %d field %q (%s); want 400 naming a field", body, w.Code, field, msg)
+		}
+	}
+
+	// The pages send their exports as POSTs, and work without JavaScript.
+	page := e.get("/search?q=holder").Body.String()
+	exports := 0
+	for _, b := range elementsWith(page, "formaction", "/import") {
+		exports++
+		if attr(b, "formmethod") != "post" {
+			t.Errorf("search page export button %s; want formmethod=post", b.String())
+		}
+	}
+	if exports == 0 {
+		t.Error("the search page has no export button")
+	}
+	page = e.get("/products/" + strconv.FormatInt(idHolder, 10) + "?ship_to=DE").Body.String()
+	if f := elementsWith(page, "id", "xf"); len(f) != 1 || attr(f[0], "method") != "post" || attr(f[0], "action") != "/import" {
+		t.Errorf("product page export form = %v; want POST /import", f)
+	}
+	if b := elementsWith(page, "form", "xf"); len(b) != 1 || attr(b[0], "type") != "submit" {
+		t.Errorf("product page export button = %v; want a submit button of the form", b)
+	}
+	if strings.Contains(page, `href="/import?`) || strings.Contains(page, "/api/export?") {
+		t.Error("the product page still links to a quota-spending GET")
 	}
 }
 
@@ -825,9 +963,9 @@ func TestAPIExportShopify(t *testing.T) {
 	for i := range hostileTitles {
 		ids = append(ids, strconv.FormatInt(idHostileBase+int64(i), 10))
 	}
-	w := e.get("/api/export?format=shopify&rule=" + url.QueryEscape("x2.5 .99") + "&ids=" + strings.Join(ids, ","))
+	w := e.postForm("/api/export", "format=shopify&rule="+url.QueryEscape("x2.5 .99")+"&ids="+strings.Join(ids, ","))
 	if w.Code != 200 {
-		t.Fatalf("GET /api/export = %d\n%s", w.Code, w.Body.String())
+		t.Fatalf("POST /api/export = %d\n%s", w.Code, w.Body.String())
 	}
 	if got := w.Header().Get("Content-Disposition"); got != `attachment; filename="aliscout-shopify-20250314.csv"` {
 		t.Errorf("Content-Disposition = %q", got)
@@ -871,7 +1009,7 @@ func checkNoFormulas(t *testing.T, records [][]string) {
 
 func TestAPIExportFormats(t *testing.T) {
 	e := newEnv(t, Config{})
-	w := e.get(fmt.Sprintf("/api/export?format=woocommerce&ids=%d&ids=%d", idHolder, idHostileBase+2))
+	w := e.postForm("/api/export", fmt.Sprintf("format=woocommerce&ids=%d&ids=%d", idHolder, idHostileBase+2))
 	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-woocommerce-20250314.csv"` {
 		t.Fatalf("woocommerce export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
 	}
@@ -880,7 +1018,7 @@ func TestAPIExportFormats(t *testing.T) {
 		t.Fatalf("woocommerce export: %v, header %v", err, records[0][:2])
 	}
 	checkNoFormulas(t, records)
-	w = e.get(fmt.Sprintf("/api/export?format=json&ids=%d&currency=USD", idHolder))
+	w = e.postForm("/api/export", fmt.Sprintf("format=json&ids=%d&currency=USD", idHolder))
 	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-json-20250314.json"` {
 		t.Fatalf("json export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
 	}
@@ -907,13 +1045,13 @@ func TestAPIExportBadInput(t *testing.T) {
 		{fmt.Sprintf("format=shopify&ids=%d", idBroken), 502, ""},
 	}
 	for _, c := range cases {
-		w := e.get("/api/export?" + c.q)
+		w := e.postForm("/api/export", c.q)
 		_, field, msg := jsonError(t, w)
 		if w.Code != c.status || field != c.field {
-			t.Errorf("GET /api/export?%s = %d field %q (%s); want %d %q", c.q, w.Code, field, msg, c.status, c.field)
+			t.Errorf("POST /api/export %s = %d field %q (%s); want %d %q", c.q, w.Code, field, msg, c.status, c.field)
 		}
 		if w.Header().Get("Content-Disposition") != "" {
-			t.Errorf("GET /api/export?%s: a failed export is still a download", c.q)
+			t.Errorf("POST /api/export %s: a failed export is still a download", c.q)
 		}
 	}
 }
@@ -931,9 +1069,13 @@ func TestHostileTextIsEscapedEverywhere(t *testing.T) {
 	for _, id := range hostileIDs {
 		pages = append(pages, "/products/"+id)
 	}
-	pages = append(pages, "/import?ids="+strings.Join(hostileIDs, ","))
-	for _, target := range pages {
-		w := e.get(target)
+	for _, target := range append(pages, "POST /import") {
+		var w *httptest.ResponseRecorder
+		if target == "POST /import" {
+			w = e.postForm("/import", "ids="+strings.Join(hostileIDs, ","))
+		} else {
+			w = e.get(target)
+		}
 		if w.Code != 200 {
 			t.Errorf("GET %s = %d", target, w.Code)
 			continue
@@ -989,7 +1131,7 @@ func TestImagesOnlyFromAllowedHosts(t *testing.T) {
 	if api := e.get("/api/products/" + id).Body.String(); strings.Contains(api, "127.0.0.1:8080") {
 		t.Error("the API's description keeps an image from outside AliExpress")
 	}
-	w := e.get("/api/export?format=json&ids=" + id)
+	w := e.postForm("/api/export", "format=json&ids="+id)
 	if w.Code != 200 || strings.Contains(w.Body.String(), "127.0.0.1:8080") || !strings.Contains(w.Body.String(), "ae01.alicdn.com/kf/desc.jpg") {
 		t.Errorf("export = %d; want the description with AliExpress's image only", w.Code)
 	}
