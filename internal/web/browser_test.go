@@ -63,7 +63,8 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 	})
 	// The test server serves the pictures, as the simulator does its own.
 	srv := New(Config{Simulated: true, Now: func() time.Time { return testNow }, ImageOrigins: []string{base},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, fc)
+		AllowedHosts: []string{ts.Listener.Addr().String()},
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil))}, fc)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /img/{name}", placeholderSVG)
 	mux.Handle("/", srv.Handler())

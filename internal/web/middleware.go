@@ -31,7 +31,7 @@ func contentSecurityPolicy(imageOrigins []*url.URL) string {
 }
 
 // middleware wraps the routes with, from the outside in: request logging, metrics and panic
-// recovery; security headers; the cross-origin guard on state-changing requests.
+// recovery; security headers; the Host check; the cross-origin guard on state-changing requests.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {
@@ -76,8 +76,33 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "route", route,
 				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
 		}()
+		if !s.hostAllowed(r) {
+			misdirected(rec, r)
+			return
+		}
 		guarded.ServeHTTP(rec, r)
 	})
+}
+
+// hostAllowed reports whether r is addressed to one of Config.AllowedHosts, or is a liveness
+// probe, which load balancers send to an IP address.
+func (s *Server) hostAllowed(r *http.Request) bool {
+	return s.hosts == nil || s.hosts[strings.ToLower(r.Host)] || r.URL.Path == "/healthz"
+}
+
+// misdirected answers a request for a host the app does not serve, in plain text: the page
+// that sent it is not aliscout's, so nothing of aliscout's is shown to it.
+func misdirected(w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if len(host) > 100 {
+		host = host[:100] + "…"
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusMisdirectedRequest)
+	fmt.Fprintf(w, "421 Misdirected Request: aliscout does not answer to the host %q.\n"+
+		"Open it at the address it listens on, or set ALISCOUT_PUBLIC_URL (--public-url) to the address you use.\n",
+		strings.ToValidUTF8(host, "\uFFFD"))
 }
 
 // statusRecorder remembers the status and size of a response, for logs and metrics.

@@ -72,6 +72,13 @@ type Config struct {
 	// simulator's, which serves its pictures itself. Images from anywhere else are left out, and
 	// the Content-Security-Policy's img-src names no more than these.
 	ImageOrigins []string
+	// AllowedHosts are the Host header values (host, or host:port, in any case) the app answers.
+	// Any other host gets 421 Misdirected Request, except on /healthz, which load balancers
+	// call by IP: a page on evil.example whose name an attacker points at this server (DNS
+	// rebinding) would otherwise be served as evil.example's own, and pass the cross-origin
+	// guard with a matching Origin. Empty answers every host, which only tests that make their
+	// own requests should want: aliscout serve always sets it.
+	AllowedHosts []string
 }
 
 // Server is the web app. Build it with New and serve Handler.
@@ -85,6 +92,7 @@ type Server struct {
 	handler http.Handler
 	san     sanitize.Options // the image policy of descriptions and product pictures
 	csp     string           // the Content-Security-Policy of every answer
+	hosts   map[string]bool  // AllowedHosts, lower-cased; nil answers every host
 }
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
@@ -116,6 +124,12 @@ func New(cfg Config, cat Catalog) *Server {
 		return false
 	}}
 	s.csp = contentSecurityPolicy(origins)
+	if len(cfg.AllowedHosts) > 0 {
+		s.hosts = map[string]bool{}
+		for _, h := range cfg.AllowedHosts {
+			s.hosts[strings.ToLower(h)] = true
+		}
+	}
 	s.static = mustStatic()
 	s.pages = mustTemplates(s.static, s.san.Image)
 	s.handler = s.middleware(s.routes())

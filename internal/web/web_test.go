@@ -869,6 +869,48 @@ func TestQuotaIsSpentOnlyByPOST(t *testing.T) {
 	}
 }
 
+// TestHostIsChecked: a page on evil.example whose name resolves to this server (DNS rebinding)
+// was served as evil.example's own, and its POSTs passed the cross-origin guard with a matching
+// Origin. Only the configured hosts are answered now; /healthz answers any, for load balancers.
+func TestHostIsChecked(t *testing.T) {
+	e := newEnv(t, Config{AllowedHosts: []string{"scout.example.com", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"}})
+	req := func(method, target, host string) *http.Request {
+		r := httptest.NewRequest(method, target, nil)
+		r.Host = host
+		return r
+	}
+	for _, host := range []string{"evil.example", "evil.example:8080", "scout.example.com.evil.example", "127.0.0.1:9999", "", "localhost"} {
+		for _, target := range []string{"/search?q=holder", "/api/search?q=holder", "/api/health", "/static/app.css", "/import", "/nope"} {
+			w := e.do(req(http.MethodGet, target, host))
+			if w.Code != http.StatusMisdirectedRequest || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") ||
+				!strings.Contains(w.Body.String(), "ALISCOUT_PUBLIC_URL") {
+				t.Errorf("GET %s with Host %q = %d %q; want a plain 421 naming ALISCOUT_PUBLIC_URL", target, host, w.Code, w.Header().Get("Content-Type"))
+			}
+		}
+	}
+	// The rebinding attack itself: the page's own Origin matches the Host it sends.
+	r := req(http.MethodPost, "/api/links", "evil.example")
+	r.Body = io.NopCloser(strings.NewReader(`{"urls":["1005000000000001"]}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", "http://evil.example")
+	if w := e.do(r); w.Code != http.StatusMisdirectedRequest {
+		t.Errorf("POST /api/links from a rebound evil.example = %d; want 421", w.Code)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Errorf("misdirected requests spent %d upstream calls; want 0", n)
+	}
+	for _, host := range []string{"scout.example.com", "SCOUT.example.COM", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"} {
+		if w := e.do(req(http.MethodGet, "/search?q=holder", host)); w.Code != 200 {
+			t.Errorf("GET /search with Host %q = %d; want 200", host, w.Code)
+		}
+	}
+	for _, host := range []string{"10.0.0.7:8080", "evil.example"} {
+		if w := e.do(req(http.MethodGet, "/healthz", host)); w.Code != 200 {
+			t.Errorf("GET /healthz with Host %q = %d; want 200 (load balancers call it by IP)", host, w.Code)
+		}
+	}
+}
+
 func TestCrossOriginPostsAreRefused(t *testing.T) {
 	e := newEnv(t, Config{})
 	for _, c := range []struct{ target, ct, body string }{
