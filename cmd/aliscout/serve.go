@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/accounts"
+	"github.com/aliscout/aliscout/internal/config"
 	"github.com/aliscout/aliscout/internal/metrics"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/web"
@@ -27,6 +30,7 @@ const (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "[flags]")
 	fs.StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address")
+	fs.StringVar(&e.cfg.PublicURL, "public-url", e.cfg.PublicURL, "the URL users open aliscout at, e.g. https://scout.example.com (other host names are refused)")
 	fs.StringVar(&e.cfg.DataDir, "data", e.cfg.DataDir, "data directory (default ~/.local/share/aliscout)")
 	databaseFlag(e, fs)
 	fs.StringVar(&e.cfg.SignUp, "signup", e.cfg.SignUp, "who may create an account: open, invite or closed")
@@ -95,18 +99,38 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		s := ch.Stats()
 		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
 	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (use --addr to pick another address)", cfg.Addr, err)
+	}
+	// Listening first gives the real port (--addr may say :0), which the Host check needs.
+	hosts, err := allowedHosts(ln.Addr(), cfg.PublicURL, net.InterfaceAddrs)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	var trusted []string
+	if cfg.PublicURL != "" {
+		o, _ := config.PublicOrigin(cfg.PublicURL) // checked by Validate
+		trusted = append(trusted, o.String())
+	}
+	// The simulator serves its product pictures itself, at its own origin: pages may show them.
+	var imageOrigins []string
+	if b.simulated {
+		if u, err := url.Parse(b.client.Gateway()); err == nil && u.Host != "" {
+			imageOrigins = append(imageOrigins, u.Scheme+"://"+u.Host)
+		}
+	}
 	app := web.New(web.Config{
 		Simulated:      b.simulated,
 		Logger:         log,
 		Metrics:        m,
 		MetricsHandler: m.Handler(),
 		RequestBudget:  cfg.RequestBudget,
+		ImageOrigins:   imageOrigins,
+		AllowedHosts:   hosts,
+		TrustedOrigins: trusted,
 	}, svc)
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (use --addr to pick another address)", cfg.Addr, err)
-	}
 	srv := &http.Server{
 		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -115,7 +139,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "hosts", hosts, "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -149,4 +173,66 @@ func sweepExpired(ctx context.Context, db database, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// allowedHosts returns the Host header values serve answers, from the address it listens on and
+// the public URL (ALISCOUT_PUBLIC_URL): the public URL's host; the listen address's host:port;
+// on a loopback or unspecified address also localhost, 127.0.0.1 and [::1] with the port; on an
+// unspecified address (0.0.0.0, ::) also every address of the machine's interfaces with the port,
+// since it listens on each. On port 80 each name is also allowed without the port, and the public
+// URL's host also with its scheme's default port, as browsers and other clients differ there.
+func allowedHosts(listen net.Addr, publicURL string, ifaceAddrs func() ([]net.Addr, error)) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(h string) {
+		if h = strings.ToLower(h); !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	if publicURL != "" {
+		o, err := config.PublicOrigin(publicURL)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvPublicURL, err)
+		}
+		add(o.Host)
+		if o.Port() == "" {
+			def := "443"
+			if o.Scheme == "http" {
+				def = "80"
+			}
+			add(net.JoinHostPort(o.Hostname(), def))
+		}
+	}
+	host, port, err := net.SplitHostPort(listen.String())
+	if err != nil {
+		return nil, fmt.Errorf("listen address %s: %w", listen, err)
+	}
+	addHost := func(h string) {
+		add(net.JoinHostPort(h, port))
+		if port == "80" {
+			if strings.Contains(h, ":") {
+				h = "[" + h + "]" // an IPv6 address, bracketed as in a Host header
+			}
+			add(h)
+		}
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsUnspecified() {
+		addHost(host)
+	}
+	if ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		addHost("localhost")
+		addHost("127.0.0.1")
+		addHost("::1")
+	}
+	if ip != nil && ip.IsUnspecified() && ifaceAddrs != nil {
+		addrs, _ := ifaceAddrs() // without them, the names above and the public URL still work
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && !n.IP.IsLinkLocalUnicast() {
+				addHost(n.IP.String())
+			}
+		}
+	}
+	return out, nil
 }

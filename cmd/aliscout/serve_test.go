@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -232,5 +233,91 @@ func TestServeWithRedisCache(t *testing.T) {
 	r := aliscout(t, nil, "", "serve", "--redis", "http://not-redis")
 	if r.code == 0 || !strings.Contains(r.stderr, "ALISCOUT_REDIS_URL") {
 		t.Errorf("serve --redis http://not-redis = %d %q; want an error naming the setting", r.code, r.stderr)
+	}
+}
+
+// TestServeRefusesOtherHosts: serve answered any Host header, so a page on evil.example whose
+// name an attacker pointed at the server (DNS rebinding) was served as its own and passed the
+// cross-origin guard with a matching Origin.
+func TestServeRefusesOtherHosts(t *testing.T) {
+	base, stop := startServe(t, map[string]string{"ALISCOUT_PUBLIC_URL": "https://scout.example.com"})
+	defer stop()
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+	do := func(method, path, host, origin string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(`{"urls":["https://www.aliexpress.com/item/1005001234567890.html"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, host := range []string{"evil.example", "evil.example:" + port, "scout.example.com.evil.example"} {
+		if code, body := do("GET", "/search?q=case", host, ""); code != http.StatusMisdirectedRequest || !strings.Contains(body, "ALISCOUT_PUBLIC_URL") {
+			t.Errorf("GET /search with Host %q = %d %q; want 421 naming ALISCOUT_PUBLIC_URL", host, code, body)
+		}
+	}
+	if code, _ := do("POST", "/api/links", "evil.example:"+port, "http://evil.example:"+port); code != http.StatusMisdirectedRequest {
+		t.Errorf("POST /api/links from a rebound evil.example = %d; want 421", code)
+	}
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "scout.example.com", "scout.example.com:443"} {
+		if code, body := do("GET", "/api/health", host, ""); code != 200 {
+			t.Errorf("GET /api/health with Host %q = %d %.200s; want 200", host, code, body)
+		}
+	}
+	// Behind the public URL's proxy, a browser's POST carries the public origin.
+	if code, body := do("POST", "/api/links", "scout.example.com", "https://scout.example.com"); code != 200 {
+		t.Errorf("POST /api/links from the public URL = %d %.200s; want 200", code, body)
+	}
+	if code, _ := do("GET", "/healthz", "10.1.2.3:"+port, ""); code != 200 {
+		t.Errorf("GET /healthz by IP = %d; want 200 (load balancers call it so)", code)
+	}
+
+	r := aliscout(t, nil, "", "serve", "--public-url", "https://scout.example.com/app")
+	if r.code == 0 || !strings.Contains(r.stderr, "ALISCOUT_PUBLIC_URL") {
+		t.Errorf("serve --public-url with a path = %d %q; want an error naming the setting", r.code, r.stderr)
+	}
+}
+
+func TestAllowedHosts(t *testing.T) {
+	ifaces := func() ([]net.Addr, error) {
+		return []net.Addr{&net.IPNet{IP: net.ParseIP("192.168.1.5"), Mask: net.CIDRMask(24, 32)},
+			&net.IPNet{IP: net.ParseIP("fe80::1"), Mask: net.CIDRMask(64, 128)},
+			&net.IPNet{IP: net.ParseIP("2001:db8::5"), Mask: net.CIDRMask(64, 128)}}, nil
+	}
+	tcp := func(s string) net.Addr {
+		a, err := net.ResolveTCPAddr("tcp", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	cases := []struct {
+		listen, public string
+		want           []string
+	}{
+		{"127.0.0.1:8080", "", []string{"127.0.0.1:8080", "localhost:8080", "[::1]:8080"}},
+		{"127.0.0.1:8080", "https://Scout.Example.com", []string{"scout.example.com", "scout.example.com:443", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"}},
+		{"127.0.0.1:8080", "http://10.0.0.5:9000", []string{"10.0.0.5:9000", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"}},
+		{"10.0.0.5:8080", "", []string{"10.0.0.5:8080"}},
+		{"[::1]:8080", "", []string{"[::1]:8080", "localhost:8080", "127.0.0.1:8080"}},
+		{"0.0.0.0:8080", "", []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080", "192.168.1.5:8080", "[2001:db8::5]:8080"}},
+		{"127.0.0.1:80", "", []string{"127.0.0.1:80", "127.0.0.1", "localhost:80", "localhost", "[::1]:80", "[::1]"}},
+	}
+	for _, c := range cases {
+		got, err := allowedHosts(tcp(c.listen), c.public, ifaces)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("allowedHosts(%s, %q) = %q, %v; want %q", c.listen, c.public, got, err, c.want)
+		}
 	}
 }

@@ -3,11 +3,13 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sort orders of a search. AliExpress sorts by price and by orders itself; the others are applied
@@ -45,8 +47,101 @@ func IsCurrency(currency string) bool { return slices.Contains(Currencies(), cur
 // IsLanguage reports whether AliExpress offers titles in language (an upper-case code).
 func IsLanguage(language string) bool { return slices.Contains(Languages(), language) }
 
-// IsCountry reports whether s has the form of an ISO 3166 alpha-2 country code ("US").
-func IsCountry(s string) bool { return countryRe.MatchString(s) }
+// IsCountry reports whether s is an officially assigned ISO 3166-1 alpha-2 country code in upper
+// case ("US", "GB", "AQ"). User-assigned codes (AA, QM–QZ, XA–XZ, ZZ) and reserved ones such as
+// "UK" name no country AliExpress ships to, so they are refused before any call.
+func IsCountry(s string) bool {
+	return len(s) == 2 && strings.Contains(isoCountries, " "+s+" ")
+}
+
+// isoCountries are the 249 officially assigned ISO 3166-1 alpha-2 codes, space-separated with a
+// space at both ends.
+const isoCountries = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ" +
+	" BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ" +
+	" CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ" +
+	" DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR" +
+	" GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU" +
+	" ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ" +
+	" LA LB LC LI LK LR LS LT LU LV LY" +
+	" MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ" +
+	" NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA" +
+	" RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ" +
+	" TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ" +
+	" VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW "
+
+// countryProblem says why s (upper-cased) is not a country code.
+func countryProblem(s, typed string) string {
+	switch {
+	case s == "UK":
+		return fmt.Sprintf("%q is not an ISO 3166 country code; the United Kingdom is GB", typed)
+	case len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z':
+		return fmt.Sprintf("%q is not an assigned ISO 3166 country code", typed)
+	}
+	return fmt.Sprintf("%q is not a two-letter country code", typed)
+}
+
+// Product IDs: AliExpress's are 8 to 16 decimal digits (legacy 32xxxxxxxxx, 4000xxxxxxxxx, current
+// 1005xxxxxxxxxxxx) and below 2^53, so that they survive a JSON number.
+const (
+	MinProductID int64 = 10_000_000
+	MaxProductID int64 = 1<<53 - 1
+)
+
+// IsProductID reports whether id is a plausible AliExpress product ID. Anything else is refused
+// before it costs an upstream call.
+func IsProductID(id int64) bool { return id >= MinProductID && id <= MaxProductID }
+
+// MaxAmount is the largest price or fee, in major units of any currency, that a user may type: a
+// billion, above any product price even in VND or IDR, and far below where sums of minor units
+// could overflow.
+const MaxAmount = 1_000_000_000
+
+// ParseAmount reads an amount a user typed for field (a price filter, a selling price, a fee) in
+// currency: a non-negative decimal of at most MaxAmount major units, rounded to the currency's
+// minor units like ParseMoney. Errors are EInvalid naming field.
+func ParseAmount(field, s, currency string) (Money, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-") {
+		return Money{}, invalid(field, "%q is negative", s)
+	}
+	whole, _, _ := strings.Cut(s, ".")
+	whole = strings.TrimLeft(strings.ReplaceAll(whole, ",", ""), "0")
+	if len(whole) > len(strconv.Itoa(MaxAmount)) && allDigits(whole) {
+		return Money{}, invalid(field, "%s is more than %s, the largest amount aliscout takes", shorten(s), "1,000,000,000")
+	}
+	m, err := ParseMoney(s, currency)
+	if err != nil {
+		return Money{}, invalid(field, "%q is not an amount (write it like 12.50)", shorten(s))
+	}
+	limit := int64(MaxAmount)
+	for range MinorUnits(m.Currency) {
+		limit *= 10
+	}
+	if m.Amount > limit {
+		return Money{}, invalid(field, "%s is more than %s, the largest amount aliscout takes", shorten(s), "1,000,000,000")
+	}
+	return m, nil
+}
+
+// shorten cuts text a user typed to a length an error message can repeat.
+func shorten(s string) string {
+	if len(s) > 40 {
+		s = strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return s
+}
+
+// ValidText reports a problem with free text a user typed for field: invalid UTF-8, or control
+// characters other than tab and newline (which no form sends and no upstream search needs).
+func ValidText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "is not valid UTF-8 text")
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
+		return invalid(field, "contains control characters")
+	}
+	return nil
+}
 
 // Defaults of a search.
 const (
@@ -84,8 +179,6 @@ func DefaultFilters() Filters {
 		Language: DefaultLanguage, Sort: SortRelevance, Page: 1, PageSize: DefaultPageSize}
 }
 
-var countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
-
 // ParseFilters reads a search from URL query values, the same for the page and the JSON API:
 // q, category, min_price, max_price, min_rating, min_orders, min_discount, free_shipping,
 // max_delivery_days, ship_to, currency, language, sort, page, page_size. Absent values take the
@@ -112,13 +205,15 @@ func ParseFilters(v url.Values) (Filters, error) {
 		*dst = n
 	}
 	f.Query = str("q")
-	if len(f.Query) > 200 {
-		errs = append(errs, invalid("q", "is %d characters long; at most 200", len(f.Query)))
+	if err := ValidText("q", f.Query); err != nil {
+		errs = append(errs, err)
+	} else if n := utf8.RuneCountInString(f.Query); n > 200 {
+		errs = append(errs, invalid("q", "is %d characters long; at most 200", n))
 	}
 	if s := str("ship_to"); s != "" {
 		f.ShipTo = strings.ToUpper(s)
-		if !countryRe.MatchString(f.ShipTo) {
-			errs = append(errs, invalid("ship_to", "%q is not a two-letter country code", s))
+		if !IsCountry(f.ShipTo) {
+			errs = append(errs, invalid("ship_to", "%s", countryProblem(f.ShipTo, shorten(s))))
 		}
 	}
 	if s := str("currency"); s != "" {
@@ -155,13 +250,9 @@ func ParseFilters(v url.Values) (Filters, error) {
 		if s == "" {
 			continue
 		}
-		if strings.HasPrefix(s, "-") {
-			errs = append(errs, invalid(p.name, "%q is negative", s))
-			continue
-		}
-		m, err := ParseMoney(s, f.Currency)
+		m, err := ParseAmount(p.name, s, f.Currency)
 		if err != nil {
-			errs = append(errs, invalid(p.name, "%q is not a price (write it like 12.50)", s))
+			errs = append(errs, err)
 			continue
 		}
 		*p.dst = m
@@ -171,7 +262,8 @@ func ParseFilters(v url.Values) (Filters, error) {
 	}
 	if s := str("min_rating"); s != "" {
 		r, err := strconv.ParseFloat(s, 64)
-		if err != nil || r < 0 || r > 5 {
+		if err != nil || math.IsNaN(r) || r < 0 || r > 5 { // NaN compares false with everything
+			r = 0
 			errs = append(errs, invalid("min_rating", "%q is not a rating from 0 to 5", s))
 		}
 		f.MinRating = r

@@ -43,6 +43,13 @@ func TestParseFiltersNamesTheField(t *testing.T) {
 		{"page", "0"}, {"page", "101"}, {"page_size", "51"}, {"page", "two"}, {"ship_to", "USA"},
 		{"currency", "XXX"}, {"language", "klingon"}, {"min_rating", "6"}, {"min_discount", "100"},
 		{"category", "phones"}, {"free_shipping", "maybe"}, {"min_orders", "-1"}, {"max_delivery_days", "x"},
+		// Values that parse but mean nothing: NaN compares false with every bound and disabled the
+		// filter; unassigned country codes went upstream; invalid UTF-8 went upstream and back
+		// into the page; amounts beyond any price were rounded.
+		{"min_rating", "NaN"}, {"min_rating", "nan"}, {"min_rating", "Inf"}, {"min_rating", "-Inf"}, {"min_rating", "+Inf"},
+		{"ship_to", "XX"}, {"ship_to", "ZZ"}, {"ship_to", "AA"}, {"ship_to", "UK"}, {"ship_to", "xk"},
+		{"q", "phone \xff\xfe case"}, {"q", "phone\x00case"}, {"q", "\x1b[31mred"},
+		{"min_price", "9223372036854775.807"}, {"max_price", "1000000000.01"}, {"max_price", "99999999999999999999999"},
 	}
 	for _, tt := range tests {
 		_, err := ParseFilters(url.Values{tt.key: {tt.value}})
@@ -53,6 +60,84 @@ func TestParseFiltersNamesTheField(t *testing.T) {
 	_, err := ParseFilters(url.Values{"min_price": {"20"}, "max_price": {"10"}})
 	if err == nil || !strings.Contains(err.Error(), "max_price") {
 		t.Errorf("ParseFilters(max below min) error = %v; want one naming max_price", err)
+	}
+}
+
+func TestParseFiltersAcceptsRealValues(t *testing.T) {
+	for _, v := range []url.Values{
+		{"ship_to": {"AQ"}}, {"ship_to": {"gb"}}, {"ship_to": {"SX"}}, {"ship_to": {"ZW"}},
+		{"min_rating": {"0"}}, {"min_rating": {"5"}}, {"min_rating": {"4.75"}},
+		{"q": {"café 耳机\ttab"}}, {"q": {strings.Repeat("é", 200)}},
+		{"max_price": {"1000000000"}}, {"max_price": {"1,000,000,000.00"}},
+		{"max_price": {"999999999"}, "currency": {"VND"}},
+	} {
+		if _, err := ParseFilters(v); err != nil {
+			t.Errorf("ParseFilters(%v) error = %v; want none", v, err)
+		}
+	}
+}
+
+func TestIsCountry(t *testing.T) {
+	n := 0
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			if IsCountry(string([]rune{a, b})) {
+				n++
+			}
+		}
+	}
+	if n != 249 {
+		t.Errorf("IsCountry accepts %d codes; want the 249 assigned ISO 3166-1 alpha-2 codes", n)
+	}
+	for _, c := range []string{"US", "GB", "DE", "CN", "AQ", "SS", "BQ", "CW", "SX"} {
+		if !IsCountry(c) {
+			t.Errorf("IsCountry(%q) = false; want true", c)
+		}
+	}
+	for _, c := range []string{"", "U", "USA", "us", "XX", "ZZ", "AA", "QM", "XK", "UK", "EU", "AD ", " AD", "D E"} {
+		if IsCountry(c) {
+			t.Errorf("IsCountry(%q) = true; want false", c)
+		}
+	}
+}
+
+func TestIsProductID(t *testing.T) {
+	for _, id := range []int64{32812345678, 4000123456789, 1005001234567890, 3256801234567890, 10_000_000, 1<<53 - 1} {
+		if !IsProductID(id) {
+			t.Errorf("IsProductID(%d) = false; want true", id)
+		}
+	}
+	for _, id := range []int64{0, -1, 1, 404, 9_999_999, 1 << 53, 9223372036854775807} {
+		if IsProductID(id) {
+			t.Errorf("IsProductID(%d) = true; want false", id)
+		}
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in, currency string
+		want         int64
+		ok           bool
+	}{
+		{"12.50", "USD", 1250, true},
+		{"1,000,000,000", "USD", 100_000_000_000, true},
+		{"000000000000001", "USD", 100, true},
+		{"1000000000.006", "USD", 0, false}, // rounds to 1,000,000,000.01
+		{"9223372036854775.807", "USD", 0, false},
+		{"99999999999999999999", "JPY", 0, false},
+		{"-1", "USD", 0, false},
+		{"1e3", "USD", 0, false},
+		{"abc", "USD", 0, false},
+	}
+	for _, tt := range tests {
+		m, err := ParseAmount("sell", tt.in, tt.currency)
+		switch {
+		case tt.ok && (err != nil || m.Amount != tt.want):
+			t.Errorf("ParseAmount(%q, %s) = %v, %v; want %d", tt.in, tt.currency, m, err, tt.want)
+		case !tt.ok && (err == nil || ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "sell")):
+			t.Errorf("ParseAmount(%q, %s) error = %v; want EInvalid naming sell", tt.in, tt.currency, err)
+		}
 	}
 }
 

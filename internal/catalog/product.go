@@ -49,10 +49,10 @@ type Product struct {
 	// ShippingUnknown says the shipping could not be had in time (AliExpress slow or failing):
 	// Shipping is nil, and asking again later may tell.
 	ShippingUnknown bool
-	ShipFrom          string
-	WeightGrams       int // package weight of one unit; 0 when unknown
-	Source            Source
-	FetchedAt         time.Time // when this data came from AliExpress ("price at time of search")
+	ShipFrom        string
+	WeightGrams     int // package weight of one unit; 0 when unknown
+	Source          Source
+	FetchedAt       time.Time // when this data came from AliExpress ("price at time of search")
 
 	// TaxRate is the affiliate API's tax rate for the product, which AliExpress wants back when it
 	// quotes the product's shipping; "" when unknown.

@@ -33,6 +33,7 @@ const (
 	EnvRedisURL    = "ALISCOUT_REDIS_URL"
 	EnvLogLevel    = "ALISCOUT_LOG_LEVEL"
 	EnvLogFormat   = "ALISCOUT_LOG_FORMAT"
+	EnvPublicURL   = "ALISCOUT_PUBLIC_URL"
 	// EnvDatabaseURL picks the store: a postgres:// URL, or a SQLite file (default: aliscout.db in
 	// the data directory).
 	EnvDatabaseURL = "ALISCOUT_DATABASE_URL"
@@ -85,6 +86,7 @@ type Config struct {
 	DailyBudget int // AliExpress calls per platform day; 0 = no cap
 
 	Addr      string // serve: listen address
+	PublicURL string // serve: the URL users open, "https://scout.example.com"; "" = the listen address only
 	DataDir   string // serve: where aliscout keeps its files
 	CacheTTL  string // serve: per-kind cache TTLs, "search=5m,product=10m,shipping=1h,categories=24h"
 	RedisURL  string // serve: shared cache for several replicas; "" = in memory
@@ -115,6 +117,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AccessToken: Secret(strings.TrimSpace(getenv(EnvAccessToken))),
 		SignMethod:  aliexpress.SignMethod(strings.ToLower(strings.TrimSpace(getenv(EnvSignMethod)))),
 		Addr:        strings.TrimSpace(getenv(EnvAddr)),
+		PublicURL:   strings.TrimSpace(getenv(EnvPublicURL)),
 		DataDir:     strings.TrimSpace(getenv(EnvDataDir)),
 		CacheTTL:    strings.TrimSpace(getenv(EnvCacheTTL)),
 		RedisURL:    strings.TrimSpace(getenv(EnvRedisURL)),
@@ -208,7 +211,33 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: want a redis:// or rediss:// URL", EnvRedisURL))
 		}
 	}
+	if c.PublicURL != "" {
+		if _, err := PublicOrigin(c.PublicURL); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", EnvPublicURL, redactURL(c.PublicURL), err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// PublicOrigin checks a public URL (ALISCOUT_PUBLIC_URL) and returns its origin: an absolute
+// http(s) URL with a host, and no user, path, query or fragment, since it names where the whole
+// app is served ("https://scout.example.com", "http://10.0.0.5:8080").
+func PublicOrigin(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Host == "" || u.Hostname() == "":
+		return nil, errors.New("want an absolute http(s) URL such as https://scout.example.com")
+	case u.User != nil:
+		return nil, errors.New("want no user name or password in it")
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.Opaque != "":
+		return nil, errors.New("want no path, query or fragment: aliscout is served at the root")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("port %q is not a port", p)
+		}
+	}
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
 }
 
 // ResolveDataDir fills DataDir with the default, a folder under the user's data directory

@@ -35,6 +35,15 @@ func TestValidateNamesTheField(t *testing.T) {
 		{map[string]string{EnvSignMethod: "sha1"}, EnvSignMethod},
 		{map[string]string{EnvLogFormat: "xml"}, EnvLogFormat},
 		{map[string]string{EnvRedisURL: "http://x"}, EnvRedisURL},
+		{map[string]string{EnvPublicURL: "scout.example.com"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "ftp://scout.example.com"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://scout.example.com/aliscout"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://scout.example.com/?x=1"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://scout.example.com#top"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://user:pw@scout.example.com"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://:8080"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "https://scout.example.com:99999"}, EnvPublicURL},
+		{map[string]string{EnvPublicURL: "/relative"}, EnvPublicURL},
 	}
 	for _, tt := range tests {
 		c, err := FromEnv(env(tt.env))
@@ -49,6 +58,32 @@ func TestValidateNamesTheField(t *testing.T) {
 		if _, err := FromEnv(env(tt)); err == nil {
 			t.Errorf("FromEnv(%v) error = nil; want an error", tt)
 		}
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://scout.example.com":       "https://scout.example.com",
+		"https://Scout.Example.com/":      "https://scout.example.com",
+		"http://10.0.0.5:8080":            "http://10.0.0.5:8080",
+		"http://[2001:db8::1]:8080":       "http://[2001:db8::1]:8080",
+		"https://scout.example.com:8443/": "https://scout.example.com:8443",
+	} {
+		c, err := FromEnv(env(map[string]string{EnvPublicURL: in}))
+		if err == nil {
+			err = c.Validate()
+		}
+		if err != nil || c.PublicURL != in {
+			t.Errorf("config from %s=%q: %v, PublicURL %q; want it kept", EnvPublicURL, in, err, c.PublicURL)
+			continue
+		}
+		if o, err := PublicOrigin(in); err != nil || o.String() != want {
+			t.Errorf("PublicOrigin(%q) = %v, %v; want %s", in, o, err, want)
+		}
+	}
+	c := Config{PublicURL: "https://user:hunter2@scout.example.com", SignMethod: "sha256", LogFormat: "text"}
+	if err := c.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Validate() = %v; want an error without the password", err)
 	}
 }
 

@@ -11,11 +11,15 @@
 //     or carriage return) gets a leading apostrophe, as OWASP's CSV injection guidance says. No
 //     cell is exempt: prices and stock are never negative, and WooCommerce's importer strips the
 //     apostrophe again from the one negative value it needs (Published -1, for drafts);
-//   - descriptions go through sanitize.HTML (no script, style, iframe, event handlers or
-//     javascript: URLs);
-//   - one-line fields (titles, option names and values, vendor, SKUs) have control characters
-//     replaced by spaces; invalid UTF-8 becomes U+FFFD. Quotes, commas, newlines, bidi controls
-//     and emoji are kept and quoted by encoding/csv.
+//   - descriptions go through the sanitizer (no script, style, iframe, event handlers or
+//     javascript: URLs; images only from AliExpress's CDNs unless Options.Sanitizer allows more);
+//   - one-line text fields (titles, vendor, types and categories, option names and values, tags,
+//     SKUs, barcodes) lose every tag (sanitize.Text: WooCommerce prints product names unescaped,
+//     so markup in a name would run on the storefront) and have their entities decoded; control
+//     characters become spaces; invalid UTF-8 becomes U+FFFD. Quotes, commas, newlines, bidi
+//     controls and emoji are kept and quoted by encoding/csv. The one exception is sku_attr,
+//     which is kept as AliExpress wrote it (only control characters go), since a supplier order
+//     must name it exactly; it goes to a meta column no storefront shows.
 //
 // Files are UTF-8, comma-delimited, "\n"-terminated and carry no byte-order mark (Shopify and
 // WooCommerce read UTF-8 either way; a BOM only confuses other tools).
@@ -73,6 +77,9 @@ type Options struct {
 	// Accessories > Clothing"). Shopify refuses categories outside its taxonomy, so AliExpress
 	// category names go to Type instead and, when this is nil, the column stays empty.
 	ProductCategory func(p *catalog.Product) string
+	// Sanitizer sanitizes descriptions. The zero value keeps images only from AliExpress's CDNs;
+	// the web app passes the policy its pages use.
+	Sanitizer sanitize.Options
 }
 
 // Validate reports an option that is out of range.
@@ -185,9 +192,9 @@ type variant struct {
 // prepare checks p and fills d, reusing d's slices.
 func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	d.p = p
-	d.title = cleanLine(p.Title)
-	d.vendor = cleanLine(p.Shop.Name)
-	d.description = sanitize.HTML(p.DescriptionHTML)
+	d.title = cleanText(p.Title)
+	d.vendor = cleanText(p.Shop.Name)
+	d.description = opts.Sanitizer.HTML(p.DescriptionHTML)
 	d.images = d.images[:0]
 	for _, img := range p.Images {
 		if u := safeURL(img); u != "" {
@@ -205,7 +212,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	}
 	d.options = d.options[:0]
 	for i, o := range p.Options {
-		name := cleanLine(o.Name)
+		name := cleanText(o.Name)
 		if name == "" {
 			return productErr(p, ErrInvalidProduct, "option %d has no name", i+1)
 		}
@@ -218,7 +225,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	}
 	if len(d.options) > 0 && d.options[0].name == "Title" {
 		for _, v := range p.Variants {
-			if len(v.Values) > 0 && cleanLine(v.Values[0]) == "Default Title" {
+			if len(v.Values) > 0 && cleanValue(v.Values[0]) == "Default Title" {
 				return productErr(p, ErrInvalidProduct, `option "Title" with value "Default Title" is Shopify's no-options marker`)
 			}
 		}
@@ -250,7 +257,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 			}
 		}
 		id := v.SKUID
-		if cleanLine(id) == "" && len(p.Options) > 0 {
+		if cleanText(id) == "" && len(p.Options) > 0 {
 			id = strconv.Itoa(i + 1) // AE-<productID> alone is the parent's SKU in WooCommerce
 		}
 		dv.sku = sku(p.ID, id)
@@ -285,7 +292,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 		dv.cost = v.Price.Decimal()
 		dv.stock = max(v.Stock, -1)
 		dv.image = safeURL(v.Image)
-		dv.barcode = cleanLine(v.Barcode)
+		dv.barcode = cleanText(v.Barcode)
 		dv.attr = cleanLine(v.Attr)
 	}
 	return nil
@@ -331,10 +338,16 @@ func equalValues(a, b []string) bool {
 // sku is the store SKU of a variant: AE-<productID>-<skuID>, or AE-<productID> without a SKU ID.
 func sku(productID int64, skuID string) string {
 	s := "AE-" + strconv.FormatInt(productID, 10)
-	if id := cleanLine(skuID); id != "" {
+	if id := cleanText(skuID); id != "" {
 		s += "-" + id
 	}
 	return s
+}
+
+// cleanText makes untrusted text that may hold markup fit a one-line field: its plain text
+// (sanitize.Text: no tags, entities decoded), then cleanLine.
+func cleanText(s string) string {
+	return cleanLine(sanitize.Text(s))
 }
 
 // cleanLine makes untrusted text fit one CSV cell of a one-line field: valid UTF-8, control
@@ -383,7 +396,7 @@ func isPlain(s string) bool {
 // =, +, - or @, which is taken as an earlier neutralization (WooCommerce's importer strips it
 // from the start of a cell but not inside a list, so the value would not match itself).
 func cleanValue(s string) string {
-	s = strings.TrimRight(cleanLine(s), `\ `)
+	s = strings.TrimRight(cleanText(s), `\ `)
 	if t := strings.TrimLeft(s, "'"); t != s && t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		s = t
 	}

@@ -90,6 +90,27 @@ func hostile() *catalog.Product {
 	}
 }
 
+// markup carries HTML in every one-line field: WooCommerce prints product names unescaped, so
+// markup there would run on the storefront. Its description's images come from a host that is
+// not AliExpress's, the way a seller could point every visitor's browser at any URL.
+func markup() *catalog.Product {
+	return &catalog.Product{
+		ID:    1005006000000777,
+		Title: `<script>alert('title')</script>Silicone <b>Phone</b> Case &amp; Strap <img src=x onerror=alert(1)>`,
+		DescriptionHTML: `<p>Soft case.</p><img src="http://127.0.0.1:8080/api/export?format=json&amp;ids=1005006000000001">` +
+			`<img src="https://tracker.example/pixel.gif"><img src="http://ae01.alicdn.com/kf/case.jpg" alt="Case">`,
+		Images:      []string{"https://ae01.alicdn.com/kf/case-1.jpg"},
+		Category:    catalog.Category{Name: `Cases <img src=x onerror=alert('cat')>`},
+		TopCategory: catalog.Category{Name: `<script>alert('top')</script>Phones &amp; Accessories`},
+		Shop:        catalog.Shop{Name: `<img src=x onerror=alert('shop')>Best &lt;b&gt;Cases&lt;/b&gt; Store`},
+		Options:     []catalog.Option{{Name: `<b>Color</b>`, Values: []string{`<script>alert('v')</script>Black`, `Red <img src=x onerror=alert(2)>`}}},
+		Variants: []catalog.Variant{
+			{SKUID: "12000001", Values: []string{`<script>alert('v')</script>Black`}, Price: usd(300), Stock: 5},
+			{SKUID: "12000002", Values: []string{`Red <img src=x onerror=alert(2)>`}, Price: usd(300), Stock: 0, Barcode: "<b>123</b>"},
+		},
+	}
+}
+
 func hostileTitles() []*catalog.Product {
 	return []*catalog.Product{
 		single(1005006000000001, "+1 Phone Case"),
@@ -118,9 +139,9 @@ func yen() *catalog.Product {
 }
 
 func sampleProducts() []*catalog.Product {
-	ps := []*catalog.Product{earbuds(), hostile()}
+	ps := []*catalog.Product{earbuds(), hostile(), markup()}
 	ps = append(ps, hostileTitles()...)
 	return append(ps, yen())
 }
 
-var sampleOptions = Options{Price: rulePrice("x2.5 .99 compare x1.4"), Tags: []string{"aliexpress", "=cmd"}}
+var sampleOptions = Options{Price: rulePrice("x2.5 .99 compare x1.4"), Tags: []string{"aliexpress", "=cmd", "<i>sale</i>"}}

@@ -7,12 +7,15 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -125,6 +128,78 @@ func TestNoFormulaCells(t *testing.T) {
 			if bytes.Contains(bytes.ToLower(file), []byte(bad)) {
 				t.Errorf("%s export contains %q; want descriptions sanitized", format, bad)
 			}
+		}
+	}
+}
+
+// TestOneLineFieldsCarryNoMarkup: titles, vendors, types, categories, option names and values,
+// tags and barcodes are printed by stores as they are (WooCommerce prints product names
+// unescaped), so no '<' from a product's markup may reach them, in any format.
+func TestOneLineFieldsCarryNoMarkup(t *testing.T) {
+	columns := map[string][]string{
+		FormatShopify: {"Title", "Vendor", "Type", "Tags", "Option1 name", "Option1 value", "Barcode", "SKU"},
+		FormatWooCommerce: {"Name", "Categories", "Tags", "Attribute 1 name", "Attribute 1 value(s)", "SKU",
+			"Meta: aliexpress_sku_attr"},
+	}
+	for format, cols := range columns {
+		file, refused := export(t, format, sampleOptions, []*catalog.Product{markup()})
+		if len(refused) > 0 {
+			t.Fatalf("export(%s) refused the markup product: %v", format, refused)
+		}
+		recs := readCSV(t, file)
+		for _, col := range cols {
+			j := slices.Index(recs[0], col)
+			if j < 0 {
+				t.Fatalf("%s header has no %q", format, col)
+			}
+			for i, rec := range recs[1:] {
+				if strings.Contains(rec[j], "<") || strings.Contains(rec[j], "alert") {
+					t.Errorf("%s row %d %s = %q; want the text without markup", format, i+2, col, rec[j])
+				}
+			}
+		}
+		wants := []string{"Silicone Phone Case & Strap", "Black", "Red", "Color"}
+		if format == FormatShopify {
+			wants = append(wants, "Best Cases Store") // escaped markup is markup once decoded: it goes too
+		}
+		for _, want := range wants {
+			if !bytes.Contains(file, []byte(want)) {
+				t.Errorf("%s export lacks %q; want the text of the markup kept", format, want)
+			}
+		}
+	}
+	file, _ := export(t, FormatJSON, sampleOptions, []*catalog.Product{markup()})
+	var ps []JSONProduct
+	if err := json.Unmarshal(file, &ps); err != nil || len(ps) != 1 {
+		t.Fatalf("JSON export: %v", err)
+	}
+	p := ps[0]
+	texts := []string{p.Title, p.Vendor, p.Category, p.TopCategory, p.Options[0].Name}
+	texts = append(texts, p.Options[0].Values...)
+	texts = append(texts, p.Tags...)
+	for _, s := range texts {
+		if strings.Contains(s, "<") {
+			t.Errorf("JSON export text %q carries markup", s)
+		}
+	}
+}
+
+// TestDescriptionImagesOnlyFromAllowedHosts: a store shows the description to every visitor, who
+// would load its images from wherever the seller pointed them.
+func TestDescriptionImagesOnlyFromAllowedHosts(t *testing.T) {
+	for _, format := range []string{FormatShopify, FormatWooCommerce, FormatJSON} {
+		file, _ := export(t, format, sampleOptions, []*catalog.Product{markup()})
+		if bytes.Contains(file, []byte("127.0.0.1")) || bytes.Contains(file, []byte("tracker.example")) {
+			t.Errorf("%s export keeps a description image from outside AliExpress", format)
+		}
+		if !bytes.Contains(file, []byte("https://ae01.alicdn.com/kf/case.jpg")) {
+			t.Errorf("%s export lost the AliExpress description image (upgraded to https)", format)
+		}
+		opts := sampleOptions
+		opts.Sanitizer = sanitize.Options{ImageAllowed: func(u *url.URL) bool { return u.Host == "127.0.0.1:8080" }}
+		file, _ = export(t, format, opts, []*catalog.Product{markup()})
+		if !bytes.Contains(file, []byte("http://127.0.0.1:8080/api/export")) || bytes.Contains(file, []byte("alicdn.com/kf/case.jpg")) {
+			t.Errorf("%s export does not follow Options.Sanitizer's image policy", format)
 		}
 	}
 }

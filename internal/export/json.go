@@ -83,7 +83,7 @@ func NewJSONWriter(w io.Writer, opts Options) *JSONWriter {
 	jw := &JSONWriter{bw: bufio.NewWriter(w), opts: opts, err: opts.Validate(), ids: idSet{}}
 	jw.enc = json.NewEncoder(&jw.buf)
 	for _, t := range opts.Tags {
-		if t = cleanLine(t); t != "" {
+		if t = cleanText(t); t != "" {
 			jw.tags = append(jw.tags, t)
 		}
 	}
@@ -133,8 +133,8 @@ func (jw *JSONWriter) fill(p *catalog.Product) {
 		AffiliateURL:    safeURL(p.AffiliateURL),
 		DescriptionHTML: d.description,
 		Images:          append(o.Images[:0], d.images...),
-		Category:        cleanLine(p.Category.Name),
-		TopCategory:     cleanLine(p.TopCategory.Name),
+		Category:        cleanText(p.Category.Name),
+		TopCategory:     cleanText(p.TopCategory.Name),
 		Vendor:          d.vendor,
 		ShopID:          p.Shop.ID,
 		Status:          jw.opts.status(),
@@ -158,7 +158,7 @@ func (jw *JSONWriter) fill(p *catalog.Product) {
 		currency := v.currency
 		jv := JSONVariant{
 			SKU:     v.sku,
-			SKUID:   cleanLine(v.v.SKUID),
+			SKUID:   cleanText(v.v.SKUID),
 			SKUAttr: v.attr,
 			Values:  v.values,
 			Price:   JSONMoney{Amount: v.price, Currency: currency},

@@ -138,9 +138,9 @@ func (sw *ShopifyWriter) Write(p *catalog.Product) error {
 	first[shDescription] = d.description
 	first[shVendor] = d.vendor
 	if sw.opts.ProductCategory != nil {
-		first[shCategory] = cleanLine(sw.opts.ProductCategory(p))
+		first[shCategory] = cleanText(sw.opts.ProductCategory(p))
 	}
-	first[shType] = cleanLine(p.Category.Name)
+	first[shType] = cleanText(p.Category.Name)
 	first[shTags] = shopifyTags(sw.opts.Tags)
 	first[shPublished] = strings.ToUpper(strconv.FormatBool(sw.opts.Published))
 	first[shStatus] = sw.opts.status()
@@ -248,7 +248,7 @@ func (sw *ShopifyWriter) Close() error {
 func shopifyTags(tags []string) string {
 	var out []string
 	for _, t := range tags {
-		if t = cleanLine(strings.ReplaceAll(t, ",", " ")); t != "" {
+		if t = cleanText(strings.ReplaceAll(t, ",", " ")); t != "" {
 			out = append(out, t)
 		}
 	}

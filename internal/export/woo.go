@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // WooHeader is the WooCommerce product CSV header (WooCommerce's own exporter and sample file,
@@ -147,7 +148,7 @@ func (ww *WooWriter) Write(p *catalog.Product) error {
 	parent[wcName] = title
 	parent[wcDescription] = d.description
 	parent[wcCategories] = wooCategories(p)
-	parent[wcTags] = wooList(ww.opts.Tags)
+	parent[wcTags] = wooList(cleanTexts(ww.opts.Tags))
 	parent[wcImages] = wooList(d.images)
 	parent[wcReviews] = "1"
 	parent[wcPosition] = "0"
@@ -267,7 +268,16 @@ func wooCategories(p *catalog.Product) string {
 // wooCategory makes a category name one item of a Categories cell: no hierarchy marker, commas
 // escaped.
 func wooCategory(name string) string {
-	return wooEscape(cleanLine(strings.ReplaceAll(name, ">", " ")))
+	return wooEscape(cleanLine(strings.ReplaceAll(sanitize.Text(name), ">", " ")))
+}
+
+// cleanTexts is cleanText of each of values.
+func cleanTexts(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = cleanText(v)
+	}
+	return out
 }
 
 // wooList joins non-empty values for a WooCommerce list cell.

@@ -1,6 +1,10 @@
 // Package sanitize makes AliExpress's untrusted description HTML safe to show on a page and to put
 // in a store file: one allow-list, one tokenizer (golang.org/x/net/html, the HTML5 rules a
-// browser uses), for every place a description goes.
+// browser uses), for every place a description goes. Text turns the same untrusted markup into
+// plain text, for the one-line fields (titles, names) of store files.
+//
+// A description's images are loaded by every browser that shows it, so they are kept only from
+// the hosts an image policy allows: by default AliExpress's own image CDNs (AliExpressImage).
 package sanitize
 
 import (
@@ -47,12 +51,65 @@ var voidTags = map[string]bool{"br": true, "hr": true, "img": true}
 // maxDepth caps the nesting of kept elements; deeper tags are dropped (their text stays).
 const maxDepth = 64
 
+// Options are the choices of a sanitizer beyond its fixed allow-list.
+type Options struct {
+	// ImageAllowed reports whether a description image at u, an absolute http(s) URL, is kept;
+	// nil means AliExpressImage. An http image whose https form is allowed is kept as https.
+	ImageAllowed func(u *url.URL) bool
+}
+
+// AliExpressImageDomains are the domains whose subdomains serve AliExpress's product and
+// description images (ae01.alicdn.com, ae-pic-a1.aliexpress-media.com, ...).
+func AliExpressImageDomains() []string {
+	return []string{"alicdn.com", "aliexpress-media.com", "aliexpress.com", "aliimg.com"}
+}
+
+// AliExpressImage reports whether u is an image on AliExpress's own CDNs: https, on the default
+// port, with no user info, on a subdomain of one of AliExpressImageDomains. It is the default
+// image policy, and matches the https://*.<domain> sources of a Content-Security-Policy.
+func AliExpressImage(u *url.URL) bool {
+	if u.Scheme != "https" || u.User != nil || (u.Port() != "" && u.Port() != "443") {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, d := range AliExpressImageDomains() {
+		if strings.HasSuffix(host, "."+d) && len(host) > len(d)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// Image returns src as a page may load it as an image: an absolute http(s) URL
+// (protocol-relative ones become https) that o's image policy allows, upgraded to https when only
+// that form is allowed; "" for anything else. It is the rule HTML applies to <img src>, for the
+// images a page shows outside descriptions.
+func (o Options) Image(src string) string {
+	src = safeLink(src)
+	if src == "" {
+		return ""
+	}
+	allowed := o.ImageAllowed
+	if allowed == nil {
+		allowed = AliExpressImage
+	}
+	return allowedImage(src, allowed)
+}
+
+// HTML sanitizes s with the default Options: description images only from AliExpress's CDNs.
+func HTML(s string) string { return Options{}.HTML(s) }
+
 // HTML turns AliExpress description HTML into HTML that is safe to put on a page or in a store:
-// only allowedTags survive, with only their allowed attributes; links and images keep only
-// absolute http(s) URLs (protocol-relative ones become https), and an image without one goes
-// altogether; invalid UTF-8 becomes U+FFFD; links open in a new tab with rel="nofollow noopener"; comments, doctypes and control
-// characters (but newline and tab) go; every text and attribute is re-escaped and every element closed.
-func HTML(s string) string {
+// only allowedTags survive, with only their allowed attributes; links keep only absolute http(s)
+// URLs (protocol-relative ones become https); an image goes altogether unless its source is an
+// absolute http(s) URL that o's image policy allows; invalid UTF-8 becomes U+FFFD; links open in
+// a new tab with rel="nofollow noopener"; comments, doctypes and control characters (but newline
+// and tab) go; every text and attribute is re-escaped and every element closed.
+func (o Options) HTML(s string) string {
+	imageAllowed := o.ImageAllowed
+	if imageAllowed == nil {
+		imageAllowed = AliExpressImage
+	}
 	if len(s) > maxDescription {
 		s = s[:maxDescription]
 	}
@@ -91,7 +148,7 @@ func HTML(s string) string {
 			if !ok || len(open) >= maxDepth {
 				continue
 			}
-			kept, ok := keepAttrs(name, tok.Attr, attrs)
+			kept, ok := keepAttrs(name, tok.Attr, attrs, imageAllowed)
 			if !ok {
 				continue
 			}
@@ -153,8 +210,8 @@ func voidDropped(name string) bool {
 }
 
 // keepAttrs returns the attributes of a tag that survive, and false when the tag itself must go
-// (an image without a safe source).
-func keepAttrs(tag string, attrs []html.Attribute, allowed []string) ([]html.Attribute, bool) {
+// (an image without a safe source, or from a host imageAllowed refuses).
+func keepAttrs(tag string, attrs []html.Attribute, allowed []string, imageAllowed func(*url.URL) bool) ([]html.Attribute, bool) {
 	var kept []html.Attribute
 	seen := map[string]bool{}
 	for _, a := range attrs {
@@ -168,6 +225,11 @@ func keepAttrs(tag string, attrs []html.Attribute, allowed []string) ([]html.Att
 			val = safeLink(val)
 			if val == "" {
 				continue
+			}
+			if tag == "img" {
+				if val = allowedImage(val, imageAllowed); val == "" {
+					return nil, false // an image from elsewhere goes whole, or a later src could stand in
+				}
 			}
 		case "title", "alt":
 			val = cleanText(val)
@@ -192,6 +254,25 @@ func keepAttrs(tag string, attrs []html.Attribute, allowed []string) ([]html.Att
 	return kept, true
 }
 
+// allowedImage returns src when allowed accepts it, its https form when src is http and allowed
+// accepts that instead, and "" otherwise.
+func allowedImage(src string, allowed func(*url.URL) bool) string {
+	u, err := url.Parse(src)
+	if err != nil {
+		return ""
+	}
+	if allowed(u) {
+		return src
+	}
+	if u.Scheme == "http" {
+		u.Scheme = "https"
+		if allowed(u) {
+			return u.String()
+		}
+	}
+	return ""
+}
+
 // safeLink returns an absolute http(s) URL for a description link or image, "" for anything else.
 // AliExpress writes many image sources protocol-relative ("//ae01.alicdn.com/..."); those become
 // https.
@@ -212,4 +293,98 @@ func URL(s string) string {
 		return ""
 	}
 	return u.String()
+}
+
+// blockTags separate words: dropping them leaves a space, where dropping an inline tag leaves
+// nothing ("<b>Super</b>Star" is "SuperStar", "Red<br>Blue" is "Red Blue").
+var blockTags = map[string]bool{
+	"br": true, "p": true, "div": true, "li": true, "tr": true, "td": true, "th": true, "hr": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "ul": true, "ol": true,
+	"table": true, "blockquote": true, "dt": true, "dd": true, "img": true,
+}
+
+// Text returns the plain text of s, a title, name or option value from AliExpress that may hold
+// markup, for a field that stores print as they are (WooCommerce prints product names
+// unescaped): tags and comments go, the content of script, style and the other droppedTags with
+// them; entities are decoded; markup that decoding reveals ("&lt;script&gt;") goes too, so that
+// no '<' that could start a tag is left. Invalid UTF-8 becomes U+FFFD; spacing is left to the
+// caller. Text without '<' or '&' comes back unchanged.
+func Text(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	for range 4 {
+		s = stripTags(s)
+		if !hasTagStart(s) {
+			return s
+		}
+	}
+	// Markup nested in entities more deeply than any real title: drop what could open a tag.
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' && tagStartAt(s, i) {
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// stripTags is one pass of Text: the decoded text of s without tags, comments or dropped content.
+func stripTags(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip, skipTag := 0, ""
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return b.String()
+		}
+		tok := z.Token()
+		if skip > 0 {
+			switch {
+			case tt == html.StartTagToken && tok.Data == skipTag:
+				skip++
+			case tt == html.EndTagToken && tok.Data == skipTag:
+				skip--
+			}
+			continue
+		}
+		switch tt {
+		case html.TextToken:
+			b.WriteString(tok.Data)
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			if tt == html.StartTagToken && droppedTags[tok.Data] && !voidDropped(tok.Data) {
+				skip, skipTag = 1, tok.Data
+			}
+			if blockTags[tok.Data] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// hasTagStart reports whether s holds a '<' that an HTML parser would read as the start of a tag,
+// an end tag, a comment or a processing instruction.
+func hasTagStart(s string) bool {
+	for i := strings.IndexByte(s, '<'); i >= 0; {
+		if tagStartAt(s, i) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '<')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func tagStartAt(s string, i int) bool {
+	if i+1 >= len(s) {
+		return false
+	}
+	c := s[i+1]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }

@@ -1,9 +1,11 @@
 package sanitize
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -46,7 +48,7 @@ func TestSanitizeHTML(t *testing.T) {
 		{`<base href="https://evil.example/">x`, `x`},
 		{`<meta http-equiv="refresh" content="0;url=https://evil.example">x`, `x`},
 		{`<a href="https://example.com" onmouseover="alert(1)">x</a>`, `<a href="https://example.com" rel="nofollow noopener" target="_blank">x</a>`},
-		{`<img src="https://a.example/x.jpg" src="javascript:alert(1)">`, `<img src="https://a.example/x.jpg">`},
+		{`<img src="https://ae01.alicdn.com/x.jpg" src="javascript:alert(1)">`, `<img src="https://ae01.alicdn.com/x.jpg">`},
 		{"", ""},
 		{"plain & text", "plain &amp; text"},
 		{`<a href="java&#x09;script:alert(1)">x</a>`, `<a rel="nofollow noopener" target="_blank">x</a>`},
@@ -67,6 +69,102 @@ func TestSanitizeHTML(t *testing.T) {
 			t.Errorf("HTML(%q) = %q; want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// TestDescriptionImagesOnlyFromAliExpress: every browser that shows a description loads its
+// images, so a seller's <img src="http://127.0.0.1:8080/api/export?..."> made every visitor call
+// that URL. Images stay only from AliExpress's CDNs (or what Options allow); the tag goes whole.
+func TestDescriptionImagesOnlyFromAliExpress(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`<img src="http://127.0.0.1:8080/api/export?format=json&ids=1">after`, `after`},
+		{`<img src="https://evil.example/pixel.gif" alt="x" width="1">after`, `after`},
+		{`<img src="//evil.example/pixel.gif">after`, `after`},
+		{`<img src="https://alicdn.com.evil.example/a.jpg">after`, `after`},
+		{`<img src="https://evilalicdn.com/a.jpg">after`, `after`},
+		{`<img src="https://alicdn.com/a.jpg">after`, `after`}, // the bare domain serves no images
+		{`<img src="https://user@ae01.alicdn.com/a.jpg">after`, `after`},
+		{`<img src="https://ae01.alicdn.com:8443/a.jpg">after`, `after`},
+		{`<img src="https://localhost/a.jpg">after`, `after`},
+		{`<img src="https://ae01.alicdn.com/kf/a.jpg">`, `<img src="https://ae01.alicdn.com/kf/a.jpg">`},
+		{`<img src="https://AE01.AliCDN.com/kf/a.jpg">`, `<img src="https://AE01.AliCDN.com/kf/a.jpg">`},
+		{`<img src="https://ae01.alicdn.com:443/kf/a.jpg">`, `<img src="https://ae01.alicdn.com:443/kf/a.jpg">`},
+		{`<img src="http://ae01.alicdn.com/kf/a.jpg">`, `<img src="https://ae01.alicdn.com/kf/a.jpg">`}, // upgraded, as the CSP wants https
+		{`<img src="https://ae-pic-a1.aliexpress-media.com/kf/a.jpg">`, `<img src="https://ae-pic-a1.aliexpress-media.com/kf/a.jpg">`},
+		{`<img src="https://img.aliimg.com/a.jpg">`, `<img src="https://img.aliimg.com/a.jpg">`},
+		{`<img src="https://ae01.aliexpress.com/a.jpg">`, `<img src="https://ae01.aliexpress.com/a.jpg">`},
+		// Links are not loaded by the browser; they stay.
+		{`<a href="http://127.0.0.1:8080/x">x</a>`, `<a href="http://127.0.0.1:8080/x" rel="nofollow noopener" target="_blank">x</a>`},
+	}
+	for _, c := range cases {
+		if got := HTML(c.in); got != c.want {
+			t.Errorf("HTML(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+	// The simulator serves its images itself: a policy can allow its origin too.
+	sim := Options{ImageAllowed: func(u *url.URL) bool {
+		return AliExpressImage(u) || (u.Scheme == "http" && u.Host == "127.0.0.1:9001")
+	}}
+	for _, c := range []struct{ in, want string }{
+		{`<img src="http://127.0.0.1:9001/sandbox/img/1.png">`, `<img src="http://127.0.0.1:9001/sandbox/img/1.png">`},
+		{`<img src="http://127.0.0.1:9002/sandbox/img/1.png">x`, `x`},
+		{`<img src="https://ae01.alicdn.com/kf/a.jpg">`, `<img src="https://ae01.alicdn.com/kf/a.jpg">`},
+	} {
+		if got := sim.HTML(c.in); got != c.want {
+			t.Errorf("Options{simulator}.HTML(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"//ae01.alicdn.com/kf/a.jpg", "https://ae01.alicdn.com/kf/a.jpg"},
+		{"http://ae01.alicdn.com/kf/a.jpg", "https://ae01.alicdn.com/kf/a.jpg"},
+		{"http://127.0.0.1:9001/sandbox/img/1.png", "http://127.0.0.1:9001/sandbox/img/1.png"},
+		{"http://127.0.0.1:8080/api/export", ""},
+		{"javascript:alert(1)", ""},
+		{"data:image/png;base64,AAAA", ""},
+	} {
+		if got := sim.Image(c.in); got != c.want {
+			t.Errorf("Options{simulator}.Image(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Wireless Earbuds", "Wireless Earbuds"},
+		{"Tom &amp; Jerry &#39;Mug&#39;", "Tom & Jerry 'Mug'"},
+		{"<script>alert(1)</script>Phone Case", "Phone Case"},
+		{"<img src=x onerror=alert(document.cookie)> Wireless Earbuds", "  Wireless Earbuds"},
+		{"Red <b>Hot</b> Sale", "Red Hot Sale"},
+		{"Red<br>Blue", "Red Blue"},
+		{"&lt;script&gt;alert(1)&lt;/script&gt;Case", "Case"},
+		{"&amp;lt;img src=x onerror=alert(1)&amp;gt;Case", "&lt;img src=x onerror=alert(1)&gt;Case"}, // decoded once: shows as text
+		{"Size < 5cm, 3<4 & 5>2", "Size < 5cm, 3<4 & 5>2"},
+		{"<!-- hidden -->shown", "shown"},
+		{`=HYPERLINK("http://evil.example","x")`, `=HYPERLINK("http://evil.example","x")`},
+		{"bad \xff byte", "bad \uFFFD byte"},
+		{"<style>a{}</style><p>Para</p>", " Para "},
+		{"unclosed <img src=x onerror=alert(1)", "unclosed "},
+		{"<", "<"},
+	}
+	for _, c := range cases {
+		if got := Text(c.in); got != c.want {
+			t.Errorf("Text(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"<script>alert(1)</script>x", "&lt;b&gt;", "&amp;lt;i&amp;gt;", "a < b", "<!x", "<<a>b>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Text(in)
+		if hasTagStart(out) {
+			t.Fatalf("Text(%q) = %q: a tag could start in it", in, out)
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("Text(%q) = %q: invalid UTF-8", in, out)
+		}
+	})
 }
 
 // checkSanitized fails when out, parsed as a browser would, has anything the sanitizer must drop.

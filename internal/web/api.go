@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -20,8 +21,8 @@ func readSources(r *http.Request) ([]string, error) {
 		var body struct {
 			URLs []string `json:"urls"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			return nil, invalid("urls", "the body is not JSON of the form {\"urls\": [\"https://...\"]}")
+		if err := decodeJSONBody(r.Body, &body); err != nil {
+			return nil, invalid("urls", "the body is not JSON of the form {\"urls\": [\"https://...\"]}: %v", err)
 		}
 		var out []string
 		for _, u := range body.URLs {
@@ -36,6 +37,9 @@ func readSources(r *http.Request) ([]string, error) {
 		}
 		var out []string
 		for _, v := range r.PostForm["urls"] {
+			if err := catalog.ValidText("urls", v); err != nil {
+				return nil, err
+			}
 			out = append(out, splitLines(v)...)
 		}
 		return out, nil
@@ -44,8 +48,24 @@ func readSources(r *http.Request) ([]string, error) {
 		if err != nil {
 			return nil, invalid("urls", "the body could not be read (at most %d KB)", maxFormBytes>>10)
 		}
+		if err := catalog.ValidText("urls", string(b)); err != nil {
+			return nil, err
+		}
 		return splitLines(string(b)), nil
 	}
+}
+
+// decodeJSONBody decodes exactly one JSON value from body into v. Anything after that value (a
+// second value, or garbage) is an error: a body is read the one way it was meant, or not at all.
+func decodeJSONBody(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		return errors.New("it does not parse")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("there is more after the JSON value")
+	}
+	return nil
 }
 
 // healthJSON is the answer of GET /api/health. It never holds the app secret.

@@ -61,8 +61,10 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		}
 		return fmt.Sprintf("%s/img/%d.svg", base, n)
 	})
-	srv := New(Config{Simulated: true, Now: func() time.Time { return testNow },
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, fc)
+	// The test server serves the pictures, as the simulator does its own.
+	srv := New(Config{Simulated: true, Now: func() time.Time { return testNow }, ImageOrigins: []string{base},
+		AllowedHosts: []string{ts.Listener.Addr().String()},
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil))}, fc)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /img/{name}", placeholderSVG)
 	mux.Handle("/", srv.Handler())

@@ -100,9 +100,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 			col.Title = titleOf(&p)
 			col.Q = c.quoteProduct(&p)
 			col.Variants = len(p.Variants)
-			if len(p.Images) > 0 {
-				col.Image = httpURL(p.Images[0])
-			}
+			col.Image = imageOf(s.san.Image, &p)
 			d.Stale = d.Stale || p.Stale
 			if !p.FetchedAt.IsZero() && (d.FetchedAt.IsZero() || p.FetchedAt.Before(d.FetchedAt)) {
 				d.FetchedAt = p.FetchedAt

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,14 +16,14 @@ import (
 	"github.com/aliscout/aliscout/internal/pricing"
 )
 
-// exportFormats are the formats of GET /api/export with their file extension and content type.
+// exportFormats are the formats of POST /api/export with their file extension and content type.
 var exportFormats = map[string]struct{ ext, contentType string }{
 	export.FormatShopify:     {"csv", "text/csv; charset=utf-8"},
 	export.FormatWooCommerce: {"csv", "text/csv; charset=utf-8"},
 	export.FormatJSON:        {"json", "application/json; charset=utf-8"},
 }
 
-// exportRequest is a parsed GET /api/export.
+// exportRequest is a parsed POST /api/export.
 type exportRequest struct {
 	format string
 	ids    []int64
@@ -27,8 +31,51 @@ type exportRequest struct {
 	rule   pricing.Rule
 }
 
-func (s *Server) parseExport(r *http.Request) (exportRequest, error) {
-	q := r.URL.Query()
+// exportJSON is the JSON body of POST /api/export. IDs may be numbers or strings of digits.
+type exportJSON struct {
+	Format   string        `json:"format"`
+	IDs      []json.Number `json:"ids"`
+	ShipTo   string        `json:"ship_to"`
+	Currency string        `json:"currency"`
+	Language string        `json:"language"`
+	Rule     string        `json:"rule"`
+}
+
+// exportValues reads the fields of POST /api/export from a JSON body, or from a form body and the
+// query string (so that a script may also send them in the URL).
+func exportValues(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/json" {
+		if err := r.ParseMultipartForm(maxFormBytes); err != nil && err != http.ErrNotMultipart {
+			return nil, invalid("body", "the form could not be read (at most %d KB)", maxFormBytes>>10)
+		}
+		return r.Form, nil
+	}
+	var body exportJSON
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		return nil, invalid("body", "the body is not JSON of the form {\"format\": \"shopify\", \"ids\": [1005006123456789], \"rule\": \"x2.5 .99\"}: %s",
+			strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalid("body", "there is more after the JSON value")
+	}
+	v := url.Values{}
+	for k, s := range map[string]string{"format": body.Format, "ship_to": body.ShipTo, "currency": body.Currency,
+		"language": body.Language, "rule": body.Rule} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	for _, id := range body.IDs {
+		v.Add("ids", id.String())
+	}
+	return v, nil
+}
+
+func (s *Server) parseExport(q url.Values) (exportRequest, error) {
 	var x exportRequest
 	var errs []error
 	x.format = strings.ToLower(strings.TrimSpace(q.Get("format")))
@@ -48,7 +95,9 @@ func (s *Server) parseExport(r *http.Request) (exportRequest, error) {
 	if ruleText == "" {
 		ruleText = DefaultRule
 	}
-	if err == nil {
+	if terr := catalog.ValidText("rule", ruleText); terr != nil {
+		errs = append(errs, terr)
+	} else if err == nil {
 		rule, err := pricing.ParseRule(ruleText, opts.Currency)
 		if err != nil {
 			errs = append(errs, invalid("rule", "%s", pricingProblem(err)))
@@ -78,12 +127,27 @@ func priceFunc(rule pricing.Rule) export.PriceFunc {
 	}
 }
 
+// apiExportGet answers GET /api/export, which used to make exports: a link or an <img> on any
+// site could make a visitor's browser spend the operator's quota on up to MaxExport products.
+func (s *Server) apiExportGet(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	s.fail(w, r, problem{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+		Message: "Exports are made with POST /api/export, with the fields format, ids, ship_to, currency, language " +
+			"and rule as a form or a JSON body (e.g. {\"format\": \"shopify\", \"ids\": [1005006123456789]}). " +
+			"GET is refused so that no other site can make a browser spend the AliExpress quota."})
+}
+
 // apiExport streams the chosen products as a store file download. Every product is fetched first,
 // so that a product that cannot be fetched fails the request with a clear error rather than
 // leaving a half-written file; a product the writer refuses is left out and named in the
 // X-Aliscout-Skipped trailer and the log.
 func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
-	x, err := s.parseExport(r)
+	q, err := exportValues(w, r)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	x, err := s.parseExport(q)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -114,7 +178,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule)})
+	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule), Sanitizer: s.san})
 	if err != nil {
 		_ = checker.Close()
 		s.failErr(w, r, err)

@@ -29,7 +29,11 @@ const (
 	hostileDesc     = `<p onclick="alert(1)">Great <b>quality</b></p><script>alert("desc")</script>` +
 		`<img src="javascript:alert(1)"><img src="//ae01.alicdn.com/kf/desc.jpg" onerror="alert(1)">` +
 		`<a href="javascript:alert(1)">bad</a><a href="https://example.com/ok">ok</a>` +
-		`<iframe src="https://evil.example"></iframe><style>body{display:none}</style><form action="https://evil.example"><input name=x></form>`
+		`<iframe src="https://evil.example"></iframe><style>body{display:none}</style><form action="https://evil.example"><input name=x></form>` +
+		`<img src="` + spendingImage + `" alt="pixel">`
+	// spendingImage is a description image that, loaded by a visitor's browser, would spend the
+	// operator's quota on the visitor's behalf.
+	spendingImage = "http://127.0.0.1:8080/api/export?format=json&ids=1005000000000001"
 )
 
 // Product IDs of the fake catalog with a special behaviour.
@@ -39,8 +43,8 @@ const (
 	idNoShip      int64 = 1005000000000003 // ships nowhere
 	idStale       int64 = 1005000000000004 // served stale
 	idHostileBase int64 = 1005000000000100 // hostile products: 100, 101, ...
-	idMissing     int64 = 404              // not listed
-	idBroken      int64 = 500              // AliExpress fails
+	idMissing     int64 = 1005000000000404 // not listed
+	idBroken      int64 = 1005000000000500 // AliExpress fails
 )
 
 // hostileTitles are the titles of the hostile products, in ID order from idHostileBase.
@@ -55,6 +59,20 @@ type fakeCatalog struct {
 	health   catalog.Health
 	imageURL func(n int) string
 	searches []catalog.Filters
+	spends   int // calls that would cost AliExpress quota: searches, products, shipping, links, imports
+}
+
+// spent returns how many calls so far would have cost AliExpress quota.
+func (fc *fakeCatalog) spent() int {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.spends
+}
+
+func (fc *fakeCatalog) spend(n int) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.spends += n
 }
 
 func usd(cents int64) catalog.Money { return catalog.Money{Amount: cents, Currency: "USD"} }
@@ -143,6 +161,7 @@ func (fc *fakeCatalog) setHealth(h catalog.Health) {
 func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
 	fc.mu.Lock()
 	fc.searches = append(fc.searches, f)
+	fc.spends++
 	fc.mu.Unlock()
 	switch f.Query {
 	case "fail":
@@ -200,6 +219,11 @@ func (fc *fakeCatalog) Products(ctx context.Context, ids []int64, o catalog.Prod
 }
 
 func (fc *fakeCatalog) Product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error) {
+	fc.spend(1)
+	return fc.product(id, o)
+}
+
+func (fc *fakeCatalog) product(id int64, o catalog.ProductOptions) (catalog.Product, error) {
 	switch id {
 	case idMissing:
 		return catalog.Product{}, &catalog.Error{Code: catalog.ENotFound, Message: "item not found"}
@@ -218,7 +242,8 @@ func (fc *fakeCatalog) Product(ctx context.Context, id int64, o catalog.ProductO
 }
 
 func (fc *fakeCatalog) Shipping(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.ShippingQuote, error) {
-	p, err := fc.Product(ctx, id, o)
+	fc.spend(1)
+	p, err := fc.product(id, o)
 	if err != nil {
 		return catalog.ShippingQuote{}, err
 	}
@@ -239,6 +264,7 @@ func (fc *fakeCatalog) Categories(ctx context.Context, language string) ([]catal
 }
 
 func (fc *fakeCatalog) Links(ctx context.Context, sources []string) ([]catalog.Link, error) {
+	fc.spend(1)
 	var out []catalog.Link
 	for _, s := range sources {
 		id, err := aliexpress.ParseProductID(s)

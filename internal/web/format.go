@@ -163,15 +163,15 @@ func sourceLink(p *catalog.Product) string {
 // minorUnits is the number of decimals of currency, for the margin script.
 func minorUnits(currency string) int { return catalog.MinorUnits(currency) }
 
-// imageOf is the first http(s) image of a product, "" when it has none.
-func imageOf(p *catalog.Product) string {
+// imageOf is the first image of a product that the image policy allows, "" when it has none.
+func imageOf(image func(string) string, p *catalog.Product) string {
 	for _, img := range p.Images {
-		if u := httpURL(img); u != "" {
+		if u := image(img); u != "" {
 			return u
 		}
 	}
 	for _, v := range p.Variants {
-		if u := httpURL(v.Image); u != "" {
+		if u := image(v.Image); u != "" {
 			return u
 		}
 	}

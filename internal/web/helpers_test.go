@@ -51,6 +51,9 @@ func newEnv(t *testing.T, cfg Config) *testEnv {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return testNow }
 	}
+	if cfg.AllowedHosts == nil {
+		cfg.AllowedHosts = []string{"example.com"} // httptest.NewRequest's host
+	}
 	srv := New(cfg, fc)
 	return &testEnv{fc: fc, srv: srv, h: srv.Handler(), logs: logs}
 }

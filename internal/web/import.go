@@ -36,6 +36,7 @@ type importData struct {
 	Found      int
 	Missing    int
 	Previewed  bool
+	Prefilled  bool // the form was filled from a link, not looked up yet
 	MaxLines   int
 	Countries  []option
 	Currencies []option
@@ -52,8 +53,9 @@ func (s *Server) newImportData(r *http.Request, text, rule string, opts catalog.
 		Languages: listOptions(catalog.Languages(), opts.Language)}
 }
 
-// importPage shows the import form; with ?ids=1,2 (the "export selected" button of a search) it
-// previews those products at once.
+// importPage shows the import form. With ?ids=1,2 (a link to some products) it fills the form
+// with them without looking them up: a GET may come from an <img> on any site, and a look-up
+// spends AliExpress quota, so that waits for the user's own "Look up" (a POST).
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	opts, oerr := parseProductOptions(q, "ship_to")
@@ -62,7 +64,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 	for _, id := range ids {
 		lines = append(lines, strconv.FormatInt(id, 10))
 	}
-	d := s.newImportData(r, strings.Join(lines, "\n"), q.Get("rule"), opts)
+	d := s.newImportData(r, strings.Join(lines, "\n"), strings.TrimSpace(q.Get("rule")), opts)
 	if err := errors.Join(oerr, ierr); err != nil {
 		d.ErrorList = fieldErrors(err)
 		d.Errors = fieldMap(d.ErrorList)
@@ -70,28 +72,44 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "import", d)
 		return
 	}
-	if len(lines) > 0 {
-		d.preview(s, r, lines)
-	}
+	d.Prefilled = len(lines) > 0
 	s.render(w, r, http.StatusOK, "import", d)
 }
 
-// importPost previews what the pasted lines are. Whatever goes wrong, the textarea comes back
-// with what the user pasted.
+// importPost previews what the pasted lines are, or the products picked by ID (ids=1,2 or
+// ids=1&ids=2, from the "Export" buttons of the search and product pages). Whatever goes wrong,
+// the textarea comes back with what the user pasted.
 func (s *Server) importPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	perr := r.ParseForm()
 	text := r.PostForm.Get("urls")
 	opts, oerr := parseProductOptions(r.PostForm, "ship_to")
-	d := s.newImportData(r, text, strings.TrimSpace(r.PostForm.Get("rule")), opts)
 	var errs []error
+	if r.PostForm.Has("ids") {
+		ids, err := parseIDs(r.PostForm, "ids", s.cfg.MaxImportLines)
+		errs = append(errs, err)
+		var lines []string
+		for _, id := range ids {
+			lines = append(lines, strconv.FormatInt(id, 10))
+		}
+		if err != nil {
+			lines = r.PostForm["ids"]
+		}
+		text = strings.Join(append(splitLines(text), lines...), "\n")
+	}
+	d := s.newImportData(r, text, strings.TrimSpace(r.PostForm.Get("rule")), opts)
 	if perr != nil {
 		errs = append(errs, invalid("urls", "the form could not be read (at most %d KB): %v", maxFormBytes>>10, perr))
 	}
 	errs = append(errs, oerr)
 	lines := splitLines(text)
+	terr := catalog.ValidText("urls", text)
 	switch {
 	case perr != nil:
+	case terr != nil:
+		errs = append(errs, terr)
+	case len(lines) == 0 && r.PostForm.Has("ids"):
+		errs = append(errs, invalid("ids", "pick at least one product to export"))
 	case len(lines) == 0:
 		errs = append(errs, invalid("urls", "paste at least one AliExpress link, short link or product ID, one per line"))
 	case len(lines) > s.cfg.MaxImportLines:
@@ -134,9 +152,7 @@ func (d *importData) preview(s *Server, r *http.Request, lines []string) {
 			p := res.Product
 			row.P = p
 			row.Title = titleOf(p)
-			if len(p.Images) > 0 {
-				row.Image = httpURL(p.Images[0])
-			}
+			row.Image = imageOf(s.san.Image, p)
 			row.Detail = withQuery("/products/"+strconv.FormatInt(p.ID, 10), keep)
 			d.Found++
 			d.Stale = d.Stale || p.Stale

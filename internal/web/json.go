@@ -100,11 +100,15 @@ type ProductJSON struct {
 	Stale             bool           `json:"stale"`
 }
 
-// NewProductJSON is p as the JSON API writes it: links normalized, the description sanitized.
-func NewProductJSON(p *catalog.Product) ProductJSON {
+// NewProductJSON is p as the JSON API writes it: links normalized, the description sanitized with
+// the default image policy (images from AliExpress's CDNs only).
+func NewProductJSON(p *catalog.Product) ProductJSON { return productJSON(p, sanitize.Options{}) }
+
+// productJSON is p for the JSON API with san's description image policy.
+func productJSON(p *catalog.Product, san sanitize.Options) ProductJSON {
 	out := ProductJSON{
 		ID: p.ID, Title: p.Title, URL: httpURL(p.URL), AffiliateURL: httpURL(p.AffiliateURL),
-		Images: []string{}, VideoURL: httpURL(p.VideoURL), DescriptionHTML: sanitize.HTML(p.DescriptionHTML),
+		Images: []string{}, VideoURL: httpURL(p.VideoURL), DescriptionHTML: san.HTML(p.DescriptionHTML),
 		Category: categoryOut(p.Category), TopCategory: categoryOut(p.TopCategory),
 		Shop: shopJSON{ID: p.Shop.ID, Name: p.Shop.Name, URL: httpURL(p.Shop.URL), Country: p.Shop.Country,
 			ItemAsDescribed: p.Shop.ItemAsDescribed, Communication: p.Shop.Communication, ShippingSpeed: p.Shop.ShippingSpeed},

@@ -56,7 +56,9 @@ func parseCalc(v url.Values, currency string) (calc, error) {
 		}
 		c.Sell = m
 	}
-	if s := c.Form["rule"]; s != "" && c.Sell.IsZero() {
+	if err := catalog.ValidText("rule", c.Form["rule"]); err != nil {
+		errs = append(errs, err)
+	} else if s := c.Form["rule"]; s != "" && c.Sell.IsZero() {
 		r, err := pricing.ParseRule(s, currency)
 		if err != nil {
 			errs = append(errs, invalid("rule", "%s", pricingProblem(err)))
@@ -97,16 +99,9 @@ func parseCalc(v url.Values, currency string) (calc, error) {
 	return c, errors.Join(errs...)
 }
 
-// parseAmount reads a non-negative amount in currency for field.
+// parseAmount reads a non-negative amount in currency for field, no larger than catalog.MaxAmount.
 func parseAmount(field, s, currency string) (catalog.Money, error) {
-	if strings.HasPrefix(s, "-") {
-		return catalog.Money{}, invalid(field, "%q is negative", s)
-	}
-	m, err := catalog.ParseMoney(s, currency)
-	if err != nil {
-		return catalog.Money{}, invalid(field, "%q is not an amount (write it like 12.50)", s)
-	}
-	return m, nil
+	return catalog.ParseAmount(field, s, currency)
 }
 
 // parsePercentBP reads a percentage with at most two decimals as basis points: "2.9" → 290.

@@ -154,11 +154,14 @@ func TestHTTPURL(t *testing.T) {
 }
 
 func TestParseIDs(t *testing.T) {
-	ids, err := parseIDs(url.Values{"ids": {"1005000000000001, 1005000000000002", "1005000000000001", "12"}}, "ids", 4)
-	if err != nil || len(ids) != 3 || ids[2] != 12 {
+	ids, err := parseIDs(url.Values{"ids": {"1005000000000001, 1005000000000002", "1005000000000001", "32812345678"}}, "ids", 4)
+	if err != nil || len(ids) != 3 || ids[2] != 32812345678 {
 		t.Errorf("parseIDs = %v, %v; want 3 unique ids", ids, err)
 	}
-	for _, bad := range []string{"abc", "1,2,3,4,5", "0", "-1", "99999999999999999999"} {
+	// IDs AliExpress cannot have issued are refused before they cost a call: too short, beyond
+	// 2^53 (no JSON number holds them), beyond int64.
+	for _, bad := range []string{"abc", "0", "-1", "12", "9999999", "9007199254740992", "9223372036854775807", "99999999999999999999",
+		"1005000000000001,1005000000000002,1005000000000003,1005000000000004,1005000000000005"} {
 		_, err := parseIDs(url.Values{"ids": {bad}}, "ids", 4)
 		if errs := fieldErrors(err); len(errs) != 1 || errs[0].Field != "ids" {
 			t.Errorf("parseIDs(%q) = %v; want an error naming ids", bad, err)
@@ -206,7 +209,7 @@ func FuzzParseIDs(f *testing.F) {
 			t.Fatalf("parseIDs(%q) = %d ids; want at most %d", s, len(ids), MaxCompare)
 		}
 		for _, id := range ids {
-			if id <= 0 {
+			if !catalog.IsProductID(id) {
 				t.Fatalf("parseIDs(%q) gave %d", s, id)
 			}
 		}

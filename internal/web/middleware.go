@@ -5,21 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // contentSecurityPolicy allows scripts and styles only from the app's own static files (no inline
-// script, no inline style), images from anywhere on http(s) (AliExpress's CDN, the simulator's
-// placeholders), and nothing to frame the app or receive its forms.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' https: http: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-	"form-action 'self'; frame-ancestors 'none'"
+// script, no inline style), images only from the app, AliExpress's CDNs (https) and the extra
+// image origins (the simulator's), and nothing to frame the app or receive its forms. A
+// description image from anywhere else would make every visitor's browser call a URL a seller
+// chose; the sanitizer drops those, and this stops any that slipped through.
+func contentSecurityPolicy(imageOrigins []*url.URL) string {
+	img := []string{"'self'"}
+	for _, d := range sanitize.AliExpressImageDomains() {
+		img = append(img, "https://*."+d)
+	}
+	for _, o := range imageOrigins {
+		img = append(img, o.String())
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " +
+		"img-src " + strings.Join(img, " ") + "; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'"
+}
 
 // middleware wraps the routes with, from the outside in: request logging, metrics and panic
-// recovery; security headers; the cross-origin guard on state-changing requests.
+// recovery; security headers; the Host check; the cross-origin guard on state-changing requests.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {
@@ -44,7 +57,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -71,8 +84,33 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "route", route,
 				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
 		}()
+		if !s.hostAllowed(r) {
+			misdirected(rec, r)
+			return
+		}
 		guarded.ServeHTTP(rec, r)
 	})
+}
+
+// hostAllowed reports whether r is addressed to one of Config.AllowedHosts, or is a liveness
+// probe, which load balancers send to an IP address.
+func (s *Server) hostAllowed(r *http.Request) bool {
+	return s.hosts == nil || s.hosts[strings.ToLower(r.Host)] || r.URL.Path == "/healthz"
+}
+
+// misdirected answers a request for a host the app does not serve, in plain text: the page
+// that sent it is not aliscout's, so nothing of aliscout's is shown to it.
+func misdirected(w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if len(host) > 100 {
+		host = host[:100] + "…"
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusMisdirectedRequest)
+	fmt.Fprintf(w, "421 Misdirected Request: aliscout does not answer to the host %q.\n"+
+		"Open it at the address it listens on, or set ALISCOUT_PUBLIC_URL (--public-url) to the address you use.\n",
+		strings.ToValidUTF8(host, "\uFFFD"))
 }
 
 // statusRecorder remembers the status and size of a response, for logs and metrics.

@@ -13,15 +13,17 @@ import (
 	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
-// parseID reads a product ID from a path or query value; field names it in the error.
+// parseID reads a product ID from a path or query value; field names it in the error. An ID
+// AliExpress cannot have issued is refused here, before it costs an upstream call (whose answer
+// would not name the field).
 func parseID(field, s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || !catalog.IsProductID(id) {
 		if len(s) > 40 {
-			s = s[:40] + "…"
+			s = strings.ToValidUTF8(s[:40], "") + "…"
 		}
-		return 0, invalid(field, "%q is not a product ID (a number such as 1005006123456789)", s)
+		return 0, invalid(field, "%q is not a product ID (AliExpress's have 8 to 16 digits, such as 1005006123456789)", s)
 	}
 	return id, nil
 }
@@ -112,7 +114,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.fillShipping(s, r, id, opts)
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
-	d.fill()
+	d.fill(s.san)
 	s.render(w, r, http.StatusOK, "product", d)
 }
 
@@ -140,11 +142,12 @@ func (d *productData) fillShipping(s *Server, r *http.Request, id int64, opts ca
 	}
 }
 
-func (d *productData) fill() {
+// fill lays out the product with san's image policy for its pictures and description.
+func (d *productData) fill(san sanitize.Options) {
 	p := d.P
 	seen := map[string]bool{}
 	addImage := func(u string) {
-		if u = httpURL(u); u != "" && !seen[u] {
+		if u = san.Image(u); u != "" && !seen[u] {
 			seen[u] = true
 			d.Gallery = append(d.Gallery, u)
 		}
@@ -162,7 +165,7 @@ func (d *productData) fill() {
 		d.Options = append(d.Options, cleanText(o.Name))
 	}
 	for _, v := range p.Variants {
-		row := variantRow{V: v, Image: httpURL(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
+		row := variantRow{V: v, Image: san.Image(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
 		for i := range d.Options {
 			val := ""
 			if i < len(v.Values) {
@@ -176,7 +179,7 @@ func (d *productData) fill() {
 	d.Countries = countryOptions(d.Opts.ShipTo)
 	d.Currencies = listOptions(catalog.Currencies(), d.Opts.Currency)
 	d.Languages = listOptions(catalog.Languages(), d.Opts.Language)
-	d.Description = template.HTML(sanitize.HTML(p.DescriptionHTML)) // sanitized: the one template.HTML the package makes
+	d.Description = template.HTML(san.HTML(p.DescriptionHTML)) // sanitized: the one template.HTML the package makes
 	switch p.Source {
 	case catalog.SourceDS:
 		d.SourceNote = "Variants and shipping from the Dropshipping API."
@@ -206,7 +209,7 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
 			var p catalog.Product
 			if p, err = s.cat.Product(r.Context(), id, opts); err == nil {
-				writeJSON(w, http.StatusOK, NewProductJSON(&p))
+				writeJSON(w, http.StatusOK, productJSON(&p, s.san))
 				return
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
-	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 //go:embed templates
@@ -21,7 +20,9 @@ var templateFS embed.FS
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
 var pageNames = []string{"search", "compare", "product", "import", "error"}
 
-func mustTemplates(sf *staticFiles) map[string]*template.Template {
+// mustTemplates parses the pages; image is the image policy (sanitize.Options.Image) of the
+// pictures they show.
+func mustTemplates(sf *staticFiles, image func(string) string) map[string]*template.Template {
 	funcs := template.FuncMap{
 		"static":      sf.url,
 		"money":       formatMoney,
@@ -34,9 +35,8 @@ func mustTemplates(sf *staticFiles) map[string]*template.Template {
 		"title":       titleOf,
 		"httpURL":     httpURL,
 		"sourceLink":  sourceLink,
-		"image":       imageOf,
+		"image":       func(p *catalog.Product) string { return imageOf(image, p) },
 		"minor":       minorUnits,
-		"description": func(s string) template.HTML { return template.HTML(sanitize.HTML(s)) },
 		"cents":       func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
 		"join":        strings.Join,
 		"add":         func(a, b int) int { return a + b },
@@ -108,7 +108,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	// A page is UTF-8 whatever a user typed: the templates escape markup but pass invalid bytes
+	// through, and input echoed back into a form must not garble the page around it.
+	_, _ = w.Write(bytes.ToValidUTF8(buf.Bytes(), []byte("\uFFFD")))
 }
 
 // errorPage is the data of the error page.

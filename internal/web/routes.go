@@ -3,6 +3,11 @@ package web
 import "net/http"
 
 // routes registers every route of the app; the pattern is also the route label in metrics.
+//
+// A request that spends AliExpress quota on more than a product or two (an import preview, an
+// export) is a POST, which the cross-origin guard stands in front of: a GET could be made by any
+// page on the internet with an <img> tag, in any visitor's browser. Searches and product pages
+// stay GET, so that they can be linked and shared; the cache answers repeats of them.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 
@@ -21,7 +26,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/products/{id}/shipping", s.apiShipping)
 	mux.HandleFunc("GET /api/categories", s.apiCategories)
 	mux.HandleFunc("POST /api/links", s.apiLinks)
-	mux.HandleFunc("GET /api/export", s.apiExport)
+	mux.HandleFunc("POST /api/export", s.apiExport)
+	mux.HandleFunc("GET /api/export", s.apiExportGet)
 	mux.HandleFunc("GET /api/health", s.apiHealth)
 
 	// Operations.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // sortLabels name the sort orders in the form.
@@ -147,7 +148,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		d.Errors = fieldMap(d.ErrorList)
 	}
 	d.fillForm(s, r, f)
-	if f.Query != "" {
+	if f.Query != "" && d.Errors["q"] == "" {
 		d.Title = f.Query + " – Search"
 	}
 	s.render(w, r, status, "search", d)
@@ -393,11 +394,17 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, NewSearchJSON(f, &res))
+	writeJSON(w, http.StatusOK, searchJSON(f, &res, s.san))
 }
 
-// NewSearchJSON is res, the answer to f, as the JSON API writes it.
+// NewSearchJSON is res, the answer to f, as the JSON API writes it, descriptions sanitized with
+// the default image policy.
 func NewSearchJSON(f catalog.Filters, res *catalog.SearchResult) SearchJSON {
+	return searchJSON(f, res, sanitize.Options{})
+}
+
+// searchJSON is res for the JSON API with san's description image policy.
+func searchJSON(f catalog.Filters, res *catalog.SearchResult, san sanitize.Options) SearchJSON {
 	out := SearchJSON{Products: make([]ProductJSON, 0, len(res.Products)), Total: res.Total, Page: res.Page,
 		Stale: res.Stale, PageSize: res.PageSize, Pages: res.Pages(), TotalIsEstimate: res.TotalIsEstimate,
 		StaleReason: res.StaleReason}
@@ -406,7 +413,7 @@ func NewSearchJSON(f catalog.Filters, res *catalog.SearchResult) SearchJSON {
 	}
 	for i := range res.Products {
 		p := &res.Products[i]
-		out.Products = append(out.Products, NewProductJSON(p))
+		out.Products = append(out.Products, productJSON(p, san))
 		out.Stale = out.Stale || p.Stale
 		if !p.FetchedAt.IsZero() && (out.FetchedAt == nil || p.FetchedAt.Before(*out.FetchedAt)) {
 			t := p.FetchedAt.UTC()

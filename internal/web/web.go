@@ -5,7 +5,9 @@
 //
 // The package consumes the catalog through the Catalog interface and never talks to AliExpress
 // itself. Text from AliExpress is untrusted: templates escape it, product descriptions pass an
-// allow-list sanitizer, and links are only ever http(s).
+// allow-list sanitizer, and links are only ever http(s). Images, which every visitor's browser
+// loads, come only from AliExpress's CDNs or the origins Config.ImageOrigins names (the
+// simulator's), and the Content-Security-Policy allows no others.
 package web
 
 import (
@@ -13,10 +15,13 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // Catalog is what the web app needs from the catalog service.
@@ -66,6 +71,18 @@ type Config struct {
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to POST, e.g. when the app
 	// sits behind a proxy on another host name. Same-origin requests are always allowed.
 	TrustedOrigins []string
+	// ImageOrigins are origins (scheme://host[:port]) besides AliExpress's image CDNs whose images
+	// pages may show and descriptions (on pages, in the API and in exports) may keep: the
+	// simulator's, which serves its pictures itself. Images from anywhere else are left out, and
+	// the Content-Security-Policy's img-src names no more than these.
+	ImageOrigins []string
+	// AllowedHosts are the Host header values (host, or host:port, in any case) the app answers.
+	// Any other host gets 421 Misdirected Request, except on /healthz, which load balancers
+	// call by IP: a page on evil.example whose name an attacker points at this server (DNS
+	// rebinding) would otherwise be served as evil.example's own, and pass the cross-origin
+	// guard with a matching Origin. Empty answers every host, which only tests that make their
+	// own requests should want: aliscout serve always sets it.
+	AllowedHosts []string
 }
 
 // Server is the web app. Build it with New and serve Handler.
@@ -81,6 +98,9 @@ type Server struct {
 	logMu      sync.Mutex
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
 	suppressed map[string]int
+	san        sanitize.Options // the image policy of descriptions and product pictures
+	csp        string           // the Content-Security-Policy of every answer
+	hosts      map[string]bool  // AllowedHosts, lower-cased; nil answers every host
 }
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
@@ -99,11 +119,46 @@ func New(cfg Config, cat Catalog) *Server {
 	if s.cfg.MaxImportLines <= 0 {
 		s.cfg.MaxImportLines = DefaultMaxImportLines
 	}
+	origins := s.imageOrigins()
+	s.san = sanitize.Options{ImageAllowed: func(u *url.URL) bool {
+		if sanitize.AliExpressImage(u) {
+			return true
+		}
+		for _, o := range origins {
+			if u.Scheme == o.Scheme && strings.EqualFold(u.Host, o.Host) && u.User == nil {
+				return true
+			}
+		}
+		return false
+	}}
+	s.csp = contentSecurityPolicy(origins)
+	if len(cfg.AllowedHosts) > 0 {
+		s.hosts = map[string]bool{}
+		for _, h := range cfg.AllowedHosts {
+			s.hosts[strings.ToLower(h)] = true
+		}
+	}
 	s.static = mustStatic()
-	s.pages = mustTemplates(s.static)
+	s.pages = mustTemplates(s.static, s.san.Image)
 	s.handler = s.middleware(s.routes())
 	return s
 }
 
 // Handler returns the HTTP handler of the whole app: pages, API, static files, health and metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// imageOrigins parses Config.ImageOrigins, leaving out (and logging) any that is not an http(s)
+// origin.
+func (s *Server) imageOrigins() []*url.URL {
+	var out []*url.URL
+	for _, o := range s.cfg.ImageOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			s.log.Warn("ignoring image origin: want scheme://host[:port]", "origin", o)
+			continue
+		}
+		out = append(out, &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)})
+	}
+	return out
+}

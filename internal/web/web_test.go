@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aliscout/aliscout/internal/catalog"
 )
@@ -482,8 +483,8 @@ func TestProductErrors(t *testing.T) {
 		field  string
 		say    string
 	}{
-		{"/products/404", 404, catalog.ENotFound, "", "no longer"},
-		{"/products/500", 502, catalog.EUpstream, "", "not answering"},
+		{fmt.Sprintf("/products/%d", idMissing), 404, catalog.ENotFound, "", "no longer"},
+		{fmt.Sprintf("/products/%d", idBroken), 502, catalog.EUpstream, "", "not answering"},
 		{"/products/abc", 400, catalog.EInvalid, "id", "not a product ID"},
 		{"/products/-5", 400, catalog.EInvalid, "id", "not a product ID"},
 		{fmt.Sprintf("/products/%d?ship_to=usa1", idHolder), 400, catalog.EInvalid, "ship_to", "country"},
@@ -507,6 +508,83 @@ func TestProductErrors(t *testing.T) {
 		if w.Code != c.status || code != c.code || field != c.field {
 			t.Errorf("GET %s = %d %s %q; want %d %s %q", api, w.Code, code, field, c.status, c.code, c.field)
 		}
+	}
+}
+
+// TestInputThatMeansNothingIsRefused covers values that parsed but meant nothing, or that
+// AliExpress answered with a message naming no field: each is refused with a 400 naming the field,
+// before any upstream call.
+func TestInputThatMeansNothingIsRefused(t *testing.T) {
+	e := newEnv(t, Config{})
+	holder := strconv.FormatInt(idHolder, 10)
+	cases := []struct{ target, field string }{
+		{"/api/products/9223372036854775807", "id"},
+		{"/api/products/9007199254740993", "id"},
+		{"/api/products/1234", "id"},
+		{"/api/products/9223372036854775807/shipping", "id"},
+		{"/api/search?q=x&min_rating=NaN", "min_rating"},
+		{"/api/search?q=x&min_rating=Inf", "min_rating"},
+		{"/api/search?q=phone%FF%FEcase", "q"},
+		{"/api/search?q=phone%00case", "q"},
+		{"/api/search?q=x&ship_to=XX", "ship_to"},
+		{"/api/search?q=x&ship_to=ZZ", "ship_to"},
+		{"/api/search?q=x&ship_to=AA", "ship_to"},
+		{"/api/search?q=x&max_price=9223372036854775.807", "max_price"},
+		{"/api/products/" + holder + "?ship_to=ZZ", "ship_to"},
+		{"/api/products/" + holder + "/shipping?country=XX", "country"},
+	}
+	for _, c := range cases {
+		w := e.get(c.target)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field != c.field {
+			t.Errorf("GET %s = %d field %q (%s); want 400 naming %s", c.target, w.Code, field, msg, c.field)
+		}
+	}
+	pages := []struct{ target, field string }{
+		{"/products/9223372036854775807", "id"},
+		{"/search?q=phone%FF%FEcase", "q"},
+		{"/search?q=x&sell=9223372036854775.807", "sell"},
+		{"/search?q=x&fee_fixed=1000000000.01", "fee_fixed"},
+		{"/search?q=x&rule=x2%FF", "rule"},
+		{"/products/" + holder + "?sell=9223372036854775.807", "sell"},
+		{"/products/" + holder + "?ad_cost=99999999999", "ad_cost"},
+		{"/compare?ids=" + holder + ",9223372036854775807", "ids"},
+	}
+	for _, c := range pages {
+		w := e.get(c.target)
+		body := w.Body.String()
+		if w.Code != 400 || !checkHTML(t, body).hasText(c.field) {
+			t.Errorf("GET %s = %d; want 400 naming %s", c.target, w.Code, c.field)
+		}
+		if !utf8.ValidString(body) {
+			t.Errorf("GET %s: the page is not valid UTF-8 (the input came back raw)", c.target)
+		}
+	}
+	post := func(ct, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/api/links", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		return e.do(r)
+	}
+	for _, c := range []struct{ ct, body string }{
+		{"application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]} xyz`},
+		{"application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]}{"urls":[]}`},
+		{"text/plain", "https://www.aliexpress.com/item/1005000000000001.html\n\xff\n"},
+		{"application/x-www-form-urlencoded", "urls=https%3A%2F%2Fwww.aliexpress.com%2Fitem%2F1005000000000001.html%FF"},
+	} {
+		w := post(c.ct, c.body)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field != "urls" {
+			t.Errorf("POST /api/links %s %q = %d field %q (%s); want 400 naming urls", c.ct, c.body, w.Code, field, msg)
+		}
+	}
+	w := e.postForm("/import", "urls=1005000000000001%0A%FF%FE")
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("urls") || !utf8.ValidString(w.Body.String()) {
+		t.Errorf("POST /import of invalid UTF-8 = %d; want 400 naming urls, on a valid UTF-8 page", w.Code)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Errorf("refused input cost %d upstream calls; want 0", n)
+	}
+	// A well-formed JSON body still works.
+	if w := post("application/json", `{"urls":["https://www.aliexpress.com/item/1005000000000001.html"]}`+"\n"); w.Code != 200 {
+		t.Errorf("POST /api/links with a trailing newline = %d; want 200", w.Code)
 	}
 }
 
@@ -571,7 +649,7 @@ func TestComparePage(t *testing.T) {
 		}
 	}
 	// The form of checkboxes sends ids=1&ids=2; a missing product gets its own column.
-	w = e.get(fmt.Sprintf("/compare?ids=%d&ids=404", idHolder))
+	w = e.get(fmt.Sprintf("/compare?ids=%d&ids=%d", idHolder, idMissing))
 	pt = checkHTML(t, w.Body.String())
 	if w.Code != 200 || !pt.hasText("no longer) listed on AliExpress") || !pt.hasText("Magnetic Phone Holder") {
 		t.Errorf("compare with a missing product = %d; want 200 with the missing one marked", w.Code)
@@ -615,8 +693,8 @@ func TestImportFlow(t *testing.T) {
 	if len(boxes) != 2 {
 		t.Errorf("import preview has %d export checkboxes; want 2", len(boxes))
 	}
-	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "get" {
-		t.Errorf("export form = %v; want GET /api/export", f)
+	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "post" {
+		t.Errorf("export form = %v; want POST /api/export", f)
 	}
 	if r := elementsWith(body, "name", "rule"); len(r) == 0 || attr(r[len(r)-1], "value") != "x3" {
 		t.Errorf("rule input = %v; want x3 kept", r)
@@ -624,10 +702,24 @@ func TestImportFlow(t *testing.T) {
 	if !strings.Contains(body, ">"+strings.ReplaceAll(text, "&", "&amp;")+"</textarea>") {
 		t.Error("the textarea does not hold what was pasted")
 	}
-	// ?ids= previews at once (the search page's "Export selected").
-	w = e.get(fmt.Sprintf("/import?ids=%d,%d", idHolder, idStale))
-	if w.Code != 200 || !checkHTML(t, w.Body.String()).hasText("2 found") {
-		t.Errorf("GET /import?ids= = %d; want a preview of 2", w.Code)
+	// ids= from the search page's "Export selected" (a POST) previews at once, with the
+	// search's settings.
+	w = e.postForm("/import", fmt.Sprintf("ids=%d&ids=%d&ship_to=DE&currency=EUR&rule=x3&sell=&fee_pct=2.9", idHolder, idStale))
+	body = w.Body.String()
+	if w.Code != 200 || !checkHTML(t, body).hasText("2 found") {
+		t.Errorf("POST /import ids= = %d; want a preview of 2", w.Code)
+	}
+	if !strings.Contains(body, fmt.Sprintf(">%d\n%d</textarea>", idHolder, idStale)) {
+		t.Error("the textarea does not list the IDs looked up")
+	}
+	for _, c := range []struct{ name, value string }{{"ship_to", "DE"}, {"currency", "EUR"}} {
+		if in := elementsWith(body, "name", c.name); len(in) == 0 || attr(in[len(in)-1], "value") != c.value {
+			t.Errorf("export form %s = %v; want %s kept from the search", c.name, in, c.value)
+		}
+	}
+	w = e.postForm("/import", "ids=")
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("pick at least one product") {
+		t.Errorf("POST /import with no ids = %d; want 400 asking to pick one", w.Code)
 	}
 }
 
@@ -650,6 +742,172 @@ func TestImportLimitsKeepTheText(t *testing.T) {
 	w = e.postForm("/import", url.Values{"urls": {"1005000000000001"}, "rule": {"x0.5"}}.Encode())
 	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("rule") {
 		t.Errorf("POST /import with a bad rule = %d; want 400 naming rule", w.Code)
+	}
+}
+
+// TestQuotaIsSpentOnlyByPOST: GET /import?ids=<200 IDs> cost 450 upstream calls and
+// GET /api/export 629, so any page on the internet could make a visitor's browser spend the
+// operator's quota with an <img> tag. Both now spend only on a POST, which the cross-origin guard
+// refuses from other sites.
+func TestQuotaIsSpentOnlyByPOST(t *testing.T) {
+	e := newEnv(t, Config{})
+	var ids []string
+	for i := range 200 {
+		ids = append(ids, strconv.FormatInt(idHolder+int64(i), 10))
+	}
+	all := strings.Join(ids, ",")
+
+	// A GET spends nothing: the import form comes back filled in, the export refuses.
+	w := e.get("/import?ids=" + all + "&ship_to=DE")
+	body := w.Body.String()
+	if w.Code != 200 || !checkHTML(t, body).hasText("to fetch them") || !strings.Contains(body, ids[199]+"</textarea>") {
+		t.Errorf("GET /import?ids= = %d; want the form filled in, not looked up", w.Code)
+	}
+	w = e.get("/api/export?format=shopify&ids=" + all)
+	if code, _, msg := jsonError(t, w); w.Code != 405 || w.Header().Get("Allow") != "POST" || code != "method_not_allowed" || !strings.Contains(msg, "POST /api/export") {
+		t.Errorf("GET /api/export = %d Allow %q %s %q; want 405, Allow: POST, saying to POST", w.Code, w.Header().Get("Allow"), code, msg)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Fatalf("GET /import and GET /api/export spent %d upstream calls; want 0", n)
+	}
+
+	// A POST from another site is refused before it reaches the catalog.
+	posts := []struct{ target, ct, body string }{
+		{"/import", "application/x-www-form-urlencoded", "ids=" + all},
+		{"/api/export", "application/x-www-form-urlencoded", "format=shopify&ids=" + all},
+		{"/api/export", "application/json", `{"format": "json", "ids": [` + all + `]}`},
+	}
+	for _, p := range posts {
+		for _, h := range []map[string]string{
+			{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+			{"Origin": "https://evil.example"},
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Sec-Fetch-Site": "same-site"},
+		} {
+			r := httptest.NewRequest(http.MethodPost, p.target, strings.NewReader(p.body))
+			r.Header.Set("Content-Type", p.ct)
+			for k, v := range h {
+				r.Header.Set(k, v)
+			}
+			if w := e.do(r); w.Code != http.StatusForbidden {
+				t.Errorf("POST %s with %v = %d; want 403", p.target, h, w.Code)
+			}
+		}
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Fatalf("cross-site POSTs spent %d upstream calls; want 0", n)
+	}
+
+	// The same POSTs from aliscout's own pages, and from a script (no Origin, no Sec-Fetch-Site),
+	// work.
+	two := fmt.Sprintf("%d,%d", idHolder, idStrip)
+	same := []struct {
+		target, ct, body string
+		headers          map[string]string
+	}{
+		{"/import", "application/x-www-form-urlencoded", "ids=" + two, map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"}},
+		{"/api/export", "application/x-www-form-urlencoded", "format=shopify&ids=" + two, map[string]string{"Origin": "http://example.com"}},
+		{"/api/export", "application/json", fmt.Sprintf(`{"format": "woocommerce", "ids": [%d, "%d"], "rule": "x3"}`, idHolder, idStrip), nil},
+		{"/api/export?format=json&ids=" + two, "", "", nil},
+	}
+	for _, p := range same {
+		r := httptest.NewRequest(http.MethodPost, p.target, strings.NewReader(p.body))
+		if p.ct != "" {
+			r.Header.Set("Content-Type", p.ct)
+		}
+		for k, v := range p.headers {
+			r.Header.Set(k, v)
+		}
+		w := e.do(r)
+		if w.Code != 200 {
+			t.Errorf("POST %s %s = %d; want 200\n%.300s", p.target, p.body, w.Code, w.Body.String())
+		}
+		if p.target != "/import" && !strings.HasPrefix(w.Header().Get("Content-Disposition"), "attachment;") {
+			t.Errorf("POST %s %s is not a download", p.target, p.body)
+		}
+	}
+	if n := e.fc.spent(); n == 0 {
+		t.Error("same-origin POSTs spent nothing; want them to look the products up")
+	}
+
+	// A JSON body is read one way or refused.
+	for _, body := range []string{
+		fmt.Sprintf(`{"format": "json", "ids": [%d]} xyz`, idHolder),
+		fmt.Sprintf(`{"format": "json", "id": [%d]}`, idHolder),
+		`{"format": "json", "ids": ["12abc"]}`,
+		`{"format": "json", "ids": [9223372036854775807]}`,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/api/export", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := e.do(r)
+		if _, field, msg := jsonError(t, w); w.Code != 400 || field == "" {
+			t.Errorf("POST /api/export %s = %d field %q (%s); want 400 naming a field", body, w.Code, field, msg)
+		}
+	}
+
+	// The pages send their exports as POSTs, and work without JavaScript.
+	page := e.get("/search?q=holder").Body.String()
+	exports := 0
+	for _, b := range elementsWith(page, "formaction", "/import") {
+		exports++
+		if attr(b, "formmethod") != "post" {
+			t.Errorf("search page export button %s; want formmethod=post", b.String())
+		}
+	}
+	if exports == 0 {
+		t.Error("the search page has no export button")
+	}
+	page = e.get("/products/" + strconv.FormatInt(idHolder, 10) + "?ship_to=DE").Body.String()
+	if f := elementsWith(page, "id", "xf"); len(f) != 1 || attr(f[0], "method") != "post" || attr(f[0], "action") != "/import" {
+		t.Errorf("product page export form = %v; want POST /import", f)
+	}
+	if b := elementsWith(page, "form", "xf"); len(b) != 1 || attr(b[0], "type") != "submit" {
+		t.Errorf("product page export button = %v; want a submit button of the form", b)
+	}
+	if strings.Contains(page, `href="/import?`) || strings.Contains(page, "/api/export?") {
+		t.Error("the product page still links to a quota-spending GET")
+	}
+}
+
+// TestHostIsChecked: a page on evil.example whose name resolves to this server (DNS rebinding)
+// was served as evil.example's own, and its POSTs passed the cross-origin guard with a matching
+// Origin. Only the configured hosts are answered now; /healthz answers any, for load balancers.
+func TestHostIsChecked(t *testing.T) {
+	e := newEnv(t, Config{AllowedHosts: []string{"scout.example.com", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"}})
+	req := func(method, target, host string) *http.Request {
+		r := httptest.NewRequest(method, target, nil)
+		r.Host = host
+		return r
+	}
+	for _, host := range []string{"evil.example", "evil.example:8080", "scout.example.com.evil.example", "127.0.0.1:9999", "", "localhost"} {
+		for _, target := range []string{"/search?q=holder", "/api/search?q=holder", "/api/health", "/static/app.css", "/import", "/nope"} {
+			w := e.do(req(http.MethodGet, target, host))
+			if w.Code != http.StatusMisdirectedRequest || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") ||
+				!strings.Contains(w.Body.String(), "ALISCOUT_PUBLIC_URL") {
+				t.Errorf("GET %s with Host %q = %d %q; want a plain 421 naming ALISCOUT_PUBLIC_URL", target, host, w.Code, w.Header().Get("Content-Type"))
+			}
+		}
+	}
+	// The rebinding attack itself: the page's own Origin matches the Host it sends.
+	r := req(http.MethodPost, "/api/links", "evil.example")
+	r.Body = io.NopCloser(strings.NewReader(`{"urls":["1005000000000001"]}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", "http://evil.example")
+	if w := e.do(r); w.Code != http.StatusMisdirectedRequest {
+		t.Errorf("POST /api/links from a rebound evil.example = %d; want 421", w.Code)
+	}
+	if n := e.fc.spent(); n != 0 {
+		t.Errorf("misdirected requests spent %d upstream calls; want 0", n)
+	}
+	for _, host := range []string{"scout.example.com", "SCOUT.example.COM", "127.0.0.1:8080", "localhost:8080", "[::1]:8080"} {
+		if w := e.do(req(http.MethodGet, "/search?q=holder", host)); w.Code != 200 {
+			t.Errorf("GET /search with Host %q = %d; want 200", host, w.Code)
+		}
+	}
+	for _, host := range []string{"10.0.0.7:8080", "evil.example"} {
+		if w := e.do(req(http.MethodGet, "/healthz", host)); w.Code != 200 {
+			t.Errorf("GET /healthz with Host %q = %d; want 200 (load balancers call it by IP)", host, w.Code)
+		}
 	}
 }
 
@@ -747,9 +1005,9 @@ func TestAPIExportShopify(t *testing.T) {
 	for i := range hostileTitles {
 		ids = append(ids, strconv.FormatInt(idHostileBase+int64(i), 10))
 	}
-	w := e.get("/api/export?format=shopify&rule=" + url.QueryEscape("x2.5 .99") + "&ids=" + strings.Join(ids, ","))
+	w := e.postForm("/api/export", "format=shopify&rule="+url.QueryEscape("x2.5 .99")+"&ids="+strings.Join(ids, ","))
 	if w.Code != 200 {
-		t.Fatalf("GET /api/export = %d\n%s", w.Code, w.Body.String())
+		t.Fatalf("POST /api/export = %d\n%s", w.Code, w.Body.String())
 	}
 	if got := w.Header().Get("Content-Disposition"); got != `attachment; filename="aliscout-shopify-20250314.csv"` {
 		t.Errorf("Content-Disposition = %q", got)
@@ -793,7 +1051,7 @@ func checkNoFormulas(t *testing.T, records [][]string) {
 
 func TestAPIExportFormats(t *testing.T) {
 	e := newEnv(t, Config{})
-	w := e.get(fmt.Sprintf("/api/export?format=woocommerce&ids=%d&ids=%d", idHolder, idHostileBase+2))
+	w := e.postForm("/api/export", fmt.Sprintf("format=woocommerce&ids=%d&ids=%d", idHolder, idHostileBase+2))
 	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-woocommerce-20250314.csv"` {
 		t.Fatalf("woocommerce export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
 	}
@@ -802,7 +1060,7 @@ func TestAPIExportFormats(t *testing.T) {
 		t.Fatalf("woocommerce export: %v, header %v", err, records[0][:2])
 	}
 	checkNoFormulas(t, records)
-	w = e.get(fmt.Sprintf("/api/export?format=json&ids=%d&currency=USD", idHolder))
+	w = e.postForm("/api/export", fmt.Sprintf("format=json&ids=%d&currency=USD", idHolder))
 	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="aliscout-json-20250314.json"` {
 		t.Fatalf("json export = %d %q", w.Code, w.Header().Get("Content-Disposition"))
 	}
@@ -825,17 +1083,17 @@ func TestAPIExportBadInput(t *testing.T) {
 		{"format=shopify&ids=1005000000000001,1005000000000002,1005000000000003", 400, "ids"},
 		{"format=shopify&ids=1005000000000001&rule=" + url.QueryEscape("x0.5"), 400, "rule"},
 		{"format=shopify&ids=1005000000000001&currency=ABC", 400, "currency"},
-		{"format=shopify&ids=404", 404, ""},
-		{"format=shopify&ids=500", 502, ""},
+		{fmt.Sprintf("format=shopify&ids=%d", idMissing), 404, ""},
+		{fmt.Sprintf("format=shopify&ids=%d", idBroken), 502, ""},
 	}
 	for _, c := range cases {
-		w := e.get("/api/export?" + c.q)
+		w := e.postForm("/api/export", c.q)
 		_, field, msg := jsonError(t, w)
 		if w.Code != c.status || field != c.field {
-			t.Errorf("GET /api/export?%s = %d field %q (%s); want %d %q", c.q, w.Code, field, msg, c.status, c.field)
+			t.Errorf("POST /api/export %s = %d field %q (%s); want %d %q", c.q, w.Code, field, msg, c.status, c.field)
 		}
 		if w.Header().Get("Content-Disposition") != "" {
-			t.Errorf("GET /api/export?%s: a failed export is still a download", c.q)
+			t.Errorf("POST /api/export %s: a failed export is still a download", c.q)
 		}
 	}
 }
@@ -853,9 +1111,13 @@ func TestHostileTextIsEscapedEverywhere(t *testing.T) {
 	for _, id := range hostileIDs {
 		pages = append(pages, "/products/"+id)
 	}
-	pages = append(pages, "/import?ids="+strings.Join(hostileIDs, ","))
-	for _, target := range pages {
-		w := e.get(target)
+	for _, target := range append(pages, "POST /import") {
+		var w *httptest.ResponseRecorder
+		if target == "POST /import" {
+			w = e.postForm("/import", "ids="+strings.Join(hostileIDs, ","))
+		} else {
+			w = e.get(target)
+		}
 		if w.Code != 200 {
 			t.Errorf("GET %s = %d", target, w.Code)
 			continue
@@ -893,6 +1155,57 @@ func TestHostileTextIsEscapedEverywhere(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || p["title"] != hostileScript {
 		t.Errorf("JSON title = %v (%v); want the text unchanged", p["title"], err)
 	}
+}
+
+// TestImagesOnlyFromAllowedHosts: every visitor's browser loads the images of a page, so a
+// seller's <img src="http://127.0.0.1:8080/api/export?..."> in a description made each of them
+// call that URL, and the CSP allowed images from any http: host.
+func TestImagesOnlyFromAllowedHosts(t *testing.T) {
+	e := newEnv(t, Config{})
+	id := strconv.FormatInt(idHolder, 10)
+	body := e.get("/products/" + id).Body.String()
+	if strings.Contains(body, "127.0.0.1:8080") || len(elementsWith(body, "alt", "pixel")) != 0 {
+		t.Error("the product page keeps a description image from outside AliExpress")
+	}
+	if len(elementsWith(body, "src", "https://ae01.alicdn.com/kf/desc.jpg")) != 1 {
+		t.Error("the product page lost the description image from AliExpress's CDN")
+	}
+	if api := e.get("/api/products/" + id).Body.String(); strings.Contains(api, "127.0.0.1:8080") {
+		t.Error("the API's description keeps an image from outside AliExpress")
+	}
+	w := e.postForm("/api/export", "format=json&ids="+id)
+	if w.Code != 200 || strings.Contains(w.Body.String(), "127.0.0.1:8080") || !strings.Contains(w.Body.String(), "ae01.alicdn.com/kf/desc.jpg") {
+		t.Errorf("export = %d; want the description with AliExpress's image only", w.Code)
+	}
+	csp := e.get("/search").Header().Get("Content-Security-Policy")
+	imgSrc := cspDirective(csp, "img-src")
+	if want := "'self' https://*.alicdn.com https://*.aliexpress-media.com https://*.aliexpress.com https://*.aliimg.com"; imgSrc != want {
+		t.Errorf("CSP img-src = %q; want %q", imgSrc, want)
+	}
+
+	// On the simulator, its own origin serves the pictures: allowed, and nothing more.
+	e = newEnv(t, Config{Simulated: true, ImageOrigins: []string{"http://127.0.0.1:8080", "not an origin", "http://x.example/path"}})
+	body = e.get("/products/" + id).Body.String()
+	if len(elementsWith(body, "src", spendingImage)) != 1 {
+		t.Error("the simulator's origin is not allowed for description images")
+	}
+	csp = e.get("/search").Header().Get("Content-Security-Policy")
+	if got := cspDirective(csp, "img-src"); !strings.HasSuffix(got, " https://*.aliimg.com http://127.0.0.1:8080") {
+		t.Errorf("CSP img-src on the simulator = %q; want the simulator's origin added, and no invalid one", got)
+	}
+	if !strings.Contains(e.logs.String(), "ignoring image origin") {
+		t.Error("invalid image origins are not logged")
+	}
+}
+
+// cspDirective returns the sources of directive in csp.
+func cspDirective(csp, directive string) string {
+	for _, d := range strings.Split(csp, ";") {
+		if name, sources, _ := strings.Cut(strings.TrimSpace(d), " "); name == directive {
+			return sources
+		}
+	}
+	return ""
 }
 
 func TestSecurityHeaders(t *testing.T) {
