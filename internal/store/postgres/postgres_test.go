@@ -2,12 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,69 +13,12 @@ import (
 
 	"github.com/aliscout/aliscout/internal/store"
 	"github.com/aliscout/aliscout/internal/store/postgres"
+	"github.com/aliscout/aliscout/internal/store/postgres/pgtest"
 	"github.com/aliscout/aliscout/internal/store/storetest"
 )
 
-// The tests create a database of their own for every store they open, on the server that
-// ALISCOUT_TEST_DATABASE_URL names, and drop it at the end. Without a server they skip, unless
-// ALISCOUT_REQUIRE_POSTGRES=1 (CI) makes that a failure.
-const defaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-
-func adminURL() string {
-	if u := os.Getenv("ALISCOUT_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultAdminURL
-}
-
-var serverReachable = sync.OnceValue(func() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, adminURL())
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	return conn.Ping(ctx)
-})
-
 // freshDatabase creates an empty database for t, dropped when t ends, and returns its URL.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	if err := serverReachable(); err != nil {
-		msg := fmt.Sprintf("PostgreSQL at %s does not answer (%v)", postgres.Redact(adminURL()), err)
-		if os.Getenv("ALISCOUT_REQUIRE_POSTGRES") == "1" {
-			t.Fatalf("%s and ALISCOUT_REQUIRE_POSTGRES=1", msg)
-		}
-		t.Skipf("%s: skipping; start PostgreSQL or set ALISCOUT_TEST_DATABASE_URL to a server where this user may CREATE DATABASE, and ALISCOUT_REQUIRE_POSTGRES=1 to fail instead", msg)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "aliscout_test_" + hex.EncodeToString(b[:])
-	admin(t, "CREATE DATABASE "+name)
-	t.Cleanup(func() { admin(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-
-	u, err := url.Parse(adminURL())
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return adminURL() + " dbname=" + name
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func admin(t *testing.T, sql string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, adminURL())
-	if err != nil {
-		t.Fatalf("connect to %s: %v", postgres.Redact(adminURL()), err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
+func freshDatabase(t *testing.T) string { return pgtest.FreshDatabase(t) }
 
 func open(t *testing.T, databaseURL string, opts store.Options) *postgres.DB {
 	t.Helper()
