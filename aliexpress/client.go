@@ -233,7 +233,7 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 		signMethod: SignSHA256,
 		now:        time.Now,
 		logger:     slog.New(slog.DiscardHandler),
-		retry:      DefaultRetryPolicy,
+		retry:      DefaultRetryPolicy(),
 		sleep:      sleepCtx,
 		jitter:     &lockedRand{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))},
 		limits:     newLimiter(DefaultRateLimits()),

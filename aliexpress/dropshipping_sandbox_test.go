@@ -382,6 +382,9 @@ func TestSandboxDSOrderNeverPlacedTwice(t *testing.T) {
 		t.Fatal("CreateOrder with every answer dropped succeeded")
 	}
 	env.srv.SetFaults(sandbox.Faults{})
+	if n := env.srv.CallCount(m) - before; n != 3 {
+		t.Errorf("CreateOrder with OutOrderID and every answer dropped made %d calls; want 3 (it is safe to retry)", n)
+	}
 	if _, _, err := ds.CreateOrder(ctx, order("dropped-1")); !errors.Is(err, aliexpress.ErrDuplicateOrder) {
 		t.Errorf("CreateOrder again after the drops: err = %v; want ErrDuplicateOrder (the first was placed)", err)
 	}

@@ -17,8 +17,12 @@ type RetryPolicy struct {
 	MaxBanWait time.Duration
 }
 
-// DefaultRetryPolicy tries three times with jittered back-off from 250ms and waits out bans of up to 10s.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxBanWait: 10 * time.Second}
+// DefaultRetryPolicy returns the policy a client uses unless WithRetryPolicy says otherwise: three
+// attempts with jittered back-off from 250ms, and platform bans of up to 10s waited out. It is a
+// function so that no caller can change the default of every other client in the process.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxBanWait: 10 * time.Second}
+}
 
 // shouldRetry decides whether to send r again after err, and how long to wait first.
 func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attempt int) (time.Duration, bool) {
