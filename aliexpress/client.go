@@ -301,6 +301,9 @@ type Response struct {
 	RequestID  string // the platform's request_id
 	HTTPStatus int
 	Attempts   int // how many times the request was sent
+	// Warnings lists the optional fields of the answer that could not be read: the result leaves
+	// them empty (or leaves the list element out) rather than failing the call.
+	Warnings []Warning
 }
 
 // request is one call to make.
@@ -311,6 +314,9 @@ type request struct {
 	idempotent bool
 	// session adds the access token; the call fails locally when the client has none.
 	session bool
+	// businessKind is the kind of a failure a status marker reports (is_success false) with a
+	// code the classification does not know, e.g. ErrOrderRejected for ds.order.create.
+	businessKind error
 }
 
 func (r *request) isSystem() bool { return strings.HasPrefix(r.method, "/") }
@@ -322,15 +328,21 @@ func (r *request) isSystem() bool { return strings.HasPrefix(r.method, "/") }
 // An order-creating method (aliexpress.ds.order.create, aliexpress.trade.buy.placeorder) is never
 // retried unless its order parameter carries an out_order_id, whatever idempotent says: a retry
 // without one could place the order twice.
+//
+// Every success-or-failure marker of the answer (rsp_code, resp_code, code, ret, success,
+// is_success, result_success) is checked: a failure is an error, never an empty payload.
 func (c *Client) Call(ctx context.Context, method string, params map[string]string, idempotent bool) (json.RawMessage, *Response, error) {
-	if orderMethods[method] && !hasOutOrderID(params) {
+	if isOrderMethod(method) && !hasOutOrderID(params) {
 		idempotent = false
 	}
-	return c.do(ctx, &request{method: method, params: params, idempotent: idempotent, session: c.accessToken != ""})
+	x, err := c.do(ctx, &request{method: method, params: params, idempotent: idempotent, session: c.accessToken != ""})
+	return x.payload, x.resp, err
 }
 
-// orderMethods are the methods that place orders.
-var orderMethods = map[string]bool{"aliexpress.ds.order.create": true, "aliexpress.trade.buy.placeorder": true}
+// isOrderMethod reports whether method places orders.
+func isOrderMethod(method string) bool {
+	return method == "aliexpress.ds.order.create" || method == "aliexpress.trade.buy.placeorder"
+}
 
 // hasOutOrderID reports whether an order request's JSON parameter names an out_order_id.
 func hasOutOrderID(params map[string]string) bool {
@@ -341,50 +353,58 @@ func hasOutOrderID(params map[string]string) bool {
 	return json.Unmarshal([]byte(raw), &o) == nil && strings.TrimSpace(o.OutOrderID) != ""
 }
 
-// do sends r, retrying as the policy allows, and returns the decoded payload: the object under
-// <method>_response for /sync, the whole body for /rest.
-func (c *Client) do(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
-	resp := &Response{Method: r.method}
+// do sends r, retrying as the policy allows, and returns the reply: its payload is the object
+// under <method>_response for /sync, the token object for /rest. The reply is never nil: its
+// Response describes the exchange even when the call failed.
+func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
+	x := &reply{c: c, resp: &Response{Method: r.method}}
+	for _, k := range sensitiveParams {
+		if v := r.params[k]; v != "" {
+			x.hidden = append(x.hidden, v)
+		}
+	}
 	if r.session && c.accessToken == "" {
-		return nil, resp, &Error{Method: r.method, Kind: ErrInvalidToken, Message: "this method needs a user access token and the client has none (use WithAccessToken)"}
+		return x, &Error{Method: r.method, Kind: ErrInvalidToken, Message: "this method needs a user access token and the client has none (use WithAccessToken)"}
 	}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, resp, &Error{Method: r.method, Kind: ErrUnavailable, Message: "call abandoned: " + err.Error(), Err: err}
+			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "call abandoned: " + err.Error(), Err: err}
 		}
 		if err := c.limits.wait(ctx, r.method, c.sleep); err != nil {
-			return nil, resp, &Error{Method: r.method, Kind: ErrUnavailable, Message: "waiting for the rate limit: " + err.Error(), Err: err}
+			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "waiting for the rate limit: " + err.Error(), Err: err}
 		}
 		if !c.budget.take(c.now()) {
-			return nil, resp, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: fmt.Sprintf("%d calls made today (platform day ends at midnight GMT+8)", c.budget.limit)}
+			return x, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: fmt.Sprintf("%d calls made today (platform day ends at midnight GMT+8)", c.budget.limit)}
 		}
-		resp.Attempts = attempt
+		x.resp.Attempts = attempt
 		start := time.Now()
-		payload, err := c.once(ctx, r, resp)
+		payload, err := c.once(ctx, r, x)
 		if c.observe != nil {
-			c.observe(CallInfo{Method: r.method, Attempt: attempt, Duration: time.Since(start), HTTPStatus: resp.HTTPStatus, Err: err})
+			c.observe(CallInfo{Method: r.method, Attempt: attempt, Duration: time.Since(start), HTTPStatus: x.resp.HTTPStatus, Err: err})
 		}
 		if err == nil {
-			return payload, resp, nil
+			x.payload = payload
+			return x, nil
 		}
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
-			apiErr = &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(err.Error()), Err: err}
+			apiErr = &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(err.Error(), x.hidden...), Err: err}
 		}
 		wait, retry := c.shouldRetry(ctx, r, apiErr, attempt)
 		if !retry {
-			return nil, resp, apiErr
+			return x, apiErr
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: retrying", slog.String("method", r.method),
 			slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("code", apiErr.Code))
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, resp, apiErr
+			return x, apiErr
 		}
 	}
 }
 
-// once sends one attempt.
-func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.RawMessage, error) {
+// once sends one attempt. The attempt's signature joins x.hidden.
+func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessage, error) {
+	resp := x.resp
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -416,12 +436,8 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 		return nil, &Error{Method: r.method, Kind: ErrSignature, Message: err.Error()}
 	}
 	// Values of this request that must not reach an error message, should the gateway echo them.
-	hidden := []string{sign}
-	for _, k := range sensitiveParams {
-		if v := params[k]; v != "" {
-			hidden = append(hidden, v)
-		}
-	}
+	x.hidden = append(x.hidden, sign)
+	hidden := x.hidden
 	form := make(url.Values, len(params)+1)
 	for k, v := range params {
 		form.Set(k, v)
@@ -450,28 +466,49 @@ func (c *Client) once(ctx context.Context, r *request, resp *Response) (json.Raw
 		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
 	if len(body) > maxBody {
-		return nil, &Error{Method: r.method, Kind: ErrMalformedResponse, HTTPStatus: hr.StatusCode, Message: "answer larger than 32 MiB"}
+		return nil, &Error{Method: r.method, Kind: ErrResponseTooLarge, HTTPStatus: hr.StatusCode, Message: "answer larger than 32 MiB"}
 	}
 	if hr.StatusCode != http.StatusOK {
 		return nil, c.statusError(r.method, hr, body, hidden)
 	}
-	var payload json.RawMessage
-	var rid string
-	if r.isSystem() {
-		payload, rid, err = decodeRest(r.method, body)
-	} else {
-		payload, rid, err = decodeSync(r.method, body)
-	}
+	payload, rid, err := decodeAnswer(r, body)
 	resp.RequestID = rid
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			e.HTTPStatus = hr.StatusCode
 			e.Message = c.redact(e.Message, hidden...)
+			if e.RequestID == "" {
+				e.RequestID = rid
+			}
 		}
 		return nil, err
 	}
 	return payload, nil
+}
+
+// decodeAnswer takes the body of an HTTP 200 answer to r apart: the envelope of its family, then
+// every status marker in it. It returns the payload (the object under <method>_response on /sync,
+// the token object on /rest) and the request_id.
+func decodeAnswer(r *request, body []byte) (json.RawMessage, string, error) {
+	var payload json.RawMessage
+	var rid string
+	var err error
+	if r.isSystem() {
+		payload, rid, err = decodeRest(r.method, body)
+		if err == nil {
+			payload = restUnwrap(payload)
+		}
+	} else {
+		payload, rid, err = decodeSync(r.method, body)
+	}
+	if err != nil {
+		return nil, rid, err
+	}
+	if e := checkStatus(r.method, rid, payload, r.businessKind); e != nil {
+		return nil, rid, e
+	}
+	return payload, rid, nil
 }
 
 // statusError turns a non-200 answer into an error; an error envelope in it is used when present.
@@ -480,7 +517,7 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 	if json.Unmarshal(body, &top) == nil {
 		if _, _, err := decodeSync(method, body); err != nil {
 			var e *Error
-			if errors.As(err, &e) && e.Kind != ErrMalformedResponse {
+			if errors.As(err, &e) && !errors.Is(e.Kind, ErrMalformedResponse) {
 				e.HTTPStatus = hr.StatusCode
 				e.Message = c.redact(e.Message, hidden...)
 				return e
@@ -488,6 +525,7 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 		}
 	}
 	e := &Error{Method: method, HTTPStatus: hr.StatusCode, Message: fmt.Sprintf("gateway answered HTTP %d", hr.StatusCode)}
+	e.Kind = ErrUnreadableResponse
 	switch {
 	case hr.StatusCode == http.StatusTooManyRequests:
 		e.Kind = ErrRateLimited
@@ -498,10 +536,7 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 	case hr.StatusCode >= 500:
 		e.Kind = ErrUnavailable
 	case hr.StatusCode == http.StatusNotFound:
-		e.Kind = ErrMalformedResponse
 		e.Message += " (is the gateway URL right?)"
-	default:
-		e.Kind = ErrMalformedResponse
 	}
 	return e
 }
@@ -512,7 +547,10 @@ var sensitiveParams = []string{"session", "access_token", "refresh_token", "code
 // redact removes the secret, the token and the request's other credentials (hidden: its signature,
 // refresh token or authorization code) from a message that may echo what was sent.
 func (c *Client) redact(s string, hidden ...string) string {
-	for _, secret := range append([]string{c.appSecret, c.accessToken}, hidden...) {
+	if c != nil {
+		hidden = append([]string{c.appSecret, c.accessToken}, hidden...)
+	}
+	for _, secret := range hidden {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

@@ -36,7 +36,7 @@ func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attemp
 		}
 		// Wait out the ban, plus a little jitter so that concurrent callers do not return together.
 		return err.RetryAfter + time.Duration(c.jitter.float64()*float64(c.retry.BaseDelay)), true
-	case ErrUnavailable, ErrMalformedResponse:
+	case ErrUnavailable, ErrUnreadableResponse:
 		return c.backoff(attempt), true
 	}
 	return 0, false
