@@ -20,8 +20,11 @@ import (
 // DefaultGateway is the platform's gateway; /sync, /rest/... and /oauth/authorize hang off it.
 const DefaultGateway = "https://api-sg.aliexpress.com"
 
-// maxBody bounds how much of an answer is read (hotproduct.download pages are the largest).
-const maxBody = 32 << 20
+// DefaultMaxResponseBytes is how much of an answer a client reads unless WithMaxResponseBytes says
+// otherwise. The largest answers (hotproduct.download pages, a product with hundreds of variants)
+// are a few hundred kilobytes; a bound far above that would let a misbehaving gateway hold that
+// much memory per concurrent call and attempt.
+const DefaultMaxResponseBytes = 4 << 20
 
 // Client calls the AliExpress Open Platform. It is safe for use by many goroutines. Its services
 // group the methods by API area, as the platform's documentation does.
@@ -33,6 +36,7 @@ type Client struct {
 	gateway     *url.URL
 	httpClient  *http.Client
 	timeout     time.Duration
+	maxBody     int64
 	signMethod  SignMethod
 	now         func() time.Time
 	logger      *slog.Logger
@@ -90,6 +94,19 @@ func WithTimeout(d time.Duration) Option {
 			return fmt.Errorf("aliexpress: timeout %s must be positive", d)
 		}
 		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds how many bytes of an answer the client reads (default
+// DefaultMaxResponseBytes). A larger answer fails the call with ErrResponseTooLarge at once,
+// without being read to the end or retried.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("aliexpress: max response bytes %d must be positive", n)
+		}
+		c.maxBody = n
 		return nil
 	}
 }
@@ -230,6 +247,7 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 		gateway:    gw,
 		httpClient: defaultHTTPClient(),
 		timeout:    20 * time.Second,
+		maxBody:    DefaultMaxResponseBytes,
 		signMethod: SignSHA256,
 		now:        time.Now,
 		logger:     slog.New(slog.DiscardHandler),
@@ -459,14 +477,17 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 	}
 	defer hr.Body.Close()
 	resp.HTTPStatus = hr.StatusCode
-	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody+1))
+	if hr.ContentLength > c.maxBody {
+		return nil, c.tooLarge(r.method, hr.StatusCode, hr.ContentLength)
+	}
+	body, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBody+1))
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: call", slog.String("method", r.method),
 		slog.Int("status", hr.StatusCode), slog.Duration("took", time.Since(start)), slog.Int("bytes", len(body)))
 	if err != nil {
 		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
-	if len(body) > maxBody {
-		return nil, &Error{Method: r.method, Kind: ErrResponseTooLarge, HTTPStatus: hr.StatusCode, Message: "answer larger than 32 MiB"}
+	if int64(len(body)) > c.maxBody {
+		return nil, c.tooLarge(r.method, hr.StatusCode, -1)
 	}
 	if hr.StatusCode != http.StatusOK {
 		return nil, c.statusError(r.method, hr, body, hidden)
@@ -485,6 +506,15 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 		return nil, err
 	}
 	return payload, nil
+}
+
+// tooLarge is the error of an answer over the client's bound; size is its announced length, or -1.
+func (c *Client) tooLarge(method string, status int, size int64) *Error {
+	msg := fmt.Sprintf("answer larger than the %d bytes the client reads", c.maxBody)
+	if size >= 0 {
+		msg = fmt.Sprintf("answer of %d bytes is larger than the %d bytes the client reads", size, c.maxBody)
+	}
+	return &Error{Method: method, Kind: ErrResponseTooLarge, HTTPStatus: status, Message: msg}
 }
 
 // decodeAnswer takes the body of an HTTP 200 answer to r apart: the envelope of its family, then

@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -512,4 +514,48 @@ func FuzzDecodeSync(f *testing.F) {
 			t.Fatalf("decodeSync error %v is not a typed *Error with a kind", err)
 		}
 	})
+}
+
+// TestHugeAnswerIsCutShort: a gateway answering 64 MB must cost the client no more than its
+// bound (4 MiB by default), once: the call fails with ErrResponseTooLarge and is not retried.
+func TestHugeAnswerIsCutShort(t *testing.T) {
+	const huge = 64 << 20
+	for _, announce := range []bool{true, false} {
+		var calls atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			if announce {
+				w.Header().Set("Content-Length", strconv.Itoa(huge))
+			}
+			chunk := bytes.Repeat([]byte(" "), 64<<10)
+			io.WriteString(w, `{"aliexpress_affiliate_product_query_response":{"pad":"`)
+			for n := 0; n < huge; n += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		c, err := NewClient(testKey, testSecret, WithGateway(srv.URL),
+			withSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, resp, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
+		runtime.ReadMemStats(&after)
+		srv.Close()
+		if !errors.Is(err, ErrResponseTooLarge) || calls.Load() != 1 || resp.Attempts != 1 {
+			t.Errorf("Content-Length announced %v: error = %v after %d calls (Attempts %d); want ErrResponseTooLarge after one",
+				announce, err, calls.Load(), resp.Attempts)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 4*DefaultMaxResponseBytes {
+			t.Errorf("Content-Length announced %v: reading the answer allocated %d MiB; want at most %d MiB",
+				announce, got>>20, 4*DefaultMaxResponseBytes>>20)
+		}
+	}
+	if _, err := NewClient(testKey, testSecret, WithMaxResponseBytes(0)); err == nil {
+		t.Error("WithMaxResponseBytes(0) accepted; want an error")
+	}
 }
