@@ -498,10 +498,10 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 		var e *Error
 		if errors.As(err, &e) {
 			e.HTTPStatus = hr.StatusCode
-			e.Message = c.redact(e.Message, hidden...)
 			if e.RequestID == "" {
 				e.RequestID = rid
 			}
+			c.redactor(hidden...).redactError(e)
 		}
 		return nil, err
 	}
@@ -549,7 +549,7 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 			var e *Error
 			if errors.As(err, &e) && !errors.Is(e.Kind, ErrMalformedResponse) {
 				e.HTTPStatus = hr.StatusCode
-				e.Message = c.redact(e.Message, hidden...)
+				c.redactor(hidden...).redactError(e)
 				return e
 			}
 		}
@@ -574,18 +574,19 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 // sensitiveParams are request parameters whose values are credentials.
 var sensitiveParams = []string{"session", "access_token", "refresh_token", "code", "uuid"}
 
-// redact removes the secret, the token and the request's other credentials (hidden: its signature,
-// refresh token or authorization code) from a message that may echo what was sent.
+// redactor returns a redactor of the client's secret and token and of a call's other credentials
+// (hidden: its signatures, refresh token or authorization code).
+func (c *Client) redactor(hidden ...string) *redactor {
+	if c == nil {
+		return newRedactor(hidden...)
+	}
+	return newRedactor(append([]string{c.appSecret, c.accessToken}, hidden...)...)
+}
+
+// redact removes every form of the client's and the call's credentials from a message that may
+// echo what was sent.
 func (c *Client) redact(s string, hidden ...string) string {
-	if c != nil {
-		hidden = append([]string{c.appSecret, c.accessToken}, hidden...)
-	}
-	for _, secret := range hidden {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
+	return c.redactor(hidden...).redact(s)
 }
 
 // transportMessage describes a transport error without the request URL.

@@ -559,3 +559,19 @@ func TestHugeAnswerIsCutShort(t *testing.T) {
 		t.Error("WithMaxResponseBytes(0) accepted; want an error")
 	}
 }
+
+// TestRedactorKeepsOrdinaryText: redaction hides credentials, not the text around them, and not
+// runs of one character that a credential happens to contain.
+func TestRedactorKeepsOrdinaryText(t *testing.T) {
+	r := newRedactor("50000TESTACCESS000000000000000000000000001", "abc")
+	for in, want := range map[string]string{
+		"token 50000testaccess000000000000000000000000001 refused": "token [redacted] refused",
+		"request 2101e9d517000000000005678 failed":                 "request 2101e9d517000000000005678 failed",
+		"the abc of it":        "the abc of it",
+		"half: TESTACCESS0000": "half: [redacted]",
+	} {
+		if got := r.redact(in); got != want {
+			t.Errorf("redact(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -190,7 +190,7 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 	}
 	if !w.IsSuccess.set && w.OrderList.len() == 0 && w.ErrorCode.s != "" {
 		// No is_success, no order, a reason: a refusal in an older shape.
-		return nil, x.resp, platformError(m, "ISV", w.ErrorCode.s, "", w.ErrorMsg.s, x.resp.RequestID, ErrOrderRejected)
+		return nil, x.resp, x.platform(platformError(m, "ISV", w.ErrorCode.s, "", w.ErrorMsg.s, x.resp.RequestID, ErrOrderRejected))
 	}
 	res := &OrderResult{Message: w.ErrorMsg.s, Code: w.ErrorCode.s}
 	for i, id := range w.OrderList.all() {

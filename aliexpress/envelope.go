@@ -352,7 +352,22 @@ type reply struct {
 	c       *Client
 	resp    *Response
 	payload json.RawMessage
-	hidden  []string // this call's credentials besides the client's: signatures, code, refresh token
+	hidden  []string  // this call's credentials besides the client's: signatures, code, refresh token
+	red     *redactor // made on first use
+}
+
+// redactor returns the redactor of the call's credentials.
+func (x *reply) redactor() *redactor {
+	if x.red == nil {
+		x.red = x.c.redactor(x.hidden...)
+	}
+	return x.red
+}
+
+// platform is an error the platform reported in the result, redacted.
+func (x *reply) platform(e *Error) *Error {
+	x.redactor().redactError(e)
+	return e
 }
 
 // method is the API method of the call.
@@ -360,13 +375,14 @@ func (x *reply) method() string { return x.resp.Method }
 
 // warn records a problem of an optional field.
 func (x *reply) warn(path, problem string) {
-	x.resp.Warnings = append(x.resp.Warnings, Warning{Field: path, Problem: x.c.redact(problem, x.hidden...)})
+	r := x.redactor()
+	x.resp.Warnings = append(x.resp.Warnings, Warning{Field: r.redact(path), Problem: r.redact(problem)})
 }
 
 // required is the error of a required field that is missing or cannot be read.
 func (x *reply) required(path, problem string) *Error {
-	return &Error{Method: x.method(), Kind: ErrRequiredField, Field: path, RequestID: x.resp.RequestID,
-		Message: x.c.redact(path+": "+problem, x.hidden...)}
+	return x.platform(&Error{Method: x.method(), Kind: ErrRequiredField, Field: path, RequestID: x.resp.RequestID,
+		Message: path + ": " + problem})
 }
 
 // need fails when a required value could not be read: bad is its problem, path finds its JSON
