@@ -43,9 +43,14 @@ type Client struct {
 	retry       RetryPolicy
 	sleep       func(ctx context.Context, d time.Duration) error
 	jitter      *lockedRand
-	limits      *limiter
-	budget      *budget
+	limiter     Limiter
+	budget      Budget
+	bans        *bans
 	observe     func(CallInfo)
+
+	// What WithRateLimits and WithDailyBudget set for the default limiter and budget.
+	rateLimits  map[string]int
+	dailyBudget int
 
 	// Affiliate holds the aliexpress.affiliate.* methods.
 	Affiliate *AffiliateService
@@ -123,7 +128,8 @@ func WithSignMethod(m SignMethod) Option {
 	}
 }
 
-// WithClock sets the clock used for request timestamps, token expiry and the daily budget.
+// WithClock sets the clock used for request timestamps, token expiry, rate limits, platform bans
+// and the daily budget.
 func WithClock(now func() time.Time) Option {
 	return func(c *Client) error {
 		if now == nil {
@@ -174,28 +180,57 @@ func WithTrackingID(id string) Option {
 	}
 }
 
-// WithRateLimits overrides the per-method limits in calls per second; 0 removes a method's limit.
-// Defaults are the platform's published DS figures (DefaultRateLimits()).
+// WithRateLimits overrides limits of the default Limiter, in calls per second; 0 removes a
+// method's limit. Defaults are the platform's published DS figures (DefaultRateLimits()). It cannot
+// be combined with WithLimiter.
 func WithRateLimits(qps map[string]int) Option {
 	return func(c *Client) error {
+		if c.rateLimits == nil {
+			c.rateLimits = DefaultRateLimits()
+		}
 		for m, q := range qps {
 			if q < 0 {
 				return fmt.Errorf("aliexpress: rate limit for %s is negative", m)
 			}
-			c.limits.set(m, q)
+			c.rateLimits[m] = q
 		}
 		return nil
 	}
 }
 
-// WithDailyBudget caps the calls the client makes per platform day (which ends at midnight GMT+8);
-// past it calls fail with ErrBudgetExhausted before anything is sent. 0 means no cap.
+// WithDailyBudget caps the calls the client makes per platform day (which ends at midnight GMT+8)
+// with the default, in-memory Budget; past it calls fail with ErrBudgetExhausted before anything
+// is sent. 0 means no cap. It cannot be combined with WithBudget.
 func WithDailyBudget(calls int) Option {
 	return func(c *Client) error {
 		if calls < 0 {
 			return fmt.Errorf("aliexpress: daily budget %d is negative", calls)
 		}
-		c.budget.limit = calls
+		c.dailyBudget = calls
+		return nil
+	}
+}
+
+// WithLimiter replaces the default Limiter, an in-memory one per client that keeps each method
+// under DefaultRateLimits, e.g. with one that several processes share.
+func WithLimiter(l Limiter) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return errors.New("aliexpress: nil limiter")
+		}
+		c.limiter = l
+		return nil
+	}
+}
+
+// WithBudget replaces the default Budget, an in-memory count per client, e.g. with one that
+// several processes share.
+func WithBudget(b Budget) Option {
+	return func(c *Client) error {
+		if b == nil {
+			return errors.New("aliexpress: nil budget")
+		}
+		c.budget = b
 		return nil
 	}
 }
@@ -226,9 +261,17 @@ func WithRandSeed(seed uint64) Option {
 	}
 }
 
-// withSleep replaces waiting between attempts, for tests.
-func withSleep(f func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) error { c.sleep = f; return nil }
+// WithSleep replaces how the client waits: between attempts, for the default Limiter and while a
+// platform ban lasts. sleep must return early with ctx's error when ctx is done. Tests pair it with
+// WithClock, moving the clock instead of waiting.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error {
+		if sleep == nil {
+			return errors.New("aliexpress: nil sleep")
+		}
+		c.sleep = sleep
+		return nil
+	}
 }
 
 // NewClient returns a client for the app identified by appKey and appSecret.
@@ -254,13 +297,28 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 		retry:      DefaultRetryPolicy(),
 		sleep:      sleepCtx,
 		jitter:     &lockedRand{r: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))},
-		limits:     newLimiter(DefaultRateLimits()),
-		budget:     &budget{},
+		bans:       &bans{},
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
 		}
+	}
+	switch {
+	case c.limiter == nil:
+		qps := c.rateLimits
+		if qps == nil {
+			qps = DefaultRateLimits()
+		}
+		c.limiter = newLimiter(qps, c.now, c.sleep)
+	case c.rateLimits != nil:
+		return nil, errors.New("aliexpress: WithRateLimits sets the default limiter, which WithLimiter replaces: give one of them")
+	}
+	switch {
+	case c.budget == nil:
+		c.budget = &budget{limit: c.dailyBudget}
+	case c.dailyBudget != 0:
+		return nil, errors.New("aliexpress: WithDailyBudget sets the default budget, which WithBudget replaces: give one of them")
 	}
 	c.initServices()
 	return c, nil
@@ -273,7 +331,8 @@ func (c *Client) initServices() {
 }
 
 // WithAccessToken returns a client that acts for the user whose access token is given. It shares
-// the original's connections, rate limits and daily budget, so it is cheap to make per request.
+// the original's connections, rate limits, platform bans and daily budget, so it is cheap to make
+// per request.
 func (c *Client) WithAccessToken(token string) *Client {
 	c2 := *c
 	c2.accessToken = token
@@ -293,10 +352,10 @@ func (c *Client) TrackingID() string { return c.trackingID }
 // HTTPClient returns the HTTP client the client calls with, for resolving short links the same way.
 func (c *Client) HTTPClient() *http.Client { return c.httpClient }
 
-// BudgetUsed returns how many calls the client has made in the current platform day and its daily
-// budget (0 = no cap).
-func (c *Client) BudgetUsed() (used, limit int) {
-	return c.budget.used(c.now()), c.budget.limit
+// BudgetUsed returns how many calls the client's Budget has counted in the current platform day,
+// and the daily limit (0 = no cap).
+func (c *Client) BudgetUsed(ctx context.Context) (used, limit int, err error) {
+	return c.budget.Used(ctx, c.now())
 }
 
 func defaultHTTPClient() *http.Client {
@@ -388,11 +447,20 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 		if err := ctx.Err(); err != nil {
 			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "call abandoned: " + err.Error(), Err: err}
 		}
-		if err := c.limits.wait(ctx, r.method, c.sleep); err != nil {
+		if err := c.waitOutBan(ctx, r.method); err != nil {
+			return x, err
+		}
+		if err := c.limiter.Wait(ctx, r.method); err != nil {
 			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "waiting for the rate limit: " + err.Error(), Err: err}
 		}
-		if !c.budget.take(c.now()) {
-			return x, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: fmt.Sprintf("%d calls made today (platform day ends at midnight GMT+8)", c.budget.limit)}
+		if ok, err := c.budget.Take(ctx, c.now()); err != nil {
+			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "counting the call against the daily budget: " + err.Error(), Err: err}
+		} else if !ok {
+			msg := "the daily call budget is used up (the platform day ends at midnight GMT+8)"
+			if _, limit, err := c.budget.Used(ctx, c.now()); err == nil && limit > 0 {
+				msg = fmt.Sprintf("%d calls made today (the platform day ends at midnight GMT+8)", limit)
+			}
+			return x, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: msg}
 		}
 		x.resp.Attempts = attempt
 		start := time.Now()
@@ -408,6 +476,9 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 		if !errors.As(err, &apiErr) {
 			apiErr = &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(err.Error(), x.hidden...), Err: err}
 		}
+		if apiErr.Kind == ErrRateLimited && apiErr.RetryAfter > 0 {
+			c.bans.ban(r.method, c.now().Add(apiErr.RetryAfter))
+		}
 		wait, retry := c.shouldRetry(ctx, r, apiErr, attempt)
 		if !retry {
 			return x, apiErr
@@ -418,6 +489,25 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 			return x, apiErr
 		}
 	}
+}
+
+// waitOutBan waits while the platform's ban of method lasts, for every caller of the client: one
+// that was turned away with a ban length recorded it. A ban longer than the retry policy's
+// MaxBanWait fails the call at once, without sending it.
+func (c *Client) waitOutBan(ctx context.Context, method string) error {
+	d := c.bans.remaining(method, c.now())
+	if d <= 0 {
+		return nil
+	}
+	if d > c.retry.MaxBanWait {
+		return &Error{Method: method, Kind: ErrRateLimited, RetryAfter: d,
+			Message: fmt.Sprintf("the platform banned this method; the ban lasts %s more", d.Round(time.Second))}
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: waiting out a ban", slog.String("method", method), slog.Duration("wait", d))
+	if err := c.sleep(ctx, d); err != nil {
+		return &Error{Method: method, Kind: ErrUnavailable, Message: "waiting out the platform's ban: " + err.Error(), Err: err}
+	}
+	return nil
 }
 
 // once sends one attempt. The attempt's signature joins x.hidden.

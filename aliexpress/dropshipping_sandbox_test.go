@@ -31,6 +31,15 @@ func (c *sbClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// Sleep moves the clock instead of waiting, for aliexpress.WithSleep.
+func (c *sbClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Advance(d)
+	return nil
+}
+
 // sbEnv is a running sandbox, its clock, and a client acting for DefaultUserNick.
 type sbEnv struct {
 	srv   *sandbox.Server

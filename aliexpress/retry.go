@@ -34,8 +34,9 @@ func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attemp
 		if err.RetryAfter > c.retry.MaxBanWait {
 			return 0, false
 		}
-		// Wait out the ban, plus a little jitter so that concurrent callers do not return together.
-		return err.RetryAfter + time.Duration(c.jitter.float64()*float64(c.retry.BaseDelay)), true
+		// The ban is recorded for every caller of the client (do waits it out before the next
+		// attempt); a little jitter on top keeps the callers waiting for it from returning together.
+		return time.Duration(c.jitter.float64() * float64(c.retry.BaseDelay)), true
 	case ErrUnavailable, ErrUnreadableResponse:
 		return c.backoff(attempt), true
 	}
