@@ -435,7 +435,7 @@ func hasOutOrderID(params map[string]string) bool {
 // Response describes the exchange even when the call failed.
 func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 	x := &reply{c: c, resp: &Response{Method: r.method}}
-	for _, k := range sensitiveParams {
+	for _, k := range [...]string{"session", "access_token", "refresh_token", "code", "uuid"} { // credentials
 		if v := r.params[k]; v != "" {
 			x.hidden = append(x.hidden, v)
 		}
@@ -660,9 +660,6 @@ func (c *Client) statusError(method string, hr *http.Response, body []byte, hidd
 	}
 	return e
 }
-
-// sensitiveParams are request parameters whose values are credentials.
-var sensitiveParams = []string{"session", "access_token", "refresh_token", "code", "uuid"}
 
 // redactor returns a redactor of the client's secret and token and of a call's other credentials
 // (hidden: its signatures, refresh token or authorization code).

@@ -183,8 +183,6 @@ type statusMarkers struct {
 	result, respData []byte      // the "result" and "resp_result" members, for the next level
 }
 
-var statusCodeNames = [4]string{"rsp_code", "resp_code", "code", "result_code"}
-
 // readStatus reads the markers of the JSON object obj; ok is false when obj is not an object.
 func readStatus(obj []byte) (s statusMarkers, ok bool) {
 	names := [...]string{"rsp_code", "resp_code", "code", "result_code",
@@ -256,7 +254,7 @@ func (s *statusMarkers) failure() (code string, failed, byFlag bool, unreadable 
 		v := c.s
 		switch {
 		case c.bad != "" && !anyTrue:
-			return "", true, false, statusCodeNames[i]
+			return "", true, false, [...]string{"rsp_code", "resp_code", "code", "result_code"}[i]
 		case v == "", v == "0", v == "200", isSuccessWord(v):
 			continue
 		case anyTrue && !allDigits(strings.TrimPrefix(v, "-")):
