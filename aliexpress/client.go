@@ -464,12 +464,12 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 		}
 		x.resp.Attempts = attempt
 		start := time.Now()
-		payload, err := c.once(ctx, r, x)
+		d, err := c.once(ctx, r, x)
 		if c.observe != nil {
 			c.observe(CallInfo{Method: r.method, Attempt: attempt, Duration: time.Since(start), HTTPStatus: x.resp.HTTPStatus, Err: err})
 		}
 		if err == nil {
-			x.payload = payload
+			x.payload, x.resultPath, x.resultRaw = d.payload, d.resultPath, d.result
 			return x, nil
 		}
 		var apiErr *Error
@@ -511,7 +511,7 @@ func (c *Client) waitOutBan(ctx context.Context, method string) error {
 }
 
 // once sends one attempt. The attempt's signature joins x.hidden.
-func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessage, error) {
+func (c *Client) once(ctx context.Context, r *request, x *reply) (decoded, error) {
 	resp := x.resp
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -541,7 +541,7 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 	}
 	sign, err := Sign(signMethod, c.appSecret, apiPath, params)
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrSignature, Message: err.Error()}
+		return decoded{}, &Error{Method: r.method, Kind: ErrSignature, Message: err.Error()}
 	}
 	// Values of this request that must not reach an error message, should the gateway echo them.
 	x.hidden = append(x.hidden, sign)
@@ -554,7 +554,7 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint.String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrInvalidParameter, Message: c.redact(err.Error(), hidden...)}
+		return decoded{}, &Error{Method: r.method, Kind: ErrInvalidParameter, Message: c.redact(err.Error(), hidden...)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
 	req.Header.Set("Accept", "application/json")
@@ -563,26 +563,27 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 	start := time.Now()
 	hr, err := c.httpClient.Do(req)
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
+		return decoded{}, &Error{Method: r.method, Kind: ErrUnavailable, Message: c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
 	defer hr.Body.Close()
 	resp.HTTPStatus = hr.StatusCode
 	if hr.ContentLength > c.maxBody {
-		return nil, c.tooLarge(r.method, hr.StatusCode, hr.ContentLength)
+		return decoded{}, c.tooLarge(r.method, hr.StatusCode, hr.ContentLength)
 	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBody+1))
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "aliexpress: call", slog.String("method", r.method),
 		slog.Int("status", hr.StatusCode), slog.Duration("took", time.Since(start)), slog.Int("bytes", len(body)))
 	if err != nil {
-		return nil, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
+		return decoded{}, &Error{Method: r.method, Kind: ErrUnavailable, HTTPStatus: hr.StatusCode, Message: "reading the answer: " + c.redact(transportMessage(err), hidden...), Err: unwrapURLError(err)}
 	}
 	if int64(len(body)) > c.maxBody {
-		return nil, c.tooLarge(r.method, hr.StatusCode, -1)
+		return decoded{}, c.tooLarge(r.method, hr.StatusCode, -1)
 	}
 	if hr.StatusCode != http.StatusOK {
-		return nil, c.statusError(r.method, hr, body, hidden)
+		return decoded{}, c.statusError(r.method, hr, body, hidden)
 	}
-	payload, rid, err := decodeAnswer(r, body)
+	d, err := decodeAnswer(r, body)
+	rid := d.requestID
 	resp.RequestID = rid
 	if err != nil {
 		var e *Error
@@ -593,9 +594,9 @@ func (c *Client) once(ctx context.Context, r *request, x *reply) (json.RawMessag
 			}
 			c.redactor(hidden...).redactError(e)
 		}
-		return nil, err
+		return d, err
 	}
-	return payload, nil
+	return d, nil
 }
 
 // tooLarge is the error of an answer over the client's bound; size is its announced length, or -1.
@@ -607,28 +608,35 @@ func (c *Client) tooLarge(method string, status int, size int64) *Error {
 	return &Error{Method: method, Kind: ErrResponseTooLarge, HTTPStatus: status, Message: msg}
 }
 
+// decoded is an HTTP 200 answer taken apart.
+type decoded struct {
+	payload    json.RawMessage // the object under <method>_response on /sync, the token object on /rest
+	requestID  string
+	resultPath string // where the payload's result is, for reply.result
+	result     json.RawMessage
+}
+
 // decodeAnswer takes the body of an HTTP 200 answer to r apart: the envelope of its family, then
-// every status marker in it. It returns the payload (the object under <method>_response on /sync,
-// the token object on /rest) and the request_id.
-func decodeAnswer(r *request, body []byte) (json.RawMessage, string, error) {
-	var payload json.RawMessage
-	var rid string
+// every status marker in it.
+func decodeAnswer(r *request, body []byte) (decoded, error) {
+	var d decoded
 	var err error
 	if r.isSystem() {
-		payload, rid, err = decodeRest(r.method, body)
+		d.payload, d.requestID, err = decodeRest(r.method, body)
 		if err == nil {
-			payload = restUnwrap(payload)
+			d.payload = restUnwrap(d.payload)
 		}
 	} else {
-		payload, rid, err = decodeSync(r.method, body)
+		d.payload, d.requestID, err = decodeSync(r.method, body)
 	}
 	if err != nil {
-		return nil, rid, err
+		return d, err
 	}
-	if e := checkStatus(r.method, rid, payload, r.businessKind); e != nil {
-		return nil, rid, e
+	var e *Error
+	if d.resultPath, d.result, e = checkStatus(r.method, d.requestID, d.payload, r.businessKind); e != nil {
+		return d, e
 	}
-	return payload, rid, nil
+	return d, nil
 }
 
 // statusError turns a non-200 answer into an error; an error envelope in it is used when present.

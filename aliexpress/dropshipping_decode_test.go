@@ -18,8 +18,9 @@ func dsDecodeProductBody(body []byte) (*DSProduct, error) {
 // testReply runs a body through the decoding an HTTP 200 answer to method gets, as the client
 // does, and returns the reply the method then decodes its result from.
 func testReply(method string, body []byte) (*reply, error) {
-	payload, rid, err := decodeAnswer(&request{method: method}, body)
-	return &reply{resp: &Response{Method: method, RequestID: rid}, payload: payload}, err
+	d, err := decodeAnswer(&request{method: method}, body)
+	return &reply{resp: &Response{Method: method, RequestID: d.requestID}, payload: d.payload,
+		resultPath: d.resultPath, resultRaw: d.result}, err
 }
 
 func TestDecodeDSProduct40Variants(t *testing.T) {

@@ -284,11 +284,14 @@ func isSuccessWord(s string) bool {
 // payload itself (rsp_code, code, ret, result_success), its resp_result (resp_code) and the result
 // object under either (is_success, success, ret, code). The first failure becomes an *Error;
 // businessKind is its kind when a boolean says false and the codes name no other kind.
-func checkStatus(method, requestID string, payload []byte, businessKind error) *Error {
+//
+// On success it also returns where the result is, as reply.result describes it, found on the way.
+func checkStatus(method, requestID string, payload []byte, businessKind error) (resultPath string, result []byte, e *Error) {
 	type level struct {
 		path string
 		obj  []byte
 	}
+	resultPath, result = "", payload
 	levels := []level{{"", payload}}
 	for i := 0; i < len(levels); i++ {
 		lv := levels[i]
@@ -299,7 +302,7 @@ func checkStatus(method, requestID string, payload []byte, businessKind error) *
 		code, failed, byFlag, bad := s.failure()
 		switch {
 		case bad != "":
-			return &Error{Method: method, Kind: ErrRequiredField, Field: joinPath(lv.path, bad), RequestID: requestID,
+			return "", nil, &Error{Method: method, Kind: ErrRequiredField, Field: joinPath(lv.path, bad), RequestID: requestID,
 				Message: joinPath(lv.path, bad) + ": the status marker cannot be read"}
 		case failed:
 			var kind error
@@ -310,17 +313,25 @@ func checkStatus(method, requestID string, payload []byte, businessKind error) *
 			if e.Code == "" && e.Message == "" {
 				e.Message = "the platform reported a failure without a reason"
 			}
-			return e
+			return "", nil, e
 		}
 		// The next levels: resp_result under the payload, and the result under either.
-		if lv.path == "" && isObject(s.respData) {
-			levels = append(levels, level{"resp_result", s.respData})
+		switch lv.path {
+		case "":
+			if isObject(s.respData) {
+				levels = append(levels, level{"resp_result", s.respData})
+				resultPath, result = "resp_result.result", nil
+			} else if s.result != nil {
+				resultPath, result = "result", s.result
+			}
+		case "resp_result":
+			result = s.result
 		}
 		if lv.path != "result" && lv.path != "resp_result.result" && isObject(s.result) {
 			levels = append(levels, level{joinPath(lv.path, "result"), s.result})
 		}
 	}
-	return nil
+	return resultPath, result, nil
 }
 
 // isObject reports whether b holds a JSON object.
@@ -352,6 +363,9 @@ type reply struct {
 	payload json.RawMessage
 	hidden  []string  // this call's credentials besides the client's: signatures, code, refresh token
 	red     *redactor // made on first use
+
+	resultPath string // where the payload's result is (see result)
+	resultRaw  json.RawMessage
 }
 
 // redactor returns the redactor of the call's credentials.
@@ -408,32 +422,10 @@ func (x *reply) decode(path string, raw []byte, v any) error {
 }
 
 // result returns the result of the payload and its path: resp_result.result (affiliate family),
-// result (DS family), or the payload itself when it has neither.
+// result (DS family), or the payload itself when it has neither. The client found it while it
+// checked the payload's status.
 func (x *reply) result() (string, json.RawMessage) {
-	var v [2][]byte
-	if !objectMembers(x.payload, []string{"resp_result", "result"}, v[:]) {
-		var p struct {
-			RespResult json.RawMessage `json:"resp_result"`
-			Result     json.RawMessage `json:"result"`
-		}
-		_ = json.Unmarshal(x.payload, &p) // an answer that is not an object has no result
-		v[0], v[1] = p.RespResult, p.Result
-	}
-	if isObject(v[0]) {
-		var r [1][]byte
-		if !objectMembers(v[0], []string{"result"}, r[:]) {
-			var p struct {
-				Result json.RawMessage `json:"result"`
-			}
-			_ = json.Unmarshal(v[0], &p)
-			r[0] = p.Result
-		}
-		return "resp_result.result", r[0]
-	}
-	if v[1] != nil {
-		return "result", v[1]
-	}
-	return "", x.payload
+	return x.resultPath, x.resultRaw
 }
 
 // snippet quotes the start of a body for an error message.
