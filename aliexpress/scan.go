@@ -147,26 +147,6 @@ func decodeMembers(b []byte, d memberDecoder) bool {
 	return true
 }
 
-// objectKeys counts the distinct keys of the JSON object b up to two: keys is 0, 1, or 2 for two
-// or more. When there is one, value is its value: the shape of a list wrapper. ok is false when
-// the count cannot be told from the keys as they are written (see objectMembers); the caller then
-// asks encoding/json.
-func objectKeys(b []byte) (value []byte, keys int, ok bool) {
-	r := readMembers(b)
-	key, value, ok := r.next()
-	if !ok {
-		return nil, 0, !r.bad
-	}
-	key2, _, ok := r.next()
-	if !ok {
-		return value, 1, !r.bad
-	}
-	if !plainKey(key) || !plainKey(key2) || string(key) == string(key2) {
-		return nil, 0, false
-	}
-	return nil, 2, true
-}
-
 // plainKey reports whether a key reads as written: printable ASCII without escapes.
 func plainKey(key []byte) bool {
 	for _, c := range key {
