@@ -3,7 +3,6 @@ package aliexpress
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -310,367 +309,109 @@ func affTime(t time.Time) string {
 	return t.In(affPST).Format(affPlatformTimeLayout)
 }
 
-// affText is free text kept byte for byte: a JSON string exactly as sent (never trimmed), or the
-// text of a number or boolean.
-type affText string
-
-// UnmarshalJSON reads a string verbatim, or a number or boolean as its text.
-func (t *affText) UnmarshalJSON(b []byte) error {
-	s, isNull, err := scalarText(b)
-	if err != nil || isNull {
-		return err
-	}
-	*t = affText(s)
-	return nil
-}
-
-// affStrings is a list of strings in any form the platform uses: a bare array, a wrapper object
-// ({"string": [...]} or {"string": "one"}), or one string of ';' or ',' separated values.
-type affStrings []string
-
-// UnmarshalJSON reads every list form the platform uses.
-func (l *affStrings) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil
-	}
-	switch b[0] {
-	case '[':
-		out := make([]string, 0, arrayLen(b))
-		r := readElements(b)
-		for v, ok := r.next(); ok; v, ok = r.next() {
-			var s affText
-			if err := s.UnmarshalJSON(v); err != nil {
-				return err
-			}
-			if s != "" {
-				out = append(out, string(s))
-			}
-		}
-		if r.bad {
-			return syntaxError(b)
-		}
-		*l = out
-		return nil
-	case '{':
-		inner, keys, ok := objectKeys(b)
-		if !ok {
-			var wrapper map[string]json.RawMessage
-			if err := json.Unmarshal(b, &wrapper); err != nil {
-				return err
-			}
-			for _, v := range wrapper {
-				inner = v
-			}
-			keys = len(wrapper)
-		}
-		switch keys {
-		case 0:
-			*l = nil
-			return nil
-		case 1:
-			*l = nil
-			return l.UnmarshalJSON(inner)
-		}
-		return errors.New("a list of strings wrapped under more than one key")
-	case 'n':
-		*l = nil
-		return nil
-	}
-	var s affText
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*l = splitList(string(s))
-	return nil
-}
-
-// affInt is an integer field read as it is decoded, so that no text is kept for it but the text
-// of a value that is not an integer, which affConv reports.
-type affInt struct {
-	v   int64
-	bad string
-}
-
-// UnmarshalJSON reads the forms affText does and parses them as affConv.integer does.
-func (n *affInt) UnmarshalJSON(b []byte) error {
-	t, isNull, err := scalarBytes(b)
-	if err != nil || isNull {
-		return err
-	}
-	v, ok := affParseInt(string(t))
-	*n = affInt{v: v}
-	if !ok {
-		n.bad = strings.TrimSpace(string(t))
-	}
-	return nil
-}
-
-// affPercent is a percentage field read as it is decoded, like affInt.
-type affPercent struct {
-	v       float64
-	written bool   // the field had text, even one that reads as 0
-	bad     string // the text, when it is not a percentage
-}
-
-// UnmarshalJSON reads the forms affText does and parses them as affConv.percent does.
-func (p *affPercent) UnmarshalJSON(b []byte) error {
-	t, isNull, err := scalarBytes(b)
-	if err != nil || isNull {
-		return err
-	}
-	v, ok := affParsePercent(string(t))
-	*p = affPercent{v: v, written: len(t) > 0}
-	if !ok {
-		p.bad = string(t)
-	}
-	return nil
-}
-
-// affConv converts wire values to typed ones and keeps the first failure, named after the field.
-type affConv struct {
-	method    string
-	requestID string
-	what      string // what is being converted, e.g. "product"
-	id        int64  // and its ID, when it has one: messages say "product 1005001234567890"
-	err       error
-}
-
-func (c *affConv) fail(field, text string, why string) {
-	if c.err != nil {
-		return
-	}
-	what := c.what
-	if c.id != 0 {
-		what += " " + strconv.FormatInt(c.id, 10)
-	}
-	c.err = &Error{Method: c.method, Kind: ErrMalformedResponse, RequestID: c.requestID,
-		Message: fmt.Sprintf("%s: %s %.60q %s", what, field, text, why)}
-}
-
-func (c *affConv) integer(field string, t affText) int64 {
-	v, ok := affParseInt(string(t))
-	if !ok {
-		c.fail(field, strings.TrimSpace(string(t)), "is not an integer")
-	}
-	return v
-}
-
-// parsedInt is integer for a field decoded as affInt.
-func (c *affConv) parsedInt(field string, n affInt) int64 {
-	if n.bad != "" {
-		c.fail(field, n.bad, "is not an integer")
-	}
-	return n.v
-}
-
-// affParseInt reads an integer, also one written as 12.0; "" is 0. ok is false for anything else.
-func affParseInt(s string) (v int64, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, true
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int64(f)) && f > -1<<62 && f < 1<<62 {
-			return int64(f), true
-		}
-		return 0, false
-	}
-	return v, true
-}
-
-// percent reads "7.0%", "7.0" or "" as a percentage.
-func (c *affConv) percent(field string, t affText) float64 {
-	v, ok := affParsePercent(string(t))
-	if !ok {
-		c.fail(field, string(t), "is not a percentage")
-	}
-	return v
-}
-
-// parsedPercent is percent for a field decoded as affPercent.
-func (c *affConv) parsedPercent(field string, p affPercent) float64 {
-	if p.bad != "" {
-		c.fail(field, p.bad, "is not a percentage")
-	}
-	return p.v
-}
-
-// affParsePercent reads "7.0%", "7.0" or "" (0). ok is false for anything else.
-func affParsePercent(s string) (v float64, ok bool) {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
-	if s == "" {
-		return 0, true
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v != v || v > 1e9 || v < -1e9 {
-		return 0, false
-	}
-	return v, true
-}
-
-func (c *affConv) money(field string, amount flexMoney, currency affText) Money {
-	m, err := amount.money(flexString(strings.TrimSpace(string(currency))))
-	if err != nil {
-		c.fail(field, string(amount), "is not a price")
-		return Money{}
-	}
-	return m
-}
-
-// minorMoney reads an amount the platform documents as a Number: an integer is taken as minor units
-// of the currency (cents), a decimal with a point as major units, as prices are written.
-func (c *affConv) minorMoney(field string, amount affText, currency string) Money {
-	s := strings.TrimSpace(string(amount))
-	if s == "" {
-		return Money{}
-	}
-	cur := strings.ToUpper(strings.TrimSpace(currency))
-	if strings.Contains(s, ".") {
-		m, err := ParseMoney(s, cur)
-		if err != nil {
-			c.fail(field, s, "is not an amount")
-		}
-		return m
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 0 {
-		c.fail(field, s, "is not an amount")
-		return Money{}
-	}
-	return Money{Amount: v, Currency: cur}
-}
-
-// time reads "2006-01-02 15:04:05" (PST), RFC 3339 or epoch milliseconds.
-func (c *affConv) time(field string, t affText) time.Time {
-	s := strings.TrimSpace(string(t))
-	if s == "" {
-		return time.Time{}
-	}
-	if v, err := time.ParseInLocation(affPlatformTimeLayout, s, affPST); err == nil {
-		return v
-	}
-	if v, err := time.Parse(time.RFC3339, s); err == nil {
-		return v
-	}
-	if len(s) >= 10 && allDigits(s) {
-		if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-			if len(s) <= 10 {
-				return time.Unix(ms, 0).In(affPST)
-			}
-			return time.UnixMilli(ms).In(affPST)
-		}
-	}
-	c.fail(field, s, "is not a time")
-	return time.Time{}
-}
-
 // affProductWire is a product as the platform writes it.
 type affProductWire struct {
-	ProductID                    affInt        `json:"product_id"`
-	ProductTitle                 affText       `json:"product_title"`
-	ProductDetailURL             affText       `json:"product_detail_url"`
-	ProductMainImageURL          affText       `json:"product_main_image_url"`
-	ProductSmallImageURLs        affStrings    `json:"product_small_image_urls"`
-	ProductVideoURL              affText       `json:"product_video_url"`
-	PromotionLink                affText       `json:"promotion_link"`
-	OriginalPrice                flexMoney     `json:"original_price"`
-	OriginalPriceCurrency        affText       `json:"original_price_currency"`
-	SalePrice                    flexMoney     `json:"sale_price"`
-	SalePriceCurrency            affText       `json:"sale_price_currency"`
-	TargetOriginalPrice          flexMoney     `json:"target_original_price"`
-	TargetOriginalPriceCurrency  affText       `json:"target_original_price_currency"`
-	TargetSalePrice              flexMoney     `json:"target_sale_price"`
-	TargetSalePriceCurrency      affText       `json:"target_sale_price_currency"`
-	AppSalePrice                 flexMoney     `json:"app_sale_price"`
-	AppSalePriceCurrency         affText       `json:"app_sale_price_currency"`
-	TargetAppSalePrice           flexMoney     `json:"target_app_sale_price"`
-	TargetAppSalePriceCurrency   affText       `json:"target_app_sale_price_currency"`
-	Discount                     affPercent    `json:"discount"`
-	EvaluateRate                 affPercent    `json:"evaluate_rate"`
-	LastestVolume                affInt        `json:"lastest_volume"`
-	CommissionRate               affPercent    `json:"commission_rate"`
-	HotProductCommissionRate     affPercent    `json:"hot_product_commission_rate"`
-	RelevantMarketCommissionRate affPercent    `json:"relevant_market_commission_rate"`
-	FirstLevelCategoryID         affInt        `json:"first_level_category_id"`
-	FirstLevelCategoryName       affText       `json:"first_level_category_name"`
-	SecondLevelCategoryID        affInt        `json:"second_level_category_id"`
-	SecondLevelCategoryName      affText       `json:"second_level_category_name"`
-	ShopID                       affInt        `json:"shop_id"`
-	ShopURL                      affText       `json:"shop_url"`
-	ShopName                     affText       `json:"shop_name"`
-	PlatformProductType          affText       `json:"platform_product_type"`
-	ShipToDays                   affText       `json:"ship_to_days"`
-	PromoCodeInfo                *affPromoWire `json:"promo_code_info"`
-	SKUID                        affText       `json:"sku_id"`
-	TaxRate                      affText       `json:"tax_rate"`
-	EANCode                      affText       `json:"ean_code"`
-	CommisionRate                affPercent    `json:"commision_rate"` // misspelled legacy duplicate
+	ProductID                    flexInt           `json:"product_id"`
+	ProductTitle                 flexText          `json:"product_title"`
+	ProductDetailURL             flexString        `json:"product_detail_url"`
+	ProductMainImageURL          flexString        `json:"product_main_image_url"`
+	ProductSmallImageURLs        flexStrings       `json:"product_small_image_urls"`
+	ProductVideoURL              flexString        `json:"product_video_url"`
+	PromotionLink                flexString        `json:"promotion_link"`
+	OriginalPrice                flexMoney         `json:"original_price"`
+	OriginalPriceCurrency        flexString        `json:"original_price_currency"`
+	SalePrice                    flexMoney         `json:"sale_price"`
+	SalePriceCurrency            flexString        `json:"sale_price_currency"`
+	TargetOriginalPrice          flexMoney         `json:"target_original_price"`
+	TargetOriginalPriceCurrency  flexString        `json:"target_original_price_currency"`
+	TargetSalePrice              flexMoney         `json:"target_sale_price"`
+	TargetSalePriceCurrency      flexString        `json:"target_sale_price_currency"`
+	AppSalePrice                 flexMoney         `json:"app_sale_price"`
+	AppSalePriceCurrency         flexString        `json:"app_sale_price_currency"`
+	TargetAppSalePrice           flexMoney         `json:"target_app_sale_price"`
+	TargetAppSalePriceCurrency   flexString        `json:"target_app_sale_price_currency"`
+	Discount                     flexFloat         `json:"discount"`
+	EvaluateRate                 flexFloat         `json:"evaluate_rate"`
+	LastestVolume                flexInt           `json:"lastest_volume"`
+	CommissionRate               flexFloat         `json:"commission_rate"`
+	HotProductCommissionRate     flexFloat         `json:"hot_product_commission_rate"`
+	RelevantMarketCommissionRate flexFloat         `json:"relevant_market_commission_rate"`
+	FirstLevelCategoryID         flexInt           `json:"first_level_category_id"`
+	FirstLevelCategoryName       flexText          `json:"first_level_category_name"`
+	SecondLevelCategoryID        flexInt           `json:"second_level_category_id"`
+	SecondLevelCategoryName      flexText          `json:"second_level_category_name"`
+	ShopID                       flexInt           `json:"shop_id"`
+	ShopURL                      flexString        `json:"shop_url"`
+	ShopName                     flexText          `json:"shop_name"`
+	PlatformProductType          flexString        `json:"platform_product_type"`
+	ShipToDays                   flexString        `json:"ship_to_days"`
+	PromoCodeInfo                obj[affPromoWire] `json:"promo_code_info"`
+	SKUID                        flexString        `json:"sku_id"`
+	TaxRate                      flexString        `json:"tax_rate"`
+	EANCode                      flexString        `json:"ean_code"`
+	CommisionRate                flexFloat         `json:"commision_rate"` // misspelled legacy duplicate
 }
 
 type affPromoWire struct {
-	PromoCode             affText `json:"promo_code"`
-	CodeCampaignType      affText `json:"code_campaigntype"`
-	CodeValue             affText `json:"code_value"`
-	CodeAvailableTimeFrom affText `json:"code_availabletime_start"`
-	CodeAvailableTimeTo   affText `json:"code_availabletime_end"`
-	CodeMiniSpend         affText `json:"code_mini_spend"`
-	CodeQuantity          affText `json:"code_quantity"`
-	CodePromotionURL      affText `json:"code_promotionurl"`
+	PromoCode             flexString `json:"promo_code"`
+	CodeCampaignType      flexString `json:"code_campaigntype"`
+	CodeValue             flexString `json:"code_value"`
+	CodeAvailableTimeFrom flexTime   `json:"code_availabletime_start"`
+	CodeAvailableTimeTo   flexTime   `json:"code_availabletime_end"`
+	CodeMiniSpend         flexString `json:"code_mini_spend"`
+	CodeQuantity          flexString `json:"code_quantity"`
+	CodePromotionURL      flexString `json:"code_promotionurl"`
 }
 
-// product converts w; failures are kept in c.
-func (w *affProductWire) product(c *affConv) Product {
-	c.what, c.id = "product", 0
-	id := c.parsedInt("product_id", w.ProductID)
-	c.id = id
+// product converts w, whose product_id was checked. Prices without a currency of their own are in
+// targetCurrency (the Target* ones) or have none.
+func (w *affProductWire) product(targetCurrency string) Product {
 	p := Product{
-		ID:                      id,
-		Title:                   string(w.ProductTitle),
-		DetailURL:               strings.TrimSpace(string(w.ProductDetailURL)),
-		MainImageURL:            strings.TrimSpace(string(w.ProductMainImageURL)),
-		SmallImageURLs:          []string(w.ProductSmallImageURLs),
-		VideoURL:                strings.TrimSpace(string(w.ProductVideoURL)),
-		PromotionLink:           strings.TrimSpace(string(w.PromotionLink)),
-		OriginalPrice:           c.money("original_price", w.OriginalPrice, w.OriginalPriceCurrency),
-		SalePrice:               c.money("sale_price", w.SalePrice, w.SalePriceCurrency),
-		TargetOriginalPrice:     c.money("target_original_price", w.TargetOriginalPrice, w.TargetOriginalPriceCurrency),
-		TargetSalePrice:         c.money("target_sale_price", w.TargetSalePrice, w.TargetSalePriceCurrency),
-		AppSalePrice:            c.money("app_sale_price", w.AppSalePrice, w.AppSalePriceCurrency),
-		TargetAppSalePrice:      c.money("target_app_sale_price", w.TargetAppSalePrice, w.TargetAppSalePriceCurrency),
-		DiscountPercent:         c.parsedPercent("discount", w.Discount),
-		PositiveRate:            c.parsedPercent("evaluate_rate", w.EvaluateRate),
-		Volume:                  c.parsedInt("lastest_volume", w.LastestVolume),
-		CommissionRate:          c.parsedPercent("commission_rate", w.CommissionRate),
-		HotCommissionRate:       c.parsedPercent("hot_product_commission_rate", w.HotProductCommissionRate),
-		FirstLevelCategoryID:    c.parsedInt("first_level_category_id", w.FirstLevelCategoryID),
-		FirstLevelCategoryName:  string(w.FirstLevelCategoryName),
-		SecondLevelCategoryID:   c.parsedInt("second_level_category_id", w.SecondLevelCategoryID),
-		SecondLevelCategoryName: string(w.SecondLevelCategoryName),
-		ShopID:                  c.parsedInt("shop_id", w.ShopID),
-		ShopURL:                 strings.TrimSpace(string(w.ShopURL)),
-		ShopName:                string(w.ShopName),
-		PlatformProductType:     PlatformProductType(strings.TrimSpace(string(w.PlatformProductType))),
-		ShipToDays:              strings.TrimSpace(string(w.ShipToDays)),
-		SKUID:                   strings.TrimSpace(string(w.SKUID)),
-		TaxRate:                 strings.TrimSpace(string(w.TaxRate)),
-		EANCode:                 strings.TrimSpace(string(w.EANCode)),
+		ID:                           w.ProductID.v,
+		Title:                        w.ProductTitle.s,
+		DetailURL:                    w.ProductDetailURL.s,
+		MainImageURL:                 w.ProductMainImageURL.s,
+		SmallImageURLs:               w.ProductSmallImageURLs.v,
+		VideoURL:                     w.ProductVideoURL.s,
+		PromotionLink:                w.PromotionLink.s,
+		OriginalPrice:                w.OriginalPrice.money(w.OriginalPriceCurrency.s),
+		SalePrice:                    w.SalePrice.money(w.SalePriceCurrency.s),
+		TargetOriginalPrice:          w.TargetOriginalPrice.money(dsDefault(w.TargetOriginalPriceCurrency.s, targetCurrency)),
+		TargetSalePrice:              w.TargetSalePrice.money(dsDefault(w.TargetSalePriceCurrency.s, targetCurrency)),
+		AppSalePrice:                 w.AppSalePrice.money(w.AppSalePriceCurrency.s),
+		TargetAppSalePrice:           w.TargetAppSalePrice.money(dsDefault(w.TargetAppSalePriceCurrency.s, targetCurrency)),
+		DiscountPercent:              w.Discount.v,
+		PositiveRate:                 w.EvaluateRate.v,
+		Volume:                       w.LastestVolume.v,
+		CommissionRate:               w.CommissionRate.v,
+		HotCommissionRate:            w.HotProductCommissionRate.v,
+		RelevantMarketCommissionRate: w.RelevantMarketCommissionRate.v,
+		FirstLevelCategoryID:         w.FirstLevelCategoryID.v,
+		FirstLevelCategoryName:       w.FirstLevelCategoryName.s,
+		SecondLevelCategoryID:        w.SecondLevelCategoryID.v,
+		SecondLevelCategoryName:      w.SecondLevelCategoryName.s,
+		ShopID:                       w.ShopID.v,
+		ShopURL:                      w.ShopURL.s,
+		ShopName:                     w.ShopName.s,
+		PlatformProductType:          PlatformProductType(w.PlatformProductType.s),
+		ShipToDays:                   w.ShipToDays.s,
+		SKUID:                        w.SKUID.s,
+		TaxRate:                      w.TaxRate.s,
+		EANCode:                      w.EANCode.s,
 	}
-	p.RelevantMarketCommissionRate = c.parsedPercent("relevant_market_commission_rate", w.RelevantMarketCommissionRate)
-	if !w.CommissionRate.written && w.CommisionRate.written {
-		p.CommissionRate = c.parsedPercent("commision_rate", w.CommisionRate)
+	if !w.CommissionRate.set && w.CommisionRate.set {
+		p.CommissionRate = w.CommisionRate.v
 	}
-	if pw := w.PromoCodeInfo; pw != nil && *pw != (affPromoWire{}) {
+	if pw := w.PromoCodeInfo.v; w.PromoCodeInfo.set && pw != (affPromoWire{}) {
 		p.PromoCode = &PromoCode{
-			Code:          strings.TrimSpace(string(pw.PromoCode)),
-			CampaignType:  strings.TrimSpace(string(pw.CodeCampaignType)),
-			Value:         strings.TrimSpace(string(pw.CodeValue)),
-			MinSpend:      strings.TrimSpace(string(pw.CodeMiniSpend)),
-			Quantity:      strings.TrimSpace(string(pw.CodeQuantity)),
-			PromotionURL:  strings.TrimSpace(string(pw.CodePromotionURL)),
-			AvailableFrom: c.time("promo_code_info.code_availabletime_start", pw.CodeAvailableTimeFrom),
-			AvailableTo:   c.time("promo_code_info.code_availabletime_end", pw.CodeAvailableTimeTo),
+			Code:          pw.PromoCode.s,
+			CampaignType:  pw.CodeCampaignType.s,
+			Value:         pw.CodeValue.s,
+			MinSpend:      pw.CodeMiniSpend.s,
+			Quantity:      pw.CodeQuantity.s,
+			PromotionURL:  pw.CodePromotionURL.s,
+			AvailableFrom: pw.CodeAvailableTimeFrom.t,
+			AvailableTo:   pw.CodeAvailableTimeTo.t,
 		}
 	}
 	return p
@@ -691,38 +432,31 @@ func (w *affProductResultWire) members() ([]string, []any) {
 		[]any{&w.CurrentPageNo, &w.CurrentRecordCount, &w.TotalPageNo, &w.TotalRecordCount, &w.IsFinished, &w.Products}
 }
 
-// affDecodeProductPage reads the payload of a product listing method (the object under
-// <method>_response). The platform's "no results" (resp_code 405) is an empty page, not an error,
-// so that callers can simply range over Products.
-func affDecodeProductPage(method, requestID string, payload json.RawMessage) (*ProductPage, error) {
-	raw, err := respResult(method, requestID, payload)
-	if err != nil {
-		if errors.Is(err, ErrNoResults) {
-			return &ProductPage{Products: []Product{}}, nil
-		}
-		return nil, err
-	}
+// affDecodeProductPage reads the result of a product listing method. A missing result is an empty
+// page; each product must have a readable product_id.
+func affDecodeProductPage(x *reply, targetCurrency string) (*ProductPage, error) {
+	path, raw := x.result()
 	var w affProductResultWire
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeInto(method, requestID, raw, &w); err != nil {
+	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
+		if err := x.decode(path, raw, &w); err != nil {
 			return nil, err
 		}
 	}
 	page := &ProductPage{
-		Products:     make([]Product, 0, len(w.Products)),
-		CurrentPage:  int(w.CurrentPageNo),
-		PageRecords:  int(w.CurrentRecordCount),
-		TotalPages:   int(w.TotalPageNo),
-		TotalRecords: int(w.TotalRecordCount),
-		Finished:     bool(w.IsFinished),
+		Products:     make([]Product, 0, w.Products.len()),
+		CurrentPage:  int(w.CurrentPageNo.v),
+		PageRecords:  int(w.CurrentRecordCount.v),
+		TotalPages:   int(w.TotalPageNo.v),
+		TotalRecords: int(w.TotalRecordCount.v),
+		Finished:     w.IsFinished.v,
 	}
-	c := affConv{method: method, requestID: requestID}
-	for i := range w.Products {
-		p := w.Products[i].product(&c)
-		if c.err != nil {
-			return nil, c.err
+	products := w.Products.all()
+	for i := range products {
+		at := func() string { return indexPath(joinPath(path, "products"), w.Products.index(i)) }
+		if err := x.need(products[i].ProductID.bad, func() string { return joinPath(at(), "product_id") }); err != nil {
+			return nil, err
 		}
-		page.Products = append(page.Products, p)
+		page.Products = append(page.Products, products[i].product(targetCurrency))
 	}
 	if page.PageRecords == 0 && len(page.Products) > 0 {
 		page.PageRecords = len(page.Products)
@@ -730,17 +464,21 @@ func affDecodeProductPage(method, requestID string, payload json.RawMessage) (*P
 	return page, nil
 }
 
-// productPage calls a product listing method and decodes its page.
+// productPage calls a product listing method and decodes its page. The platform's "no results"
+// (resp_code 405) is an empty page, not an error, so that callers can range over Products.
 func (s *AffiliateService) productPage(ctx context.Context, method string, params affParams) (*ProductPage, *Response, error) {
-	payload, resp, err := s.client.do(ctx, &request{method: method, params: params, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: method, params: params, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		if errors.Is(err, ErrNoResults) {
+			return &ProductPage{Products: []Product{}}, x.resp, nil
+		}
+		return nil, x.resp, err
 	}
-	page, err := affDecodeProductPage(method, resp.RequestID, payload)
+	page, err := affDecodeProductPage(x, params["target_currency"])
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
-	return page, resp, nil
+	return page, x.resp, nil
 }
 
 // affPageInfo is what the iterator needs to know about a fetched page.
@@ -823,6 +561,7 @@ func affMergeResponse(total *Response, r *Response) {
 		return
 	}
 	total.Attempts += r.Attempts
+	total.Warnings = append(total.Warnings, r.Warnings...)
 	if r.RequestID != "" {
 		total.RequestID = r.RequestID
 	}

@@ -32,9 +32,9 @@ type PromotionLink struct {
 }
 
 type affLinkWire struct {
-	SourceValue   affText `json:"source_value"`
-	PromotionLink affText `json:"promotion_link"`
-	Message       affText `json:"message"`
+	SourceValue   flexString `json:"source_value"`
+	PromotionLink flexString `json:"promotion_link"`
+	Message       flexText   `json:"message"`
 }
 
 // GenerateLinks turns product or page URLs into tracked affiliate links with
@@ -86,23 +86,24 @@ func (s *AffiliateService) GenerateLinks(ctx context.Context, sourceValues []str
 	}
 	p.set("ship_to_country", cc)
 
-	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: m, params: p, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w struct {
 		PromotionLinks list[affLinkWire] `json:"promotion_links"`
 	}
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	out := make([]PromotionLink, 0, len(w.PromotionLinks))
-	for _, lw := range w.PromotionLinks {
+	out := make([]PromotionLink, 0, w.PromotionLinks.len())
+	for _, lw := range w.PromotionLinks.all() {
 		out = append(out, PromotionLink{
-			SourceValue:   strings.TrimSpace(string(lw.SourceValue)),
-			PromotionLink: strings.TrimSpace(string(lw.PromotionLink)),
-			Message:       string(lw.Message),
+			SourceValue:   lw.SourceValue.s,
+			PromotionLink: lw.PromotionLink.s,
+			Message:       lw.Message.s,
 		})
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }

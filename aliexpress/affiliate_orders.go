@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -104,94 +103,87 @@ type OrderPage struct {
 }
 
 type affOrderWire struct {
-	OrderID                              affText  `json:"order_id"`
-	SubOrderID                           affText  `json:"sub_order_id"`
-	ParentOrderNumber                    affText  `json:"parent_order_number"`
-	OrderNumber                          affText  `json:"order_number"`
-	OrderStatus                          affText  `json:"order_status"`
-	OrderType                            affText  `json:"order_type"`
-	OrderPlatform                        affText  `json:"order_platform"`
-	TrackingID                           affText  `json:"tracking_id"`
-	CustomParameters                     affText  `json:"custom_parameters"`
-	CustomerParameters                   affText  `json:"customer_parameters"` // order.get's name for it
-	CreatedTime                          affText  `json:"created_time"`
-	PaidTime                             affText  `json:"paid_time"`
-	FinishedTime                         affText  `json:"finished_time"`
-	CompletedSettlementTime              affText  `json:"completed_settlement_time"`
-	PaidAmount                           affText  `json:"paid_amount"`
-	FinishedAmount                       affText  `json:"finished_amount"`
-	EstimatedPaidCommission              affText  `json:"estimated_paid_commission"`
-	EstimatedFinishedCommission          affText  `json:"estimated_finished_commission"`
-	EstimatedIncentivePaidCommission     affText  `json:"estimated_incentive_paid_commission"`
-	EstimatedIncentiveFinishedCommission affText  `json:"estimated_incentive_finished_commission"`
-	NewBuyerBonusCommission              affText  `json:"new_buyer_bonus_commission"`
-	CommissionRate                       affText  `json:"commission_rate"`
-	IncentiveCommissionRate              affText  `json:"incentive_commission_rate"`
-	SettledCurrency                      affText  `json:"settled_currency"`
-	IsNewBuyer                           flexBool `json:"is_new_buyer"`
-	IsHotProduct                         flexBool `json:"is_hot_product"`
-	IsAffiliateProduct                   flexBool `json:"is_affiliate_product"`
-	EffectDetailStatus                   affText  `json:"effect_detail_status"`
-	ShipToCountry                        affText  `json:"ship_to_country"`
-	ProductID                            affText  `json:"product_id"`
-	ProductTitle                         affText  `json:"product_title"`
-	ProductDetailURL                     affText  `json:"product_detail_url"`
-	ProductMainImageURL                  affText  `json:"product_main_image_url"`
-	ProductCount                         affText  `json:"product_count"`
-	CategoryID                           affText  `json:"category_id"`
+	OrderID                              flexInt    `json:"order_id"`
+	SubOrderID                           flexInt    `json:"sub_order_id"`
+	ParentOrderNumber                    flexInt    `json:"parent_order_number"`
+	OrderNumber                          flexInt    `json:"order_number"`
+	OrderStatus                          flexString `json:"order_status"`
+	OrderType                            flexString `json:"order_type"`
+	OrderPlatform                        flexString `json:"order_platform"`
+	TrackingID                           flexString `json:"tracking_id"`
+	CustomParameters                     flexText   `json:"custom_parameters"`
+	CustomerParameters                   flexText   `json:"customer_parameters"` // order.get's name for it
+	CreatedTime                          flexTime   `json:"created_time"`
+	PaidTime                             flexTime   `json:"paid_time"`
+	FinishedTime                         flexTime   `json:"finished_time"`
+	CompletedSettlementTime              flexTime   `json:"completed_settlement_time"`
+	PaidAmount                           flexMoney  `json:"paid_amount"`
+	FinishedAmount                       flexMoney  `json:"finished_amount"`
+	EstimatedPaidCommission              flexMoney  `json:"estimated_paid_commission"`
+	EstimatedFinishedCommission          flexMoney  `json:"estimated_finished_commission"`
+	EstimatedIncentivePaidCommission     flexMoney  `json:"estimated_incentive_paid_commission"`
+	EstimatedIncentiveFinishedCommission flexMoney  `json:"estimated_incentive_finished_commission"`
+	NewBuyerBonusCommission              flexMoney  `json:"new_buyer_bonus_commission"`
+	CommissionRate                       flexFloat  `json:"commission_rate"`
+	IncentiveCommissionRate              flexFloat  `json:"incentive_commission_rate"`
+	SettledCurrency                      flexString `json:"settled_currency"`
+	IsNewBuyer                           flexBool   `json:"is_new_buyer"`
+	IsHotProduct                         flexBool   `json:"is_hot_product"`
+	IsAffiliateProduct                   flexBool   `json:"is_affiliate_product"`
+	EffectDetailStatus                   flexString `json:"effect_detail_status"`
+	ShipToCountry                        flexString `json:"ship_to_country"`
+	ProductID                            flexInt    `json:"product_id"`
+	ProductTitle                         flexText   `json:"product_title"`
+	ProductDetailURL                     flexString `json:"product_detail_url"`
+	ProductMainImageURL                  flexString `json:"product_main_image_url"`
+	ProductCount                         flexInt    `json:"product_count"`
+	CategoryID                           flexInt    `json:"category_id"`
 }
 
-// order converts w. The platform documents the amounts as Numbers without a unit; an integer is
-// read as minor units (cents) of the settled currency, a decimal with a point as major units.
-func (w *affOrderWire) order(c *affConv) AffiliateOrder {
-	c.what = "order"
-	id := c.integer("order_id", w.OrderID)
-	if id != 0 {
-		c.what = "order " + strconv.FormatInt(id, 10)
-	}
-	cur := strings.ToUpper(strings.TrimSpace(string(w.SettledCurrency)))
-	if cur == "" {
-		cur = affDefaultSettledCurrency
-	}
-	custom := string(w.CustomParameters)
+// order converts w, whose order_id was checked. The platform documents the amounts as Numbers
+// without a unit; an integer is read as minor units (cents) of the settled currency, a decimal
+// with a point as major units.
+func (w *affOrderWire) order() AffiliateOrder {
+	cur := strings.ToUpper(dsDefault(w.SettledCurrency.s, affDefaultSettledCurrency))
+	custom := w.CustomParameters.s
 	if custom == "" {
-		custom = string(w.CustomerParameters)
+		custom = w.CustomerParameters.s
 	}
 	return AffiliateOrder{
-		OrderID:                              id,
-		SubOrderID:                           c.integer("sub_order_id", w.SubOrderID),
-		ParentOrderNumber:                    c.integer("parent_order_number", w.ParentOrderNumber),
-		OrderNumber:                          c.integer("order_number", w.OrderNumber),
-		Status:                               AffiliateOrderStatus(strings.TrimSpace(string(w.OrderStatus))),
-		OrderType:                            strings.TrimSpace(string(w.OrderType)),
-		OrderPlatform:                        strings.TrimSpace(string(w.OrderPlatform)),
-		TrackingID:                           strings.TrimSpace(string(w.TrackingID)),
+		OrderID:                              w.OrderID.v,
+		SubOrderID:                           w.SubOrderID.v,
+		ParentOrderNumber:                    w.ParentOrderNumber.v,
+		OrderNumber:                          w.OrderNumber.v,
+		Status:                               AffiliateOrderStatus(w.OrderStatus.s),
+		OrderType:                            w.OrderType.s,
+		OrderPlatform:                        w.OrderPlatform.s,
+		TrackingID:                           w.TrackingID.s,
 		CustomParameters:                     custom,
-		CreatedTime:                          c.time("created_time", w.CreatedTime),
-		PaidTime:                             c.time("paid_time", w.PaidTime),
-		FinishedTime:                         c.time("finished_time", w.FinishedTime),
-		CompletedSettlementTime:              c.time("completed_settlement_time", w.CompletedSettlementTime),
-		PaidAmount:                           c.minorMoney("paid_amount", w.PaidAmount, cur),
-		FinishedAmount:                       c.minorMoney("finished_amount", w.FinishedAmount, cur),
-		EstimatedPaidCommission:              c.minorMoney("estimated_paid_commission", w.EstimatedPaidCommission, cur),
-		EstimatedFinishedCommission:          c.minorMoney("estimated_finished_commission", w.EstimatedFinishedCommission, cur),
-		EstimatedIncentivePaidCommission:     c.minorMoney("estimated_incentive_paid_commission", w.EstimatedIncentivePaidCommission, cur),
-		EstimatedIncentiveFinishedCommission: c.minorMoney("estimated_incentive_finished_commission", w.EstimatedIncentiveFinishedCommission, cur),
-		NewBuyerBonusCommission:              c.minorMoney("new_buyer_bonus_commission", w.NewBuyerBonusCommission, cur),
-		CommissionRate:                       c.percent("commission_rate", w.CommissionRate),
-		IncentiveCommissionRate:              c.percent("incentive_commission_rate", w.IncentiveCommissionRate),
+		CreatedTime:                          w.CreatedTime.t,
+		PaidTime:                             w.PaidTime.t,
+		FinishedTime:                         w.FinishedTime.t,
+		CompletedSettlementTime:              w.CompletedSettlementTime.t,
+		PaidAmount:                           w.PaidAmount.amount(cur),
+		FinishedAmount:                       w.FinishedAmount.amount(cur),
+		EstimatedPaidCommission:              w.EstimatedPaidCommission.amount(cur),
+		EstimatedFinishedCommission:          w.EstimatedFinishedCommission.amount(cur),
+		EstimatedIncentivePaidCommission:     w.EstimatedIncentivePaidCommission.amount(cur),
+		EstimatedIncentiveFinishedCommission: w.EstimatedIncentiveFinishedCommission.amount(cur),
+		NewBuyerBonusCommission:              w.NewBuyerBonusCommission.amount(cur),
+		CommissionRate:                       w.CommissionRate.v,
+		IncentiveCommissionRate:              w.IncentiveCommissionRate.v,
 		SettledCurrency:                      cur,
-		IsNewBuyer:                           bool(w.IsNewBuyer),
-		IsHotProduct:                         bool(w.IsHotProduct),
-		IsAffiliateProduct:                   bool(w.IsAffiliateProduct),
-		EffectDetailStatus:                   strings.TrimSpace(string(w.EffectDetailStatus)),
-		ShipToCountry:                        strings.TrimSpace(string(w.ShipToCountry)),
-		ProductID:                            c.integer("product_id", w.ProductID),
-		ProductTitle:                         string(w.ProductTitle),
-		ProductDetailURL:                     strings.TrimSpace(string(w.ProductDetailURL)),
-		ProductMainImageURL:                  strings.TrimSpace(string(w.ProductMainImageURL)),
-		ProductCount:                         int(c.integer("product_count", w.ProductCount)),
-		CategoryID:                           c.integer("category_id", w.CategoryID),
+		IsNewBuyer:                           w.IsNewBuyer.v,
+		IsHotProduct:                         w.IsHotProduct.v,
+		IsAffiliateProduct:                   w.IsAffiliateProduct.v,
+		EffectDetailStatus:                   w.EffectDetailStatus.s,
+		ShipToCountry:                        w.ShipToCountry.s,
+		ProductID:                            w.ProductID.v,
+		ProductTitle:                         w.ProductTitle.s,
+		ProductDetailURL:                     w.ProductDetailURL.s,
+		ProductMainImageURL:                  w.ProductMainImageURL.s,
+		ProductCount:                         int(w.ProductCount.v),
+		CategoryID:                           w.CategoryID.v,
 	}
 }
 
@@ -205,38 +197,38 @@ type affOrderResultWire struct {
 
 // orders calls order.list or order.get and reads the result; "no results" is an empty page.
 func (s *AffiliateService) orders(ctx context.Context, m string, p affParams) (*OrderPage, *Response, error) {
-	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true, session: s.client.accessToken != ""})
+	x, err := s.client.do(ctx, &request{method: m, params: p, idempotent: true, session: s.client.accessToken != ""})
 	if err != nil {
 		if errors.Is(err, ErrNoResults) {
-			return &OrderPage{Orders: []AffiliateOrder{}}, resp, nil
+			return &OrderPage{Orders: []AffiliateOrder{}}, x.resp, nil
 		}
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w affOrderResultWire
-	if len(strings.TrimSpace(string(raw))) > 0 {
-		if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-			return nil, resp, err
+	if len(strings.TrimSpace(string(raw))) > 0 && strings.TrimSpace(string(raw)) != "null" {
+		if err := x.decode(path, raw, &w); err != nil {
+			return nil, x.resp, err
 		}
 	}
 	page := &OrderPage{
-		Orders:       make([]AffiliateOrder, 0, len(w.Orders)),
-		CurrentPage:  int(w.CurrentPageNo),
-		PageRecords:  int(w.CurrentRecordCount),
-		TotalPages:   int(w.TotalPageNo),
-		TotalRecords: int(w.TotalRecordCount),
+		Orders:       make([]AffiliateOrder, 0, w.Orders.len()),
+		CurrentPage:  int(w.CurrentPageNo.v),
+		PageRecords:  int(w.CurrentRecordCount.v),
+		TotalPages:   int(w.TotalPageNo.v),
+		TotalRecords: int(w.TotalRecordCount.v),
 	}
-	c := affConv{method: m, requestID: resp.RequestID}
-	for i := range w.Orders {
-		o := w.Orders[i].order(&c)
-		if c.err != nil {
-			return nil, resp, c.err
+	orders := w.Orders.all()
+	for i := range orders {
+		if err := x.need(orders[i].OrderID.bad, func() string { return joinPath(indexPath(joinPath(path, "orders"), w.Orders.index(i)), "order_id") }); err != nil {
+			return nil, x.resp, err
 		}
-		page.Orders = append(page.Orders, o)
+		page.Orders = append(page.Orders, orders[i].order())
 	}
 	if page.PageRecords == 0 {
 		page.PageRecords = len(page.Orders)
 	}
-	return page, resp, nil
+	return page, x.resp, nil
 }
 
 func (q *OrderQuery) params(m string) (affParams, error) {

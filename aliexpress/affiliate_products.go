@@ -3,8 +3,8 @@ package aliexpress
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -259,49 +259,36 @@ type Category struct {
 }
 
 type affCategoryWire struct {
-	CategoryID       affText `json:"category_id"`
-	CategoryName     affText `json:"category_name"`
-	ParentCategoryID affText `json:"parent_category_id"`
+	CategoryID       flexInt  `json:"category_id"`
+	CategoryName     flexText `json:"category_name"`
+	ParentCategoryID flexInt  `json:"parent_category_id"`
 }
 
 // Categories returns the whole category tree, parents and children, with
 // aliexpress.affiliate.category.get.
 func (s *AffiliateService) Categories(ctx context.Context) ([]Category, *Response, error) {
 	const m = affMethodCategoryGet
-	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w struct {
 		Categories list[affCategoryWire] `json:"categories"`
 	}
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	c := affConv{method: m, requestID: resp.RequestID, what: "category"}
-	out := make([]Category, 0, len(w.Categories))
-	for _, cw := range w.Categories {
-		cat := Category{ID: c.integer("category_id", cw.CategoryID), Name: string(cw.CategoryName),
-			ParentID: c.integer("parent_category_id", cw.ParentCategoryID)}
-		if c.err != nil {
-			return nil, resp, c.err
+	out := make([]Category, 0, w.Categories.len())
+	for i, cw := range w.Categories.all() {
+		if err := x.need(cw.CategoryID.bad, func() string {
+			return joinPath(indexPath(joinPath(path, "categories"), w.Categories.index(i)), "category_id")
+		}); err != nil {
+			return nil, x.resp, err
 		}
-		out = append(out, cat)
+		out = append(out, Category{ID: cw.CategoryID.v, Name: cw.CategoryName.s, ParentID: cw.ParentCategoryID.v})
 	}
-	return out, resp, nil
-}
-
-// result calls an affiliate method and returns the result inside its resp_result.
-func (s *AffiliateService) result(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
-	payload, resp, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := respResult(r.method, resp.RequestID, payload)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return out, x.resp, nil
 }
 
 // SmartMatchQuery asks for products matched to a device, a user or a product. The platform wants a
@@ -364,34 +351,30 @@ type Promo struct {
 }
 
 type affPromoListWire struct {
-	PromoName  affText `json:"promo_name"`
-	PromoDesc  affText `json:"promo_desc"`
-	ProductNum affText `json:"product_num"`
+	PromoName  flexText  `json:"promo_name"`
+	PromoDesc  flexText  `json:"promo_desc"`
+	ProductNum flexCount `json:"product_num"`
 }
 
 // FeaturedPromos lists the featured promotions with aliexpress.affiliate.featuredpromo.get.
 func (s *AffiliateService) FeaturedPromos(ctx context.Context) ([]Promo, *Response, error) {
 	const m = affMethodFeaturedPromo
-	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w struct {
 		Promos list[affPromoListWire] `json:"promos"`
 	}
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	c := affConv{method: m, requestID: resp.RequestID, what: "promo"}
-	out := make([]Promo, 0, len(w.Promos))
-	for _, pw := range w.Promos {
-		out = append(out, Promo{Name: string(pw.PromoName), Description: string(pw.PromoDesc),
-			ProductCount: int(c.integer("product_num", pw.ProductNum))})
-		if c.err != nil {
-			return nil, resp, c.err
-		}
+	out := make([]Promo, 0, w.Promos.len())
+	for _, pw := range w.Promos.all() {
+		out = append(out, Promo{Name: pw.PromoName.s, Description: pw.PromoDesc.s, ProductCount: int(pw.ProductNum.v)})
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
 // PromoSort orders featuredpromo.products.get results.
@@ -574,12 +557,12 @@ type ShippingQuote struct {
 }
 
 type affShippingWire struct {
-	ShippingFee     flexMoney `json:"shipping_fee"`
-	ShippingFeeCur  affText   `json:"shipping_fee_currency"`
-	DeliveryDays    affText   `json:"delivery_days"`
-	MinDeliveryDays affText   `json:"min_delivery_days"`
-	MaxDeliveryDays affText   `json:"max_delivery_days"`
-	ShipFromCountry affText   `json:"ship_from_country"`
+	ShippingFee     flexString `json:"shipping_fee"` // a price, or "free"
+	ShippingFeeCur  flexString `json:"shipping_fee_currency"`
+	DeliveryDays    flexString `json:"delivery_days"`
+	MinDeliveryDays flexInt    `json:"min_delivery_days"`
+	MaxDeliveryDays flexInt    `json:"max_delivery_days"`
+	ShipFromCountry flexString `json:"ship_from_country"`
 }
 
 // ProductShipping quotes shipping for one SKU of a product with
@@ -641,34 +624,36 @@ func (s *AffiliateService) ProductShipping(ctx context.Context, q *ShippingQuery
 	}
 	p.set("tax_rate", tax)
 
-	raw, resp, err := s.result(ctx, &request{method: m, params: p, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: m, params: p, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w affShippingWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	c := affConv{method: m, requestID: resp.RequestID, what: "shipping of product " + strconv.FormatInt(q.ProductID, 10)}
-	feeCur := affText(cur)
-	if w.ShippingFeeCur != "" {
-		feeCur = w.ShippingFeeCur
+	// The fee is what a quote is for: one that cannot be read fails the call rather than pass
+	// for free shipping.
+	feePath := joinPath(path, "shipping_fee")
+	if err := x.need(w.ShippingFee.bad, func() string { return feePath }); err != nil {
+		return nil, x.resp, err
 	}
-	fee := w.ShippingFee
-	if strings.EqualFold(strings.TrimSpace(string(fee)), "free") {
-		fee = ""
+	fee := Money{}
+	if f := w.ShippingFee.s; f != "" && !strings.EqualFold(f, "free") {
+		var err error
+		if fee, err = ParseMoney(f, dsDefault(w.ShippingFeeCur.s, cur)); err != nil {
+			return nil, x.resp, x.required(feePath, fmt.Sprintf("%.40q is not a price", f))
+		}
 	}
 	out := &ShippingQuote{
-		ShippingFee:     c.money("shipping_fee", fee, feeCur),
-		DeliveryDays:    strings.TrimSpace(string(w.DeliveryDays)),
-		MinDeliveryDays: int(c.integer("min_delivery_days", w.MinDeliveryDays)),
-		MaxDeliveryDays: int(c.integer("max_delivery_days", w.MaxDeliveryDays)),
-		ShipFromCountry: strings.TrimSpace(string(w.ShipFromCountry)),
+		ShippingFee:     fee,
+		DeliveryDays:    w.DeliveryDays.s,
+		MinDeliveryDays: int(w.MinDeliveryDays.v),
+		MaxDeliveryDays: int(w.MaxDeliveryDays.v),
+		ShipFromCountry: w.ShipFromCountry.s,
 	}
-	if c.err != nil {
-		return nil, resp, c.err
-	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
 // SKUDetailQuery asks for the SKUs of one product. The platform requires every field but NeedDeliveryInfo
@@ -742,57 +727,57 @@ type SKUOffer struct {
 }
 
 type affSKUItemWire struct {
-	ProductID            affText    `json:"product_id"`
-	Title                affText    `json:"title"`
-	EnTitle              affText    `json:"en_title"`
-	OriginalLink         affText    `json:"original_link"`
-	ImageLink            affText    `json:"image_link"`
-	ImageWhite           affText    `json:"image_white"`
-	AdditionalImageLinks affStrings `json:"additional_image_links"`
-	StoreName            affText    `json:"store_name"`
-	StoreURL             affText    `json:"store_url"`
-	PromotionLink        affText    `json:"promotion_link"`
-	Brand                affText    `json:"brand"`
-	Condition            affText    `json:"condition"`
-	Gender               affText    `json:"gender"`
-	AgeGroup             affText    `json:"age_group"`
-	ProductCategory      affText    `json:"product_category"`
-	ProductScore         affText    `json:"product_score"`
-	OrderNumber          affText    `json:"order_number"`
-	ReviewNumber         affText    `json:"review_number"`
-	CatID1               affText    `json:"display_category_id_l1"`
-	CatName1             affText    `json:"display_category_name_l1"`
-	CatID2               affText    `json:"display_category_id_l2"`
-	CatName2             affText    `json:"display_category_name_l2"`
-	CatID3               affText    `json:"display_category_id_l3"`
-	CatName3             affText    `json:"display_category_name_l3"`
-	CatID4               affText    `json:"display_category_id_l4"`
-	CatName4             affText    `json:"display_category_name_l4"`
+	ProductID            flexInt     `json:"product_id"`
+	Title                flexText    `json:"title"`
+	EnTitle              flexText    `json:"en_title"`
+	OriginalLink         flexString  `json:"original_link"`
+	ImageLink            flexString  `json:"image_link"`
+	ImageWhite           flexString  `json:"image_white"`
+	AdditionalImageLinks flexStrings `json:"additional_image_links"`
+	StoreName            flexText    `json:"store_name"`
+	StoreURL             flexString  `json:"store_url"`
+	PromotionLink        flexString  `json:"promotion_link"`
+	Brand                flexText    `json:"brand"`
+	Condition            flexString  `json:"condition"`
+	Gender               flexString  `json:"gender"`
+	AgeGroup             flexString  `json:"age_group"`
+	ProductCategory      flexText    `json:"product_category"`
+	ProductScore         flexString  `json:"product_score"`
+	OrderNumber          flexString  `json:"order_number"`
+	ReviewNumber         flexString  `json:"review_number"`
+	CatID1               flexInt     `json:"display_category_id_l1"`
+	CatName1             flexText    `json:"display_category_name_l1"`
+	CatID2               flexInt     `json:"display_category_id_l2"`
+	CatName2             flexText    `json:"display_category_name_l2"`
+	CatID3               flexInt     `json:"display_category_id_l3"`
+	CatName3             flexText    `json:"display_category_name_l3"`
+	CatID4               flexInt     `json:"display_category_id_l4"`
+	CatName4             flexText    `json:"display_category_name_l4"`
 }
 
 type affSKUWire struct {
-	SKUID            affText   `json:"sku_id"`
-	SKUAttr          affText   `json:"sku_attr"`
-	Color            affText   `json:"color"`
-	Size             affText   `json:"size"`
-	SKUProperties    affText   `json:"sku_properties"`
-	SKUImageLink     affText   `json:"sku_image_link"`
-	Link             affText   `json:"link"`
-	Currency         affText   `json:"currency"`
-	PriceWithTax     flexMoney `json:"price_with_tax"`
-	SalePriceWithTax flexMoney `json:"sale_price_with_tax"`
-	Price            flexMoney `json:"price"`
-	SalePrice        flexMoney `json:"sale_price"`
-	DiscountRate     affText   `json:"discount_rate"`
-	TaxRate          affText   `json:"tax_rate"`
-	AvailableStock   affText   `json:"available_stock"`
-	ShippingFees     flexMoney `json:"shipping_fees"`
-	ShippingFee      flexMoney `json:"shipping_fee"` // the singular of product.shipping.get, as some answers name it
-	DeliveryDays     affText   `json:"delivery_days"`
-	MinDeliveryDays  affText   `json:"min_delivery_days"`
-	MaxDeliveryDays  affText   `json:"max_delivery_days"`
-	ShipFromCountry  affText   `json:"ship_from_country"`
-	EANCode          affText   `json:"ean_code"`
+	SKUID            flexString `json:"sku_id"`
+	SKUAttr          flexString `json:"sku_attr"`
+	Color            flexText   `json:"color"`
+	Size             flexText   `json:"size"`
+	SKUProperties    flexText   `json:"sku_properties"`
+	SKUImageLink     flexString `json:"sku_image_link"`
+	Link             flexString `json:"link"`
+	Currency         flexString `json:"currency"`
+	PriceWithTax     flexMoney  `json:"price_with_tax"`
+	SalePriceWithTax flexMoney  `json:"sale_price_with_tax"`
+	Price            flexMoney  `json:"price"`
+	SalePrice        flexMoney  `json:"sale_price"`
+	DiscountRate     flexFloat  `json:"discount_rate"`
+	TaxRate          flexString `json:"tax_rate"`
+	AvailableStock   flexInt    `json:"available_stock"`
+	ShippingFees     flexMoney  `json:"shipping_fees"`
+	ShippingFee      flexMoney  `json:"shipping_fee"` // the singular of product.shipping.get, as some answers name it
+	DeliveryDays     flexString `json:"delivery_days"`
+	MinDeliveryDays  flexInt    `json:"min_delivery_days"`
+	MaxDeliveryDays  flexInt    `json:"max_delivery_days"`
+	ShipFromCountry  flexString `json:"ship_from_country"`
+	EANCode          flexString `json:"ean_code"`
 }
 
 // SKUDetails returns a product and its SKUs with aliexpress.affiliate.product.sku.detail.get. A
@@ -846,127 +831,111 @@ func (s *AffiliateService) SKUDetails(ctx context.Context, q *SKUDetailQuery) (*
 		p.set("sku_ids", strings.Join(skus, ","))
 	}
 
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: p, idempotent: true})
+	x, err := s.client.do(ctx, &request{method: m, params: p, idempotent: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
-	out, err := affDecodeSKUDetail(m, resp.RequestID, payload, cur)
+	out, err := affDecodeSKUDetail(x, cur)
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
 // affDecodeSKUDetail reads sku.detail.get, which the documentation shows as
 // result{result{ae_item_info, ae_item_sku_info}, code, success} rather than the resp_result of the
-// other affiliate methods. Both are read.
-func affDecodeSKUDetail(m, rid string, payload json.RawMessage, cur string) (*SKUDetail, error) {
-	var top struct {
-		RespResult json.RawMessage `json:"resp_result"`
-		Result     json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal(payload, &top); err != nil {
-		return nil, decodeErr(m, rid, err)
-	}
-	raw := top.Result
-	if len(top.RespResult) > 0 {
-		r, err := respResult(m, rid, payload)
-		if err != nil {
-			return nil, err
+// other affiliate methods. Both are read; the client has checked code and success.
+func affDecodeSKUDetail(x *reply, cur string) (*SKUDetail, error) {
+	path, raw := x.result()
+	if isObject(raw) && hasMember(raw, "result") && !hasMember(raw, "ae_item_info") {
+		var inner struct {
+			Result json.RawMessage `json:"result"`
 		}
-		raw = r
-	}
-	var status struct {
-		Code    flexString      `json:"code"`
-		Success *flexBool       `json:"success"`
-		Msg     flexString      `json:"msg"`
-		Message flexString      `json:"message"`
-		Result  json.RawMessage `json:"result"`
-	}
-	if err := decodeInto(m, rid, raw, &status); err != nil {
-		return nil, err
-	}
-	if code := string(status.Code); (code != "" && code != "200" && code != "0") || (status.Success != nil && !bool(*status.Success) && code == "") {
-		return nil, errorBody{Code: status.Code, Msg: status.Msg, Message: status.Message, RequestID: flexString(rid)}.toError(m)
-	}
-	if len(status.Result) > 0 && string(status.Result) != "null" {
-		raw = status.Result
+		if json.Unmarshal(raw, &inner) == nil && isObject(inner.Result) {
+			path, raw = joinPath(path, "result"), inner.Result
+		}
 	}
 	var w struct {
-		Item affSKUItemWire   `json:"ae_item_info"`
-		SKUs list[affSKUWire] `json:"ae_item_sku_info"`
+		Item obj[affSKUItemWire] `json:"ae_item_info"`
+		SKUs list[affSKUWire]    `json:"ae_item_sku_info"`
 	}
-	if err := decodeInto(m, rid, raw, &w); err != nil {
+	if err := x.decode(path, raw, &w); err != nil {
 		return nil, err
 	}
-	c := affConv{method: m, requestID: rid, what: "item"}
-	it := w.Item
+	it := w.Item.v
+	if err := x.need(it.ProductID.bad, func() string { return joinPath(path, "ae_item_info.product_id") }); err != nil {
+		return nil, err
+	}
 	out := &SKUDetail{Item: SKUItem{
-		ProductID:            c.integer("product_id", it.ProductID),
-		Title:                string(it.Title),
-		EnglishTitle:         string(it.EnTitle),
-		OriginalLink:         strings.TrimSpace(string(it.OriginalLink)),
-		ImageLink:            strings.TrimSpace(string(it.ImageLink)),
-		WhiteImageLink:       strings.TrimSpace(string(it.ImageWhite)),
-		AdditionalImageLinks: []string(it.AdditionalImageLinks),
-		StoreName:            string(it.StoreName),
-		StoreURL:             strings.TrimSpace(string(it.StoreURL)),
-		PromotionLink:        strings.TrimSpace(string(it.PromotionLink)),
-		Brand:                string(it.Brand),
-		Condition:            strings.TrimSpace(string(it.Condition)),
-		Gender:               strings.TrimSpace(string(it.Gender)),
-		AgeGroup:             strings.TrimSpace(string(it.AgeGroup)),
-		ProductCategory:      string(it.ProductCategory),
-		ProductScore:         strings.TrimSpace(string(it.ProductScore)),
-		OrderCount:           strings.TrimSpace(string(it.OrderNumber)),
-		ReviewCount:          strings.TrimSpace(string(it.ReviewNumber)),
+		ProductID:            it.ProductID.v,
+		Title:                it.Title.s,
+		EnglishTitle:         it.EnTitle.s,
+		OriginalLink:         it.OriginalLink.s,
+		ImageLink:            it.ImageLink.s,
+		WhiteImageLink:       it.ImageWhite.s,
+		AdditionalImageLinks: it.AdditionalImageLinks.v,
+		StoreName:            it.StoreName.s,
+		StoreURL:             it.StoreURL.s,
+		PromotionLink:        it.PromotionLink.s,
+		Brand:                it.Brand.s,
+		Condition:            it.Condition.s,
+		Gender:               it.Gender.s,
+		AgeGroup:             it.AgeGroup.s,
+		ProductCategory:      it.ProductCategory.s,
+		ProductScore:         it.ProductScore.s,
+		OrderCount:           it.OrderNumber.s,
+		ReviewCount:          it.ReviewNumber.s,
 	}}
-	for i, lvl := range [][2]affText{{it.CatID1, it.CatName1}, {it.CatID2, it.CatName2}, {it.CatID3, it.CatName3}, {it.CatID4, it.CatName4}} {
-		if lvl[0] == "" && lvl[1] == "" {
+	for _, lvl := range []struct {
+		id   flexInt
+		name flexText
+	}{{it.CatID1, it.CatName1}, {it.CatID2, it.CatName2}, {it.CatID3, it.CatName3}, {it.CatID4, it.CatName4}} {
+		if !lvl.id.set() && lvl.name.s == "" {
 			continue
 		}
-		cat := Category{ID: c.integer("display_category_id_l"+strconv.Itoa(i+1), lvl[0]), Name: string(lvl[1])}
+		cat := Category{ID: lvl.id.v, Name: lvl.name.s}
 		if n := len(out.Item.DisplayCategories); n > 0 {
 			cat.ParentID = out.Item.DisplayCategories[n-1].ID
 		}
 		out.Item.DisplayCategories = append(out.Item.DisplayCategories, cat)
 	}
-	out.SKUs = make([]SKUOffer, 0, len(w.SKUs))
-	for _, sw := range w.SKUs {
-		c.what = "sku " + strings.TrimSpace(string(sw.SKUID))
-		skuCur := sw.Currency
-		if strings.TrimSpace(string(skuCur)) == "" {
-			skuCur = affText(cur)
+	out.SKUs = make([]SKUOffer, 0, w.SKUs.len())
+	for i, sw := range w.SKUs.all() {
+		at := func() string { return indexPath(joinPath(path, "ae_item_sku_info"), w.SKUs.index(i)) }
+		for _, f := range []struct{ name, bad string }{
+			{"sku_id", sw.SKUID.bad}, {"price_with_tax", sw.PriceWithTax.bad}, {"sale_price_with_tax", sw.SalePriceWithTax.bad},
+		} {
+			if err := x.need(f.bad, func() string { return joinPath(at(), f.name) }); err != nil {
+				return nil, err
+			}
 		}
-		fee, feeField := sw.ShippingFees, "shipping_fees"
-		if strings.TrimSpace(string(fee)) == "" {
-			fee, feeField = sw.ShippingFee, "shipping_fee"
+		skuCur := dsDefault(sw.Currency.s, cur)
+		fee := sw.ShippingFees
+		if !fee.given() {
+			fee = sw.ShippingFee
 		}
 		out.SKUs = append(out.SKUs, SKUOffer{
-			SKUID:            strings.TrimSpace(string(sw.SKUID)),
-			Attr:             strings.TrimSpace(string(sw.SKUAttr)),
-			Color:            string(sw.Color),
-			Size:             string(sw.Size),
-			Properties:       string(sw.SKUProperties),
-			ImageLink:        strings.TrimSpace(string(sw.SKUImageLink)),
-			Link:             strings.TrimSpace(string(sw.Link)),
-			PriceWithTax:     c.money("price_with_tax", sw.PriceWithTax, skuCur),
-			SalePriceWithTax: c.money("sale_price_with_tax", sw.SalePriceWithTax, skuCur),
-			Price:            c.money("price", sw.Price, skuCur),
-			SalePrice:        c.money("sale_price", sw.SalePrice, skuCur),
-			DiscountRate:     c.percent("discount_rate", sw.DiscountRate),
-			TaxRate:          strings.TrimSpace(string(sw.TaxRate)),
-			Stock:            int(c.integer("available_stock", sw.AvailableStock)),
-			ShippingFee:      c.money(feeField, fee, skuCur),
-			DeliveryDays:     strings.TrimSpace(string(sw.DeliveryDays)),
-			MinDeliveryDays:  int(c.integer("min_delivery_days", sw.MinDeliveryDays)),
-			MaxDeliveryDays:  int(c.integer("max_delivery_days", sw.MaxDeliveryDays)),
-			ShipFromCountry:  strings.TrimSpace(string(sw.ShipFromCountry)),
-			EANCode:          strings.TrimSpace(string(sw.EANCode)),
+			SKUID:            sw.SKUID.s,
+			Attr:             sw.SKUAttr.s,
+			Color:            sw.Color.s,
+			Size:             sw.Size.s,
+			Properties:       sw.SKUProperties.s,
+			ImageLink:        sw.SKUImageLink.s,
+			Link:             sw.Link.s,
+			PriceWithTax:     sw.PriceWithTax.money(skuCur),
+			SalePriceWithTax: sw.SalePriceWithTax.money(skuCur),
+			Price:            sw.Price.money(skuCur),
+			SalePrice:        sw.SalePrice.money(skuCur),
+			DiscountRate:     sw.DiscountRate.v,
+			TaxRate:          sw.TaxRate.s,
+			Stock:            int(sw.AvailableStock.v),
+			ShippingFee:      fee.money(skuCur),
+			DeliveryDays:     sw.DeliveryDays.s,
+			MinDeliveryDays:  int(sw.MinDeliveryDays.v),
+			MaxDeliveryDays:  int(sw.MaxDeliveryDays.v),
+			ShipFromCountry:  sw.ShipFromCountry.s,
+			EANCode:          sw.EANCode.s,
 		})
-	}
-	if c.err != nil {
-		return nil, c.err
 	}
 	return out, nil
 }

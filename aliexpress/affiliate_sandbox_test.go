@@ -617,7 +617,8 @@ func TestAffiliateSandboxShippingAndSKUs(t *testing.T) {
 func TestAffiliateSandboxFailures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, c := affSandbox(t, sandbox.Options{})
+	clock := &sbClock{t: affSandboxNow}
+	srv, c := affSandbox(t, sandbox.Options{Now: clock.Now})
 
 	srv.SetFaults(sandbox.Faults{RateLimitBurst: 1, Methods: []string{"aliexpress.affiliate.product.query"}})
 	_, _, err := c.Affiliate.QueryProducts(ctx, &aliexpress.ProductQuery{Keywords: "lamp"})
@@ -625,6 +626,11 @@ func TestAffiliateSandboxFailures(t *testing.T) {
 	if !errors.Is(err, aliexpress.ErrRateLimited) || !errors.As(err, &e) || e.RetryAfter <= 0 {
 		t.Errorf("throttled QueryProducts err = %v; want ErrRateLimited with RetryAfter", err)
 	}
+	// The client, which does not wait out bans, turns calls away until the ban is over.
+	if _, _, err := c.Affiliate.QueryProducts(ctx, &aliexpress.ProductQuery{Keywords: "lamp"}); !errors.Is(err, aliexpress.ErrRateLimited) {
+		t.Errorf("QueryProducts during the ban: err = %v; want ErrRateLimited", err)
+	}
+	clock.Advance(e.RetryAfter)
 	// The iterator yields the failure once and stops.
 	srv.SetFaults(sandbox.Faults{MalformedRate: 1, Methods: []string{"aliexpress.affiliate.product.query"}})
 	errs := 0

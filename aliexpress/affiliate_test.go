@@ -279,7 +279,6 @@ func TestAffiliateQueryProductsErrors(t *testing.T) {
 		{"product_query_401.json", ErrPublisherNotRegistered, "401", 0, []string{"not registered"}},
 		{"error_incomplete_signature.json", ErrSignature, "IncompleteSignature", 0, nil},
 		{"error_api_call_limit.json", ErrRateLimited, "ApiCallLimit", 3 * time.Second, nil},
-		{"product_query_bad_price.json", ErrMalformedResponse, "", 0, []string{"sale_price", "1005001234567890", "US $9.40"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -304,6 +303,24 @@ func TestAffiliateQueryProductsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAffiliateBadPriceIsAWarning: a product whose sale price cannot be read comes back without it,
+// and the Response says which field of which product, quoting the platform's text.
+func TestAffiliateBadPriceIsAWarning(t *testing.T) {
+	g := affFixtureGateway(t, "product_query_bad_price.json")
+	page, resp, err := g.client(t).Affiliate.QueryProducts(context.Background(), &ProductQuery{Keywords: "x"})
+	if err != nil || len(page.Products) != 1 {
+		t.Fatalf("QueryProducts = %+v, %v; want the product", page, err)
+	}
+	p := page.Products[0]
+	if p.ID != 1005001234567890 || !p.SalePrice.IsZero() || p.OriginalPrice != (Money{2000, "USD"}) {
+		t.Errorf("product = %+v; want its ID and original price, and no sale price", p)
+	}
+	want := []Warning{{Field: "resp_result.result.products[0].sale_price", Problem: `"US $9.40" is not a price`}}
+	if !reflect.DeepEqual(resp.Warnings, want) {
+		t.Errorf("Warnings = %q; want %q", resp.Warnings, want)
 	}
 }
 
@@ -990,9 +1007,9 @@ func TestAffiliateStringsForms(t *testing.T) {
 		{`null`, nil},
 	}
 	for _, tt := range tests {
-		var got affStrings
-		if err := got.UnmarshalJSON([]byte(tt.in)); err != nil || !reflect.DeepEqual([]string(got), tt.want) {
-			t.Errorf("affStrings(%s) = %q, %v; want %q", tt.in, got, err, tt.want)
+		var got flexStrings
+		if err := got.UnmarshalJSON([]byte(tt.in)); err != nil || got.bad != "" || !reflect.DeepEqual(got.v, tt.want) {
+			t.Errorf("flexStrings(%s) = %q, %q, %v; want %q", tt.in, got.v, got.bad, err, tt.want)
 		}
 	}
 }
@@ -1003,11 +1020,11 @@ func BenchmarkDecodeProductQuery(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		payload, rid, err := decodeSync(m, body)
+		x, err := testReply(m, body)
 		if err != nil {
 			b.Fatal(err)
 		}
-		page, err := affDecodeProductPage(m, rid, payload)
+		page, err := affDecodeProductPage(x, "")
 		if err != nil || len(page.Products) != 50 {
 			b.Fatalf("decoded %v, %v; want 50 products", page, err)
 		}
@@ -1028,11 +1045,15 @@ func FuzzDecodeProductQuery(f *testing.F) {
 	f.Add([]byte(`{"aliexpress_affiliate_product_query_response":{"resp_result":{"resp_code":200,"result":null}}}`))
 	const m = "aliexpress.affiliate.product.query"
 	f.Fuzz(func(t *testing.T, body []byte) {
-		payload, rid, err := decodeSync(m, body)
+		x, err := testReply(m, body)
 		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Kind == nil {
+				t.Fatalf("err = %#v; want an *Error with a kind", err)
+			}
 			return
 		}
-		page, err := affDecodeProductPage(m, rid, payload)
+		page, err := affDecodeProductPage(x, "")
 		if (page == nil) == (err == nil) {
 			t.Fatalf("affDecodeProductPage = %v, %v; want exactly one of a page and an error", page, err)
 		}

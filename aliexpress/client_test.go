@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,7 +113,7 @@ func (g *gateway) client(t *testing.T, opts ...Option) *Client {
 	base := []Option{
 		WithGateway(g.srv.URL + "/api-prefix"),
 		WithRandSeed(1),
-		withSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
+		WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
 	}
 	c, err := NewClient(testKey, testSecret, append(base, opts...)...)
 	if err != nil {
@@ -151,7 +154,8 @@ func TestCallSendsSignedForm(t *testing.T) {
 func TestSystemCallGoesToRest(t *testing.T) {
 	g := newGateway(t, answer{body: `{"access_token":"x","code":"0","request_id":"r1"}`})
 	c := g.client(t, WithSignMethod(SignMD5))
-	_, resp, err := c.do(context.Background(), &request{method: "/auth/token/create", params: map[string]string{"code": "3_500123_TESTCODE"}})
+	x, err := c.do(context.Background(), &request{method: "/auth/token/create", params: map[string]string{"code": "3_500123_TESTCODE"}})
+	resp := x.resp
 	if err != nil {
 		t.Fatalf("do(/auth/token/create) error = %v", err)
 	}
@@ -200,7 +204,7 @@ func TestErrorEnvelopes(t *testing.T) {
 			if tt.system {
 				method = "/auth/token/create"
 			}
-			_, _, err := c.do(context.Background(), &request{method: method, params: map[string]string{"x": "1"}, idempotent: true})
+			_, err := c.do(context.Background(), &request{method: method, params: map[string]string{"x": "1"}, idempotent: true})
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("do() error = %v; want *Error", err)
@@ -229,8 +233,9 @@ func TestRetriesReadsOnTransientFailures(t *testing.T) {
 		answer{body: okQuery},
 	)
 	var waits []time.Duration
+	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	c := g.client(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, MaxBanWait: 5 * time.Second}),
-		withSleep(func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }))
+		WithClock(clock.Now), WithSleep(func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return clock.Sleep(ctx, d) }))
 	_, resp, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
 	if err != nil {
 		t.Fatalf("Call() error = %v; want success after retries", err)
@@ -238,8 +243,9 @@ func TestRetriesReadsOnTransientFailures(t *testing.T) {
 	if resp.Attempts != 4 || g.calls() != 4 {
 		t.Errorf("attempts = %d, gateway saw %d; want 4", resp.Attempts, g.calls())
 	}
-	if len(waits) != 3 || waits[2] < time.Second {
-		t.Errorf("waits = %v; want three waits, the last at least the 1s ban", waits)
+	// Two back-offs, then a little jitter and the rest of the 1s ban.
+	if len(waits) != 4 || waits[2]+waits[3] != time.Second {
+		t.Errorf("waits = %v; want two back-offs, then 1s in all for the ban", waits)
 	}
 	for _, w := range waits[:2] {
 		if w < 0 || w > time.Second {
@@ -262,7 +268,7 @@ func TestNoRetry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newGateway(t, tt.ans)
 			c := g.client(t)
-			if _, _, err := c.do(context.Background(), &tt.req); err == nil {
+			if _, err := c.do(context.Background(), &tt.req); err == nil {
 				t.Fatal("do() error = nil; want an error")
 			}
 			if g.calls() != 1 {
@@ -276,7 +282,7 @@ func TestRetryStopsOnContextCancel(t *testing.T) {
 	g := newGateway(t, answer{status: 503})
 	ctx, cancel := context.WithCancel(context.Background())
 	c := g.client(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Second, MaxDelay: time.Second}),
-		withSleep(func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }))
+		WithSleep(func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }))
 	_, _, err := c.Call(ctx, "aliexpress.affiliate.product.query", nil, true)
 	if !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Call() error = %v; want ErrUnavailable", err)
@@ -299,8 +305,8 @@ func TestDailyBudget(t *testing.T) {
 	if !errors.Is(err, ErrBudgetExhausted) || g.calls() != 2 {
 		t.Fatalf("third call error = %v, gateway saw %d; want ErrBudgetExhausted and no call sent", err, g.calls())
 	}
-	if used, limit := c.BudgetUsed(); used != 2 || limit != 2 {
-		t.Errorf("BudgetUsed() = %d, %d; want 2, 2", used, limit)
+	if used, limit, err := c.BudgetUsed(context.Background()); used != 2 || limit != 2 || err != nil {
+		t.Errorf("BudgetUsed() = %d, %d, %v; want 2, 2", used, limit, err)
 	}
 	now = now.Add(2 * time.Hour) // past midnight GMT+8: a new platform day
 	if _, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true); err != nil {
@@ -310,9 +316,8 @@ func TestDailyBudget(t *testing.T) {
 
 func TestRateLimiterHoldsUnderQPS(t *testing.T) {
 	const qps = 4
-	l := newLimiter(map[string]int{"m": qps})
 	clock := time.Unix(0, 0)
-	l.now = func() time.Time { return clock }
+	l := newLimiter(map[string]int{"m": qps}, func() time.Time { return clock }, nil)
 	var starts []time.Time
 	for i := 0; i < 13; i++ {
 		starts = append(starts, clock.Add(l.reserve("m")))
@@ -376,7 +381,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	}
 	for _, call := range calls {
 		logs.Reset()
-		_, _, err = c.do(context.Background(), call.req)
+		_, err = c.do(context.Background(), call.req)
 		if err == nil {
 			t.Fatalf("%s: error = nil; want the gateway's error", call.req.method)
 		}
@@ -454,12 +459,12 @@ func TestNewClientValidates(t *testing.T) {
 func TestSessionNeeded(t *testing.T) {
 	g := newGateway(t, answer{body: okQuery})
 	c := g.client(t)
-	_, _, err := c.do(context.Background(), &request{method: "aliexpress.ds.product.get", session: true})
+	_, err := c.do(context.Background(), &request{method: "aliexpress.ds.product.get", session: true})
 	if !errors.Is(err, ErrInvalidToken) || g.calls() != 0 {
 		t.Errorf("DS call without a token: error = %v, calls = %d; want ErrInvalidToken before any call", err, g.calls())
 	}
 	c2 := c.WithAccessToken(testToken)
-	if _, _, err := c2.do(context.Background(), &request{method: "aliexpress.affiliate.product.query", session: true, idempotent: true}); err != nil {
+	if _, err := c2.do(context.Background(), &request{method: "aliexpress.affiliate.product.query", session: true, idempotent: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := g.reqs[0].Get("session"); got != testToken {
@@ -489,7 +494,7 @@ func TestConcurrentCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if used, _ := c.BudgetUsed(); used != 32 || n.Load() != 32 {
+	if used, _, _ := c.BudgetUsed(context.Background()); used != 32 || n.Load() != 32 {
 		t.Errorf("budget used %d, server saw %d; want 32 and 32", used, n.Load())
 	}
 }
@@ -500,14 +505,292 @@ func FuzzDecodeSync(f *testing.F) {
 	f.Add([]byte(`{"code":"InvalidApiPath","type":"ISV"}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		raw, _, err := decodeSync("aliexpress.affiliate.product.query", body)
+		x, err := testReply("aliexpress.affiliate.product.query", body)
 		if err == nil {
-			_, _ = respResult("aliexpress.affiliate.product.query", "", raw)
-			return
+			if _, err := affDecodeProductPage(x, ""); err == nil {
+				return
+			}
 		}
 		var e *Error
 		if !errors.As(err, &e) || e.Kind == nil {
 			t.Fatalf("decodeSync error %v is not a typed *Error with a kind", err)
 		}
 	})
+}
+
+// TestHugeAnswerIsCutShort: a gateway answering 64 MB must cost the client no more than its
+// bound (4 MiB by default), once: the call fails with ErrResponseTooLarge and is not retried.
+func TestHugeAnswerIsCutShort(t *testing.T) {
+	const huge = 64 << 20
+	for _, announce := range []bool{true, false} {
+		var calls atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			if announce {
+				w.Header().Set("Content-Length", strconv.Itoa(huge))
+			}
+			chunk := bytes.Repeat([]byte(" "), 64<<10)
+			io.WriteString(w, `{"aliexpress_affiliate_product_query_response":{"pad":"`)
+			for n := 0; n < huge; n += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		read := &countingTransport{base: http.DefaultTransport}
+		c, err := NewClient(testKey, testSecret, WithGateway(srv.URL), WithHTTPClient(&http.Client{Transport: read}),
+			WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, resp, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
+		runtime.ReadMemStats(&after)
+		srv.Close()
+		if !errors.Is(err, ErrResponseTooLarge) || calls.Load() != 1 || resp.Attempts != 1 {
+			t.Errorf("Content-Length announced %v: error = %v after %d calls (Attempts %d); want ErrResponseTooLarge after one",
+				announce, err, calls.Load(), resp.Attempts)
+		}
+		if n := read.n.Load(); n > DefaultMaxResponseBytes+1 {
+			t.Errorf("Content-Length announced %v: the client read %d bytes of the answer; want at most %d", announce, n, DefaultMaxResponseBytes+1)
+		}
+		// Reading up to the bound costs about twice the bound (the buffer grows by doubling); the
+		// rest is the test server's and, under -race, the detector's.
+		if got := after.TotalAlloc - before.TotalAlloc; got > 8*DefaultMaxResponseBytes {
+			t.Errorf("Content-Length announced %v: the call allocated %d MiB; want at most %d MiB",
+				announce, got>>20, 8*DefaultMaxResponseBytes>>20)
+		}
+	}
+	if _, err := NewClient(testKey, testSecret, WithMaxResponseBytes(0)); err == nil {
+		t.Error("WithMaxResponseBytes(0) accepted; want an error")
+	}
+}
+
+// TestRedactorKeepsOrdinaryText: redaction hides credentials, not the text around them, and not
+// runs of one character that a credential happens to contain.
+func TestRedactorKeepsOrdinaryText(t *testing.T) {
+	r := newRedactor("50000TESTACCESS000000000000000000000000001", "abc")
+	for in, want := range map[string]string{
+		"token 50000testaccess000000000000000000000000001 refused": "token [redacted] refused",
+		"request 2101e9d517000000000005678 failed":                 "request 2101e9d517000000000005678 failed",
+		"the abc of it":        "the abc of it",
+		"half: TESTACCESS0000": "half: [redacted]",
+	} {
+		if got := r.redact(in); got != want {
+			t.Errorf("redact(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// fakeClock is a clock that sleeping moves forward, for WithClock and WithSleep.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return nil
+}
+
+// TestBanPausesEveryCaller: once the platform bans a method (ApiCallLimit with a ban length),
+// every caller of the client, and of the clients WithAccessToken makes, waits the ban out instead
+// of being turned away in turn. The fake gateway bans like the platform: any call to the method
+// within the ban is refused.
+func TestBanPausesEveryCaller(t *testing.T) {
+	const m = "aliexpress.ds.order.tracking.get"
+	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	var bannedUntil time.Time
+	var calls, refused int
+	var early []time.Time // calls that arrived while banned
+	ban := 2 * time.Second
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		defer mu.Unlock()
+		now := clock.Now()
+		if r.Form.Get("method") != m {
+			io.WriteString(w, okQuery)
+			return
+		}
+		calls++
+		if calls == 1 || now.Before(bannedUntil) {
+			if calls > 1 {
+				early = append(early, now)
+			}
+			refused++
+			bannedUntil = now.Add(ban)
+			fmt.Fprintf(w, `{"error_response":{"type":"ISP","code":"ApiCallLimit","msg":"Api access frequency exceeds the limit. this ban will last %d seconds"}}`, int(ban/time.Second))
+			return
+		}
+		io.WriteString(w, `{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"data":{"tracking_detail_line_list":[{"mail_no":"LP1"}]}}}}`)
+	}))
+	defer srv.Close()
+	newClient := func(p RetryPolicy) *Client {
+		c, err := NewClient(testKey, testSecret, WithGateway(srv.URL), WithAccessToken(testToken), WithClock(clock.Now),
+			WithSleep(clock.Sleep), WithRetryPolicy(p), WithRandSeed(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := newClient(RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxBanWait: 5 * time.Second})
+	ctx := context.Background()
+
+	// The first caller is turned away; it does not retry, so the ban is still on.
+	first := c.WithAccessToken(testToken)
+	first.retry.MaxAttempts = 1
+	if _, _, err := first.DS.Tracking(ctx, 1, nil); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("first call error = %v; want ErrRateLimited", err)
+	}
+	// Four more callers, one through another user's client, arrive during the ban.
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cc := c
+			if i == 3 {
+				cc = c.WithAccessToken("another-user-token")
+			}
+			if _, resp, err := cc.DS.Tracking(ctx, 1, nil); err != nil || resp.Attempts != 1 {
+				t.Errorf("caller %d: Attempts %d, error %v; want the tracking at the first attempt, after the ban", i, resp.Attempts, err)
+			}
+		}()
+	}
+	// Other methods are not banned.
+	if _, _, err := c.Call(ctx, "aliexpress.affiliate.product.query", nil, true); err != nil {
+		t.Errorf("another method during the ban: %v", err)
+	}
+	wg.Wait()
+	mu.Lock()
+	if calls != 5 || refused != 1 || len(early) != 0 {
+		t.Errorf("gateway saw %d calls, refused %d, %d within the ban; want 5, 1 and none", calls, refused, len(early))
+	}
+	mu.Unlock()
+
+	// A ban longer than MaxBanWait turns callers away at once, without a call.
+	mu.Lock()
+	ban, calls, bannedUntil = time.Hour, 0, time.Time{}
+	mu.Unlock()
+	if _, _, err := c.DS.Tracking(ctx, 1, nil); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("call banned for an hour: error = %v; want ErrRateLimited", err)
+	}
+	_, resp, err := c.DS.Tracking(ctx, 1, nil)
+	mu.Lock()
+	defer mu.Unlock()
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != ErrRateLimited || e.RetryAfter < 59*time.Minute || resp.Attempts != 0 || calls != 1 {
+		t.Errorf("call during an hour's ban = %v (Attempts %d, gateway calls %d); want ErrRateLimited with about an hour left and no call",
+			err, resp.Attempts, calls)
+	}
+}
+
+// countingLimiter and stubBudget stand in for limiters and budgets shared by several processes.
+type countingLimiter struct {
+	mu    sync.Mutex
+	waits map[string]int
+}
+
+func (l *countingLimiter) Wait(ctx context.Context, method string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waits == nil {
+		l.waits = map[string]int{}
+	}
+	l.waits[method]++
+	return ctx.Err()
+}
+
+type stubBudget struct {
+	ok   bool
+	err  error
+	took int
+}
+
+func (b *stubBudget) Take(context.Context, time.Time) (bool, error) {
+	b.took++
+	return b.ok, b.err
+}
+
+func (b *stubBudget) Used(context.Context, time.Time) (int, int, error) { return b.took, 10, b.err }
+
+// TestLimiterAndBudgetArePluggable: a client asks its Limiter before every attempt and its Budget
+// before every call, whatever they are; a Budget's refusal or failure stops the call before it is
+// sent. The defaults' options cannot be mixed with replacements.
+func TestLimiterAndBudgetArePluggable(t *testing.T) {
+	g := newGateway(t, answer{status: 503}, answer{body: okQuery})
+	l := &countingLimiter{}
+	b := &stubBudget{ok: true}
+	c := g.client(t, WithLimiter(l), WithBudget(b))
+	if _, _, err := c.Call(context.Background(), "aliexpress.affiliate.product.query", nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if l.waits["aliexpress.affiliate.product.query"] != 2 || b.took != 2 {
+		t.Errorf("limiter waited %v, budget took %d; want 2 and 2 (one per attempt)", l.waits, b.took)
+	}
+	if used, limit, err := c.BudgetUsed(context.Background()); used != 2 || limit != 10 || err != nil {
+		t.Errorf("BudgetUsed() = %d, %d, %v; want the budget's 2, 10", used, limit, err)
+	}
+	for _, tt := range []struct {
+		budget *stubBudget
+		kind   error
+	}{
+		{&stubBudget{ok: false}, ErrBudgetExhausted},
+		{&stubBudget{err: errors.New("redis: connection refused")}, ErrUnavailable},
+	} {
+		calls := g.calls()
+		_, _, err := g.client(t, WithLimiter(l), WithBudget(tt.budget)).Call(context.Background(), "aliexpress.affiliate.product.query", nil, true)
+		if !errors.Is(err, tt.kind) || g.calls() != calls {
+			t.Errorf("budget %+v: error = %v, %d calls sent; want %v and none", tt.budget, err, g.calls()-calls, tt.kind)
+		}
+	}
+	for _, opts := range [][]Option{
+		{WithLimiter(l), WithRateLimits(map[string]int{"m": 1})},
+		{WithBudget(b), WithDailyBudget(5)},
+		{WithLimiter(nil)}, {WithBudget(nil)}, {WithSleep(nil)},
+	} {
+		if _, err := NewClient(testKey, testSecret, opts...); err == nil {
+			t.Errorf("NewClient with conflicting or nil options succeeded; want an error")
+		}
+	}
+}
+
+// countingTransport counts the bytes of answer bodies the client reads.
+type countingTransport struct {
+	base http.RoundTripper
+	n    atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if err == nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &t.n}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
 }

@@ -20,8 +20,8 @@ type DSProductOptions struct {
 	// ShipTo is the destination country, two letters ("US"); required. Price, stock and
 	// availability depend on it.
 	ShipTo string
-	// Currency is the currency prices are given in (target_currency, e.g. "USD"); the platform's
-	// default when empty.
+	// Currency is the currency prices are given in (target_currency, e.g. "EUR"); "USD" when
+	// empty. Variant prices that name no currency of their own are in it.
 	Currency string
 	// Language is the language of titles and descriptions (target_language, "en" or "en_US").
 	Language string
@@ -34,10 +34,12 @@ type DSProductOptions struct {
 
 // DSProduct is a product as the Dropshipping API describes it for one destination and one account.
 type DSProduct struct {
-	ID               int64
-	Title            string // untrusted text
-	CategoryID       int64
-	CategoryPath     string // category_sequence as the platform writes it
+	ID           int64
+	Title        string // untrusted text
+	CategoryID   int64
+	CategoryPath string // category_sequence as the platform writes it
+	// Currency is the product's base currency (currency_code of its base info). Variant prices
+	// carry their own, which may differ: the currency the request asked for, as a rule.
 	Currency         string
 	Status           string // product_status_type, e.g. "onSelling"
 	DetailHTML       string // untrusted HTML; sanitize before showing
@@ -164,61 +166,16 @@ type DSManufacturer struct {
 }
 
 type dsProductWire struct {
-	Base struct {
-		ProductID        flexInt    `json:"product_id"`
-		Subject          flexString `json:"subject"`
-		CategoryID       flexInt    `json:"category_id"`
-		CategorySequence flexString `json:"category_sequence"`
-		Currency         flexString `json:"currency_code"`
-		Status           flexString `json:"product_status_type"`
-		Detail           flexString `json:"detail"`
-		MobileDetail     flexString `json:"mobile_detail"`
-		Rating           flexFloat  `json:"avg_evaluation_rating"`
-		EvaluationCount  dsCount    `json:"evaluation_count"`
-		SalesCount       flexString `json:"sales_count"`
-		Created          flexString `json:"gmt_create"`
-		Modified         flexString `json:"gmt_modified"`
-	} `json:"ae_item_base_info_dto"`
-	SKUs       list[dsSKUWire]      `json:"ae_item_sku_info_dtos"`
-	Properties list[dsItemPropWire] `json:"ae_item_properties"`
-	Multimedia struct {
-		ImageURLs dsStringList      `json:"image_urls"`
-		Videos    list[dsVideoWire] `json:"ae_video_dtos"`
-	} `json:"ae_multimedia_info_dto"`
-	Package struct {
-		Length      flexInt    `json:"package_length"`
-		Width       flexInt    `json:"package_width"`
-		Height      flexInt    `json:"package_height"`
-		GrossWeight flexString `json:"gross_weight"`
-		PackageType flexBool   `json:"package_type"`
-		ProductUnit flexString `json:"product_unit"`
-		BaseUnit    flexString `json:"base_unit"`
-	} `json:"package_info_dto"`
-	Logistics struct {
-		ShipTo       flexString `json:"ship_to_country"`
-		DeliveryTime flexInt    `json:"delivery_time"`
-	} `json:"logistics_info_dto"`
-	Store struct {
-		ID              flexInt    `json:"store_id"`
-		Name            flexString `json:"store_name"`
-		Country         flexString `json:"store_country_code"`
-		ItemAsDescribed flexString `json:"item_as_described_rating"`
-		Communication   flexString `json:"communication_rating"`
-		ShippingSpeed   flexString `json:"shipping_speed_rating"`
-	} `json:"ae_store_info"`
-	Converter struct {
-		Main flexInt         `json:"main_product_id"`
-		Sub  json.RawMessage `json:"sub_product_id"`
-	} `json:"product_id_converter_result"`
-	HasWholesale flexBool `json:"has_whole_sale"`
-	Manufacturer *struct {
-		Name        flexString `json:"name"`
-		Address     flexString `json:"address"`
-		Email       flexString `json:"email"`
-		Country     flexString `json:"country_name"`
-		PhonePrefix flexString `json:"phone_prefix"`
-		Phone       flexString `json:"phone"`
-	} `json:"manufacturer_info"`
+	Base         obj[dsBaseWire]         `json:"ae_item_base_info_dto"`
+	SKUs         list[dsSKUWire]         `json:"ae_item_sku_info_dtos"`
+	Properties   list[dsItemPropWire]    `json:"ae_item_properties"`
+	Multimedia   obj[dsMediaWire]        `json:"ae_multimedia_info_dto"`
+	Package      obj[dsPackageWire]      `json:"package_info_dto"`
+	Logistics    obj[dsLogisticsWire]    `json:"logistics_info_dto"`
+	Store        obj[dsStoreWire]        `json:"ae_store_info"`
+	Converter    obj[dsConverterWire]    `json:"product_id_converter_result"`
+	HasWholesale flexBool                `json:"has_whole_sale"`
+	Manufacturer obj[dsManufacturerWire] `json:"manufacturer_info"`
 }
 
 func (w *dsProductWire) members() ([]string, []any) {
@@ -227,6 +184,65 @@ func (w *dsProductWire) members() ([]string, []any) {
 			"manufacturer_info"},
 		[]any{&w.Base, &w.SKUs, &w.Properties, &w.Multimedia, &w.Package, &w.Logistics, &w.Store, &w.Converter,
 			&w.HasWholesale, &w.Manufacturer}
+}
+
+type dsBaseWire struct {
+	ProductID        flexInt    `json:"product_id"`
+	Subject          flexText   `json:"subject"`
+	CategoryID       flexInt    `json:"category_id"`
+	CategorySequence flexString `json:"category_sequence"`
+	Currency         flexString `json:"currency_code"`
+	Status           flexString `json:"product_status_type"`
+	Detail           flexText   `json:"detail"`
+	MobileDetail     flexText   `json:"mobile_detail"`
+	Rating           flexFloat  `json:"avg_evaluation_rating"`
+	EvaluationCount  flexCount  `json:"evaluation_count"`
+	SalesCount       flexString `json:"sales_count"`
+	Created          flexString `json:"gmt_create"`
+	Modified         flexString `json:"gmt_modified"`
+}
+
+type dsMediaWire struct {
+	ImageURLs flexStrings       `json:"image_urls"`
+	Videos    list[dsVideoWire] `json:"ae_video_dtos"`
+}
+
+type dsPackageWire struct {
+	Length      flexInt    `json:"package_length"`
+	Width       flexInt    `json:"package_width"`
+	Height      flexInt    `json:"package_height"`
+	GrossWeight flexString `json:"gross_weight"`
+	PackageType flexBool   `json:"package_type"`
+	ProductUnit flexString `json:"product_unit"`
+	BaseUnit    flexString `json:"base_unit"`
+}
+
+type dsLogisticsWire struct {
+	ShipTo       flexString `json:"ship_to_country"`
+	DeliveryTime flexInt    `json:"delivery_time"`
+}
+
+type dsStoreWire struct {
+	ID              flexInt    `json:"store_id"`
+	Name            flexText   `json:"store_name"`
+	Country         flexString `json:"store_country_code"`
+	ItemAsDescribed flexFloat  `json:"item_as_described_rating"`
+	Communication   flexFloat  `json:"communication_rating"`
+	ShippingSpeed   flexFloat  `json:"shipping_speed_rating"`
+}
+
+type dsConverterWire struct {
+	Main flexInt  `json:"main_product_id"`
+	Sub  dsSubIDs `json:"sub_product_id"`
+}
+
+type dsManufacturerWire struct {
+	Name        flexText   `json:"name"`
+	Address     flexText   `json:"address"`
+	Email       flexString `json:"email"`
+	Country     flexText   `json:"country_name"`
+	PhonePrefix flexString `json:"phone_prefix"`
+	Phone       flexString `json:"phone"`
 }
 
 type dsSKUWire struct {
@@ -260,21 +276,21 @@ type dsTierWire struct {
 
 type dsSKUPropertyWire struct {
 	ID             flexInt    `json:"sku_property_id"`
-	Name           flexString `json:"sku_property_name"`
-	Value          flexString `json:"sku_property_value"`
+	Name           flexText   `json:"sku_property_name"`
+	Value          flexText   `json:"sku_property_value"`
 	ValueID        flexInt    `json:"property_value_id"`
-	DefinitionName flexString `json:"property_value_definition_name"`
+	DefinitionName flexText   `json:"property_value_definition_name"`
 	Image          flexString `json:"sku_image"`
 }
 
 type dsItemPropWire struct {
-	NameID  flexInt    `json:"attr_name_id"`
-	Name    flexString `json:"attr_name"`
-	ValueID flexInt    `json:"attr_value_id"`
-	Value   flexString `json:"attr_value"`
-	Unit    flexString `json:"attr_value_unit"`
-	Start   flexString `json:"attr_value_start"`
-	End     flexString `json:"attr_value_end"`
+	NameID  flexInt  `json:"attr_name_id"`
+	Name    flexText `json:"attr_name"`
+	ValueID flexInt  `json:"attr_value_id"`
+	Value   flexText `json:"attr_value"`
+	Unit    flexText `json:"attr_value_unit"`
+	Start   flexText `json:"attr_value_start"`
+	End     flexText `json:"attr_value_end"`
 }
 
 type dsVideoWire struct {
@@ -291,6 +307,10 @@ const dsMethodProduct = "aliexpress.ds.product.get"
 // opts.ShipTo: variants with exact prices and stock, package, store and delivery lead time. It calls
 // aliexpress.ds.product.get. A product that does not exist fails with ErrItemNotFound, one that may
 // not be sold to the destination with ErrNotAllowedToCountry.
+//
+// Only the product ID and each variant's ID and prices are required; any other field that cannot
+// be read is left empty (a wholesale tier without a readable price is left out) and listed in
+// Response.Warnings.
 func (s *DSService) Product(ctx context.Context, productID int64, opts *DSProductOptions) (*DSProduct, *Response, error) {
 	const m = dsMethodProduct
 	if productID <= 0 {
@@ -303,10 +323,11 @@ func (s *DSService) Product(ctx context.Context, productID int64, opts *DSProduc
 	if err != nil {
 		return nil, dsNoCall(m), err
 	}
+	currency := strings.ToUpper(dsDefault(opts.Currency, "USD"))
 	params := map[string]string{
 		"product_id":      strconv.FormatInt(productID, 10),
 		"ship_to_country": shipTo,
-		"target_currency": strings.ToUpper(strings.TrimSpace(opts.Currency)),
+		"target_currency": currency,
 		"target_language": strings.TrimSpace(opts.Language),
 		"province_code":   strings.TrimSpace(opts.ProvinceCode),
 		"city_code":       strings.TrimSpace(opts.CityCode),
@@ -314,274 +335,184 @@ func (s *DSService) Product(ctx context.Context, productID int64, opts *DSProduc
 	if opts.RemovePersonalBenefit {
 		params["remove_personal_benefit"] = "true"
 	}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, dsRefine(err)
+		return nil, x.resp, dsRefine(err)
 	}
-	p, err := dsDecodeProduct(m, resp.RequestID, raw)
+	p, err := dsDecodeProduct(x, currency)
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
 	if p.ShipTo == "" {
 		p.ShipTo = shipTo
 	}
-	return p, resp, nil
+	return p, x.resp, nil
 }
 
-// dsDecodeProduct reads the result object of ds.product.get.
-func dsDecodeProduct(method, requestID string, raw json.RawMessage) (*DSProduct, error) {
+// dsDecodeProduct reads the result of ds.product.get. Prices without a currency of their own are
+// in currency, the one the request asked for (never the product's base currency, which may differ).
+func dsDecodeProduct(x *reply, currency string) (*DSProduct, error) {
+	path, raw := x.result()
 	var w dsProductWire
-	if err := decodeInto(method, requestID, raw, &w); err != nil {
+	if err := x.decode(path, raw, &w); err != nil {
 		return nil, err
 	}
-	b := w.Base
+	b := w.Base.v
+	basePath := joinPath(path, "ae_item_base_info_dto")
+	if err := x.need(b.ProductID.bad, func() string { return joinPath(basePath, "product_id") }); err != nil {
+		return nil, err
+	}
+	if b.ProductID.v == 0 && w.SKUs.len() == 0 {
+		return nil, x.required(joinPath(basePath, "product_id"), "missing, and the result has no variants either")
+	}
+	media, pk, lg, st := w.Multimedia.v, w.Package.v, w.Logistics.v, w.Store.v
 	p := &DSProduct{
-		ID:               int64(b.ProductID),
-		Title:            string(b.Subject),
-		CategoryID:       int64(b.CategoryID),
-		CategoryPath:     string(b.CategorySequence),
-		Currency:         strings.ToUpper(string(b.Currency)),
-		Status:           string(b.Status),
-		DetailHTML:       string(b.Detail),
-		MobileDetailHTML: string(b.MobileDetail),
-		Rating:           float64(b.Rating),
-		EvaluationCount:  int(b.EvaluationCount),
-		SalesCount:       string(b.SalesCount),
-		Created:          string(b.Created),
-		Modified:         string(b.Modified),
-		Images:           []string(w.Multimedia.ImageURLs),
-		ShipTo:           strings.ToUpper(string(w.Logistics.ShipTo)),
-		DeliveryDays:     int(w.Logistics.DeliveryTime),
-		HasWholesale:     bool(w.HasWholesale),
-		MainProductID:    int64(w.Converter.Main),
+		ID:               b.ProductID.v,
+		Title:            b.Subject.s,
+		CategoryID:       b.CategoryID.v,
+		CategoryPath:     b.CategorySequence.s,
+		Currency:         strings.ToUpper(b.Currency.s),
+		Status:           b.Status.s,
+		DetailHTML:       b.Detail.s,
+		MobileDetailHTML: b.MobileDetail.s,
+		Rating:           b.Rating.v,
+		EvaluationCount:  int(b.EvaluationCount.v),
+		SalesCount:       b.SalesCount.s,
+		Created:          b.Created.s,
+		Modified:         b.Modified.s,
+		Images:           media.ImageURLs.v,
+		ShipTo:           strings.ToUpper(lg.ShipTo.s),
+		DeliveryDays:     int(lg.DeliveryTime.v),
+		HasWholesale:     w.HasWholesale.v,
+		MainProductID:    w.Converter.v.Main.v,
 	}
-	if p.ID == 0 && len(w.SKUs) == 0 {
-		return nil, &Error{Method: method, Kind: ErrMalformedResponse, RequestID: requestID, Message: "result has neither ae_item_base_info_dto.product_id nor variants"}
+	for _, v := range media.Videos.all() {
+		p.Videos = append(p.Videos, DSVideo{ID: v.ID.v, Type: v.Type.s, Status: v.Status.s, URL: v.URL.s, PosterURL: v.PosterURL.s})
 	}
-	for _, v := range w.Multimedia.Videos {
-		p.Videos = append(p.Videos, DSVideo{ID: int64(v.ID), Type: string(v.Type), Status: string(v.Status), URL: string(v.URL), PosterURL: string(v.PosterURL)})
+	for _, a := range w.Properties.all() {
+		p.Attributes = append(p.Attributes, DSAttribute{NameID: a.NameID.v, Name: a.Name.s, ValueID: a.ValueID.v,
+			Value: a.Value.s, Unit: a.Unit.s, Start: a.Start.s, End: a.End.s})
 	}
-	for _, a := range w.Properties {
-		p.Attributes = append(p.Attributes, DSAttribute{NameID: int64(a.NameID), Name: string(a.Name), ValueID: int64(a.ValueID),
-			Value: string(a.Value), Unit: string(a.Unit), Start: string(a.Start), End: string(a.End)})
-	}
-	pk := w.Package
-	p.Package = DSPackage{LengthCM: int(pk.Length), WidthCM: int(pk.Width), HeightCM: int(pk.Height), WeightKG: string(pk.GrossWeight),
-		SoldInLots: bool(pk.PackageType), ProductUnit: string(pk.ProductUnit), BaseUnit: string(pk.BaseUnit)}
-	if g, err := parseMinor(string(pk.GrossWeight), 3); err == nil && g <= 1<<31 {
+	p.Package = DSPackage{LengthCM: int(pk.Length.v), WidthCM: int(pk.Width.v), HeightCM: int(pk.Height.v), WeightKG: pk.GrossWeight.s,
+		SoldInLots: pk.PackageType.v, ProductUnit: pk.ProductUnit.s, BaseUnit: pk.BaseUnit.s}
+	if g, err := parseMinor(pk.GrossWeight.s, 3); err == nil && g <= 1<<31 {
 		p.Package.Grams = int(g)
 	}
-	st := w.Store
-	p.Store = DSStore{ID: int64(st.ID), Name: string(st.Name), Country: strings.ToUpper(string(st.Country)),
-		ItemAsDescribed: dsRating(st.ItemAsDescribed), Communication: dsRating(st.Communication), ShippingSpeed: dsRating(st.ShippingSpeed)}
-	p.SubProductIDs = dsSubIDs(w.Converter.Sub)
+	p.Store = DSStore{ID: st.ID.v, Name: st.Name.s, Country: strings.ToUpper(st.Country.s),
+		ItemAsDescribed: st.ItemAsDescribed.v, Communication: st.Communication.v, ShippingSpeed: st.ShippingSpeed.v}
+	p.SubProductIDs = w.Converter.v.Sub.ids
 	p.USProductID = p.SubProductIDs["US"]
-	if mi := w.Manufacturer; mi != nil {
-		p.Manufacturer = &DSManufacturer{Name: string(mi.Name), Address: string(mi.Address), Email: string(mi.Email),
-			Country: string(mi.Country), PhonePrefix: string(mi.PhonePrefix), Phone: string(mi.Phone)}
+	if mi := w.Manufacturer; mi.set {
+		p.Manufacturer = &DSManufacturer{Name: mi.v.Name.s, Address: mi.v.Address.s, Email: mi.v.Email.s,
+			Country: mi.v.Country.s, PhonePrefix: mi.v.PhonePrefix.s, Phone: mi.v.Phone.s}
 	}
-	for i, sw := range w.SKUs {
-		v, err := sw.variant(p.Currency)
-		if err != nil {
-			return nil, &Error{Method: method, Kind: ErrMalformedResponse, RequestID: requestID,
-				Message: fmt.Sprintf("ae_item_sku_info_dtos[%d].%s", i, err.Error()), Err: err}
+	skusPath := joinPath(path, "ae_item_sku_info_dtos")
+	for i, sw := range w.SKUs.all() {
+		at := func() string { return indexPath(skusPath, w.SKUs.index(i)) }
+		for _, f := range []struct{ name, bad string }{
+			{"sku_id", sw.SKUID.bad}, {"sku_price", sw.Price.bad}, {"offer_sale_price", sw.SalePrice.bad},
+		} {
+			if err := x.need(f.bad, func() string { return joinPath(at(), f.name) }); err != nil {
+				return nil, err
+			}
 		}
-		p.Variants = append(p.Variants, v)
+		p.Variants = append(p.Variants, sw.variant(currency))
 	}
 	return p, nil
 }
 
-func (sw dsSKUWire) variant(productCurrency string) (DSVariant, error) {
-	cur := flexString(strings.ToUpper(string(sw.Currency)))
+// variant converts a SKU whose required fields were checked. A SKU without a currency of its own
+// is priced in the currency the request asked for.
+func (sw dsSKUWire) variant(requestCurrency string) DSVariant {
+	cur := strings.ToUpper(sw.Currency.s)
 	if cur == "" {
-		cur = flexString(productCurrency)
+		cur = requestCurrency
 	}
-	attr := string(sw.Attr)
+	attr := sw.Attr.s
 	if attr == "" {
-		attr = string(sw.LegacyID)
+		attr = sw.LegacyID.s
 	}
 	v := DSVariant{
-		SKUID:            string(sw.SKUID),
+		SKUID:            sw.SKUID.s,
 		Attr:             attr,
-		BulkMin:          int(sw.BulkOrder),
-		Stock:            int(sw.Stock),
-		PriceIncludesTax: bool(sw.PriceIncludesTax),
-		Barcode:          string(sw.Barcode),
-		EAN:              string(sw.EAN),
-		SKUCode:          string(sw.SKUCode),
-		BuyLimit:         int(sw.BuyLimit),
-		LimitStrategy:    string(sw.LimitStrategy),
+		Price:            sw.Price.money(cur),
+		SalePrice:        sw.SalePrice.money(cur),
+		BulkPrice:        sw.BulkPrice.money(cur),
+		BulkMin:          int(sw.BulkOrder.v),
+		Stock:            int(sw.Stock.v),
+		PriceIncludesTax: sw.PriceIncludesTax.v,
+		Barcode:          sw.Barcode.s,
+		EAN:              sw.EAN.s,
+		SKUCode:          sw.SKUCode.s,
+		BuyLimit:         int(sw.BuyLimit.v),
+		LimitStrategy:    sw.LimitStrategy.s,
 	}
-	var err error
-	if v.Price, err = dsMoney("sku_price", sw.Price, cur); err != nil {
-		return v, err
-	}
-	if v.SalePrice, err = dsMoney("offer_sale_price", sw.SalePrice, cur); err != nil {
-		return v, err
-	}
-	if v.BulkPrice, err = dsMoney("offer_bulk_sale_price", sw.BulkPrice, cur); err != nil {
-		return v, err
-	}
-	taxCur := sw.TaxCurrency
+	taxCur := strings.ToUpper(sw.TaxCurrency.s)
 	if taxCur == "" {
 		taxCur = cur
 	}
-	if v.Tax, err = dsMoney("tax_amount", sw.TaxAmount, taxCur); err != nil {
-		return v, err
-	}
-	if strings.TrimSpace(string(sw.EstimatedImportCharges)) != "" {
-		m, err := dsMoney("estimated_import_charges", sw.EstimatedImportCharges, taxCur)
-		if err != nil {
-			return v, err
-		}
+	v.Tax = sw.TaxAmount.money(taxCur)
+	if sw.EstimatedImportCharges.given() {
+		m := sw.EstimatedImportCharges.money(taxCur)
 		v.EstimatedImportCharges = &m
 	}
-	for j, t := range sw.Tiers {
-		price, err := dsMoney(fmt.Sprintf("wholesale_price_tiers[%d].wholesale_price", j), t.Price, cur)
-		if err != nil {
-			return v, err
+	for _, t := range sw.Tiers.all() {
+		// A tier is a price from a quantity on: without either it says nothing (and was reported).
+		if !t.Price.given() || t.MinQuantity.bad != "" {
+			continue
 		}
-		v.WholesaleTiers = append(v.WholesaleTiers, WholesaleTier{MinQuantity: int(t.MinQuantity), Discount: string(t.Discount), Price: price})
+		v.WholesaleTiers = append(v.WholesaleTiers, WholesaleTier{MinQuantity: int(t.MinQuantity.v), Discount: t.Discount.s, Price: t.Price.money(cur)})
 	}
-	for _, pw := range sw.Properties {
-		v.Properties = append(v.Properties, SKUProperty{ID: int64(pw.ID), Name: string(pw.Name), Value: string(pw.Value),
-			ValueID: int64(pw.ValueID), DefinitionName: string(pw.DefinitionName), Image: string(pw.Image)})
+	for _, pw := range sw.Properties.all() {
+		v.Properties = append(v.Properties, SKUProperty{ID: pw.ID.v, Name: pw.Name.s, Value: pw.Value.s,
+			ValueID: pw.ValueID.v, DefinitionName: pw.DefinitionName.s, Image: pw.Image.s})
 	}
-	return v, nil
+	return v
 }
 
-// dsSubIDs reads sub_product_id, an object keyed by country that some answers send as a JSON string.
-func dsSubIDs(raw json.RawMessage) map[string]int64 {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil
-		}
-		raw = json.RawMessage(s)
-	}
-	var m map[string]flexInt
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	out := make(map[string]int64, len(m))
-	for k, v := range m {
-		if v > 0 {
-			out[strings.ToUpper(strings.TrimSpace(k))] = int64(v)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+// dsSubIDs is sub_product_id: an object keyed by country, which some answers send as a JSON string.
+type dsSubIDs struct {
+	ids map[string]int64
+	bad string
 }
 
-// dsRating reads a store rating ("4.7"); anything else is 0.
-func dsRating(s flexString) float64 {
-	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(string(s)), "%"), 64)
-	if err != nil {
-		return 0
-	}
-	return f
-}
-
-// dsMoney converts a price and names the field when it cannot be read.
-func dsMoney(field string, m flexMoney, currency flexString) (Money, error) {
-	v, err := m.money(currency)
-	if err != nil {
-		return Money{}, fmt.Errorf("%s: %w", field, err)
-	}
-	return v, nil
-}
-
-// dsCount is a count the platform may round or format ("1000+", "1,004"); what cannot be read is 0.
-type dsCount int
-
-func (n *dsCount) UnmarshalJSON(b []byte) error {
-	s, isNull, err := scalarText(b)
-	if err != nil || isNull {
-		return err
-	}
-	s = strings.TrimSuffix(strings.ReplaceAll(s, ",", ""), "+")
-	if v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && v >= 0 && v <= 1<<31 {
-		*n = dsCount(v)
-	} else if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f >= 0 && f <= 1<<31 {
-		*n = dsCount(f)
-	} else {
-		*n = 0
-	}
-	return nil
-}
-
-// dsStringList is a list of strings sent as one ';'-separated string (image_urls) or as any list form.
-type dsStringList []string
-
-func (l *dsStringList) UnmarshalJSON(b []byte) error {
+func (d *dsSubIDs) UnmarshalJSON(b []byte) error {
+	*d = dsSubIDs{}
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
 		s, err := jsonString(b)
 		if err != nil {
-			return err
+			d.bad = "not a string"
+			return nil
 		}
-		var out []string
-		for _, p := range strings.Split(s, ";") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
+		b = bytes.TrimSpace([]byte(s))
+		if len(b) > 0 && !json.Valid(b) {
+			d.bad = fmt.Sprintf("want an object of product IDs by country, got %.40q", s)
+			return nil
 		}
-		*l = out
+	}
+	if len(b) == 0 || string(b) == "null" || string(b) == "{}" {
 		return nil
 	}
-	var items list[flexString]
-	if err := items.UnmarshalJSON(b); err != nil {
-		return err
+	var m map[string]flexInt
+	if json.Unmarshal(b, &m) != nil {
+		d.bad = "want an object of product IDs by country, got " + describeJSON(b)
+		return nil
 	}
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		if s := strings.TrimSpace(string(it)); s != "" {
-			out = append(out, s)
+	for k, v := range m {
+		if v.bad != "" {
+			d.bad = fmt.Sprintf("%s: %s", k, v.bad)
+		} else if v.v > 0 {
+			if d.ids == nil {
+				d.ids = make(map[string]int64, len(m))
+			}
+			d.ids[strings.ToUpper(strings.TrimSpace(k))] = v.v
 		}
 	}
-	*l = out
 	return nil
 }
 
-// result sends a DS request and unwraps its status family (see dsResult); an error from either
-// step is returned as it is.
-func (s *DSService) result(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
-	payload, resp, err := s.client.do(ctx, r)
-	if err != nil {
-		return nil, resp, err
-	}
-	raw, err := dsResult(r.method, resp.RequestID, payload)
-	return raw, resp, err
-}
-
-// dsResult unwraps a DS payload in either status family: resp_result{resp_code, result} or
-// result + rsp_code siblings (the reference finds both for several DS methods).
-func dsResult(method, requestID string, payload json.RawMessage) (json.RawMessage, error) {
-	var v [1][]byte
-	if !objectMembers(payload, []string{"resp_result"}, v[:]) {
-		// An unusual payload: encoding/json tells whether it has the key, or what is wrong with it.
-		var probe map[string]json.RawMessage
-		if err := json.Unmarshal(payload, &probe); err != nil {
-			return nil, decodeErr(method, requestID, err)
-		}
-		v[0] = probe["resp_result"]
-	}
-	if v[0] != nil {
-		return respResult(method, requestID, payload)
-	}
-	raw, err := rspResult(method, requestID, payload)
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.RequestID == "" {
-			e.RequestID = requestID
-		}
-		return nil, err
-	}
-	return raw, nil
-}
+func (d *dsSubIDs) problems(w *walker) { w.report(d.bad) }
 
 // dsRefine sharpens the kind of a platform error with DS business codes that arrive as a sub_code
 // or a message of a generic error ("15 Remote service error" with sub_code ITEM_ID_NOT_FOUND).
@@ -644,31 +575,4 @@ func dsBool(b bool) string {
 		return "true"
 	}
 	return "false"
-}
-
-// dsStatus reads the status fields several DS results carry ({ret|success, code, msg}) and turns
-// a failure into an *Error. okCodes are the codes that mean success besides "" and "0".
-func dsStatus(method, requestID string, ok *flexBool, code, msg flexString, okCodes ...string) error {
-	c := strings.TrimSpace(string(code))
-	good := c == "" || c == "0"
-	for _, oc := range okCodes {
-		if c == oc {
-			good = true
-		}
-	}
-	if ok != nil && !bool(*ok) {
-		good = false
-	}
-	if good {
-		return nil
-	}
-	kind := classify("", c, "", string(msg))
-	if kind == ErrAPI && msg != "" {
-		kind = classify("", strings.TrimSpace(string(msg)), "", string(msg))
-	}
-	e := &Error{Method: method, Kind: kind, Code: c, Message: string(msg), RequestID: requestID}
-	if e.Code == "" {
-		e.Code = string(msg)
-	}
-	return e
 }

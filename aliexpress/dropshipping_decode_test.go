@@ -8,16 +8,19 @@ import (
 
 // dsDecodeProductBody runs a ds.product.get body through the decoders DSService.Product uses.
 func dsDecodeProductBody(body []byte) (*DSProduct, error) {
-	const m = dsMethodProduct
-	payload, rid, err := decodeSync(m, body)
+	x, err := testReply(dsMethodProduct, body)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := dsResult(m, rid, payload)
-	if err != nil {
-		return nil, err
-	}
-	return dsDecodeProduct(m, rid, raw)
+	return dsDecodeProduct(x, "USD")
+}
+
+// testReply runs a body through the decoding an HTTP 200 answer to method gets, as the client
+// does, and returns the reply the method then decodes its result from.
+func testReply(method string, body []byte) (*reply, error) {
+	d, err := decodeAnswer(&request{method: method}, body)
+	return &reply{resp: &Response{Method: method, RequestID: d.requestID}, payload: d.payload,
+		resultPath: d.resultPath, resultRaw: d.result}, err
 }
 
 func TestDecodeDSProduct40Variants(t *testing.T) {

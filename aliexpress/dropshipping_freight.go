@@ -79,29 +79,26 @@ func (o DeliveryOption) FeeFor(orderAmount Money) Money {
 }
 
 type dsFreightWire struct {
-	Code    flexString                 `json:"code"`
-	Success *flexBool                  `json:"success"`
-	Msg     flexString                 `json:"msg"`
 	Options list[dsDeliveryOptionWire] `json:"delivery_options"`
 }
 
 type dsDeliveryOptionWire struct {
 	Code             flexString `json:"code"`
-	Company          flexString `json:"company"`
+	Company          flexText   `json:"company"`
 	Fee              flexMoney  `json:"shipping_fee_cent"`
 	FeeCurrency      flexString `json:"shipping_fee_currency"`
-	FeeFormat        flexString `json:"shipping_fee_format"`
+	FeeFormat        flexText   `json:"shipping_fee_format"`
 	Free             flexBool   `json:"free_shipping"`
 	MayHavePFS       flexBool   `json:"mayHavePFS"`
 	Threshold        flexMoney  `json:"free_shipping_threshold"`
 	MinDays          flexInt    `json:"min_delivery_days"`
 	MaxDays          flexInt    `json:"max_delivery_days"`
 	GuaranteedDays   flexString `json:"guaranteed_delivery_days"`
-	DeliveryDateDesc flexString `json:"delivery_date_desc"`
-	EstimatedTime    flexString `json:"estimated_delivery_time"`
+	DeliveryDateDesc flexText   `json:"delivery_date_desc"`
+	EstimatedTime    flexText   `json:"estimated_delivery_time"`
 	ShipFrom         flexString `json:"ship_from_country"`
 	Tracking         flexBool   `json:"tracking"`
-	AvailableStock   *flexInt   `json:"available_stock"`
+	AvailableStock   flexInt    `json:"available_stock"`
 	DDPIncludesVAT   flexBool   `json:"ddpIncludeVATTax"`
 }
 
@@ -162,55 +159,48 @@ func (s *DSService) Freight(ctx context.Context, q *FreightQuery) ([]DeliveryOpt
 		CityCode:      strings.TrimSpace(q.CityCode),
 	}
 	params := map[string]string{"queryDeliveryReq": dsJSON(req)}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, dsRefine(err)
+		return nil, x.resp, dsRefine(err)
 	}
+	path, raw := x.result()
 	var w dsFreightWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	if err := dsStatus(m, resp.RequestID, w.Success, w.Code, w.Msg, "200"); err != nil {
-		return nil, resp, err
-	}
-	out := make([]DeliveryOption, 0, len(w.Options))
-	for i, ow := range w.Options {
-		o, err := ow.option(flexString(req.Currency))
-		if err != nil {
-			return nil, resp, &Error{Method: m, Kind: ErrMalformedResponse, RequestID: resp.RequestID,
-				Message: fmt.Sprintf("delivery_options[%d].%s", i, err.Error()), Err: err}
+	out := make([]DeliveryOption, 0, w.Options.len())
+	for i, ow := range w.Options.all() {
+		// The service code and the fee are what an option is for: without them it cannot be
+		// ordered or priced (a fee read as zero would pass for free shipping).
+		at := func() string { return indexPath(joinPath(path, "delivery_options"), w.Options.index(i)) }
+		for _, f := range []struct{ name, bad string }{{"code", ow.Code.bad}, {"shipping_fee_cent", ow.Fee.bad}} {
+			if err := x.need(f.bad, func() string { return joinPath(at(), f.name) }); err != nil {
+				return nil, x.resp, err
+			}
 		}
-		out = append(out, o)
+		out = append(out, ow.option(req.Currency))
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
-func (w dsDeliveryOptionWire) option(askedCurrency flexString) (DeliveryOption, error) {
-	cur := flexString(strings.ToUpper(string(w.FeeCurrency)))
-	if cur == "" {
-		cur = askedCurrency
-	}
+func (w dsDeliveryOptionWire) option(askedCurrency string) DeliveryOption {
+	cur := strings.ToUpper(dsDefault(w.FeeCurrency.s, askedCurrency))
 	o := DeliveryOption{
-		Code: string(w.Code), Company: string(w.Company), FeeText: string(w.FeeFormat), Free: bool(w.Free),
-		MayHavePFS: bool(w.MayHavePFS), MinDays: int(w.MinDays), MaxDays: int(w.MaxDays),
-		GuaranteedDays: string(w.GuaranteedDays), DeliveryDateDesc: string(w.DeliveryDateDesc),
-		EstimatedTime: string(w.EstimatedTime), ShipFrom: strings.ToUpper(string(w.ShipFrom)),
-		Tracking: bool(w.Tracking), AvailableStock: -1, DDPIncludesVAT: bool(w.DDPIncludesVAT),
+		Code: w.Code.s, Company: w.Company.s, FeeText: w.FeeFormat.s, Free: w.Free.v,
+		MayHavePFS: w.MayHavePFS.v, MinDays: int(w.MinDays.v), MaxDays: int(w.MaxDays.v),
+		GuaranteedDays: w.GuaranteedDays.s, DeliveryDateDesc: w.DeliveryDateDesc.s,
+		EstimatedTime: w.EstimatedTime.s, ShipFrom: strings.ToUpper(w.ShipFrom.s),
+		Tracking: w.Tracking.v, AvailableStock: -1, DDPIncludesVAT: w.DDPIncludesVAT.v,
 	}
-	if w.AvailableStock != nil {
-		o.AvailableStock = int(*w.AvailableStock)
+	if w.AvailableStock.set() {
+		o.AvailableStock = int(w.AvailableStock.v)
 	}
-	var err error
-	if o.Fee, err = dsMoney("shipping_fee_cent", w.Fee, cur); err != nil {
-		return o, err
-	}
+	o.Fee = w.Fee.money(cur)
 	if o.Fee.Currency == "" {
-		o.Fee.Currency = string(cur)
+		o.Fee.Currency = cur
 	}
-	if o.FreeThreshold, err = dsMoney("free_shipping_threshold", w.Threshold, cur); err != nil {
-		return o, err
-	}
-	return o, nil
+	o.FreeThreshold = w.Threshold.money(cur)
+	return o
 }
 
 // AddressOptions are the parameters of DSService.Addresses besides the country.
@@ -237,26 +227,33 @@ type AddressNode struct {
 }
 
 type dsAddressWire struct {
-	Ret  *flexBool  `json:"ret"`
-	Code flexString `json:"code"`
-	Msg  flexString `json:"msg"`
-	Data struct {
+	Data obj[struct {
 		Country  flexString    `json:"country"`
 		Type     flexString    `json:"type"`
 		Children dsAddressList `json:"children"`
-	} `json:"data"`
+	}] `json:"data"`
 }
 
 // dsAddressList is the children of an address node: a list, or a JSON string holding one.
-type dsAddressList []AddressNode
+type dsAddressList struct {
+	nodes []AddressNode
+	bad   string
+}
 
 const dsAddressMaxDepth = 8
 
 func (l *dsAddressList) UnmarshalJSON(b []byte) error {
+	*l = dsAddressList{}
 	nodes, err := dsAddressNodes(b, 0)
-	*l = nodes
-	return err
+	if err != nil {
+		l.bad = err.Error()
+		return nil
+	}
+	l.nodes = nodes
+	return nil
 }
+
+func (l *dsAddressList) problems(w *walker) { w.report(l.bad) }
 
 func dsAddressNodes(b []byte, depth int) ([]AddressNode, error) {
 	b = bytes.TrimSpace(b)
@@ -264,21 +261,25 @@ func dsAddressNodes(b []byte, depth int) ([]AddressNode, error) {
 		return nil, nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := jsonString(b)
+		if err != nil {
 			return nil, err
 		}
 		b = bytes.TrimSpace([]byte(s))
+		if len(b) > 0 && !json.Valid(b) {
+			return nil, fmt.Errorf("want a list of divisions, got %s", describeJSON(b))
+		}
 	}
 	if len(b) == 0 || string(b) == "null" {
 		return nil, nil
 	}
 	var items list[map[string]json.RawMessage]
-	if err := json.Unmarshal(b, &items); err != nil {
-		return nil, err
+	_ = items.UnmarshalJSON(b)
+	for _, p := range items.bad {
+		return nil, fmt.Errorf("want a list of divisions: %s", p.problem)
 	}
-	out := make([]AddressNode, 0, len(items))
-	for _, it := range items {
+	out := make([]AddressNode, 0, items.len())
+	for _, it := range items.all() {
 		n := AddressNode{
 			Name: dsFirstText(it, "name", "label", "value", "areaName"),
 			Code: dsFirstText(it, "code", "id", "areaCode", "area_code", "province_code", "city_code"),
@@ -300,8 +301,9 @@ func dsAddressNodes(b []byte, depth int) ([]AddressNode, error) {
 func dsFirstText(m map[string]json.RawMessage, keys ...string) string {
 	for _, k := range keys {
 		if raw, ok := m[k]; ok {
-			if s, _, err := scalarText(raw); err == nil && s != "" {
-				return s
+			var s flexString
+			if _ = s.UnmarshalJSON(raw); s.s != "" {
+				return s.s
 			}
 		}
 	}
@@ -326,20 +328,19 @@ func (s *DSService) Addresses(ctx context.Context, country string, opts *Address
 	if opts.MultiLanguage {
 		params["isMultiLanguage"] = "true"
 	}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w dsAddressWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	if err := dsStatus(m, resp.RequestID, w.Ret, w.Code, w.Msg, "200"); err != nil {
-		return nil, resp, err
-	}
-	t := &AddressTree{Country: strings.ToUpper(string(w.Data.Country)), Type: string(w.Data.Type), Children: []AddressNode(w.Data.Children)}
+	d := w.Data.v
+	t := &AddressTree{Country: strings.ToUpper(d.Country.s), Type: d.Type.s, Children: d.Children.nodes}
 	if t.Country == "" {
 		t.Country = cc
 	}
-	return t, resp, nil
+	return t, x.resp, nil
 }

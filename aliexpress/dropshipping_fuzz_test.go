@@ -1,6 +1,7 @@
 package aliexpress
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,18 +23,19 @@ func FuzzDecodeDSProduct(f *testing.F) {
 	f.Add([]byte(`{"aliexpress_ds_product_get_response":{"result":{"ae_item_base_info_dto":{"product_id":"1e3"},"product_id_converter_result":{"sub_product_id":"\"{}\""}}}}`))
 	f.Add([]byte(`{"aliexpress_ds_product_get_response":{"result":[]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		const m = dsMethodProduct
-		payload, rid, err := decodeSync(m, body)
-		if err != nil {
-			return
-		}
-		raw, err := dsResult(m, rid, payload)
+		x, err := testReply(dsMethodProduct, body)
 		if err != nil {
 			_ = dsRefine(err)
 			return
 		}
-		p, err := dsDecodeProduct(m, rid, raw)
+		p, err := dsDecodeProduct(x, "USD")
+		if (p == nil) == (err == nil) {
+			t.Fatalf("dsDecodeProduct = %v, %v; want exactly one of a product and an error", p, err)
+		}
 		if err != nil {
+			if !errors.Is(err, ErrRequiredField) {
+				t.Fatalf("dsDecodeProduct error = %v; want ErrRequiredField", err)
+			}
 			return
 		}
 		for i, v := range p.Variants {
@@ -58,25 +60,22 @@ func FuzzDecodeDSOrder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, m := range []string{dsMethodOrder, dsMethodFreight, dsMethodTracking, dsMethodCreateOrder} {
-			payload, rid, err := decodeSync(m, body)
+			x, err := testReply(m, body)
 			if err != nil {
 				continue
 			}
-			raw, err := dsResult(m, rid, payload)
-			if err != nil {
-				continue
-			}
-			_, _ = dsDecodeOrder(m, rid, raw)
+			_, _ = dsDecodeOrder(x)
+			path, raw := x.result()
 			var fw dsFreightWire
-			if decodeInto(m, rid, raw, &fw) == nil {
-				for _, o := range fw.Options {
-					_, _ = o.option("USD")
+			if x.decode(path, raw, &fw) == nil {
+				for _, o := range fw.Options.all() {
+					_ = o.option("USD")
 				}
 			}
 			var tw dsTrackingWire
-			_ = decodeInto(m, rid, raw, &tw)
+			_ = x.decode(path, raw, &tw)
 			var cw dsCreateOrderWire
-			_ = decodeInto(m, rid, raw, &cw)
+			_ = x.decode(path, raw, &cw)
 		}
 	})
 }

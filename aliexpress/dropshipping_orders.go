@@ -2,6 +2,7 @@ package aliexpress
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -143,10 +144,10 @@ type dsExtendWire struct {
 }
 
 type dsCreateOrderWire struct {
-	IsSuccess *flexBool     `json:"is_success"`
+	IsSuccess flexBool      `json:"is_success"`
 	OrderList list[flexInt] `json:"order_list"`
 	ErrorCode flexString    `json:"error_code"`
-	ErrorMsg  flexString    `json:"error_msg"`
+	ErrorMsg  flexText      `json:"error_msg"`
 }
 
 const dsMethodCreateOrder = "aliexpress.ds.order.create"
@@ -173,42 +174,39 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 	if ext := dsExtend(o); ext != nil {
 		params["ds_extend_request"] = dsJSON(ext)
 	}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: place.OutOrderID != "", session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: place.OutOrderID != "", session: true,
+		businessKind: ErrOrderRejected})
 	if err != nil {
-		return nil, resp, err
-	}
-	var w dsCreateOrderWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
-	}
-	rejected := w.IsSuccess != nil && !bool(*w.IsSuccess)
-	if w.IsSuccess == nil && len(w.OrderList) == 0 && w.ErrorCode != "" {
-		rejected = true
-	}
-	if rejected {
-		code := strings.TrimSpace(string(w.ErrorCode))
-		kind := ErrOrderRejected
-		if code == "REPEATED_ORDER_ERROR" || classify("", code, "", string(w.ErrorMsg)) == ErrDuplicateOrder {
-			kind = ErrDuplicateOrder
-		}
-		e := &Error{Method: m, Kind: kind, Type: "ISV", Code: code, Message: string(w.ErrorMsg), RequestID: resp.RequestID}
-		if kind == ErrDuplicateOrder && resp.Attempts > 1 {
+		var e *Error
+		if errors.As(err, &e) && e.Kind == ErrDuplicateOrder && x.resp.Attempts > 1 {
 			e.Message += " (an earlier attempt of this call, whose answer was lost, placed the order)"
 		}
-		return nil, resp, e
+		return nil, x.resp, err
 	}
-	res := &OrderResult{Message: string(w.ErrorMsg), Code: string(w.ErrorCode)}
-	for _, id := range w.OrderList {
-		if id > 0 {
-			res.OrderIDs = append(res.OrderIDs, int64(id))
+	path, raw := x.result()
+	var w dsCreateOrderWire
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
+	}
+	if !w.IsSuccess.set && w.OrderList.len() == 0 && w.ErrorCode.s != "" {
+		// No is_success, no order, a reason: a refusal in an older shape.
+		return nil, x.resp, x.platform(platformError(m, "ISV", w.ErrorCode.s, "", w.ErrorMsg.s, x.resp.RequestID, ErrOrderRejected))
+	}
+	res := &OrderResult{Message: w.ErrorMsg.s, Code: w.ErrorCode.s}
+	for i, id := range w.OrderList.all() {
+		if err := x.need(id.bad, func() string { return indexPath(joinPath(path, "order_list"), w.OrderList.index(i)) }); err != nil {
+			return nil, x.resp, err
+		}
+		if id.v > 0 {
+			res.OrderIDs = append(res.OrderIDs, id.v)
 		}
 	}
 	if len(res.OrderIDs) == 0 {
 		// The platform says the order exists but gives no ID: not an error to retry blindly.
-		return nil, resp, &Error{Method: m, Kind: ErrMalformedResponse, RequestID: resp.RequestID,
-			Message: "order reported placed but the answer has no order ID; look the order up before placing it again"}
+		return nil, x.resp, x.required(joinPath(path, "order_list"),
+			"order reported placed but the answer has no order ID; look the order up before placing it again")
 	}
-	return res, resp, nil
+	return res, x.resp, nil
 }
 
 // dsPlaceOrder checks an order locally and builds param_place_order_request4_open_api_d_t_o.
@@ -347,26 +345,24 @@ type dsAmountWire struct {
 	Currency flexString `json:"currency_code"`
 }
 
-func (a *dsAmountWire) money(field string) (Money, error) {
-	if a == nil {
-		return Money{}, nil
-	}
-	return dsMoney(field, a.Amount, flexString(strings.ToUpper(string(a.Currency))))
+// money converts an amount; one that was not given or could not be read is the zero Money.
+func (a dsAmountWire) money() Money {
+	return a.Amount.money(strings.ToUpper(a.Currency.s))
 }
 
 type dsOrderWire struct {
-	Status          flexString    `json:"order_status"`
-	LogisticsStatus flexString    `json:"logistics_status"`
-	Created         flexString    `json:"gmt_create"`
-	PaidAt          flexString    `json:"order_paidtime_string"`
-	PayTimeout      flexInt       `json:"pay_timeout_second"`
-	Amount          *dsAmountWire `json:"order_amount"`
-	UserAmount      *dsAmountWire `json:"user_order_amount"`
-	Store           struct {
+	Status          flexString        `json:"order_status"`
+	LogisticsStatus flexString        `json:"logistics_status"`
+	Created         flexString        `json:"gmt_create"`
+	PaidAt          flexString        `json:"order_paidtime_string"`
+	PayTimeout      flexInt           `json:"pay_timeout_second"`
+	Amount          obj[dsAmountWire] `json:"order_amount"`
+	UserAmount      obj[dsAmountWire] `json:"user_order_amount"`
+	Store           obj[struct {
 		ID   flexInt    `json:"store_id"`
-		Name flexString `json:"store_name"`
+		Name flexText   `json:"store_name"`
 		URL  flexString `json:"store_url"`
-	} `json:"store_info"`
+	}] `json:"store_info"`
 	Logistics list[struct {
 		No      flexString `json:"logistics_no"`
 		Service flexString `json:"logistics_service"`
@@ -375,21 +371,21 @@ type dsOrderWire struct {
 }
 
 type dsChildOrderWire struct {
-	ProductID          flexInt       `json:"product_id"`
-	Name               flexString    `json:"product_name"`
-	Count              flexInt       `json:"product_count"`
-	SKUID              flexString    `json:"sku_id"`
-	Price              *dsAmountWire `json:"product_price"`
-	SaleFee            *dsAmountWire `json:"sale_fee"`
-	SaleDiscount       *dsAmountWire `json:"sale_discount_fee"`
-	ShippingFee        *dsAmountWire `json:"shipping_fee"`
-	ShippingDiscount   *dsAmountWire `json:"shipping_discount_fee"`
-	ActualShippingFee  *dsAmountWire `json:"actual_shipping_fee"`
-	ActualTax          *dsAmountWire `json:"actual_tax_fee"`
-	ActualFee          *dsAmountWire `json:"actual_fee"`
-	AlreadyIncludesTax flexBool      `json:"already_include_tax"`
-	PriceIncludesTax   flexBool      `json:"price_include_tax"`
-	EndReason          flexString    `json:"end_reason"`
+	ProductID          flexInt           `json:"product_id"`
+	Name               flexText          `json:"product_name"`
+	Count              flexInt           `json:"product_count"`
+	SKUID              flexString        `json:"sku_id"`
+	Price              obj[dsAmountWire] `json:"product_price"`
+	SaleFee            obj[dsAmountWire] `json:"sale_fee"`
+	SaleDiscount       obj[dsAmountWire] `json:"sale_discount_fee"`
+	ShippingFee        obj[dsAmountWire] `json:"shipping_fee"`
+	ShippingDiscount   obj[dsAmountWire] `json:"shipping_discount_fee"`
+	ActualShippingFee  obj[dsAmountWire] `json:"actual_shipping_fee"`
+	ActualTax          obj[dsAmountWire] `json:"actual_tax_fee"`
+	ActualFee          obj[dsAmountWire] `json:"actual_fee"`
+	AlreadyIncludesTax flexBool          `json:"already_include_tax"`
+	PriceIncludesTax   flexBool          `json:"price_include_tax"`
+	EndReason          flexString        `json:"end_reason"`
 }
 
 const dsMethodOrder = "aliexpress.trade.ds.order.get"
@@ -404,58 +400,40 @@ func (s *DSService) Order(ctx context.Context, orderID int64) (*DSOrder, *Respon
 	params := map[string]string{"single_order_query": dsJSON(struct {
 		OrderID int64 `json:"order_id"`
 	}{orderID})}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
-	o, err := dsDecodeOrder(m, resp.RequestID, raw)
+	o, err := dsDecodeOrder(x)
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
 	o.ID = orderID
-	return o, resp, nil
+	return o, x.resp, nil
 }
 
-func dsDecodeOrder(m, requestID string, raw []byte) (*DSOrder, error) {
+// dsDecodeOrder reads the result of trade.ds.order.get. Every field is optional: the order is the
+// one asked for, and what cannot be read is left empty and reported.
+func dsDecodeOrder(x *reply) (*DSOrder, error) {
+	path, raw := x.result()
 	var w dsOrderWire
-	if err := decodeInto(m, requestID, raw, &w); err != nil {
+	if err := x.decode(path, raw, &w); err != nil {
 		return nil, err
 	}
-	bad := func(field string, err error) error {
-		return &Error{Method: m, Kind: ErrMalformedResponse, RequestID: requestID, Message: field + ": " + err.Error(), Err: err}
+	st := w.Store.v
+	o := &DSOrder{Status: w.Status.s, LogisticsStatus: w.LogisticsStatus.s, Created: w.Created.s,
+		PaidAt: w.PaidAt.s, PayTimeout: time.Duration(w.PayTimeout.v) * time.Second,
+		Amount: w.Amount.v.money(), UserAmount: w.UserAmount.v.money(),
+		Store: DSOrderStore{ID: st.ID.v, Name: st.Name.s, URL: st.URL.s}}
+	for _, l := range w.Logistics.all() {
+		o.Logistics = append(o.Logistics, DSOrderLogistics{TrackingNumber: l.No.s, Service: l.Service.s})
 	}
-	o := &DSOrder{Status: string(w.Status), LogisticsStatus: string(w.LogisticsStatus), Created: string(w.Created),
-		PaidAt: string(w.PaidAt), PayTimeout: time.Duration(w.PayTimeout) * time.Second,
-		Store: DSOrderStore{ID: int64(w.Store.ID), Name: string(w.Store.Name), URL: string(w.Store.URL)}}
-	var err error
-	if o.Amount, err = w.Amount.money("order_amount"); err != nil {
-		return nil, bad("result", err)
-	}
-	if o.UserAmount, err = w.UserAmount.money("user_order_amount"); err != nil {
-		return nil, bad("result", err)
-	}
-	for _, l := range w.Logistics {
-		o.Logistics = append(o.Logistics, DSOrderLogistics{TrackingNumber: string(l.No), Service: string(l.Service)})
-	}
-	for i, c := range w.Children {
-		it := DSOrderItem{ProductID: int64(c.ProductID), Name: string(c.Name), Quantity: int(c.Count), SKUID: string(c.SKUID),
-			AlreadyIncludesTax: bool(c.AlreadyIncludesTax), PriceIncludesTax: bool(c.PriceIncludesTax), EndReason: string(c.EndReason)}
-		for _, f := range []struct {
-			name string
-			w    *dsAmountWire
-			dst  *Money
-		}{
-			{"product_price", c.Price, &it.Price}, {"sale_fee", c.SaleFee, &it.SaleFee},
-			{"sale_discount_fee", c.SaleDiscount, &it.SaleDiscount}, {"shipping_fee", c.ShippingFee, &it.ShippingFee},
-			{"shipping_discount_fee", c.ShippingDiscount, &it.ShippingDiscount},
-			{"actual_shipping_fee", c.ActualShippingFee, &it.ActualShippingFee},
-			{"actual_tax_fee", c.ActualTax, &it.ActualTax}, {"actual_fee", c.ActualFee, &it.ActualFee},
-		} {
-			if *f.dst, err = f.w.money(f.name); err != nil {
-				return nil, bad(fmt.Sprintf("child_order_list[%d]", i), err)
-			}
-		}
-		o.Items = append(o.Items, it)
+	for _, c := range w.Children.all() {
+		o.Items = append(o.Items, DSOrderItem{ProductID: c.ProductID.v, Name: c.Name.s, Quantity: int(c.Count.v), SKUID: c.SKUID.s,
+			Price: c.Price.v.money(), SaleFee: c.SaleFee.v.money(), SaleDiscount: c.SaleDiscount.v.money(),
+			ShippingFee: c.ShippingFee.v.money(), ShippingDiscount: c.ShippingDiscount.v.money(),
+			ActualShippingFee: c.ActualShippingFee.v.money(), ActualTax: c.ActualTax.v.money(), ActualFee: c.ActualFee.v.money(),
+			AlreadyIncludesTax: c.AlreadyIncludesTax.v, PriceIncludesTax: c.PriceIncludesTax.v, EndReason: c.EndReason.s})
 	}
 	return o, nil
 }
@@ -498,52 +476,25 @@ type TrackedItem struct {
 }
 
 type dsTrackingWire struct {
-	Ret  *flexBool  `json:"ret"`
-	Code flexString `json:"code"`
-	Msg  flexString `json:"msg"`
-	Data struct {
+	Data obj[struct {
 		Lines list[struct {
-			Carrier flexString    `json:"carrier_name"`
-			MailNo  flexString    `json:"mail_no"`
-			ETA     dsEpochMillis `json:"eta_time_stamps"`
+			Carrier flexText   `json:"carrier_name"`
+			MailNo  flexString `json:"mail_no"`
+			ETA     flexMillis `json:"eta_time_stamps"`
 			Nodes   list[struct {
-				Time flexInt    `json:"time_stamp"`
-				Name flexString `json:"tracking_name"`
-				Desc flexString `json:"tracking_detail_desc"`
+				Time flexMillis `json:"time_stamp"`
+				Name flexText   `json:"tracking_name"`
+				Desc flexText   `json:"tracking_detail_desc"`
 			}] `json:"detail_node_list"`
 			Items list[struct {
 				ItemID   flexInt    `json:"item_id"`
 				SKUID    flexString `json:"sku_id"`
-				SKUDesc  flexString `json:"sku_desc"`
+				SKUDesc  flexText   `json:"sku_desc"`
 				Quantity flexInt    `json:"quantity"`
-				Title    flexString `json:"item_title"`
+				Title    flexText   `json:"item_title"`
 			}] `json:"package_item_list"`
 		}] `json:"tracking_detail_line_list"`
-	} `json:"data"`
-}
-
-// dsEpochMillis is an epoch-milliseconds time that may come as a number, a string or a list of
-// them (eta_time_stamps); the latest is kept.
-type dsEpochMillis int64
-
-func (t *dsEpochMillis) UnmarshalJSON(b []byte) error {
-	var items list[flexInt]
-	if err := items.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	for _, v := range items {
-		if int64(v) > int64(*t) {
-			*t = dsEpochMillis(v)
-		}
-	}
-	return nil
-}
-
-func dsTime(ms int64) time.Time {
-	if ms <= 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
+	}] `json:"data"`
 }
 
 const dsMethodTracking = "aliexpress.ds.order.tracking.get"
@@ -559,33 +510,31 @@ func (s *DSService) Tracking(ctx context.Context, orderID int64, opts *TrackingO
 		opts = &TrackingOptions{}
 	}
 	params := map[string]string{"ae_order_id": strconv.FormatInt(orderID, 10), "language": dsDefault(opts.Language, "en_US")}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, dsRefine(err)
+		return nil, x.resp, dsRefine(err)
 	}
+	path, raw := x.result()
 	var w dsTrackingWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
-	}
-	if err := dsStatus(m, resp.RequestID, w.Ret, w.Code, w.Msg, "200"); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
 	info := &TrackingInfo{}
-	for _, l := range w.Data.Lines {
-		p := TrackingPackage{Carrier: string(l.Carrier), TrackingNumber: string(l.MailNo), ETA: dsTime(int64(l.ETA))}
-		for _, n := range l.Nodes {
-			p.Events = append(p.Events, TrackingEvent{Time: dsTime(int64(n.Time)), Name: string(n.Name), Description: string(n.Desc)})
+	for _, l := range w.Data.v.Lines.all() {
+		p := TrackingPackage{Carrier: l.Carrier.s, TrackingNumber: l.MailNo.s, ETA: l.ETA.time()}
+		for _, n := range l.Nodes.all() {
+			p.Events = append(p.Events, TrackingEvent{Time: n.Time.time(), Name: n.Name.s, Description: n.Desc.s})
 		}
-		for _, it := range l.Items {
-			p.Items = append(p.Items, TrackedItem{ItemID: int64(it.ItemID), SKUID: string(it.SKUID), SKUDesc: string(it.SKUDesc),
-				Quantity: int(it.Quantity), Title: string(it.Title)})
+		for _, it := range l.Items.all() {
+			p.Items = append(p.Items, TrackedItem{ItemID: it.ItemID.v, SKUID: it.SKUID.s, SKUDesc: it.SKUDesc.s,
+				Quantity: int(it.Quantity.v), Title: it.Title.s})
 		}
 		info.Packages = append(info.Packages, p)
 	}
 	if len(info.Packages) == 0 {
-		return nil, resp, &Error{Method: m, Kind: ErrTrackingNotFound, RequestID: resp.RequestID, Message: "no tracking lines in the answer"}
+		return nil, x.resp, &Error{Method: m, Kind: ErrTrackingNotFound, RequestID: x.resp.RequestID, Message: "no tracking lines in the answer"}
 	}
-	return info, resp, nil
+	return info, x.resp, nil
 }
 
 // OrderData reports a sale made off AliExpress that an order fulfils ("data reflow").
@@ -597,12 +546,6 @@ type OrderData struct {
 	OrderAmount   Money  // what the end customer paid in all
 	PaidAt        time.Time
 	ProductURL    string // where the customer bought it
-}
-
-type dsBoolResultWire struct {
-	Result     flexBool   `json:"result"`
-	ResultCode flexString `json:"result_code"`
-	ResultMsg  flexString `json:"result_msg"`
 }
 
 const dsMethodSubmitOrderData = "aliexpress.ds.member.orderdata.submit"
@@ -684,29 +627,22 @@ func (s *DSService) AddInfo(ctx context.Context, info *DropshipperInfo) (*Respon
 
 // boolCall makes a call whose result is a boolean, in either status family.
 func (s *DSService) boolCall(ctx context.Context, m string, params map[string]string, idempotent bool) (*Response, error) {
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: idempotent, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: idempotent, session: true})
 	if err != nil {
-		return resp, err
+		return x.resp, err
 	}
-	var w dsBoolResultWire
-	if err := decodeInto(m, resp.RequestID, payload, &w); err != nil {
-		return resp, err
-	}
-	if c := strings.TrimSpace(string(w.ResultCode)); c != "" && c != "0" && c != "200" {
-		return resp, &Error{Method: m, Kind: classify("", c, "", string(w.ResultMsg)), Code: c, Message: string(w.ResultMsg), RequestID: resp.RequestID}
-	}
-	raw, err := dsResult(m, resp.RequestID, payload)
-	if err != nil {
-		return resp, err
-	}
+	path, raw := x.result()
 	var ok flexBool
-	if err := decodeInto(m, resp.RequestID, raw, &ok); err != nil {
-		return resp, err
+	if err := x.decode(path, raw, &ok); err != nil {
+		return x.resp, err
 	}
-	if !ok {
-		return resp, &Error{Method: m, Kind: ErrAPI, Message: "the platform answered result=false", RequestID: resp.RequestID}
+	if err := x.need(ok.bad, func() string { return path }); err != nil {
+		return x.resp, err
 	}
-	return resp, nil
+	if !ok.v {
+		return x.resp, &Error{Method: m, Kind: ErrAPI, Message: "the platform answered result=false", RequestID: x.resp.RequestID}
+	}
+	return x.resp, nil
 }
 
 // MemberBenefit is a dropshipping benefit of the user's account, e.g. "auto-pay".
@@ -723,22 +659,23 @@ const dsMethodMemberBenefits = "aliexpress.ds.member.benefit.get"
 // instance). It calls aliexpress.ds.member.benefit.get.
 func (s *DSService) MemberBenefits(ctx context.Context) ([]MemberBenefit, *Response, error) {
 	const m = dsMethodMemberBenefits
-	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w list[struct {
 		Code       flexString `json:"code"`
-		Title      flexString `json:"title"`
+		Title      flexText   `json:"title"`
 		CanApply   flexBool   `json:"canApply"`
 		CanBenefit flexBool   `json:"canBenefit"`
 	}]
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	out := make([]MemberBenefit, 0, len(w))
-	for _, b := range w {
-		out = append(out, MemberBenefit{Code: string(b.Code), Title: string(b.Title), CanApply: bool(b.CanApply), CanBenefit: bool(b.CanBenefit)})
+	out := make([]MemberBenefit, 0, w.len())
+	for _, b := range w.all() {
+		out = append(out, MemberBenefit{Code: b.Code.s, Title: b.Title.s, CanApply: b.CanApply.v, CanBenefit: b.CanBenefit.v})
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }

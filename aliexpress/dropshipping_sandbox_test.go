@@ -31,6 +31,15 @@ func (c *sbClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// Sleep moves the clock instead of waiting, for aliexpress.WithSleep.
+func (c *sbClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Advance(d)
+	return nil
+}
+
 // sbEnv is a running sandbox, its clock, and a client acting for DefaultUserNick.
 type sbEnv struct {
 	srv   *sandbox.Server
@@ -382,6 +391,9 @@ func TestSandboxDSOrderNeverPlacedTwice(t *testing.T) {
 		t.Fatal("CreateOrder with every answer dropped succeeded")
 	}
 	env.srv.SetFaults(sandbox.Faults{})
+	if n := env.srv.CallCount(m) - before; n != 3 {
+		t.Errorf("CreateOrder with OutOrderID and every answer dropped made %d calls; want 3 (it is safe to retry)", n)
+	}
 	if _, _, err := ds.CreateOrder(ctx, order("dropped-1")); !errors.Is(err, aliexpress.ErrDuplicateOrder) {
 		t.Errorf("CreateOrder again after the drops: err = %v; want ErrDuplicateOrder (the first was placed)", err)
 	}

@@ -3,7 +3,6 @@ package aliexpress
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"strconv"
 	"strings"
@@ -75,25 +74,23 @@ type DSSearchProduct struct {
 }
 
 type dsTextSearchWire struct {
-	Code flexString `json:"code"`
-	Msg  flexString `json:"msg"`
-	Data struct {
+	Data obj[struct {
 		TotalCount flexInt                 `json:"totalCount"`
 		PageIndex  flexInt                 `json:"pageIndex"`
 		PageSize   flexInt                 `json:"pageSize"`
 		Products   list[dsTextProductWire] `json:"products"`
-	} `json:"data"`
+	}] `json:"data"`
 }
 
 type dsTextProductWire struct {
 	ItemID                      flexInt    `json:"itemId"`
-	Title                       flexString `json:"title"`
+	Title                       flexText   `json:"title"`
 	ItemURL                     flexString `json:"itemUrl"`
 	MainPic                     flexString `json:"itemMainPic"`
 	CateID                      flexInt    `json:"cateId"`
 	SalePrice                   flexMoney  `json:"salePrice"`
 	SalePriceCurrency           flexString `json:"salePriceCurrency"`
-	SalePriceFormat             flexString `json:"salePriceFormat"`
+	SalePriceFormat             flexText   `json:"salePriceFormat"`
 	OriginalPrice               flexMoney  `json:"originalPrice"`
 	OriginalPriceCurrency       flexString `json:"originalPriceCurrency"`
 	TargetSalePrice             flexMoney  `json:"targetSalePrice"`
@@ -103,7 +100,7 @@ type dsTextProductWire struct {
 	Discount                    flexFloat  `json:"discount"`
 	EvaluateRate                flexFloat  `json:"evaluateRate"`
 	Score                       flexFloat  `json:"score"`
-	Orders                      dsCount    `json:"orders"`
+	Orders                      flexCount  `json:"orders"`
 	VideoURL                    flexString `json:"productVideoUrl"`
 	Type                        flexString `json:"type"`
 }
@@ -140,58 +137,53 @@ func (s *DSService) TextSearch(ctx context.Context, keyword string, opts *TextSe
 	if len(opts.Filters) > 0 {
 		params["searchExtend"] = dsJSON(opts.Filters)
 	}
-	payload, resp, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
+	}
+	// The fields sit in the method object; some generated answers nest them under result.
+	path, raw := "", []byte(x.payload)
+	if !hasMember(raw, "data") {
+		if p, r := x.result(); p == "result" && hasMember(r, "data") {
+			path, raw = p, r
+		}
 	}
 	var w dsTextSearchWire
-	if err := decodeInto(m, resp.RequestID, dsUnnest(payload, "data", "code"), &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	if err := dsStatus(m, resp.RequestID, nil, w.Code, w.Msg, "200"); err != nil {
-		return nil, resp, err
+	if !w.Data.set {
+		return nil, x.resp, x.required(joinPath(path, "data"), "missing")
 	}
-	page := &TextSearchPage{Total: int(w.Data.TotalCount), PageIndex: int(w.Data.PageIndex), PageSize: int(w.Data.PageSize)}
-	for i, pw := range w.Data.Products {
-		p, err := pw.product()
-		if err != nil {
-			return nil, resp, &Error{Method: m, Kind: ErrMalformedResponse, RequestID: resp.RequestID,
-				Message: fmt.Sprintf("data.products[%d].%s", i, err.Error()), Err: err}
+	d := w.Data.v
+	page := &TextSearchPage{Total: int(d.TotalCount.v), PageIndex: int(d.PageIndex.v), PageSize: int(d.PageSize.v)}
+	productsPath := joinPath(path, "data.products")
+	for i, pw := range d.Products.all() {
+		if err := x.need(pw.ItemID.bad, func() string { return joinPath(indexPath(productsPath, d.Products.index(i)), "itemId") }); err != nil {
+			return nil, x.resp, err
 		}
-		page.Products = append(page.Products, p)
+		page.Products = append(page.Products, pw.product(currency))
 	}
-	return page, resp, nil
+	return page, x.resp, nil
 }
 
-func (w dsTextProductWire) product() (DSSearchProduct, error) {
+// product converts a search result; prices without a currency of their own are in the product's
+// currency (the original ones) or the currency asked for (the target ones).
+func (w dsTextProductWire) product(asked string) DSSearchProduct {
 	p := DSSearchProduct{
-		ID: int64(w.ItemID), Title: string(w.Title), URL: string(w.ItemURL), MainImage: string(w.MainPic),
-		CategoryID: int64(w.CateID), SalePriceText: string(w.SalePriceFormat), DiscountPct: float64(w.Discount),
-		PositiveRate: float64(w.EvaluateRate), Score: float64(w.Score), Orders: int(w.Orders),
-		VideoURL: string(w.VideoURL), Type: string(w.Type),
+		ID: w.ItemID.v, Title: w.Title.s, URL: w.ItemURL.s, MainImage: w.MainPic.s,
+		CategoryID: w.CateID.v, SalePriceText: w.SalePriceFormat.s, DiscountPct: w.Discount.v,
+		PositiveRate: w.EvaluateRate.v, Score: w.Score.v, Orders: int(w.Orders.v),
+		VideoURL: w.VideoURL.s, Type: w.Type.s,
 	}
-	targetSaleCur := w.TargetSalePriceCurrency
-	if targetSaleCur == "" {
-		targetSaleCur = w.TargetOriginalPriceCurrency
-	}
-	var err error
-	if p.SalePrice, err = dsMoney("salePrice", w.SalePrice, w.SalePriceCurrency); err != nil {
-		return p, err
-	}
-	origCur := w.OriginalPriceCurrency
-	if origCur == "" {
-		origCur = w.SalePriceCurrency
-	}
-	if p.OriginalPrice, err = dsMoney("originalPrice", w.OriginalPrice, origCur); err != nil {
-		return p, err
-	}
-	if p.TargetSalePrice, err = dsMoney("targetSalePrice", w.TargetSalePrice, targetSaleCur); err != nil {
-		return p, err
-	}
-	if p.TargetOriginalPrice, err = dsMoney("targetOriginalPrice", w.TargetOriginalPrice, w.TargetOriginalPriceCurrency); err != nil {
-		return p, err
-	}
-	return p, nil
+	origCur := dsDefault(w.OriginalPriceCurrency.s, w.SalePriceCurrency.s)
+	targetOrigCur := dsDefault(w.TargetOriginalPriceCurrency.s, asked)
+	targetSaleCur := dsDefault(w.TargetSalePriceCurrency.s, targetOrigCur)
+	p.SalePrice = w.SalePrice.money(w.SalePriceCurrency.s)
+	p.OriginalPrice = w.OriginalPrice.money(origCur)
+	p.TargetSalePrice = w.TargetSalePrice.money(targetSaleCur)
+	p.TargetOriginalPrice = w.TargetOriginalPrice.money(targetOrigCur)
+	return p
 }
 
 // TextSearchAll returns every product of a text search, page after page from opts.PageIndex (or
@@ -285,56 +277,48 @@ type dsFeedWire struct {
 }
 
 type dsFeedProductWire struct {
-	ProductID                   flexInt      `json:"product_id"`
-	Title                       flexString   `json:"product_title"`
-	DetailURL                   flexString   `json:"product_detail_url"`
-	MainImage                   flexString   `json:"product_main_image_url"`
-	SmallImages                 dsStringList `json:"product_small_image_urls"`
-	VideoURL                    flexString   `json:"product_video_url"`
-	OriginalPrice               flexMoney    `json:"original_price"`
-	OriginalPriceCurrency       flexString   `json:"original_price_currency"`
-	SalePrice                   flexMoney    `json:"sale_price"`
-	SalePriceCurrency           flexString   `json:"sale_price_currency"`
-	TargetOriginalPrice         flexMoney    `json:"target_original_price"`
-	TargetOriginalPriceCurrency flexString   `json:"target_original_price_currency"`
-	TargetSalePrice             flexMoney    `json:"target_sale_price"`
-	TargetSalePriceCurrency     flexString   `json:"target_sale_price_currency"`
-	Discount                    flexFloat    `json:"discount"`
-	EvaluateRate                flexFloat    `json:"evaluate_rate"`
-	LatestVolume                dsCount      `json:"lastest_volume"`
-	FirstLevelCategoryID        flexInt      `json:"first_level_category_id"`
-	SecondLevelCategoryID       flexInt      `json:"second_level_category_id"`
-	ShopID                      flexInt      `json:"shop_id"`
-	ShopURL                     flexString   `json:"shop_url"`
-	ShopName                    flexString   `json:"shop_name"`
-	SKUID                       flexString   `json:"sku_id"`
+	ProductID                   flexInt     `json:"product_id"`
+	Title                       flexText    `json:"product_title"`
+	DetailURL                   flexString  `json:"product_detail_url"`
+	MainImage                   flexString  `json:"product_main_image_url"`
+	SmallImages                 flexStrings `json:"product_small_image_urls"`
+	VideoURL                    flexString  `json:"product_video_url"`
+	OriginalPrice               flexMoney   `json:"original_price"`
+	OriginalPriceCurrency       flexString  `json:"original_price_currency"`
+	SalePrice                   flexMoney   `json:"sale_price"`
+	SalePriceCurrency           flexString  `json:"sale_price_currency"`
+	TargetOriginalPrice         flexMoney   `json:"target_original_price"`
+	TargetOriginalPriceCurrency flexString  `json:"target_original_price_currency"`
+	TargetSalePrice             flexMoney   `json:"target_sale_price"`
+	TargetSalePriceCurrency     flexString  `json:"target_sale_price_currency"`
+	Discount                    flexFloat   `json:"discount"`
+	EvaluateRate                flexFloat   `json:"evaluate_rate"`
+	LatestVolume                flexCount   `json:"lastest_volume"`
+	FirstLevelCategoryID        flexInt     `json:"first_level_category_id"`
+	SecondLevelCategoryID       flexInt     `json:"second_level_category_id"`
+	ShopID                      flexInt     `json:"shop_id"`
+	ShopURL                     flexString  `json:"shop_url"`
+	ShopName                    flexText    `json:"shop_name"`
+	SKUID                       flexString  `json:"sku_id"`
 }
 
-func (w dsFeedProductWire) product() (DSFeedProduct, error) {
+// product converts a feed product; target prices without a currency are in the one asked for.
+func (w dsFeedProductWire) product(asked string) DSFeedProduct {
 	p := DSFeedProduct{
-		ID: int64(w.ProductID), Title: string(w.Title), URL: string(w.DetailURL), MainImage: string(w.MainImage),
-		Images: []string(w.SmallImages), VideoURL: string(w.VideoURL), DiscountPct: float64(w.Discount),
-		PositiveRate: float64(w.EvaluateRate), Orders: int(w.LatestVolume), CategoryID: int64(w.SecondLevelCategoryID),
-		TopCategoryID: int64(w.FirstLevelCategoryID), ShopID: int64(w.ShopID), ShopURL: string(w.ShopURL),
-		ShopName: string(w.ShopName), SKUID: string(w.SKUID),
+		ID: w.ProductID.v, Title: w.Title.s, URL: w.DetailURL.s, MainImage: w.MainImage.s,
+		Images: w.SmallImages.v, VideoURL: w.VideoURL.s, DiscountPct: w.Discount.v,
+		PositiveRate: w.EvaluateRate.v, Orders: int(w.LatestVolume.v), CategoryID: w.SecondLevelCategoryID.v,
+		TopCategoryID: w.FirstLevelCategoryID.v, ShopID: w.ShopID.v, ShopURL: w.ShopURL.s,
+		ShopName: w.ShopName.s, SKUID: w.SKUID.s,
 	}
 	if p.CategoryID == 0 {
 		p.CategoryID = p.TopCategoryID
 	}
-	var err error
-	if p.OriginalPrice, err = dsMoney("original_price", w.OriginalPrice, w.OriginalPriceCurrency); err != nil {
-		return p, err
-	}
-	if p.SalePrice, err = dsMoney("sale_price", w.SalePrice, w.SalePriceCurrency); err != nil {
-		return p, err
-	}
-	if p.TargetOriginalPrice, err = dsMoney("target_original_price", w.TargetOriginalPrice, w.TargetOriginalPriceCurrency); err != nil {
-		return p, err
-	}
-	if p.TargetSalePrice, err = dsMoney("target_sale_price", w.TargetSalePrice, w.TargetSalePriceCurrency); err != nil {
-		return p, err
-	}
-	return p, nil
+	p.OriginalPrice = w.OriginalPrice.money(w.OriginalPriceCurrency.s)
+	p.SalePrice = w.SalePrice.money(dsDefault(w.SalePriceCurrency.s, w.OriginalPriceCurrency.s))
+	p.TargetOriginalPrice = w.TargetOriginalPrice.money(dsDefault(w.TargetOriginalPriceCurrency.s, asked))
+	p.TargetSalePrice = w.TargetSalePrice.money(dsDefault(w.TargetSalePriceCurrency.s, asked))
+	return p
 }
 
 const dsMethodRecommendFeed = "aliexpress.ds.recommend.feed.get"
@@ -368,25 +352,26 @@ func (s *DSService) RecommendFeed(ctx context.Context, feedName string, opts *Re
 		"target_currency": strings.ToUpper(strings.TrimSpace(opts.Currency)),
 		"target_language": strings.TrimSpace(opts.Language),
 	}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w dsFeedWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	page := &RecommendFeedPage{PageNo: int(w.CurrentPageNo), Count: int(w.CurrentRecordCount), Total: int(w.TotalRecordCount),
-		TotalPages: int(w.TotalPageNo), Finished: bool(w.IsFinished)}
-	for i, pw := range w.Products {
-		p, err := pw.product()
-		if err != nil {
-			return nil, resp, &Error{Method: m, Kind: ErrMalformedResponse, RequestID: resp.RequestID,
-				Message: fmt.Sprintf("products[%d].%s", i, err.Error()), Err: err}
+	page := &RecommendFeedPage{PageNo: int(w.CurrentPageNo.v), Count: int(w.CurrentRecordCount.v), Total: int(w.TotalRecordCount.v),
+		TotalPages: int(w.TotalPageNo.v), Finished: w.IsFinished.v}
+	for i, pw := range w.Products.all() {
+		if err := x.need(pw.ProductID.bad, func() string {
+			return joinPath(indexPath(joinPath(path, "products"), w.Products.index(i)), "product_id")
+		}); err != nil {
+			return nil, x.resp, err
 		}
-		page.Products = append(page.Products, p)
+		page.Products = append(page.Products, pw.product(params["target_currency"]))
 	}
-	return page, resp, nil
+	return page, x.resp, nil
 }
 
 // RecommendFeedAll returns every product of a recommendation feed, page after page from
@@ -428,9 +413,9 @@ type FeedName struct {
 
 type dsFeedNamesWire struct {
 	Promos list[struct {
-		Name  flexString `json:"promo_name"`
-		Desc  flexString `json:"promo_desc"`
-		Count dsCount    `json:"product_num"`
+		Name  flexText  `json:"promo_name"`
+		Desc  flexText  `json:"promo_desc"`
+		Count flexCount `json:"product_num"`
 	}] `json:"promos"`
 }
 
@@ -439,19 +424,20 @@ const dsMethodFeedNames = "aliexpress.ds.feedname.get"
 // FeedNames lists the product feeds the user can read. It calls aliexpress.ds.feedname.get.
 func (s *DSService) FeedNames(ctx context.Context) ([]FeedName, *Response, error) {
 	const m = dsMethodFeedNames
-	raw, resp, err := s.result(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: map[string]string{}, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w dsFeedNamesWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	out := make([]FeedName, 0, len(w.Promos))
-	for _, p := range w.Promos {
-		out = append(out, FeedName{Name: string(p.Name), Description: string(p.Desc), ProductCount: int(p.Count)})
+	out := make([]FeedName, 0, w.Promos.len())
+	for _, p := range w.Promos.all() {
+		out = append(out, FeedName{Name: p.Name.s, Description: p.Desc.s, ProductCount: int(p.Count.v)})
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
 // FeedItemIDsOptions are the parameters of DSService.FeedItemIDs besides the feed name.
@@ -499,21 +485,25 @@ func (s *DSService) FeedItemIDs(ctx context.Context, feedName string, opts *Feed
 		"page_size":   dsPositive(int64(opts.PageSize)),
 		"search_id":   strings.TrimSpace(opts.SearchID),
 	}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w dsFeedItemIDsWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	page := &FeedItemIDsPage{SearchID: string(w.SearchID), Total: int(w.Total), IDs: make([]int64, 0, len(w.Products))}
-	for _, id := range w.Products {
-		if id > 0 {
-			page.IDs = append(page.IDs, int64(id))
+	page := &FeedItemIDsPage{SearchID: w.SearchID.s, Total: int(w.Total.v), IDs: make([]int64, 0, w.Products.len())}
+	for i, id := range w.Products.all() {
+		if err := x.need(id.bad, func() string { return indexPath(joinPath(path, "products"), w.Products.index(i)) }); err != nil {
+			return nil, x.resp, err
+		}
+		if id.v > 0 {
+			page.IDs = append(page.IDs, id.v)
 		}
 	}
-	return page, resp, nil
+	return page, x.resp, nil
 }
 
 // FeedItemIDsAll returns every product ID of a feed, following the search_id cursor. Iteration
@@ -559,9 +549,9 @@ type DSCategory struct {
 type dsCategoriesWire struct {
 	Total      flexInt `json:"total_result_count"`
 	Categories list[struct {
-		ID       flexInt    `json:"category_id"`
-		Name     flexString `json:"category_name"`
-		ParentID flexInt    `json:"parent_category_id"`
+		ID       flexInt  `json:"category_id"`
+		Name     flexText `json:"category_name"`
+		ParentID flexInt  `json:"parent_category_id"`
 	}] `json:"categories"`
 }
 
@@ -577,19 +567,25 @@ func (s *DSService) Categories(ctx context.Context, opts *DSCategoryOptions) ([]
 		return nil, dsNoCall(m), dsInvalid(m, "CategoryID", "must not be negative")
 	}
 	params := map[string]string{"categoryId": dsPositive(opts.CategoryID), "language": strings.TrimSpace(opts.Language)}
-	raw, resp, err := s.result(ctx, &request{method: m, params: params, idempotent: true, session: true})
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: true, session: true})
 	if err != nil {
-		return nil, resp, err
+		return nil, x.resp, err
 	}
+	path, raw := x.result()
 	var w dsCategoriesWire
-	if err := decodeInto(m, resp.RequestID, raw, &w); err != nil {
-		return nil, resp, err
+	if err := x.decode(path, raw, &w); err != nil {
+		return nil, x.resp, err
 	}
-	out := make([]DSCategory, 0, len(w.Categories))
-	for _, c := range w.Categories {
-		out = append(out, DSCategory{ID: int64(c.ID), Name: string(c.Name), ParentID: int64(c.ParentID)})
+	out := make([]DSCategory, 0, w.Categories.len())
+	for i, c := range w.Categories.all() {
+		if err := x.need(c.ID.bad, func() string {
+			return joinPath(indexPath(joinPath(path, "categories"), w.Categories.index(i)), "category_id")
+		}); err != nil {
+			return nil, x.resp, err
+		}
+		out = append(out, DSCategory{ID: c.ID.v, Name: c.Name.s, ParentID: c.ParentID.v})
 	}
-	return out, resp, nil
+	return out, x.resp, nil
 }
 
 // dsIterate turns a page fetcher into an iterator. start makes a fresh fetcher for each range
@@ -642,22 +638,18 @@ func (p *dsPager) next(n int, first int64, total, pageSize int) bool {
 	return true
 }
 
-// dsUnnest returns payload when it holds any of keys at its top level, else the object under its
-// "result" key if there is one: some generated answers nest the fields one level deeper.
-func dsUnnest(payload json.RawMessage, keys ...string) json.RawMessage {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(payload, &top) != nil {
-		return payload
+// hasMember reports whether the JSON object b has a member named key.
+func hasMember(b []byte, key string) bool {
+	var v [1][]byte
+	if objectMembers(b, []string{key}, v[:]) {
+		return v[0] != nil
 	}
-	for _, k := range keys {
-		if _, ok := top[k]; ok {
-			return payload
-		}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
 	}
-	if inner, ok := top["result"]; ok {
-		return inner
-	}
-	return payload
+	_, ok := m[key]
+	return ok
 }
 
 // dsDefault returns s trimmed, or def when s is blank.

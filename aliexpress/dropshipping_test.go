@@ -189,7 +189,8 @@ func TestDSProductEnvelopeForms(t *testing.T) {
 		wantEvals    int
 	}{
 		{"product_wrapped.json", 2, "12000000000000001", usd(520), 57, 2, 50, 3256801234567890, 120},
-		{"product_bare.json", 1, "12000000000000001", aliexpress.Money{Amount: 109999, Currency: "EUR"}, 3, 1, 1200, 3256801234567890, 1004},
+		// Its base currency is EUR and its SKU names none: the SKU is priced in the currency asked for.
+		{"product_bare.json", 1, "12000000000000001", usd(109999), 3, 1, 1200, 3256801234567890, 1004},
 		{"product_strings.json", 1, "12000027158136202", usd(520), 57, 2, 50, 0, 120},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {

@@ -57,8 +57,20 @@ var (
 	// ErrUnavailable: the platform or the network failed (ISP/SYSTEM errors, HTTP 5xx, timeouts).
 	// Such calls are retried by the client before this is returned.
 	ErrUnavailable = errors.New("platform unavailable")
-	// ErrMalformedResponse: the answer could not be read (not JSON, unexpected shape or HTTP status).
+	// ErrMalformedResponse: the answer could not be used. It is never the Kind itself: the kinds
+	// below say why, and each of them is also an ErrMalformedResponse.
 	ErrMalformedResponse = errors.New("malformed response")
+	// ErrUnreadableResponse: the gateway's answer is not the platform's JSON at all (an HTML page, a
+	// truncated body, JSON without the method's response object, an unexpected HTTP status). A
+	// proxy or a gateway in trouble answers this way, so reads are retried.
+	ErrUnreadableResponse = fmt.Errorf("the gateway's answer could not be read: %w", ErrMalformedResponse)
+	// ErrRequiredField: the platform answered, but a field the answer is useless without (an ID, a
+	// variant's price) is missing or cannot be read; Error.Field names it. Optional fields that
+	// cannot be read never fail a call: they are left empty and listed in Response.Warnings.
+	ErrRequiredField = fmt.Errorf("required field missing or unreadable: %w", ErrMalformedResponse)
+	// ErrResponseTooLarge: the answer is larger than the client accepts (WithMaxResponseBytes). It is
+	// not retried: the same request would bring the same answer.
+	ErrResponseTooLarge = fmt.Errorf("answer too large: %w", ErrMalformedResponse)
 	// ErrAPI: a platform error that fits none of the kinds above; Error.Code tells which.
 	ErrAPI = errors.New("platform error")
 )
@@ -71,6 +83,7 @@ type Error struct {
 	Code       string        // the platform's code, e.g. "IncompleteSignature", "405", "ITEM_ID_NOT_FOUND"
 	SubCode    string        // TOP-style sub code, e.g. "isv.insufficient-permission"
 	Message    string        // the platform's message (or what went wrong locally), redacted
+	Field      string        // for ErrRequiredField: the JSON path of the field, e.g. "result.ae_item_base_info_dto.product_id"
 	RequestID  string        // the platform's request_id, for support tickets
 	HTTPStatus int           // the HTTP status of the answer, 0 when there was none
 	RetryAfter time.Duration // for ErrRateLimited: how long the platform's ban lasts
@@ -228,7 +241,12 @@ func classify(typ, code, subCode, msg string) error {
 	case strings.Contains(lm, "this publisher is not registered"):
 		return ErrPublisherNotRegistered
 	}
-	if strings.EqualFold(typ, "ISP") || strings.EqualFold(typ, "SYSTEM") || c == "15" || c == "50" || c == "404" {
+	switch c {
+	case "15", "50", "404", "500", "502", "503", "504":
+		// Remote service error (TOP), System Error (affiliate 404), and HTTP-like server errors.
+		return ErrUnavailable
+	}
+	if strings.EqualFold(typ, "ISP") || strings.EqualFold(typ, "SYSTEM") {
 		return ErrUnavailable
 	}
 	return ErrAPI

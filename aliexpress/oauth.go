@@ -179,8 +179,8 @@ type oauthTokenWire struct {
 	SellerID              flexString `json:"seller_id"`
 	AccountID             flexString `json:"account_id"`
 	HavanaID              flexString `json:"havana_id"`
-	UserNick              flexString `json:"user_nick"`
-	Account               flexString `json:"account"`
+	UserNick              flexText   `json:"user_nick"`
+	Account               flexText   `json:"account"`
 	AccountPlatform       flexString `json:"account_platform"`
 	Locale                flexString `json:"locale"`
 	SP                    flexString `json:"sp"`
@@ -188,45 +188,48 @@ type oauthTokenWire struct {
 
 // token makes a token call. The request is marked idempotent so that the client resends it after
 // a transport failure; the platform's refusals (spent is the kind for a used code or refresh token)
-// are never retried.
+// are never retried. The access token is required; every other field is optional.
 func (s *OAuthService) token(ctx context.Context, path string, params map[string]string, spent error) (*Token, *Response, error) {
 	c := s.client
 	sent := c.now()
-	payload, resp, err := c.do(ctx, &request{method: path, params: params, idempotent: true})
+	x, err := c.do(ctx, &request{method: path, params: params, idempotent: true})
 	if err != nil {
 		var e *Error
-		if resp != nil && resp.Attempts > 1 && errors.As(err, &e) && e.Kind == spent {
+		if x.resp.Attempts > 1 && errors.As(err, &e) && e.Kind == spent {
 			e.Message += " (an earlier attempt that failed in transit may have used it)"
 		}
-		return nil, resp, err
+		return nil, x.resp, err
 	}
 	var w oauthTokenWire
-	if err := decodeInto(path, resp.RequestID, oauthUnwrap(payload), &w); err != nil {
-		return nil, resp, err
+	if err := x.decode("", x.payload, &w); err != nil {
+		return nil, x.resp, err
 	}
-	if w.AccessToken == "" {
-		return nil, resp, &Error{Method: path, Kind: ErrMalformedResponse, RequestID: resp.RequestID, Message: "answer has no access_token"}
+	if err := x.need(w.AccessToken.bad, func() string { return "access_token" }); err != nil {
+		return nil, x.resp, err
+	}
+	if w.AccessToken.s == "" {
+		return nil, x.resp, x.required("access_token", "missing")
 	}
 	t := &Token{
-		AccessToken: string(w.AccessToken), RefreshToken: string(w.RefreshToken),
-		ExpiresAt:        oauthExpiry(w.ExpireTime, w.ExpiresIn, sent),
-		RefreshExpiresAt: oauthExpiry(w.RefreshTokenValidTime, w.RefreshExpiresIn, sent),
-		UserID:           string(w.UserID), SellerID: string(w.SellerID), AccountID: string(w.AccountID),
-		HavanaID: string(w.HavanaID), UserNick: string(w.UserNick), Account: string(w.Account),
-		AccountPlatform: string(w.AccountPlatform), Locale: string(w.Locale), SP: string(w.SP),
+		AccessToken: w.AccessToken.s, RefreshToken: w.RefreshToken.s,
+		ExpiresAt:        oauthExpiry(w.ExpireTime.v, w.ExpiresIn.v, sent),
+		RefreshExpiresAt: oauthExpiry(w.RefreshTokenValidTime.v, w.RefreshExpiresIn.v, sent),
+		UserID:           w.UserID.s, SellerID: w.SellerID.s, AccountID: w.AccountID.s,
+		HavanaID: w.HavanaID.s, UserNick: w.UserNick.s, Account: w.Account.s,
+		AccountPlatform: w.AccountPlatform.s, Locale: w.Locale.s, SP: w.SP.s,
 	}
-	return t, resp, nil
+	return t, x.resp, nil
 }
 
 // oauthExpiry is the absolute expiry (epoch ms) when the platform gives one, else the time the
 // request was sent plus the lifetime in seconds (so that the estimate errs early), else zero. An
 // absolute time too small to be in milliseconds (before 1973) is read as seconds.
-func oauthExpiry(epoch, lifetimeSeconds flexInt, sent time.Time) time.Time {
+func oauthExpiry(epoch, lifetimeSeconds int64, sent time.Time) time.Time {
 	switch {
 	case epoch >= 100_000_000_000:
-		return time.UnixMilli(int64(epoch)).UTC()
+		return time.UnixMilli(epoch).UTC()
 	case epoch > 0:
-		return time.Unix(int64(epoch), 0).UTC()
+		return time.Unix(epoch, 0).UTC()
 	}
 	if lifetimeSeconds > 0 && lifetimeSeconds < 1<<32 {
 		return sent.Add(time.Duration(lifetimeSeconds) * time.Second).UTC()
@@ -234,9 +237,9 @@ func oauthExpiry(epoch, lifetimeSeconds flexInt, sent time.Time) time.Time {
 	return time.Time{}
 }
 
-// oauthUnwrap returns the token object of a /rest answer: the body itself, or the object under
+// restUnwrap returns the token object of a /rest answer: the body itself, or the object under
 // a *_response key some gateways wrap it in (e.g. aliexpress_system_oauth_token_refresh_response).
-func oauthUnwrap(body []byte) []byte {
+func restUnwrap(body []byte) []byte {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return body
@@ -245,7 +248,7 @@ func oauthUnwrap(body []byte) []byte {
 		return body
 	}
 	for k, v := range top {
-		if strings.HasSuffix(k, "_response") {
+		if strings.HasSuffix(k, "_response") && isObject(v) {
 			return v
 		}
 	}

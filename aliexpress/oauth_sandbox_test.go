@@ -127,15 +127,20 @@ func TestSandboxOAuthFlow(t *testing.T) {
 }
 
 // TestSandboxOAuthRetriedWhenThrottled checks that a token call the gateway turned away before
-// handling it is sent again, and succeeds with the same code.
+// handling it is sent again once the ban is over, and succeeds with the same code. The client
+// waits on the sandbox's clock, so the test takes no wall-clock time.
 func TestSandboxOAuthRetriedWhenThrottled(t *testing.T) {
 	clock := &sbClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
 	srv := sandbox.NewServer(sandbox.Options{Now: clock.Now})
 	t.Cleanup(srv.Close)
-	app := sbClient(t, srv, clock)
+	app := sbClient(t, srv, clock, aliexpress.WithSleep(clock.Sleep))
 	srv.SetFaults(sandbox.Faults{RateLimitBurst: 1, Methods: []string{"/auth/token/create"}})
+	start := clock.Now()
 	tok, resp, err := app.OAuth.CreateToken(context.Background(), srv.AuthorizeCode("https://app.example/cb"))
 	if err != nil || tok.AccessToken == "" || resp.Attempts != 2 {
 		t.Errorf("CreateToken after one ApiCallLimit = %v, %+v, %v; want the token on the second attempt", tok, resp, err)
+	}
+	if waited := clock.Now().Sub(start); waited < time.Second {
+		t.Errorf("the retry came %s after the ApiCallLimit; want it after the 1s ban", waited)
 	}
 }

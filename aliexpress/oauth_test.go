@@ -168,7 +168,7 @@ func TestTokenNeverPrintsSecrets(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("token", "t", tok, "v", *tok)
 	outs := map[string]string{
 		"%v": fmt.Sprintf("%v", tok), "%+v": fmt.Sprintf("%+v", tok), "%#v": fmt.Sprintf("%#v", tok),
-		"%s": fmt.Sprintf("%s", *tok), "%#v value": fmt.Sprintf("%#v", *tok),
+		"%s": tok.String(), "%#v value": fmt.Sprintf("%#v", *tok),
 		"nested": fmt.Sprintf("%+v", struct{ T aliexpress.Token }{*tok}), "slog": logged.String(),
 	}
 	for verb, out := range outs {

@@ -43,18 +43,23 @@ const (
 
 // refHosts are the registrable domains of the AliExpress sites. aliexpress.ru is the Russian joint
 // venture: its product IDs may not exist on the other sites, but they are product IDs all the same.
-var refHosts = [...]string{"aliexpress.com", "aliexpress.us", "aliexpress.ru"}
+func refHosts() [3]string { return [...]string{"aliexpress.com", "aliexpress.us", "aliexpress.ru"} }
 
-// refShortHosts serve redirects only: affiliate links (s.click, and the older click) and app shares (a).
-var refShortHosts = map[string]bool{
-	"s.click.aliexpress.com": true,
-	"click.aliexpress.com":   true,
-	"a.aliexpress.com":       true,
+// refShortHost reports whether host serves redirects only: affiliate links (s.click, and the older
+// click) and app shares (a).
+func refShortHost(host string) bool {
+	switch host {
+	case "s.click.aliexpress.com", "click.aliexpress.com", "a.aliexpress.com":
+		return true
+	}
+	return false
 }
 
-// refIDParams are the query parameters that carry a product ID, lower-cased: productId on product
-// and share pages, objectId on the checkout page (trade/confirm.html), item_id on older pages.
-var refIDParams = map[string]bool{"productid": true, "objectid": true, "item_id": true}
+// refIDParam reports whether a query parameter (lower-cased) carries a product ID: productId on
+// product and share pages, objectId on the checkout page (trade/confirm.html), item_id on older pages.
+func refIDParam(name string) bool {
+	return name == "productid" || name == "objectid" || name == "item_id"
+}
 
 // ProductURL returns the canonical product page URL for id, https://www.aliexpress.com/item/<id>.html,
 // the form the Affiliate API itself returns as product_detail_url. It does not check that id is positive.
@@ -89,7 +94,7 @@ func IsAliExpressHost(host string) bool {
 			}
 		}
 	}
-	for _, d := range refHosts {
+	for _, d := range refHosts() {
 		if h == d || strings.HasSuffix(h, "."+d) {
 			return true
 		}
@@ -286,13 +291,13 @@ func refParse(s string, depth int) (id int64, short, reason string) {
 	}
 	pairs := refQuery(u.RawQuery)
 	for _, p := range pairs {
-		if refIDParams[strings.ToLower(refUnescape(p[0]))] {
+		if refIDParam(strings.ToLower(refUnescape(p[0]))) {
 			if id, ok := refID(p[1]); ok {
 				return id, "", ""
 			}
 		}
 	}
-	if refShortHosts[strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")] {
+	if refShortHost(strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")) {
 		short = abs
 	}
 	if depth < refMaxNesting {

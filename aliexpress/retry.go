@@ -17,8 +17,12 @@ type RetryPolicy struct {
 	MaxBanWait time.Duration
 }
 
-// DefaultRetryPolicy tries three times with jittered back-off from 250ms and waits out bans of up to 10s.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxBanWait: 10 * time.Second}
+// DefaultRetryPolicy returns the policy a client uses unless WithRetryPolicy says otherwise: three
+// attempts with jittered back-off from 250ms, and platform bans of up to 10s waited out. It is a
+// function so that no caller can change the default of every other client in the process.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxBanWait: 10 * time.Second}
+}
 
 // shouldRetry decides whether to send r again after err, and how long to wait first.
 func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attempt int) (time.Duration, bool) {
@@ -30,9 +34,10 @@ func (c *Client) shouldRetry(ctx context.Context, r *request, err *Error, attemp
 		if err.RetryAfter > c.retry.MaxBanWait {
 			return 0, false
 		}
-		// Wait out the ban, plus a little jitter so that concurrent callers do not return together.
-		return err.RetryAfter + time.Duration(c.jitter.float64()*float64(c.retry.BaseDelay)), true
-	case ErrUnavailable, ErrMalformedResponse:
+		// The ban is recorded for every caller of the client (do waits it out before the next
+		// attempt); a little jitter on top keeps the callers waiting for it from returning together.
+		return time.Duration(c.jitter.float64() * float64(c.retry.BaseDelay)), true
+	case ErrUnavailable, ErrUnreadableResponse:
 		return c.backoff(attempt), true
 	}
 	return 0, false

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestListForms(t *testing.T) {
@@ -23,6 +24,7 @@ func TestListForms(t *testing.T) {
 		{"wrapper with array", `{"item":[{"id":1},{"id":2}]}`, []int64{1, 2}},
 		{"wrapper with one object", `{"item":{"id":7}}`, []int64{7}},
 		{"lone element", `{"id":9,"other":"x"}`, []int64{9}},
+		{"lone element with one member", `{"id":{"x":1}}`, []int64{0}},
 		{"empty object", `{}`, nil},
 		{"null", `null`, nil},
 		{"empty string", `""`, nil},
@@ -33,6 +35,7 @@ func TestListForms(t *testing.T) {
 		{"wrapper with an escaped key", `{"it\u0065m":[{"id":4}]}`, []int64{4}},
 		{"wrapper with its key twice", `{"item":[{"id":1}],"item":[{"id":2}]}`, []int64{2}},
 		{"lone element with a key twice", `{"id":5,"i\u0064":6}`, []int64{6}},
+		{"null elements", `[null,{"id":1},null]`, []int64{1}},
 	}
 	for _, tt := range tests {
 		var l list[item]
@@ -41,13 +44,54 @@ func TestListForms(t *testing.T) {
 			continue
 		}
 		var got []int64
-		for _, it := range l {
-			got = append(got, int64(it.ID))
+		for _, it := range l.all() {
+			got = append(got, it.ID.v)
 		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: Unmarshal(%s) = %v; want %v", tt.name, tt.in, got, tt.want)
+		if !reflect.DeepEqual(got, tt.want) || len(l.bad) > 0 {
+			t.Errorf("%s: Unmarshal(%s) = %v, problems %v; want %v and none", tt.name, tt.in, got, l.bad, tt.want)
 		}
 	}
+}
+
+// TestListLeavesOutWhatItCannotRead checks that an element that is not an object is left out,
+// reported at its position, and that the items after it keep theirs in paths.
+func TestListLeavesOutWhatItCannotRead(t *testing.T) {
+	type item struct {
+		ID    flexInt   `json:"id"`
+		Price flexMoney `json:"price"`
+	}
+	var w struct {
+		Items list[item] `json:"items"`
+		Other list[item] `json:"other"`
+	}
+	in := `{"items":[{"id":1},"N/A",7,{"id":2,"price":"x"}],"other":"N/A"}`
+	if err := json.Unmarshal([]byte(in), &w); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, it := range w.Items.all() {
+		ids = append(ids, it.ID.v)
+	}
+	if !reflect.DeepEqual(ids, []int64{1, 2}) || w.Items.index(1) != 3 || w.Other.len() != 0 {
+		t.Errorf("items %v (second at %d), other %d items; want [1 2] (second at 3) and none", ids, w.Items.index(1), w.Other.len())
+	}
+	got := problemsOf(&w, "result")
+	want := []string{
+		`result.items[1]: left out: want an object, got placeholder "N/A"`,
+		`result.items[2]: left out: want an object, got a number`,
+		`result.items[3].price: "x" is not a price`,
+		`result.other: want a list, got placeholder "N/A"`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems = %q; want %q", got, want)
+	}
+}
+
+// problemsOf decodes nothing: it lists the problems of a decoded wire value as "path: problem".
+func problemsOf(v any, path string) []string {
+	var out []string
+	walkProblems(reflect.ValueOf(v).Elem(), path, func(p, problem string) { out = append(out, p+": "+problem) })
+	return out
 }
 
 func TestListOfScalars(t *testing.T) {
@@ -68,8 +112,8 @@ func TestListOfScalars(t *testing.T) {
 			continue
 		}
 		var got []string
-		for _, s := range l {
-			got = append(got, string(s))
+		for _, s := range l.all() {
+			got = append(got, s.s)
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Unmarshal(%s) = %q; want %q", tt.in, got, tt.want)
@@ -92,16 +136,117 @@ func TestFlexScalars(t *testing.T) {
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.N != 1005001234567890 || v.N2 != 57 || v.N3 != 0 || v.S != "200" || !bool(v.B) || bool(v.B2) || v.F != 96.5 || v.F2 != 4.8 {
+	if v.N.v != 1005001234567890 || v.N2.v != 57 || v.N3.v != 0 || v.N3.set() || v.S.s != "200" || !v.B.v || v.B2.v || !v.B2.set ||
+		v.F.v != 96.5 || v.F2.v != 4.8 {
 		t.Errorf("Unmarshal(%s) = %+v", in, v)
 	}
-	var title flexString
-	if err := json.Unmarshal([]byte(`"\t=SUM(1,2) "`), &title); err != nil || title != "\t=SUM(1,2) " {
-		t.Errorf("flexString kept %q; want the text byte for byte", title)
+	if p := problemsOf(&v, ""); p != nil {
+		t.Errorf("problems = %q; want none", p)
 	}
-	var bad flexInt
-	if err := json.Unmarshal([]byte(`"12abc"`), &bad); err == nil {
-		t.Error(`flexInt("12abc") error = nil; want an error`)
+	var title flexText
+	if err := json.Unmarshal([]byte(`"\t=SUM(1,2) "`), &title); err != nil || title.s != "\t=SUM(1,2) " {
+		t.Errorf("flexText kept %q; want the text byte for byte", title.s)
+	}
+}
+
+// TestFlexScalarsBend checks what each tolerant type makes of odd values: read when what is inside
+// the quotes parses, empty with a problem otherwise, and never an error.
+func TestFlexScalarsBend(t *testing.T) {
+	tests := []struct {
+		in      string
+		val     func(string) (any, string) // decodes in; returns the value and the problem
+		want    any
+		problem string // "" when the value reads
+	}{
+		{`"\"12.50\""`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{1250, "USD"}, ""},
+		{`" '8' "`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{800, "USD"}, ""},
+		{`"1,299.00"`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("JPY") }), Money{1299, "JPY"}, ""},
+		{`"N/A"`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{}, `placeholder "N/A"`},
+		{`"12,5.0"`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{}, `"12,5.0" is not a price`},
+		{`""`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{}, ""},
+		{`{"amount":"1"}`, decodeAs[flexMoney](func(m flexMoney) any { return m.money("USD") }), Money{}, "want a single value, got an object"},
+		{`"\"57\""`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(57), ""},
+		{`"12.0"`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(12), ""},
+		{`"null"`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(0), `placeholder "null"`},
+		{`"undefined"`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(0), `placeholder "undefined"`},
+		{`"-"`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(0), `placeholder "-"`},
+		{`"12abc"`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(0), `"12abc" is not an integer`},
+		{`[1]`, decodeAs[flexInt](func(n flexInt) any { return n.v }), int64(0), "want a single value, got a list"},
+		{`"1,004"`, decodeAs[flexCount](func(n flexCount) any { return n.v }), int64(1004), ""},
+		{`"1000+"`, decodeAs[flexCount](func(n flexCount) any { return n.v }), int64(1000), ""},
+		{`"lots"`, decodeAs[flexCount](func(n flexCount) any { return n.v }), int64(0), `"lots" is not a count`},
+		{`"\"4.8\""`, decodeAs[flexFloat](func(f flexFloat) any { return f.v }), 4.8, ""},
+		{`"NaN"`, decodeAs[flexFloat](func(f flexFloat) any { return f.v }), 0.0, `placeholder "NaN"`},
+		{`"Y"`, decodeAs[flexBool](func(b flexBool) any { return b.v }), true, ""},
+		{`"maybe"`, decodeAs[flexBool](func(b flexBool) any { return b.v }), false, `"maybe" is not a boolean`},
+		{`" \"USD\" "`, decodeAs[flexString](func(s flexString) any { return s.s }), "USD", ""},
+		{`"N/A"`, decodeAs[flexString](func(s flexString) any { return s.s }), "", `placeholder "N/A"`},
+		{`"N/A"`, decodeAs[flexText](func(s flexText) any { return s.s }), "N/A", ""},
+		{`{"a":1}`, decodeAs[flexText](func(s flexText) any { return s.s }), "", "want a single value, got an object"},
+		{`"2024-03-01 10:00:00"`, decodeAs[flexTime](func(v flexTime) any { return v.t.UTC().Format(time.RFC3339) }), "2024-03-01T18:00:00Z", ""},
+		{`"soon"`, decodeAs[flexTime](func(v flexTime) any { return v.t.IsZero() }), true, `"soon" is not a time`},
+		{`[1700000000000,"1700000001000"]`, decodeAs[flexMillis](func(v flexMillis) any { return v.v }), int64(1700000001000), ""},
+		{`"a.jpg;b.jpg"`, decodeAs[flexStrings](func(v flexStrings) any { return v.v }), []string{"a.jpg", "b.jpg"}, ""},
+		{`"null"`, decodeAs[flexStrings](func(v flexStrings) any { return v.v }), []string(nil), `placeholder "null"`},
+	}
+	for _, tt := range tests {
+		got, problem := tt.val(tt.in)
+		if !reflect.DeepEqual(got, tt.want) || problem != tt.problem {
+			t.Errorf("decoding %s = %v, problem %q; want %v, problem %q", tt.in, got, problem, tt.want, tt.problem)
+		}
+	}
+}
+
+// decodeAs returns a decoder of JSON text into T, which reports the converted value and T's problem.
+func decodeAs[T any, P interface {
+	*T
+	json.Unmarshaler
+	tolerant
+}](conv func(T) any) func(string) (any, string) {
+	return func(in string) (any, string) {
+		var v T
+		if err := P(&v).UnmarshalJSON([]byte(in)); err != nil {
+			return err, "error"
+		}
+		var problem string
+		P(&v).problems(&walker{emit: func(_, p string) { problem = p }})
+		return conv(v), problem
+	}
+}
+
+// TestWireTypesAreTolerant checks that every member of every wire struct is of a tolerant type, so
+// that no odd value can fail a whole answer: a new field of a plain type would.
+func TestWireTypesAreTolerant(t *testing.T) {
+	tolerantType := reflect.TypeFor[tolerant]()
+	var check func(path string, ty reflect.Type)
+	check = func(path string, ty reflect.Type) {
+		switch {
+		case reflect.PointerTo(ty).Implements(tolerantType):
+			return
+		case ty == reflect.TypeFor[json.RawMessage]():
+			return
+		case ty.Kind() == reflect.Struct:
+			for i := range ty.NumField() {
+				f := ty.Field(i)
+				if f.Tag.Get("json") == "" {
+					t.Errorf("%s.%s has no json tag", path, f.Name)
+					continue
+				}
+				check(path+"."+f.Name, f.Type)
+			}
+		default:
+			t.Errorf("%s is a %s, which fails on an odd value; use a type of wire.go", path, ty)
+		}
+	}
+	for _, v := range []any{
+		dsProductWire{}, dsBaseWire{}, dsSKUWire{}, dsTextSearchWire{}, dsTextProductWire{}, dsFeedWire{}, dsFeedProductWire{},
+		dsFeedNamesWire{}, dsFeedItemIDsWire{}, dsCategoriesWire{}, dsFreightWire{}, dsDeliveryOptionWire{}, dsAddressWire{},
+		dsCreateOrderWire{}, dsOrderWire{}, dsChildOrderWire{}, dsTrackingWire{}, affProductWire{}, affProductResultWire{},
+		affCategoryWire{}, affPromoListWire{}, affShippingWire{}, affSKUItemWire{}, affSKUWire{}, affLinkWire{},
+		affOrderWire{}, affOrderResultWire{}, oauthTokenWire{}, errorBody{},
+	} {
+		ty := reflect.TypeOf(v)
+		check(ty.Name(), ty)
 	}
 }
 
@@ -194,17 +339,17 @@ func FuzzJSONReaders(f *testing.F) {
 				}
 			}
 		}
-		if v, keys, ok := objectKeys(b); ok {
+		if k, v, keys, ok := onlyMember(b); bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
 			var m map[string]json.RawMessage
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatalf("objectKeys read %q, which encoding/json does not read as an object: %v", b, err)
+			if err := json.Unmarshal(b, &m); err != nil || !ok {
+				t.Fatalf("onlyMember(%q) ok = %v; encoding/json reads it as an object: %v", b, ok, err)
 			}
 			if want := min(len(m), 2); keys != want {
-				t.Fatalf("objectKeys(%q) = %d keys; want %d", b, keys, want)
+				t.Fatalf("onlyMember(%q) = %d keys; want %d", b, keys, want)
 			}
-			for _, only := range m {
-				if keys == 1 && !bytes.Equal(v, only) {
-					t.Fatalf("objectKeys(%q) value = %q; want %q", b, v, only)
+			for only, value := range m {
+				if keys == 1 && (k != only || !bytes.Equal(v, bytes.TrimSpace(value))) {
+					t.Fatalf("onlyMember(%q) = %q: %q; want %q: %q", b, k, v, only, value)
 				}
 			}
 		}
