@@ -234,7 +234,7 @@ func readStatus(obj []byte) (s statusMarkers, ok bool) {
 }
 
 // failure reports whether the markers say the call failed, and the code to report. Any false
-// boolean fails it (byFlag), and so does any code but "", "0", "200" or a word of success; but
+// boolean fails it (byFlag), and so does any code but "", "0", "00" (seen live from ds.text.search), "200" or a word of success; but
 // where a boolean says true, a code that is not a number (a label, not a status) does not. A
 // marker that cannot be read fails it too: unreadable names it.
 func (s *statusMarkers) failure() (code string, failed, byFlag bool, unreadable string) {
@@ -255,7 +255,7 @@ func (s *statusMarkers) failure() (code string, failed, byFlag bool, unreadable 
 		switch {
 		case c.bad != "" && !anyTrue:
 			return "", true, false, [...]string{"rsp_code", "resp_code", "code", "result_code"}[i]
-		case v == "", v == "0", v == "200", isSuccessWord(v):
+		case v == "", v == "0", v == "00", v == "200", isSuccessWord(v):
 			continue
 		case anyTrue && !allDigits(strings.TrimPrefix(v, "-")):
 			continue

@@ -84,7 +84,7 @@ func (b *breaker) done(method string, err error) {
 // platformDown reports failures that say the platform is not answering (as opposed to answers
 // about the request, such as "no such product").
 func platformDown(err error) bool {
-	return err != nil && (errors.Is(err, aliexpress.ErrUnavailable) || errors.Is(err, aliexpress.ErrMalformedResponse) ||
+	return err != nil && (errors.Is(err, aliexpress.ErrUnavailable) || errors.Is(err, aliexpress.ErrUnreadableResponse) ||
 		errors.Is(err, aliexpress.ErrRateLimited) || errors.Is(err, context.DeadlineExceeded))
 }
 

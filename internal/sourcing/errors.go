@@ -43,7 +43,10 @@ var translations = [...]translation{
 	{aliexpress.ErrDuplicateOrder, catalog.EInvalid, "duplicate_order", "AliExpress already has an order with this number: it was placed before"},
 	{aliexpress.ErrOrderRejected, catalog.EInvalid, "order_rejected", "AliExpress refused the order"},
 	{aliexpress.ErrTrackingNotFound, catalog.ENotFound, "tracking_not_found", "AliExpress has no tracking for this order yet"},
-	{aliexpress.ErrMalformedResponse, catalog.EUpstream, "malformed_response", "the gateway's answer could not be read: it does not look like AliExpress's API (check ALIEXPRESS_GATEWAY or --gateway)"},
+	{aliexpress.ErrUnreadableResponse, catalog.EUpstream, "unreadable_response", "the gateway's answer could not be read: it is not AliExpress's API (check ALIEXPRESS_GATEWAY or --gateway)"},
+	{aliexpress.ErrResponseTooLarge, catalog.EUpstream, "response_too_large", "AliExpress's answer was larger than aliscout reads: try again, or ask for fewer products at once"},
+	{aliexpress.ErrRequiredField, catalog.EUpstream, "required_field", "AliExpress's answer lacks a field aliscout needs for this product"},
+	{aliexpress.ErrMalformedResponse, catalog.EUpstream, "malformed_response", "AliExpress's answer could not be read"},
 	{aliexpress.ErrUnavailable, catalog.EUpstream, "unavailable", "AliExpress could not be reached or failed: check the network, then try again in a moment"},
 	{context.DeadlineExceeded, catalog.EUpstream, "timeout", "AliExpress took too long to answer: try again in a moment"},
 	{context.Canceled, catalog.EUpstream, "canceled", "the request was cancelled"},
@@ -81,6 +84,9 @@ func Translate(err error) error {
 		}
 		if e.Code == catalog.EInvalid && ae.Message != "" {
 			e.Message = fmt.Sprintf("%s: %s", e.Message, ae.Message)
+		}
+		if e.Reason == "required_field" && ae.Field != "" {
+			e.Message = fmt.Sprintf("%s (%s)", e.Message, ae.Field)
 		}
 	}
 	return e

@@ -19,7 +19,7 @@ func (s *Service) Health(ctx context.Context) catalog.Health {
 	last := s.lastHealth
 	s.healthMu.Unlock()
 	h := catalog.Health{Simulated: s.opts.Simulated, Gateway: s.ae.Gateway(), AppKey: s.ae.AppKey(), TrackingID: s.ae.TrackingID() != "", DS: s.opts.DS}
-	h.CallsToday, h.DailyBudget = s.ae.BudgetUsed()
+	h.CallsToday, h.DailyBudget, _ = s.ae.BudgetUsed(ctx)
 	if h.DailyBudget > 0 && h.CallsToday >= h.DailyBudget {
 		end := PlatformDayEnd(now)
 		h.Code = catalog.ERateLimited
