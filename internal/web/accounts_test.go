@@ -442,11 +442,26 @@ func TestResearchOpenOrNot(t *testing.T) {
 	if w := anon.get("/api/lists"); w.Code != http.StatusUnauthorized {
 		t.Errorf("open research: GET /api/lists = %d; want 401", w.Code)
 	}
-	if w := anon.get("/metrics"); w.Code != http.StatusSeeOther {
-		t.Errorf("closed metrics: GET /metrics = %d; want a redirect to sign in", w.Code)
+	if w := anon.get("/metrics"); w.Code != http.StatusUnauthorized {
+		t.Errorf("closed metrics: GET /metrics = %d; want 401", w.Code)
 	}
 	if w := anon.get("/search"); checkHTML(t, w.Body.String()).hasText("Lists") {
 		t.Error("the nav shows Lists to a visitor who is not signed in")
+	}
+	// Metrics are an operator's; a token serves scrapers.
+	anon.signUp("op@example.com")
+	opTok := anon.createToken("prometheus")
+	member := open.browser("Chrome")
+	member.signUp("member@example.com")
+	memberTok := member.createToken("script")
+	if w := open.api("GET", "/metrics", opTok, ""); w.Code != 200 {
+		t.Errorf("GET /metrics with an operator's token = %d; want 200", w.Code)
+	}
+	if w := open.api("GET", "/metrics", memberTok, ""); w.Code != http.StatusForbidden {
+		t.Errorf("GET /metrics with a member's token = %d; want 403", w.Code)
+	}
+	if w := closed.api("GET", "/api/search?q=holder", tokenFor(t, closed, "ann@example.com"), ""); w.Code != 200 {
+		t.Errorf("closed research: GET /api/search with a token = %d; want 200", w.Code)
 	}
 }
 
@@ -518,4 +533,18 @@ func TestAccountExport(t *testing.T) {
 	if w := e.api("GET", "/api/account/export", tok, ""); w.Code != 200 || w.Header().Get("Content-Disposition") != "" {
 		t.Errorf("GET /api/account/export with a token = %d", w.Code)
 	}
+}
+
+// tokenFor makes an API token for the user with email, as the command line would.
+func tokenFor(t *testing.T, e *acctEnv, email string) string {
+	t.Helper()
+	u, err := e.db.UserByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.svc.CreateAPIToken(t.Context(), u.ID, "test "+strconv.FormatInt(time.Now().UnixNano(), 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

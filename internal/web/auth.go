@@ -168,10 +168,11 @@ func publicPath(path string) bool {
 	return strings.HasPrefix(path, "/invite/") || strings.HasPrefix(path, "/static/")
 }
 
-// refuseAnonymous answers a request that needs a signed-in user: 401 for the API, and for a page
-// a redirect to the sign-in page, which comes back here afterwards.
+// refuseAnonymous answers a request that needs a signed-in user: 401 for the API and /metrics
+// (scrapers follow no sign-in page), and for a page a redirect to the sign-in page, which comes
+// back here afterwards.
 func (s *Server) refuseAnonymous(w http.ResponseWriter, r *http.Request) {
-	if isAPI(r) {
+	if isAPI(r) || r.URL.Path == "/metrics" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="aliscout"`)
 		s.fail(w, r, problemOf(accounts.ErrUnauthenticated))
 		return

@@ -3,6 +3,11 @@
 // download, health and metrics. Pages are server-rendered with html/template and work without
 // JavaScript; one small embedded script adds live margins, the compare tray and table sorting.
 //
+// With Config.Accounts set, users sign in (sessions in an HttpOnly cookie, or API tokens as
+// Authorization: Bearer for the JSON API) and keep saved lists in Config.Store: products with the
+// data they were saved with, shown and exported even when AliExpress does not answer. A member
+// never sees another's lists, tokens or sessions: their ids answer 404.
+//
 // The package consumes the catalog through the Catalog interface and never talks to AliExpress
 // itself. Text from AliExpress is untrusted: templates escape it, product descriptions pass an
 // allow-list sanitizer, and links are only ever http(s).
