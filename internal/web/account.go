@@ -410,15 +410,14 @@ func (s *Server) accountRefused(w http.ResponseWriter, r *http.Request, v *viewe
 		s.failErr(w, r, derr)
 		return
 	}
+	s.retryUntil(&p)
+	p.setRetryAfter(w.Header())
 	d.Form = form
 	d.Problem, d.ErrorList = formProblem(err)
 	if d.Problem != nil {
-		s.retryUntil(&p)
 		d.Problem = &p
 	}
 	d.Errors = fieldMap(d.ErrorList)
-	s.retryUntil(&p)
-	p.setRetryAfter(w.Header())
 	s.render(w, r, p.Status, "account", d)
 }
 

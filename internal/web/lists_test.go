@@ -527,3 +527,33 @@ func TestDatabaseDownResearchGoesOn(t *testing.T) {
 		t.Error("a password is in the log")
 	}
 }
+
+func TestListOfHostileProducts(t *testing.T) {
+	e := newAcctEnv(t, acctSetup{})
+	ann := e.browser("Firefox")
+	ann.signUp("ann@example.com")
+	id := createList(t, ann, `<script>alert("list")</script>`)
+	for i := range hostileTitles {
+		note := fmt.Sprintf(`{"product_id": %d, "note": %q}`, idHostileBase+int64(i), hostileAttr+hostileScript)
+		if w := ann.api("POST", "/api/lists/"+id+"/items", note); w.Code != http.StatusCreated {
+			t.Fatalf("saving hostile product %d = %d %s", i, w.Code, w.Body.String())
+		}
+	}
+	for _, view := range []string{"", "?view=table"} {
+		w := ann.get("/lists/" + id + view)
+		pt := checkHTML(t, w.Body.String())
+		if w.Code != 200 || !pt.hasText(hostileScript) || !pt.hasText(`<script>alert("list")</script>`) {
+			t.Errorf("GET /lists/%s%s = %d; want the hostile texts shown as text", id, view, w.Code)
+		}
+	}
+	checkHTML(t, ann.get("/lists").Body.String())
+	w := ann.post("/lists/"+id+"/export", url.Values{"format": {"shopify"}})
+	if err := export.Validate(export.FormatShopify, strings.NewReader(w.Body.String())); w.Code != 200 || err != nil {
+		t.Errorf("export of hostile products = %d, %v", w.Code, err)
+	}
+	// The flash message of a save carries a hostile title as text.
+	w = ann.post("/lists/save", url.Values{"ids": {strconv.FormatInt(idHostileBase, 10)}, "list": {id}, "next": {"/lists"}})
+	if pt := checkHTML(t, ann.follow(w).Body.String()); !pt.hasText("Saved “" + hostileScript) {
+		t.Error("the flash after saving a hostile product does not show its title as text")
+	}
+}
