@@ -224,7 +224,7 @@ func (s *Server) saveItems(ctx context.Context, v *viewer, listID int64, q saveR
 		switch {
 		case f.Err == nil:
 			p := &f.Product
-			if err := fillItem(&item, p); err != nil {
+			if err := fillItem(&item, p, s.savedImage); err != nil {
 				return out, err
 			}
 		case catalog.ErrorCode(f.Err) == catalog.ENotFound || catalog.ErrorCode(f.Err) == catalog.EInvalid:
@@ -243,15 +243,20 @@ func (s *Server) saveItems(ctx context.Context, v *viewer, listID int64, q saveR
 	return out, nil
 }
 
+// savedImage is the image a list shows and keeps for a product's or variant's picture: only an
+// http(s) URL, "" otherwise. Every image of a list goes through it, so that one place applies the
+// app's image policy.
+func (s *Server) savedImage(u string) string { return httpURL(u) }
+
 // fillItem records what a product is now in item: its title, image and price (of the item's
-// variant, when it has one).
-func fillItem(item *store.ListItem, p *catalog.Product) error {
+// variant, when it has one). image filters the pictures.
+func fillItem(item *store.ListItem, p *catalog.Product, image func(string) string) error {
 	item.Title = truncateText(strings.TrimSpace(p.Title), store.MaxTextLen)
 	item.Price = p.Price
 	if item.Price.IsZero() {
 		item.Price = cheapestVariant(p).Price
 	}
-	if img := imageOf(p); len(img) <= store.MaxTextLen {
+	if img := image(imageOf(p)); len(img) <= store.MaxTextLen {
 		item.ImageURL = img
 	}
 	if item.SKUID == "" {
@@ -262,7 +267,7 @@ func fillItem(item *store.ListItem, p *catalog.Product) error {
 			if !vr.Price.IsZero() {
 				item.Price = vr.Price
 			}
-			if img := httpURL(vr.Image); img != "" && len(img) <= store.MaxTextLen {
+			if img := image(vr.Image); img != "" && len(img) <= store.MaxTextLen {
 				item.ImageURL = img
 			}
 			return nil
@@ -637,7 +642,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 // AliExpress does not answer.
 func (s *Server) listRow(r *http.Request, it store.ListItem, f catalog.Found, first, last bool) listRow {
 	id, _ := strconv.ParseInt(it.ProductID, 10, 64)
-	row := listRow{It: it, ID: id, Title: strings.TrimSpace(cleanText(it.Title)), Image: httpURL(it.ImageURL),
+	row := listRow{It: it, ID: id, Title: strings.TrimSpace(cleanText(it.Title)), Image: s.savedImage(it.ImageURL),
 		ShipTo: itemShipTo(it), SavedAgo: s.ago(it.SavedAt), First: first, Last: last}
 	c, rule, isDefault := itemCalc(it)
 	row.Rule, row.RuleIsDef = rule, isDefault
@@ -660,7 +665,7 @@ func (s *Server) listRow(r *http.Request, it store.ListItem, f catalog.Found, fi
 			row.Title = titleOf(&p)
 		}
 		if row.Image == "" {
-			row.Image = imageOf(&p)
+			row.Image = s.savedImage(imageOf(&p))
 		}
 		row.Q = s.itemQuote(c, &p, it.SKUID, &row)
 	}

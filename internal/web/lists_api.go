@@ -141,6 +141,7 @@ func newListItemsJSON(l store.List, items []store.ListItem) listItemsJSON {
 	return out
 }
 
+// newItemJSON is it in the API. Its image passed the app's image policy when it was saved.
 func newItemJSON(it store.ListItem) itemJSON {
 	id, _ := strconv.ParseInt(it.ProductID, 10, 64)
 	return itemJSON{ID: it.ID, ProductID: id, SKUID: it.SKUID, Country: it.Country, Rule: it.PricingRule, Note: it.Note,
