@@ -155,6 +155,9 @@ func New(st store.Store, cfg Config) (*Service, error) {
 	return s, nil
 }
 
+// Mode returns the sign-up mode the service runs with, for pages that say who may sign up.
+func (s *Service) Mode() SignUpMode { return s.cfg.Mode }
+
 // SignedIn is the result of a sign-up or sign-in: Token is the session cookie's value, shown
 // this once and kept only as a hash.
 type SignedIn struct {

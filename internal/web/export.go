@@ -29,6 +29,15 @@ type exportRequest struct {
 	ids    []int64
 	opts   catalog.ProductOptions
 	rule   pricing.Rule
+	price  export.PriceFunc // prices instead of rule when set (a list's items each have their rule)
+}
+
+// priceFunc is how x prices each variant.
+func (x exportRequest) priceFunc() export.PriceFunc {
+	if x.price != nil {
+		return x.price
+	}
+	return priceFunc(x.rule)
 }
 
 // exportJSON is the JSON body of POST /api/export. IDs may be numbers or strings of digits.
@@ -165,6 +174,13 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.streamExport(w, r, x, products)
+}
+
+// streamExport writes products as x's format, a download, checked by the export package's
+// validator as it streams. A product the writer refuses is left out and named in the
+// X-Aliscout-Skipped trailer and the log.
+func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, x exportRequest, products []catalog.Found) {
 	fmtInfo := exportFormats[x.format]
 	name := fmt.Sprintf("aliscout-%s-%s.%s", x.format, s.now().UTC().Format("20060102"), fmtInfo.ext)
 	h := w.Header()
@@ -178,7 +194,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	ew, err := export.New(x.format, checker, export.Options{Price: priceFunc(x.rule), Sanitizer: s.san})
+	ew, err := export.New(x.format, checker, export.Options{Price: x.priceFunc(), Sanitizer: s.san})
 	if err != nil {
 		_ = checker.Close()
 		s.failErr(w, r, err)

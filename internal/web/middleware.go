@@ -32,7 +32,8 @@ func contentSecurityPolicy(imageOrigins []*url.URL) string {
 }
 
 // middleware wraps the routes with, from the outside in: request logging, metrics and panic
-// recovery; security headers; the Host check; the cross-origin guard on state-changing requests.
+// recovery; security headers; the Host check; who is asking (session cookie or API token); the
+// cross-origin guard on state-changing requests that carry a cookie; the sign-in requirement.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.TrustedOrigins {
@@ -45,7 +46,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			Message: "This request came from another site and was refused (cross-origin protection). Submit the form from aliscout's own pages."}
 		s.fail(w, r, p)
 	}))
-	guarded := cop.Handler(mux)
+	guarded := s.withAccounts(mux, cop)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
 		if s.cfg.RequestBudget > 0 {
@@ -67,7 +68,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+				s.log.Error("panic serving request", "method", r.Method, "path", logPath(r),
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if !rec.wrote {
 					s.fail(rec, r, problemOf(errors.New("panic")))
@@ -81,7 +82,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			if s.cfg.Metrics != nil {
 				s.cfg.Metrics.ObserveRequest(route, r.Method, rec.code(), d)
 			}
-			s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "route", route,
+			s.log.Info("http request", "method", r.Method, "path", logPath(r), "route", route,
 				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
 		}()
 		if !s.hostAllowed(r) {
@@ -163,6 +164,7 @@ func isAPI(r *http.Request) bool {
 
 // fail answers r with p: JSON for the API, an error page otherwise.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, p problem) {
+	s.retryUntil(&p)
 	p.setRetryAfter(w.Header())
 	if isAPI(r) {
 		writeJSONError(w, p)

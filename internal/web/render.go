@@ -18,7 +18,8 @@ import (
 var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
-var pageNames = []string{"search", "compare", "product", "import", "error"}
+var pageNames = []string{"search", "compare", "product", "import", "error",
+	"signin", "signup", "account", "lists", "list"}
 
 // mustTemplates parses the pages; image is the image policy (sanitize.Options.Image) of the
 // pictures they show.
@@ -62,7 +63,7 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/partials.html", "templates/lists_partials.html", "templates/"+name+".html"))
 		pages[name] = t
 	}
 	return pages
@@ -80,18 +81,25 @@ type base struct {
 	StaleReason string
 	FetchedAt   time.Time // when the prices shown were fetched
 	Year        int
+
+	Accounts bool      // the app has accounts: show sign-in, lists and the account
+	Me       *viewer   // who is signed in; nil for nobody
+	Flash    string    // what the last action did
+	Save     *saveForm // the "Save to list" chooser of the search, product and import pages
 }
 
 // base fills the frame of a page titled title.
 func (s *Server) base(r *http.Request, title, nav string) base {
 	h := s.cat.Health(r.Context())
-	return base{
+	b := base{
 		Title: title, Nav: nav,
 		Simulated: s.cfg.Simulated || h.Simulated,
 		Health:    h,
 		HealthBad: !h.OK && h.Message != "",
 		Year:      s.now().Year(),
 	}
+	s.accountBase(r, &b)
+	return b
 }
 
 // render writes the page template name with data and status. The page is rendered in full before
@@ -127,6 +135,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p problem) 
 		b = s.base(r, "", "")
 	} else {
 		b = base{Simulated: s.cfg.Simulated, Year: s.now().Year()}
+		s.accountBase(r, &b)
 	}
 	switch p.Status {
 	case http.StatusNotFound:
@@ -135,6 +144,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p problem) 
 		b.Title = "Check your input"
 	case http.StatusForbidden:
 		b.Title = "Refused"
+	case http.StatusServiceUnavailable:
+		b.Title = "Not available right now"
 	default:
 		b.Title = "Something went wrong"
 	}

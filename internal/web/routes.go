@@ -36,6 +36,12 @@ func (s *Server) routes() *http.ServeMux {
 		mux.Handle("GET /metrics", s.cfg.MetricsHandler)
 	}
 
+	// Accounts and saved lists, when the app has accounts.
+	if s.cfg.Accounts != nil {
+		s.accountRoutes(mux)
+		s.listRoutes(mux)
+	}
+
 	// Everything else: a 404 (or 405) page, or JSON under /api/.
 	mux.HandleFunc("/", s.notFound(mux))
 	return mux

@@ -3,6 +3,11 @@
 // download, health and metrics. Pages are server-rendered with html/template and work without
 // JavaScript; one small embedded script adds live margins, the compare tray and table sorting.
 //
+// With Config.Accounts set, users sign in (sessions in an HttpOnly cookie, or API tokens as
+// Authorization: Bearer for the JSON API) and keep saved lists in Config.Store: products with the
+// data they were saved with, shown and exported even when AliExpress does not answer. A member
+// never sees another's lists, tokens or sessions: their ids answer 404.
+//
 // The package consumes the catalog through the Catalog interface and never talks to AliExpress
 // itself. Text from AliExpress is untrusted: templates escape it, product descriptions pass an
 // allow-list sanitizer, and links are only ever http(s). Images, which every visitor's browser
@@ -20,8 +25,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aliscout/aliscout/internal/accounts"
 	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/sanitize"
+	"github.com/aliscout/aliscout/internal/store"
 )
 
 // Catalog is what the web app needs from the catalog service.
@@ -83,6 +90,27 @@ type Config struct {
 	// guard with a matching Origin. Empty answers every host, which only tests that make their
 	// own requests should want: aliscout serve always sets it.
 	AllowedHosts []string
+
+	// Accounts signs users in and keeps their sessions and API tokens. Nil means no accounts at
+	// all: research only, as when aliscout ran for one person, and the list and account pages
+	// answer 404. When set, Store must be set too.
+	Accounts *accounts.Service
+	// Store keeps saved lists (and what the account pages show besides the Accounts service's).
+	Store store.Store
+	// OpenResearch opens the research pages and their API (search, product, compare, categories,
+	// import preview, links, health) to visitors who are not signed in. When false, everything
+	// but /healthz, /metrics (see MetricsOpen), static files and the sign-in, sign-up and
+	// invitation pages needs a session or an API token: pages send visitors to /signin, the API
+	// answers 401.
+	OpenResearch bool
+	// MetricsOpen serves /metrics to anyone; otherwise it needs an operator's session or API token.
+	MetricsOpen bool
+	// SecureCookies marks the session cookie Secure, for an app served over https.
+	SecureCookies bool
+	// TrustProxy believes the X-Forwarded-For and X-Forwarded-Proto headers of requests, which
+	// only a reverse proxy in front of aliscout may set: the first names the client address that
+	// sign-in throttling counts, the second (https) makes the session cookie Secure.
+	TrustProxy bool
 }
 
 // Server is the web app. Build it with New and serve Handler.
@@ -104,8 +132,11 @@ type Server struct {
 }
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
-// test catches before any release.
+// test catches before any release, or if cfg has Accounts without a Store.
 func New(cfg Config, cat Catalog) *Server {
+	if cfg.Accounts != nil && cfg.Store == nil {
+		panic("web: Config.Accounts is set without Config.Store")
+	}
 	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{}}
 	if s.log == nil {
 		s.log = slog.Default()
