@@ -34,6 +34,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&e.cfg.DataDir, "data", e.cfg.DataDir, "data directory (default ~/.local/share/aliscout)")
 	databaseFlag(e, fs)
 	fs.StringVar(&e.cfg.SignUp, "signup", e.cfg.SignUp, "who may create an account: open, invite or closed")
+	fs.BoolVar(&e.cfg.Public, "public", e.cfg.Public, "open the research pages without signing in on any address")
+	fs.BoolVar(&e.cfg.TrustProxy, "trust-proxy", e.cfg.TrustProxy, "believe X-Forwarded-For/-Proto from a reverse proxy in front")
 	fs.StringVar(&e.cfg.CacheTTL, "cache-ttl", e.cfg.CacheTTL, "cache lifetimes, e.g. search=5m,product=10m,shipping=1h,categories=24h")
 	fs.StringVar(&e.cfg.RedisURL, "redis", e.cfg.RedisURL, "share the cache between replicas through this Redis (redis://host:6379/0)")
 	fs.DurationVar(&e.cfg.RequestBudget, "request-budget", e.cfg.RequestBudget, "how long a page or API request waits for AliExpress before answering with what is known")
@@ -70,7 +72,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_ = acc // wired into the web app with the accounts pages
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() { defer close(swept); sweepExpired(sweepCtx, db, log) }()
@@ -130,6 +131,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ImageOrigins:   imageOrigins,
 		AllowedHosts:   hosts,
 		TrustedOrigins: trusted,
+		Accounts:       acc,
+		Store:          db,
+		// Research is open to anyone who can reach a loopback address (this machine's user), or
+		// everywhere with ALISCOUT_PUBLIC=true; lists and accounts always need a sign-in.
+		OpenResearch:  cfg.Public || isLoopback(ln.Addr()),
+		MetricsOpen:   true,
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		TrustProxy:    cfg.TrustProxy,
 	}, svc)
 	srv := &http.Server{
 		Handler:           app.Handler(),
@@ -235,4 +244,14 @@ func allowedHosts(listen net.Addr, publicURL string, ifaceAddrs func() ([]net.Ad
 		}
 	}
 	return out, nil
+}
+
+// isLoopback reports whether a listens on a loopback address only.
+func isLoopback(a net.Addr) bool {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -41,6 +41,9 @@ const (
 	EnvSignUp = "ALISCOUT_SIGNUP"
 	// EnvPublic opens the research pages without signing in on any address.
 	EnvPublic = "ALISCOUT_PUBLIC"
+	// EnvTrustProxy says a reverse proxy in front of serve sets X-Forwarded-For and
+	// X-Forwarded-Proto, and only it.
+	EnvTrustProxy = "ALISCOUT_TRUST_PROXY"
 	// EnvRequestBudget bounds how long serve lets one page or API request wait for AliExpress.
 	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
 )
@@ -101,6 +104,8 @@ type Config struct {
 	SignUp string
 	// Public opens the research pages without signing in whatever the listen address.
 	Public bool
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto (set by a reverse proxy).
+	TrustProxy bool
 }
 
 // Default listen address of aliscout serve.
@@ -139,12 +144,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.RequestBudget = DefaultRequestBudget
 	var errs []error
-	if s := strings.TrimSpace(getenv(EnvPublic)); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: want true or false", EnvPublic, s))
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{EnvPublic, &c.Public}, {EnvTrustProxy, &c.TrustProxy}} {
+		if s := strings.TrimSpace(getenv(f.name)); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want true or false", f.name, s))
+			}
+			*f.dst = b
 		}
-		c.Public = b
 	}
 	if s := strings.TrimSpace(getenv(EnvRequestBudget)); s != "" {
 		d, err := time.ParseDuration(s)
