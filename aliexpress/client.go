@@ -358,13 +358,19 @@ func (c *Client) BudgetUsed(ctx context.Context) (used, limit int, err error) {
 	return c.budget.Used(ctx, c.now())
 }
 
+// DefaultMaxConnsPerHost bounds the connections the default HTTP client opens to the gateway.
+const DefaultMaxConnsPerHost = 16
+
 func defaultHTTPClient() *http.Client {
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
+		MaxIdleConnsPerHost:   DefaultMaxConnsPerHost,
+		// A slow gateway must not make one process open hundreds of connections: calls beyond
+		// this many wait for a free one (bounded by their context).
+		MaxConnsPerHost: DefaultMaxConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 30 * time.Second,

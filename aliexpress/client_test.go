@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -793,4 +794,38 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n.Add(int64(n))
 	return n, err
+}
+
+// TestConnectionsToASlowGatewayBounded: 60 concurrent calls to a gateway that answers slowly open
+// at most DefaultMaxConnsPerHost connections; the rest wait for a free one.
+func TestConnectionsToASlowGatewayBounded(t *testing.T) {
+	var open, peak atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		w.Write([]byte(`{"aliexpress_affiliate_category_get_response":{"resp_result":{"resp_code":200,"result":{"categories":{"category":[]}}}}}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			n := open.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := NewClient(testKey, testSecret, WithGateway(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 60 {
+		wg.Go(func() { c.Affiliate.Categories(context.Background()) })
+	}
+	wg.Wait()
+	if p := peak.Load(); p > DefaultMaxConnsPerHost {
+		t.Errorf("60 concurrent calls opened %d connections at once; want at most %d", p, DefaultMaxConnsPerHost)
+	}
 }

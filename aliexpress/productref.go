@@ -134,7 +134,8 @@ func ParseProductID(s string) (int64, error) {
 }
 
 // ResolveProductID is like ParseProductID, but it follows a short link over HTTP to find the product.
-// Only GET requests are sent, only over http or https and only to AliExpress hosts (IsAliExpressHost):
+// Only GET requests are sent, only over https on the standard port (an http link is asked for over
+// https; any other port is refused) and only to AliExpress hosts (IsAliExpressHost):
 // a redirect anywhere else ends the search with an error naming that host, before any request is
 // sent to it. Every URL on the way is read with ParseProductID, so the product is found as soon as a
 // redirect names it, even inside a parameter such as redirectUrl=, and the product page itself is
@@ -166,6 +167,9 @@ func ResolveProductID(ctx context.Context, hc *http.Client, s string) (int64, er
 		if err := ctx.Err(); err != nil {
 			return 0, fmt.Errorf("aliexpress: resolve %q: %w", refQuote(s), err)
 		}
+		if cur, err = refHTTPS(cur); err != nil {
+			return 0, fmt.Errorf("aliexpress: resolve %q: %w", refQuote(s), err)
+		}
 		next, err := refFollow(ctx, &c, cur)
 		if err != nil {
 			return 0, fmt.Errorf("aliexpress: resolve %q: %w", refQuote(s), err)
@@ -185,6 +189,18 @@ func ResolveProductID(ctx context.Context, hc *http.Client, s string) (int64, er
 		}
 		cur = next
 	}
+}
+
+// refHTTPS returns u as the only kind of URL a short link is followed to: https on the standard
+// port (an http link is asked for over https), so that a link cannot make aliscout talk to another
+// port of an AliExpress name, or in clear text.
+func refHTTPS(u *url.URL) (*url.URL, error) {
+	if p := u.Port(); p != "" && p != "443" && !(p == "80" && u.Scheme == "http") {
+		return nil, fmt.Errorf("port %s: short links are followed only over https on the standard port: %w", p, ErrNotProductLink)
+	}
+	v := *u
+	v.Scheme, v.Host = "https", v.Hostname()
+	return &v, nil
 }
 
 // refFollow sends one GET for u and returns where the answer points: the Location of a redirect, or

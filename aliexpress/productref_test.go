@@ -222,6 +222,13 @@ type refSites struct {
 	mu    sync.Mutex
 	hosts map[string]http.HandlerFunc
 	seen  []string // "host/path" of every request, in order
+	urls  []string // the full URL of every request, in order
+}
+
+func (s *refSites) requestedURLs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.urls...)
 }
 
 func (s *refSites) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -230,6 +237,7 @@ func (s *refSites) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	s.mu.Lock()
 	s.seen = append(s.seen, req.URL.Host+req.URL.Path)
+	s.urls = append(s.urls, req.URL.String())
 	h := s.hosts[req.URL.Host]
 	s.mu.Unlock()
 	if h == nil {
@@ -535,4 +543,28 @@ func FuzzParseProductID(f *testing.F) {
 			t.Errorf("ParseProductID(ProductURL(%d)) = %d, %v", id, again, err)
 		}
 	})
+}
+
+// TestResolveOnlyHTTPSOnTheStandardPort: a short link (or a redirect) to another port of an
+// AliExpress name is refused before any request; an http link is asked for over https.
+func TestResolveOnlyHTTPSOnTheStandardPort(t *testing.T) {
+	sites := newRefSites()
+	for _, in := range []string{"https://s.click.aliexpress.com:6379/e/_share", "http://s.click.aliexpress.com:8443/e/_share"} {
+		before := sites.count()
+		if _, err := ResolveProductID(context.Background(), &http.Client{Transport: sites}, in); !errors.Is(err, ErrNotProductLink) || !strings.Contains(err.Error(), "port") {
+			t.Errorf("ResolveProductID(%s) = %v; want a refusal naming the port", in, err)
+		}
+		if sites.count() != before {
+			t.Errorf("ResolveProductID(%s) sent a request", in)
+		}
+	}
+	id, err := ResolveProductID(context.Background(), &http.Client{Transport: sites}, "http://s.click.aliexpress.com/e/_share")
+	if err != nil || id != 1005001234567890 {
+		t.Errorf("ResolveProductID(http short link) = %d, %v; want it followed over https", id, err)
+	}
+	for _, u := range sites.requestedURLs() {
+		if !strings.HasPrefix(u, "https://") || strings.Contains(strings.TrimPrefix(u, "https://"), ":") {
+			t.Errorf("a request went to %s; want https on the standard port only", u)
+		}
+	}
 }
