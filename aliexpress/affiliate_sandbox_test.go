@@ -252,7 +252,7 @@ func TestAffiliateSandboxEnvelopeVariants(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	plainSrv, plain := affSandbox(t, sandbox.Options{})
-	oddSrv, odd := affSandbox(t, sandbox.Options{BareLists: true, StringScalars: true})
+	oddSrv, odd := affSandbox(t, sandbox.Options{Wire: sandbox.WireDocSample})
 	q := &aliexpress.ProductQuery{Keywords: "wireless earbuds", PageSize: 10, TargetCurrency: "JPY"}
 	want, _, err := plain.Affiliate.QueryProducts(ctx, q)
 	if err != nil {

@@ -109,7 +109,7 @@ func TestSandboxDSCatalog(t *testing.T) {
 		opts sandbox.Options
 	}{
 		{"live shapes", sandbox.Options{}},
-		{"bare lists and string scalars", sandbox.Options{BareLists: true, StringScalars: true, RecommendFeedTOPShape: true}},
+		{"bare lists and string scalars", sandbox.Options{Wire: sandbox.WireDocSample, RecommendFeedTOPShape: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newSandboxEnv(t, tc.opts)

@@ -551,21 +551,8 @@ func TestWireForms(t *testing.T) {
 	}
 }
 
-// TestLegacyWireOptions checks that the deprecated BareLists and StringScalars still choose a form.
-func TestLegacyWireOptions(t *testing.T) {
-	for _, tt := range []struct {
-		bare, str bool
-		want      WireForm
-	}{
-		{false, false, WireLive}, {true, false, WireBareLists}, {false, true, WireStringScalars}, {true, true, WireDocSample},
-	} {
-		if got := New(Options{BareLists: tt.bare, StringScalars: tt.str, CatalogSize: 10}).opts.Wire; got != tt.want {
-			t.Errorf("New(BareLists %v, StringScalars %v).Wire = %q; want %q", tt.bare, tt.str, got, tt.want)
-		}
-	}
-	if got := New(Options{Wire: WireLive, BareLists: true, CatalogSize: 10}).opts.Wire; got != WireLive {
-		t.Errorf("New(Wire live, BareLists).Wire = %q; want Wire to win", got)
-	}
+// TestUnknownWireFormPanics: a misspelt form is a programming error, caught at New.
+func TestUnknownWireFormPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
 			t.Error("New(Wire \"xml\") did not panic")

@@ -50,19 +50,6 @@ var wireShapes = map[WireForm]wireShape{
 	WireDocSample:     {bare: true, str: true, topCode: true},
 }
 
-// legacyWireForm is the WireForm the deprecated BareLists and StringScalars options mean.
-func legacyWireForm(bare, str bool) WireForm {
-	switch {
-	case bare && str:
-		return WireDocSample
-	case bare:
-		return WireBareLists
-	case str:
-		return WireStringScalars
-	}
-	return WireLive
-}
-
 // wrapped is a list field. Live responses give it in the TOP convention, as an object holding one key
 // named for the element type ({"product": [...]}); the bare forms give the array itself. A list
 // whose wrapper key the platform never shows is built as a plain []any and is bare in every form.

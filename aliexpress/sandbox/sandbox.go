@@ -88,13 +88,6 @@ type Options struct {
 	// client should be tested against each (WireForms lists them).
 	Wire WireForm
 
-	// BareLists and StringScalars are the two halves of Wire from before it existed; they are read
-	// only when Wire is empty: BareLists alone means WireBareLists, StringScalars alone
-	// WireStringScalars, both WireDocSample.
-	//
-	// Deprecated: set Wire.
-	BareLists, StringScalars bool
-
 	// IPWhitelist, when not empty, refuses callers whose address is not listed with AppWhiteIpLimit,
 	// like the app console's IP whitelist.
 	IPWhitelist []string
@@ -219,7 +212,7 @@ func New(opts Options) *Sandbox {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Wire == "" {
-		opts.Wire = legacyWireForm(opts.BareLists, opts.StringScalars)
+		opts.Wire = WireLive
 	}
 	form, ok := wireShapes[opts.Wire]
 	if !ok {
