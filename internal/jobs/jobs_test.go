@@ -21,8 +21,6 @@ import (
 	"github.com/aliscout/aliscout/internal/store/postgres/pgtest"
 )
 
-
-
 // eachDatabase runs fn against SQLite and PostgreSQL (skipped without a server).
 func eachDatabase(t *testing.T, fn func(t *testing.T, open func(t *testing.T) Driver)) {
 	t.Run("SQLite", func(t *testing.T) {

@@ -53,6 +53,12 @@ func Run(t *testing.T, open Opener) {
 		{"TxCommits", testTxCommits},
 		{"NestedTx", testNestedTx},
 		{"Times", testTimes},
+		{"ConnectedAccounts", testConnectedAccounts},
+		{"FirstAccountsRace", testFirstAccountsRace},
+		{"TokenRefreshRows", testTokenRefreshRows},
+		{"ExpiryNotices", testExpiryNotices},
+		{"Outbox", testOutbox},
+		{"OAuthStates", testOAuthStates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
