@@ -430,7 +430,8 @@ type ConnectedAccounts interface {
 	// access token ends before t, soonest first, at most limit.
 	ConnectedAccountsAccessEndingBefore(ctx context.Context, t time.Time, limit int) ([]ConnectedAccount, error)
 	// ConnectedAccountsRefreshEndingBefore returns the accounts whose refresh token ends (or
-	// ended) before t, soonest first, at most limit.
+	// ended) before t, soonest first, at most limit, leaving out those that have had the
+	// NoticeEnded notice: nothing more is to be said about them.
 	ConnectedAccountsRefreshEndingBefore(ctx context.Context, t time.Time, limit int) ([]ConnectedAccount, error)
 	// ConnectedAccountsByReportState returns up to limit accounts whose report is in state,
 	// oldest first.

@@ -175,7 +175,8 @@ func (q *queries) ConnectedAccountsAccessEndingBefore(ctx context.Context, t tim
 func (q *queries) ConnectedAccountsRefreshEndingBefore(ctx context.Context, t time.Time, limit int) ([]store.ConnectedAccount, error) {
 	return queryAll(ctx, q.db, "connected accounts ending", scanConnected, `
 		SELECT `+connectedCols+` FROM connected_accounts
-		WHERE refresh_expires_at < $1
+		WHERE refresh_expires_at < $1 AND NOT EXISTS (
+			SELECT 1 FROM expiry_notices n WHERE n.account_id = connected_accounts.id AND n.threshold = 'ended')
 		ORDER BY refresh_expires_at, id LIMIT $2`, us(t), limit)
 }
 

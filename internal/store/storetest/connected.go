@@ -233,6 +233,13 @@ func testTokenRefreshRows(t *testing.T, open Opener) {
 	if err != nil || len(ending) != 2 {
 		t.Errorf("ConnectedAccountsRefreshEndingBefore = %+v, %v; want both", ending, err)
 	}
+	if _, err := s.RecordExpiryNotice(ctx, b.ID, store.NoticeEnded); err != nil {
+		t.Fatal(err)
+	}
+	ending, err = s.ConnectedAccountsRefreshEndingBefore(ctx, start.Add(49*time.Hour), 10)
+	if err != nil || len(ending) != 1 || ending[0].ID != a.ID {
+		t.Errorf("ConnectedAccountsRefreshEndingBefore after the ended notice = %+v, %v; want only %d", ending, err, a.ID)
+	}
 
 	// Resealing: only over the tokens it read.
 	wantErr(t, "ResealConnectedAccount(stale)", s.ResealConnectedAccount(ctx, a.ID, "k1:refresh-1", "k2:a", "k2:r", "k2"), store.ErrConflict)
