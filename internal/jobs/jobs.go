@@ -379,6 +379,31 @@ func (q *Queue) Failed(ctx context.Context, limit int) ([]Job, error) {
 	return out, nil
 }
 
+// List returns up to limit jobs in any of states (all states when none), oldest first: for the
+// operator's view of what is waiting, running or retrying.
+func (q *Queue) List(ctx context.Context, limit int, states ...State) ([]Job, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 100
+	}
+	p := river.NewJobListParams().OrderBy(river.JobListOrderByID, river.SortOrderAsc).First(limit)
+	if len(states) > 0 {
+		rs := make([]rivertype.JobState, len(states))
+		for i, st := range states {
+			rs[i] = rivertype.JobState(st)
+		}
+		p = p.States(rs...)
+	}
+	res, err := q.c.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	out := make([]Job, 0, len(res.Jobs))
+	for _, r := range res.Jobs {
+		out = append(out, jobFrom(r))
+	}
+	return out, nil
+}
+
 // Retry makes a job that failed for good (or is waiting for a retry) run again at once, with its
 // attempts counted afresh.
 func (q *Queue) Retry(ctx context.Context, id int64) (Job, error) {
