@@ -44,6 +44,21 @@ const (
 	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
 )
 
+// Connected AliExpress accounts and the background jobs.
+const (
+	// EnvSecretKey holds the keys that seal AliExpress tokens at rest: base64 32-byte keys,
+	// comma-separated, the first one sealing. Unset on the embedded default: a key file in the
+	// data dir is made on first start.
+	EnvSecretKey = "ALISCOUT_SECRET_KEY"
+	// EnvPublicURL is where users reach aliscout; the OAuth callback is under it.
+	EnvPublicURL = "ALISCOUT_PUBLIC_URL"
+	// EnvSMTPURL is the mail server for notices: smtp://user:password@host:port (STARTTLS when
+	// offered) or smtps://. Unset: notices are shown in the app only.
+	EnvSMTPURL = "ALISCOUT_SMTP_URL"
+	// EnvMailFrom is the From address of notices.
+	EnvMailFrom = "ALISCOUT_MAIL_FROM"
+)
+
 // DefaultRequestBudget is how long a page or API request waits for AliExpress before it answers
 // with what is known (saved data marked stale, shipping marked unknown).
 const DefaultRequestBudget = 5 * time.Second
@@ -99,6 +114,15 @@ type Config struct {
 	SignUp string
 	// Public opens the research pages without signing in whatever the listen address.
 	Public bool
+
+	// SecretKey seals AliExpress tokens at rest; "" means the key file in DataDir.
+	SecretKey Secret
+	// PublicURL is where users reach aliscout, e.g. https://aliscout.example.com; "" means
+	// http://Addr.
+	PublicURL string
+	// SMTPURL and MailFrom send notices by email; both or neither.
+	SMTPURL  Secret
+	MailFrom string
 }
 
 // Default listen address of aliscout serve.
@@ -122,6 +146,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DatabaseURL: Secret(strings.TrimSpace(getenv(EnvDatabaseURL))),
 		SignUp:      strings.ToLower(strings.TrimSpace(getenv(EnvSignUp))),
 	}
+	c.SecretKey = Secret(strings.TrimSpace(getenv(EnvSecretKey)))
+	c.PublicURL = strings.TrimRight(strings.TrimSpace(getenv(EnvPublicURL)), "/")
+	c.SMTPURL = Secret(strings.TrimSpace(getenv(EnvSMTPURL)))
+	c.MailFrom = strings.TrimSpace(getenv(EnvMailFrom))
 	if c.SignUp == "" {
 		c.SignUp = "invite"
 	}
@@ -206,6 +234,21 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			errs = append(errs, fmt.Errorf("%s: want a redis:// or rediss:// URL", EnvRedisURL))
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s=%q: want an http(s) URL such as https://aliscout.example.com", EnvPublicURL, c.PublicURL))
+		}
+	}
+	switch {
+	case c.SMTPURL != "" && c.MailFrom == "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both to send notices by email", EnvSMTPURL, EnvMailFrom))
+	case c.SMTPURL == "" && c.MailFrom != "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both to send notices by email", EnvMailFrom, EnvSMTPURL))
+	case c.SMTPURL != "":
+		if u, err := url.Parse(c.SMTPURL.Reveal()); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, fmt.Errorf("%s: want smtp://user:password@host:port or smtps://", EnvSMTPURL))
 		}
 	}
 	return errors.Join(errs...)
