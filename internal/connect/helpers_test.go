@@ -142,15 +142,6 @@ func (r *jobsRecorder) EnqueueMail(context.Context) error {
 	return nil
 }
 
-type fixture struct {
-	clock *storetest.Clock
-	gw    *gateway
-	st    store.Store
-	svc   *connect.Service
-	user  store.User
-	sess  store.Session
-}
-
 func newService(t *testing.T, cfg connect.Config) *connect.Service {
 	t.Helper()
 	if cfg.PublicURL == "" {
