@@ -97,7 +97,7 @@ func (s *Service) SendExpiryNotices(ctx context.Context) error {
 	for _, a := range ending {
 		threshold := store.Notice7Days
 		switch {
-		case !now.Before(a.RefreshExpiresAt):
+		case a.NeedsReconnect || !now.Before(a.RefreshExpiresAt):
 			threshold = store.NoticeEnded
 		case !now.Add(24 * time.Hour).Before(a.RefreshExpiresAt):
 			threshold = store.Notice1Day
@@ -107,38 +107,59 @@ func (s *Service) SendExpiryNotices(ctx context.Context) error {
 				return fmt.Errorf("connect: notices: %w", err)
 			}
 		}
-		err := s.st.WithTx(ctx, func(tx store.Store) error {
-			recorded, err := tx.RecordExpiryNotice(ctx, a.ID, threshold)
-			if err != nil || !recorded || !s.cfg.Mail {
-				return err
-			}
-			u, err := tx.User(ctx, a.UserID)
-			if err != nil {
-				return err
-			}
-			subject, body := s.noticeEmail(a, threshold)
-			if _, err := tx.EnqueueEmail(ctx, store.Email{To: u.Email, Subject: subject, Body: body}); err != nil {
-				return err
-			}
-			queued = true
-			return nil
-		})
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted meanwhile
-		}
+		q, err := s.notice(ctx, a, threshold)
 		if err != nil {
-			return fmt.Errorf("connect: notice for account %d: %w", a.ID, err)
+			return err
 		}
-		if threshold != store.Notice7Days || s.cfg.Mail {
-			s.cfg.Logger.DebugContext(ctx, "expiry notice", "account_id", a.ID, "threshold", threshold)
-		}
+		queued = queued || q
 	}
-	if queued && s.cfg.Jobs != nil {
-		if err := s.cfg.Jobs.EnqueueMail(ctx); err != nil {
-			s.cfg.Logger.WarnContext(ctx, "could not queue the mail job; the periodic one will send", "error", err)
-		}
+	if queued {
+		s.kickMail(ctx)
 	}
 	return nil
+}
+
+// notice records the notice of threshold for a and, when mail is on and it was not recorded
+// before, queues its email in the same transaction. It reports whether an email was queued.
+func (s *Service) notice(ctx context.Context, a store.ConnectedAccount, threshold string) (bool, error) {
+	queued := false
+	err := s.st.WithTx(ctx, func(tx store.Store) error {
+		recorded, err := tx.RecordExpiryNotice(ctx, a.ID, threshold)
+		if err != nil || !recorded {
+			return err
+		}
+		s.cfg.Logger.InfoContext(ctx, "expiry notice", "account_id", a.ID, "user_id", a.UserID, "threshold", threshold)
+		if !s.cfg.Mail {
+			return nil
+		}
+		u, err := tx.User(ctx, a.UserID)
+		if err != nil {
+			return err
+		}
+		subject, body := s.noticeEmail(a, threshold)
+		if _, err := tx.EnqueueEmail(ctx, store.Email{To: u.Email, Subject: subject, Body: body}); err != nil {
+			return err
+		}
+		queued = true
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil // deleted meanwhile
+	}
+	if err != nil {
+		return false, fmt.Errorf("connect: notice for account %d: %w", a.ID, err)
+	}
+	return queued, nil
+}
+
+// kickMail starts the outbox sender now rather than at its next period.
+func (s *Service) kickMail(ctx context.Context) {
+	if s.cfg.Jobs == nil {
+		return
+	}
+	if err := s.cfg.Jobs.EnqueueMail(ctx); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "could not queue the mail job; the periodic one will send", "error", err)
+	}
 }
 
 // noticeEmail is the text of an expiry notice. The nick comes from AliExpress: it is only ever
@@ -155,8 +176,8 @@ func (s *Service) noticeEmail(a store.ConnectedAccount, threshold string) (subje
 	switch threshold {
 	case store.NoticeEnded:
 		subject = fmt.Sprintf("Your AliExpress account %s is disconnected from aliscout", nick)
-		body = fmt.Sprintf("Hello,\n\nThe authorization of your AliExpress account %s ended on %s. "+
-			"aliscout can no longer place or follow orders with it.\n\nConnect it again here:\n%s\n", nick, end, link)
+		body = fmt.Sprintf("Hello,\n\nThe authorization of your AliExpress account %s has ended (it expired, or was "+
+			"revoked at AliExpress). aliscout can no longer place or follow orders with it.\n\nConnect it again here:\n%s\n", nick, link)
 	case store.Notice1Day:
 		subject = fmt.Sprintf("Reconnect your AliExpress account %s within a day", nick)
 		body = fmt.Sprintf("Hello,\n\nThe authorization of your AliExpress account %s ends on %s, in less than a day. "+

@@ -545,8 +545,15 @@ func (s *Service) refreshHeld(ctx context.Context, a store.ConnectedAccount) (st
 func (s *Service) dead(ctx context.Context, a store.ConnectedAccount, why string) error {
 	s.cfg.Logger.WarnContext(ctx, "AliExpress authorization ended; the user must connect again",
 		"account_id", a.ID, "user_id", a.UserID, "reason", why)
-	if err := s.st.MarkConnectedAccountNeedsReconnect(context.WithoutCancel(ctx), a.ID); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.st.MarkConnectedAccountNeedsReconnect(ctx, a.ID); err != nil {
 		return fmt.Errorf("connect: %w", err)
+	}
+	// Tell the user now, not when the notice job reaches the account's end.
+	if queued, err := s.notice(ctx, a, store.NoticeEnded); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "could not record the ended notice", "account_id", a.ID, "error", err)
+	} else if queued {
+		s.kickMail(ctx)
 	}
 	return &ReconnectError{AccountID: a.ID, Nick: a.Nick}
 }
