@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -312,5 +313,39 @@ func TestDoRefreshesRefusedToken(t *testing.T) {
 	if !errors.Is(err, aliexpress.ErrInvalidToken) || calls != 2 || gw.CallCount("/auth/token/refresh") != 2 {
 		t.Errorf("Do(always refused) = %v after %d calls and %d refreshes; want the error after 2 calls, 2 refreshes",
 			err, calls, gw.CallCount("/auth/token/refresh"))
+	}
+}
+
+// TestApprovePage: the flow as a browser makes it, through the simulator's authorization page:
+// the page sends the browser back to the callback with the code and the state, which Complete
+// takes.
+func TestApprovePage(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	gw := newGateway(t, clock)
+	st, _ := openSQLite(t, clock)
+	svc := newService(t, connect.Config{Store: st, Vault: testVault(t, 1), Client: newClient(t, gw, clock), Now: clock.Now})
+	ctx := t.Context()
+	ana, sess := mustUser(t, st, "ana@example.com")
+	authURL, err := svc.Begin(ctx, ana.ID, sess.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(authURL)
+	form := u.Query()
+	form.Set("action", "approve")
+	form.Set("user_nick", "us1000000061sbox")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(gw.URL+"/oauth/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || !strings.HasPrefix(back.String(), svc.CallbackURL()+"?") {
+		t.Fatalf("approve = %d to %q; want a redirect to the callback", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	a, err := svc.Complete(ctx, ana.ID, sess.ID, back.Query().Get("code"), back.Query().Get("state"))
+	if err != nil || a.Nick != "us1000000061sbox" {
+		t.Errorf("Complete(from the callback) = %+v, %v; want the account approved on the page", a, err)
 	}
 }
