@@ -26,9 +26,9 @@ type RefreshAccountArgs struct {
 // Kind implements Args.
 func (RefreshAccountArgs) Kind() string { return "aliscout_refresh_account" }
 
-// InsertOpts makes it unique per account. Eight attempts back off over about an hour and a half,
-// within the 30 minutes to an hour before expiry that the planner leaves, and the next planner
-// run starts afresh.
+// InsertOpts makes it unique per account. With River's backoff (n⁴ seconds) eight attempts span
+// about 80 minutes, beyond the 30 to 60 minutes before expiry that the planner leaves; an access
+// token that ends meanwhile is refreshed on the next DS call that needs it.
 func (RefreshAccountArgs) InsertOpts() InsertOpts { return InsertOpts{Unique: true, MaxAttempts: 8} }
 
 // ExpiryNoticesArgs records the 7-day, 1-day and ended notices and queues their emails.
@@ -57,7 +57,8 @@ type ReportAccountArgs struct {
 // Kind implements Args.
 func (ReportAccountArgs) Kind() string { return "aliscout_report_account" }
 
-// InsertOpts makes it unique per account, with five attempts over about ten minutes.
+// InsertOpts makes it unique per account, with five attempts over about six minutes; after the
+// last the report is marked failed with the platform's message.
 func (ReportAccountArgs) InsertOpts() InsertOpts { return InsertOpts{Unique: true, MaxAttempts: 5} }
 
 // Accounts is the work of the account jobs; *connect.Service does it.
