@@ -48,6 +48,19 @@ const (
 	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
 )
 
+// Connected AliExpress accounts and the background jobs.
+const (
+	// EnvSecretKey holds the keys that seal AliExpress tokens at rest: base64 32-byte keys,
+	// comma-separated, the first one sealing. Unset on the embedded default: a key file in the
+	// data dir is made on first start.
+	EnvSecretKey = "ALISCOUT_SECRET_KEY"
+	// EnvSMTPURL is the mail server for notices: smtp://user:password@host:port (STARTTLS when
+	// offered) or smtps://. Unset: notices are shown in the app only.
+	EnvSMTPURL = "ALISCOUT_SMTP_URL"
+	// EnvMailFrom is the From address of notices.
+	EnvMailFrom = "ALISCOUT_MAIL_FROM"
+)
+
 // DefaultRequestBudget is how long a page or API request waits for AliExpress before it answers
 // with what is known (saved data marked stale, shipping marked unknown).
 const DefaultRequestBudget = 5 * time.Second
@@ -106,6 +119,12 @@ type Config struct {
 	Public bool
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto (set by a reverse proxy).
 	TrustProxy bool
+
+	// SecretKey seals AliExpress tokens at rest; "" means the key file in DataDir.
+	SecretKey Secret
+	// SMTPURL and MailFrom send notices by email; both or neither.
+	SMTPURL  Secret
+	MailFrom string
 }
 
 // Default listen address of aliscout serve.
@@ -130,6 +149,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DatabaseURL: Secret(strings.TrimSpace(getenv(EnvDatabaseURL))),
 		SignUp:      strings.ToLower(strings.TrimSpace(getenv(EnvSignUp))),
 	}
+	c.SecretKey = Secret(strings.TrimSpace(getenv(EnvSecretKey)))
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	c.SMTPURL = Secret(strings.TrimSpace(getenv(EnvSMTPURL)))
+	c.MailFrom = strings.TrimSpace(getenv(EnvMailFrom))
 	if c.SignUp == "" {
 		c.SignUp = "invite"
 	}
@@ -224,6 +247,16 @@ func (c *Config) Validate() error {
 	if c.PublicURL != "" {
 		if _, err := PublicOrigin(c.PublicURL); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %v", EnvPublicURL, redactURL(c.PublicURL), err))
+		}
+	}
+	switch {
+	case c.SMTPURL != "" && c.MailFrom == "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both to send notices by email", EnvSMTPURL, EnvMailFrom))
+	case c.SMTPURL == "" && c.MailFrom != "":
+		errs = append(errs, fmt.Errorf("%s is set but %s is not: set both to send notices by email", EnvMailFrom, EnvSMTPURL))
+	case c.SMTPURL != "":
+		if u, err := url.Parse(c.SMTPURL.Reveal()); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, fmt.Errorf("%s: want smtp://user:password@host:port or smtps://", EnvSMTPURL))
 		}
 	}
 	return errors.Join(errs...)

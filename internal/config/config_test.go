@@ -73,8 +73,8 @@ func TestPublicURL(t *testing.T) {
 		if err == nil {
 			err = c.Validate()
 		}
-		if err != nil || c.PublicURL != in {
-			t.Errorf("config from %s=%q: %v, PublicURL %q; want it kept", EnvPublicURL, in, err, c.PublicURL)
+		if err != nil || c.PublicURL != strings.TrimRight(in, "/") {
+			t.Errorf("config from %s=%q: %v, PublicURL %q; want it kept without a trailing slash", EnvPublicURL, in, err, c.PublicURL)
 			continue
 		}
 		if o, err := PublicOrigin(in); err != nil || o.String() != want {
@@ -111,5 +111,40 @@ func TestGatewayErrorHidesCredentials(t *testing.T) {
 	err := c.Validate()
 	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "sig=abc") {
 		t.Errorf("Validate() = %v; want an error without credentials or query", err)
+	}
+}
+
+func TestAccountsAndMailEnv(t *testing.T) {
+	vars := map[string]string{
+		EnvSecretKey: "a2V5", EnvPublicURL: "https://aliscout.example/", EnvSMTPURL: "smtp://u:pw-s3cret@mail.example:587",
+		EnvMailFrom: "noreply@aliscout.example",
+	}
+	c, err := FromEnv(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SecretKey.Reveal() != "a2V5" || c.PublicURL != "https://aliscout.example" || c.MailFrom != "noreply@aliscout.example" {
+		t.Errorf("FromEnv = %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate = %v", err)
+	}
+	for _, tc := range []struct {
+		key, value, want string
+	}{
+		{EnvMailFrom, "", EnvMailFrom},
+		{EnvSMTPURL, "http://mail.example", EnvSMTPURL},
+		{EnvPublicURL, "aliscout.example", EnvPublicURL},
+	} {
+		bad := map[string]string{}
+		for k, v := range vars {
+			bad[k] = v
+		}
+		bad[tc.key] = tc.value
+		c, _ := FromEnv(func(k string) string { return bad[k] })
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "pw-s3cret") {
+			t.Errorf("Validate with %s=%q = %v; want an error naming %s without the password", tc.key, tc.value, err, tc.want)
+		}
 	}
 }

@@ -95,3 +95,48 @@ func isCode(s string, n int) bool {
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
+
+// CheckConnectedAccount returns an ErrInvalid error when a cannot be saved.
+func CheckConnectedAccount(a ConnectedAccount) error {
+	switch {
+	case a.UserID <= 0:
+		return invalid("no user")
+	case a.AEUserID == "" || len(a.AEUserID) > MaxIDLen:
+		return invalid("aliexpress user id %q", a.AEUserID)
+	case a.SealedAccess == "" || a.SealedRefresh == "" || a.KeyID == "":
+		return invalid("tokens not sealed")
+	case !a.ReportState.Valid():
+		return invalid("report state %q", a.ReportState)
+	}
+	return CheckItemText(a.Nick, a.Email, a.StoreURL, a.ReportMessage)
+}
+
+// CheckTokenUpdate returns an ErrInvalid error when u cannot be written.
+func CheckTokenUpdate(u TokenUpdate) error {
+	if u.SealedAccess == "" || u.SealedRefresh == "" || u.KeyID == "" {
+		return invalid("tokens not sealed")
+	}
+	return nil
+}
+
+// CheckThreshold returns an ErrInvalid error when threshold is not a notice threshold.
+func CheckThreshold(threshold string) error {
+	switch threshold {
+	case Notice7Days, Notice1Day, NoticeEnded:
+		return nil
+	}
+	return invalid("notice threshold %q", threshold)
+}
+
+// CheckEmail returns an ErrInvalid error when e cannot be queued.
+func CheckEmail(e Email) error {
+	switch {
+	case !strings.Contains(e.To, "@") || len(e.To) > MaxEmailLen || strings.ContainsAny(e.To, "\r\n"):
+		return invalid("recipient %q", e.To)
+	case strings.ContainsAny(e.Subject, "\r\n") || len(e.Subject) > MaxTextLen:
+		return invalid("subject")
+	case len(e.Body) > 64*MaxTextLen:
+		return invalid("body longer than %d bytes", 64*MaxTextLen)
+	}
+	return nil
+}

@@ -1,5 +1,6 @@
 // Package store is the persistence contract of aliscout: the records it keeps (users, invitations,
-// sessions, API tokens, sign-in throttles, saved lists) and the Store interface that every engine
+// sessions, API tokens, sign-in throttles, saved lists, connected AliExpress accounts with their
+// sealed tokens, expiry notices, the email outbox, OAuth states) and the Store interface that every engine
 // implements. The engines live in store/sqlite (the embedded default) and store/postgres (for several
 // replicas); both pass the behaviour suite in store/storetest, so code above the store never asks
 // which one it has.
@@ -59,6 +60,10 @@ type Store interface {
 	APITokens
 	Throttles
 	Lists
+	ConnectedAccounts
+	ExpiryNotices
+	Outbox
+	OAuthStates
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)
 	// rolls back every write fn made, so a failure halfway leaves nothing behind. fn must use the
@@ -337,4 +342,196 @@ type SchemaTooNewError struct {
 
 func (e *SchemaTooNewError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than this aliscout (%d); upgrade aliscout", e.Database, e.Binary)
+}
+
+// ConnectedAccount is an AliExpress buyer account that a user connected to aliscout through the
+// platform's OAuth, so that aliscout can call the DS API as that account. A user may connect
+// several and picks a default. Its tokens are kept sealed by the token vault (accounts/vault):
+// the store never sees them in clear.
+type ConnectedAccount struct {
+	ID       int64
+	UserID   int64
+	AEUserID string // the platform's user_id; unique per user, so reconnecting replaces the tokens
+	Nick     string // user_nick
+	Email    string // the platform's "account", when it says; often an email address
+	// SealedAccess and SealedRefresh are the access and refresh tokens sealed with the key KeyID.
+	SealedAccess     string
+	SealedRefresh    string
+	KeyID            string
+	AccessExpiresAt  time.Time // as the token answer said; zero if it did not
+	RefreshExpiresAt time.Time // likewise; refreshing does not move it
+	IsDefault        bool      // the account DS calls use unless told another; one per user
+	NeedsReconnect   bool      // the refresh token is dead: only a new authorization helps
+	StoreURL         string    // the user's own store, reported to the platform (ds.add.info)
+	ReportState      ReportState
+	ReportMessage    string    // the platform's answer when the report failed
+	ReportedAt       time.Time // the last report attempt that ended; zero before
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	// RefreshLeaseUntil is set while one replica refreshes the tokens; others wait for it.
+	RefreshLeaseUntil time.Time
+}
+
+// ReportState is where the report of an account's store to the platform stands.
+type ReportState string
+
+// Report states.
+const (
+	ReportNone     ReportState = "none"     // no store URL to report
+	ReportPending  ReportState = "pending"  // to be reported
+	ReportReported ReportState = "reported" // the platform took it
+	ReportFailed   ReportState = "failed"   // the platform refused it; ReportMessage says why
+)
+
+// Valid reports whether s is one of the states.
+func (s ReportState) Valid() bool {
+	switch s {
+	case ReportNone, ReportPending, ReportReported, ReportFailed:
+		return true
+	}
+	return false
+}
+
+// TokenUpdate is a new token pair for a connected account.
+type TokenUpdate struct {
+	SealedAccess     string
+	SealedRefresh    string
+	KeyID            string
+	AccessExpiresAt  time.Time
+	RefreshExpiresAt time.Time
+}
+
+// ConnectedAccounts keeps connected AliExpress accounts. The methods that take a user id are
+// scoped by it (another user's account is ErrNotFound); the others are for background jobs,
+// which act for every user.
+type ConnectedAccounts interface {
+	// SaveConnectedAccount stores a newly authorized account or, when the user has connected the
+	// same AEUserID before, replaces that account's tokens, expiries, names, store URL and report
+	// state, clears NeedsReconnect and forgets the expiry notices sent for the old tokens. The
+	// user's first account becomes the default. IsDefault, CreatedAt and the lease are ignored.
+	SaveConnectedAccount(ctx context.Context, a ConnectedAccount) (ConnectedAccount, error)
+	// ConnectedAccount returns one of the user's accounts.
+	ConnectedAccount(ctx context.Context, userID, id int64) (ConnectedAccount, error)
+	// ConnectedAccounts returns the user's accounts, the default first, then oldest first.
+	ConnectedAccounts(ctx context.Context, userID int64) ([]ConnectedAccount, error)
+	// DefaultConnectedAccount returns the user's default account; ErrNotFound when they have none.
+	DefaultConnectedAccount(ctx context.Context, userID int64) (ConnectedAccount, error)
+	// SetDefaultConnectedAccount makes one of the user's accounts the default.
+	SetDefaultConnectedAccount(ctx context.Context, userID, id int64) error
+	// DeleteConnectedAccount deletes one of the user's accounts with its tokens and notices. When
+	// it was the default, the user's oldest remaining account becomes the default.
+	DeleteConnectedAccount(ctx context.Context, userID, id int64) error
+
+	// ConnectedAccountByID returns any user's account: for background jobs only.
+	ConnectedAccountByID(ctx context.Context, id int64) (ConnectedAccount, error)
+	// ConnectedAccountsPage returns up to limit accounts with ids above afterID, in id order.
+	ConnectedAccountsPage(ctx context.Context, afterID int64, limit int) ([]ConnectedAccount, error)
+	// ConnectedAccountsAccessEndingBefore returns the accounts not marked NeedsReconnect whose
+	// access token ends before t, soonest first, at most limit.
+	ConnectedAccountsAccessEndingBefore(ctx context.Context, t time.Time, limit int) ([]ConnectedAccount, error)
+	// ConnectedAccountsRefreshEndingBefore returns the accounts whose refresh token ends (or
+	// ended) before t, soonest first, at most limit, leaving out those that have had the
+	// NoticeEnded notice: nothing more is to be said about them.
+	ConnectedAccountsRefreshEndingBefore(ctx context.Context, t time.Time, limit int) ([]ConnectedAccount, error)
+	// ConnectedAccountsByReportState returns up to limit accounts whose report is in state,
+	// oldest first.
+	ConnectedAccountsByReportState(ctx context.Context, state ReportState, limit int) ([]ConnectedAccount, error)
+	// ConnectedAccountKeyIDs returns the distinct ids of the keys that sealed the stored tokens.
+	ConnectedAccountKeyIDs(ctx context.Context) ([]string, error)
+
+	// LeaseConnectedAccountRefresh takes the right to refresh the account's tokens until until,
+	// and returns the account as it is then. ErrConflict while another holder's lease runs.
+	LeaseConnectedAccountRefresh(ctx context.Context, id int64, until time.Time) (ConnectedAccount, error)
+	// ReleaseConnectedAccountRefresh gives the lease up without changing the tokens.
+	ReleaseConnectedAccountRefresh(ctx context.Context, id int64) error
+	// UpdateConnectedAccountTokens writes a refreshed token pair, both tokens in one write,
+	// clears NeedsReconnect and releases the lease.
+	UpdateConnectedAccountTokens(ctx context.Context, id int64, u TokenUpdate) (ConnectedAccount, error)
+	// ResealConnectedAccount replaces the sealed tokens with the same tokens sealed by another
+	// key, unless the tokens changed since they were read (oldSealedRefresh): ErrConflict then.
+	ResealConnectedAccount(ctx context.Context, id int64, oldSealedRefresh string, access, refresh, keyID string) error
+	// MarkConnectedAccountNeedsReconnect records that the refresh token is dead, and releases
+	// the lease.
+	MarkConnectedAccountNeedsReconnect(ctx context.Context, id int64) error
+	// SetConnectedAccountReport records how the report of the account's store ended (now).
+	SetConnectedAccountReport(ctx context.Context, id int64, state ReportState, message string) error
+}
+
+// Expiry notice thresholds: the refresh token ends within 7 days, within 1 day, has ended.
+const (
+	Notice7Days = "7d"
+	Notice1Day  = "1d"
+	NoticeEnded = "ended"
+)
+
+// ExpiryNotice records that the user was told that an account's authorization is ending.
+type ExpiryNotice struct {
+	AccountID int64
+	Threshold string // Notice7Days, Notice1Day or NoticeEnded
+	SentAt    time.Time
+}
+
+// ExpiryNotices keeps the notices sent, so that each is sent once per account and threshold
+// whichever replica gets there, and however often it restarts.
+type ExpiryNotices interface {
+	// RecordExpiryNotice records the notice and returns true, or returns false when it was
+	// recorded before. ErrNotFound when the account does not exist.
+	RecordExpiryNotice(ctx context.Context, accountID int64, threshold string) (bool, error)
+	// ExpiryNotices returns the notices recorded for one of the user's accounts, oldest first.
+	ExpiryNotices(ctx context.Context, userID, accountID int64) ([]ExpiryNotice, error)
+}
+
+// Email is a message in the outbox, sent by a background job.
+type Email struct {
+	ID            int64
+	To            string
+	Subject       string
+	Body          string // plain text
+	CreatedAt     time.Time
+	SentAt        time.Time // zero until sent
+	Attempts      int       // failed attempts so far
+	LastError     string
+	NextAttemptAt time.Time // not tried again before this
+}
+
+// Outbox keeps emails until they are sent: a mail server that is down delays them, and loses none.
+type Outbox interface {
+	// EnqueueEmail adds a message (To, Subject, Body) to send now.
+	EnqueueEmail(ctx context.Context, e Email) (Email, error)
+	// ClaimEmails returns up to limit unsent messages due now, oldest first, and holds them for
+	// lease: no other claim returns them meanwhile.
+	ClaimEmails(ctx context.Context, limit int, lease time.Duration) ([]Email, error)
+	// MarkEmailSent records that the message was sent.
+	MarkEmailSent(ctx context.Context, id int64) error
+	// MarkEmailFailed counts a failed attempt, keeps its error and waits until retryAt.
+	MarkEmailFailed(ctx context.Context, id int64, lastError string, retryAt time.Time) error
+	// Emails returns the most recent messages, newest first, at most limit.
+	Emails(ctx context.Context, limit int) ([]Email, error)
+}
+
+// OAuthState binds an authorization request to the user and the session that started it, so
+// that the callback takes no code that this browser did not ask for. Only the SHA-256 hash of
+// the state is kept.
+type OAuthState struct {
+	ID        int64
+	Hash      []byte
+	UserID    int64
+	SessionID int64
+	StoreURL  string // what the user asked to report with the account
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero while unused
+}
+
+// OAuthStates keeps authorization states.
+type OAuthStates interface {
+	// CreateOAuthState stores s (Hash, UserID, SessionID, StoreURL, ExpiresAt). ErrNotFound if
+	// the session does not exist.
+	CreateOAuthState(ctx context.Context, s OAuthState) (OAuthState, error)
+	// UseOAuthState marks the state used and returns it, if it has the hash, belongs to the
+	// user and the session, is unused and has not expired; otherwise ErrNotFound. Of two
+	// concurrent uses one fails.
+	UseOAuthState(ctx context.Context, hash []byte, userID, sessionID int64) (OAuthState, error)
+	// DeleteExpiredOAuthStates removes states that have expired or were used, and returns how many.
+	DeleteExpiredOAuthStates(ctx context.Context) (int64, error)
 }

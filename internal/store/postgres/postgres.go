@@ -92,6 +92,10 @@ func Open(ctx context.Context, databaseURL string, opts store.Options) (*DB, err
 	return db, nil
 }
 
+// Pool returns the connection pool, for a component that keeps its own tables in the same
+// database (the job queue). It stays usable until Close.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
 // Close closes the pool's connections.
 func (db *DB) Close() error {
 	err := db.sqlDB.Close()

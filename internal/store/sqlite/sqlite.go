@@ -109,6 +109,11 @@ func Open(ctx context.Context, path string, opts store.Options) (*DB, error) {
 	return db, nil
 }
 
+// Path returns the database file's path, for a component that keeps its own tables in the same
+// file through a connection of its own (the job queue): it must not share the store's writer,
+// whose transactions would then wait behind its polling.
+func (db *DB) Path() string { return db.path }
+
 // Close closes the database. Writes that returned are on disk already.
 func (db *DB) Close() error {
 	// optimize keeps the query planner's statistics current; it is cheap when nothing changed.

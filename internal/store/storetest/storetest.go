@@ -53,6 +53,12 @@ func Run(t *testing.T, open Opener) {
 		{"TxCommits", testTxCommits},
 		{"NestedTx", testNestedTx},
 		{"Times", testTimes},
+		{"ConnectedAccounts", testConnectedAccounts},
+		{"FirstAccountsRace", testFirstAccountsRace},
+		{"TokenRefreshRows", testTokenRefreshRows},
+		{"ExpiryNotices", testExpiryNotices},
+		{"Outbox", testOutbox},
+		{"OAuthStates", testOAuthStates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +82,13 @@ func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 // Advance moves the clock on by d.
