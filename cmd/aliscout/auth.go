@@ -48,7 +48,7 @@ func runAuth(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	path := filepath.Join(e.cfg.DataDir, tokenFile)
-	b, err := connect(e)
+	b, err := connectBackend(e)
 	if err != nil {
 		return err
 	}

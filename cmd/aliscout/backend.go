@@ -32,10 +32,10 @@ type backend struct {
 // sandboxTrackingID is the tracking ID used against the simulator when none is configured.
 const sandboxTrackingID = "aliscout-sandbox"
 
-// connect builds the client for cfg. Without credentials it uses the simulator: the one at
+// connectBackend builds the client for cfg. Without credentials it uses the simulator: the one at
 // cfg.Gateway when given (with the simulator's default app key), else one started in-process. It
 // says which on stderr.
-func connect(e *env, opts ...aliexpress.Option) (*backend, error) {
+func connectBackend(e *env, opts ...aliexpress.Option) (*backend, error) {
 	cfg := &e.cfg
 	if err := cfg.Validate(); err != nil {
 		return nil, err

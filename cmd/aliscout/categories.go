@@ -15,7 +15,7 @@ func runCategories(ctx context.Context, e *env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	b, err := connect(e)
+	b, err := connectBackend(e)
 	if err != nil {
 		return err
 	}

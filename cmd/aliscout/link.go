@@ -19,7 +19,7 @@ func runLink(ctx context.Context, e *env, args []string) error {
 	if len(urls) == 0 {
 		return fmt.Errorf("%w: give one or more AliExpress URLs", errUsage)
 	}
-	b, err := connect(e)
+	b, err := connectBackend(e)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ func commands() []command {
 		{"tokens", "create a personal API token (tokens create EMAIL --name NAME)", runTokens},
 		{"migrate", "show or apply the store's schema migrations (migrate status|up)", runMigrate},
 		{"backup", "write a consistent copy of the SQLite store (backup FILE)", runBackup},
+		{"worker", "work background jobs (token refresh, notices, email) without serving pages", runWorker},
+		{"keys", "re-seal stored AliExpress tokens with the first ALISCOUT_SECRET_KEY (keys rotate)", runKeys},
 	}
 }
 

@@ -41,7 +41,7 @@ func runProduct(ctx context.Context, e *env, args []string) error {
 	case !catalog.IsLanguage(opts.Language):
 		return fmt.Errorf("%w: --language %q is not one of %s", errUsage, *language, strings.Join(catalog.Languages(), ", "))
 	}
-	b, err := connect(e)
+	b, err := connectBackend(e)
 	if err != nil {
 		return err
 	}

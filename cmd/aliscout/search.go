@@ -63,7 +63,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", errUsage, flagErrors(err))
 	}
-	b, err := connect(e)
+	b, err := connectBackend(e)
 	if err != nil {
 		return err
 	}

@@ -52,11 +52,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	var handler slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
-	if cfg.LogFormat == "json" {
-		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
-	}
-	log := slog.New(handler)
+	log := newLogger(e)
 
 	// The store first: a database that does not answer, or whose schema is newer than this
 	// binary, stops serve with a clear message before anything listens.
@@ -81,7 +77,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// A page should not wait on a hanging gateway for long when saved data can be shown: each
 	// attempt gets serveAttemptTimeout and one upstream load serveLoadTimeout, retries included.
 	observe := func(ci aliexpress.CallInfo) { m.ObserveUpstream(ci.Method, sourcing.Reason(ci.Err), ci.Duration) }
-	b, err := connect(e, aliexpress.WithObserver(observe), aliexpress.WithLogger(log),
+	b, err := connectBackend(e, aliexpress.WithObserver(observe), aliexpress.WithLogger(log),
 		aliexpress.WithTimeout(serveAttemptTimeout))
 	if err != nil {
 		return err
@@ -91,6 +87,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
 			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
 	}
+	// Work that outlives a request (token refresh, expiry notices, email, DS reports) runs as
+	// jobs in this process too; `aliscout worker` runs more of them apart from the web replicas.
+	bg, err := startBackground(ctx, e, db, b.client, log, true)
+	if err != nil {
+		return err
+	}
+	defer bg.close()
 	svc, ch, done, err := newService(e, b, log)
 	if err != nil {
 		return err
@@ -145,7 +148,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "hosts", hosts, "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
@@ -254,4 +257,13 @@ func isLoopback(a net.Addr) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// newLogger is the log of the long-running commands: text or JSON on stderr at the configured level.
+func newLogger(e *env) *slog.Logger {
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: e.cfg.LogLevel})
+	if e.cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: e.cfg.LogLevel})
+	}
+	return slog.New(handler)
 }
