@@ -180,7 +180,7 @@ func TestTwoReplicasShareUsersSessionsAndLists(t *testing.T) {
 	env := func() map[string]string {
 		return map[string]string{"ALISCOUT_DATABASE_URL": dbURL, "ALISCOUT_REDIS_URL": redisURL,
 			"ALISCOUT_SECRET_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-			"ALISCOUT_DATA_DIR": t.TempDir(), "ALISCOUT_LOG_LEVEL": "warn"}
+			"ALISCOUT_DATA_DIR":   t.TempDir(), "ALISCOUT_LOG_LEVEL": "warn"}
 	}
 	replicas := make([]*process, 2)
 	var wg sync.WaitGroup
