@@ -12,9 +12,18 @@ import (
 )
 
 // Categories returns AliExpress's category tree, top-level categories first, each followed by its
-// children, by name.
+// children, by name. Every search page shows the tree, so the sorted tree is kept decoded in memory
+// while its cache entry is fresh; the slice is shared: callers must not change it.
 func (s *Service) Categories(ctx context.Context, language string) ([]catalog.Category, error) {
-	cats, _, err := cache.FetchJSON(ctx, s.cache, s.key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
+	now := s.opts.Now()
+	s.catMu.Lock()
+	if s.cats != nil && now.Before(s.catsUntil) {
+		cats := s.cats
+		s.catMu.Unlock()
+		return cats, nil
+	}
+	s.catMu.Unlock()
+	cats, r, err := cache.FetchJSON(ctx, s.cache, s.key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
 		return guarded(s, "aliexpress.affiliate.category.get", func() ([]aliexpress.Category, error) {
 			cs, _, err := s.ae.Affiliate.Categories(ctx)
 			return cs, err
@@ -41,6 +50,11 @@ func (s *Service) Categories(ctx context.Context, language string) ([]catalog.Ca
 		kids := children[t.ID]
 		slices.SortFunc(kids, byName)
 		out = append(out, kids...)
+	}
+	if !r.Stale {
+		s.catMu.Lock()
+		s.cats, s.catsUntil = out, r.StoredAt.Add(s.opts.TTLs.Categories)
+		s.catMu.Unlock()
 	}
 	return out, nil
 }

@@ -61,6 +61,10 @@ type Service struct {
 	ns string
 
 	breaker *breaker
+
+	catMu     sync.Mutex
+	cats      []catalog.Category // the sorted tree, decoded, until catsUntil
+	catsUntil time.Time
 }
 
 // NewService returns a service calling AliExpress with client through c.
