@@ -397,6 +397,9 @@ type SearchResult struct {
 	PastEnd  bool
 	// LastPage is the last page there is, when known; 0 while the end is not known.
 	LastPage int
+	// Served is how many products the pages hold, when LastPage is known: fewer than Total when
+	// the search could scan only part of the matches.
+	Served int
 	// More says there is a page after this one.
 	More bool
 	// SoldOutHidden is how many products of this page were left out because they turned out
