@@ -324,9 +324,9 @@ func TestBrowserTableViewAndSort(t *testing.T) {
 	b.Do(chromedp.WaitVisible(chromedp.CSS(".grid")))
 }
 
-// TestBrowserCalculatorStateReachesExport types a rule the page did not start with and opens a
-// product: the product page uses the rule typed, not the page's first one, and its Export form
-// carries what is typed there.
+// TestBrowserCalculatorStateReachesExport types a rule the page did not start with, opens a
+// product and exports from the search: the product page and the file use the rule typed, not
+// the page's first one.
 func TestBrowserCalculatorStateReachesExport(t *testing.T) {
 	b := newBrowserEnv(t)
 	if _, err := chromedp.CallBrowser(b.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
@@ -346,9 +346,44 @@ func TestBrowserCalculatorStateReachesExport(t *testing.T) {
 	if rule := browsertest.Eval[string](b.Tab, `document.querySelector('[data-calc="rule"]').value`); rule != "x4 .99" {
 		t.Errorf("product page rule = %q; want x4 .99 carried from the search", rule)
 	}
-	// The product page's Export form carries what is typed there.
+	// A selling price typed on the product page goes with its Export button.
 	b.Do(chromedp.SendKeys(chromedp.CSS(`[data-calc="sell"]`), "24.5"))
 	b.WaitFor(`document.querySelector('#xf input[name="sell"]').value === "24.5"`)
+	b.Navigate(chromedp.Click(chromedp.CSS(`button[form="xf"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if sell := browsertest.Eval[string](b.Tab, `document.querySelector('#export-form input[name="sell"]').value`); sell != "24.5" {
+		t.Errorf("export form selling price = %q; want 24.5 from the product page", sell)
+	}
+	// Back on the search, Export selected carries the typed rule to the export.
+	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	b.Do(browsertest.SetValue(`[data-calc="rule"]`, "x4 .99", "input"))
+	b.Do(chromedp.Click(chromedp.CSS(card + ` [data-pick]`)))
+	b.Navigate(chromedp.Click(chromedp.CSS(`button[formaction="/import"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if rule := browsertest.Eval[string](b.Tab, `document.querySelector('#export-form input[name="rule"]').value`); rule != "x4 .99" {
+		t.Fatalf("export form rule = %q; want x4 .99 typed on the search", rule)
+	}
+	downloads := chromedp.BrowserEvents(b.Ctx, browser.DownloadProgress)
+	b.Do(chromedp.Click(chromedp.CSS(`#export-form button[value="json"]`)))
+	var guid string
+	for ev, err := range downloads {
+		if err != nil {
+			t.Fatalf("download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(b.Downloads, guid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The black variant costs 4.99: x4 .99 sells it at 19.99 (the page's first rule, x2.5 .99,
+	// gave 12.99).
+	if !strings.Contains(string(data), `"price":{"amount":"19.99","currency":"USD"}`) {
+		t.Errorf("the export does not price with the rule typed: %.300s", data)
+	}
 }
 
 func descending(v []float64) bool {

@@ -2,7 +2,8 @@ package web
 
 import (
 	"fmt"
-		"strconv"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -121,6 +122,11 @@ func TestShipRuleChoosesTheMethodEverywhere(t *testing.T) {
 		if selects != 1 {
 			t.Errorf("GET %s: %d ship_rule selects; want the calculator's", target, selects)
 		}
+	}
+	// The export prices a landed-cost rule on the same method: (4.99 + 12.99) × 2 = 35.96.
+	x := e.postForm("/api/export", fmt.Sprintf("format=json&ids=%d&rule=%s&ship_rule=fastest", idHolder, url.QueryEscape("x2 landed")))
+	if x.Code != 200 || !strings.Contains(x.Body.String(), `"price":{"amount":"35.96","currency":"USD"}`) {
+		t.Errorf("landed export by the fastest method = %d %.300s; want 35.96 for the black variant", x.Code, x.Body.String())
 	}
 	// The product page's shipping table says which method the figures use.
 	body := e.get(fmt.Sprintf("/products/%d", idHolder)).Body.String()

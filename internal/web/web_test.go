@@ -704,8 +704,8 @@ func TestImportFlow(t *testing.T) {
 	if len(boxes) != 2 {
 		t.Errorf("import preview has %d export checkboxes; want 2", len(boxes))
 	}
-	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/api/export" || attr(f[0], "method") != "post" {
-		t.Errorf("export form = %v; want POST /api/export", f)
+	if f := elementsWith(body, "id", "export-form"); len(f) != 1 || attr(f[0], "action") != "/export" || attr(f[0], "method") != "post" {
+		t.Errorf("export form = %v; want POST /export, the page route", f)
 	}
 	if r := elementsWith(body, "name", "rule"); len(r) == 0 || attr(r[len(r)-1], "value") != "x3" {
 		t.Errorf("rule input = %v; want x3 kept", r)
@@ -1041,12 +1041,16 @@ func TestAPIExportShopify(t *testing.T) {
 	if !bytes.Contains(w.Body.Bytes(), []byte("12.99")) {
 		t.Error("the rule's price 12.99 is not in the file")
 	}
-	// A title that starts like a formula loses those characters: an apostrophe would show on
-	// the storefront.
+	// A title that starts like a formula loses those characters (an apostrophe would show on
+	// the storefront), and the check's report lists each such change.
+	changes := w.Result().Trailer.Get("X-Aliscout-Changes")
 	for _, h := range []string{hostileHyperlnk, hostileSum, hostileAt} {
 		stripped := strings.TrimLeft(h, "=+-@")
 		if !bytes.Contains(w.Body.Bytes(), []byte(strings.ReplaceAll(stripped, `"`, `""`))) || bytes.Contains(w.Body.Bytes(), []byte("'"+h[:1])) {
 			t.Errorf("the hostile title %q is not written as %q", h, stripped)
+		}
+		if !strings.Contains(changes, "Title") || !strings.Contains(changes, strconv.QuoteToASCII(stripped)) {
+			t.Errorf("changes trailer = %q; want the title %q listed", changes, stripped)
 		}
 	}
 }
