@@ -238,7 +238,9 @@ func (s *Service) search(ctx context.Context, f catalog.Filters) (catalog.Search
 		res.LastPage = res.Page + (left+f.PageSize-1)/f.PageSize
 		res.Served = from + len(pageProducts) + left
 	}
-	res.More = left > 0
+	// Past the products scanned, a scan that stopped early has more to give; a next page is
+	// offered while this one is full.
+	res.More = left > 0 || (!complete && len(pageProducts) == f.PageSize)
 	if f.Sort == catalog.SortPriceAsc || f.Sort == catalog.SortPriceDesc {
 		// A product whose advertised variant is sold out is priced by the variant one can buy,
 		// which can move it within the page.
