@@ -39,6 +39,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	minOrders := fs.Int("min-orders", catalog.DefaultMinOrders, "fewest orders in the last 30 days")
 	minDiscount := fs.Int("min-discount", 0, "smallest discount, percent")
 	freeShipping := fs.Bool("free-shipping", false, "only products that ship free to --ship-to")
+	shipRule := fs.String("ship-rule", catalog.DefaultShipRule, "the shipping method shown: tracked (the cheapest tracked), cheapest, fastest or service:CODE")
 	asJSON := fs.Bool("json", false, "print JSON (the same as GET /api/search)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -52,7 +53,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 		"ship_to": {*shipTo}, "currency": {*currency}, "language": {*language}, "min_rating": {*minRating},
 		"page": {strconv.Itoa(*page)}, "page_size": {strconv.Itoa(*pageSize)}, "min_orders": {strconv.Itoa(*minOrders)},
 		"min_discount": {strconv.Itoa(*minDiscount)}, "max_delivery_days": {strconv.Itoa(*deliveryDays)},
-		"free_shipping": {strconv.FormatBool(*freeShipping)}}
+		"free_shipping": {strconv.FormatBool(*freeShipping)}, "ship_rule": {*shipRule}}
 	if *sort != "" {
 		if !slices.Contains(cliSortNames(), strings.ToLower(*sort)) {
 			return fmt.Errorf("%w: --sort %q: want one of %s", errUsage, *sort, strings.Join(cliSortNames(), ", "))
@@ -88,7 +89,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	for i := range res.Products {
 		p := &res.Products[i]
 		t.row(strconv.FormatInt(p.ID, 10), money(p.Price), money(p.OriginalPrice), percent(float64(p.DiscountPercent)),
-			count(int64(p.Orders30d)), stars(p.Stars()), shippingCell(p), percent(p.CommissionRate), clean(p.Title, 60))
+			count(int64(p.Orders30d)), stars(p.Stars()), shippingCell(p, f.Shipping()), percent(p.CommissionRate), clean(p.Title, 60))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -97,7 +98,14 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if res.TotalIsEstimate {
 		total = "about " + total
 	}
-	fmt.Fprintf(e.stdout, "page %d of %d (%s products)\n", res.Page, max(res.Pages(), res.Page), total)
+	if res.PastEnd {
+		fmt.Fprintf(e.stdout, "there is no page %d; this is the last page\n", f.Page)
+	}
+	pages := strconv.Itoa(res.LastPage)
+	if res.LastPage == 0 {
+		pages = "more"
+	}
+	fmt.Fprintf(e.stdout, "page %d of %s (%s products)\n", res.Page, pages, total)
 	if res.Stale {
 		fmt.Fprintf(e.stderr, "aliscout: %s\n", orDash(res.StaleReason))
 	}
@@ -123,9 +131,9 @@ func flagErrors(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// shippingCell is the cheapest shipping of p for a table.
-func shippingCell(p *catalog.Product) string {
-	o, ok := p.Cheapest()
+// shippingCell is the shipping of p that rule chooses, for a table.
+func shippingCell(p *catalog.Product, rule catalog.ShipRule) string {
+	o, ok := rule.Choose(p.Shipping)
 	switch {
 	case p.Shipping == nil:
 		return "-"

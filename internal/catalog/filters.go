@@ -171,17 +171,35 @@ type Filters struct {
 	Sort            string
 	Page            int
 	PageSize        int
+	// ShipRule is how each product's shipping method is chosen (ship_rule); its requirements
+	// are left zero here: Shipping adds FreeShipping and MaxDeliveryDays.
+	ShipRule ShipRule
+	// InStock hides products known to be sold out (in_stock, on by default).
+	InStock bool
+}
+
+// Shipping returns the rule that chooses each product's shipping method for this search: the
+// ship_rule, required to meet the free-shipping and delivery-days filters.
+func (f Filters) Shipping() ShipRule {
+	r := f.ShipRule
+	if r.By == "" {
+		r.By = DefaultShipRule
+	}
+	r.FreeOnly, r.MaxDays = f.FreeShipping, f.MaxDeliveryDays
+	return r
 }
 
 // DefaultFilters returns the filters of an empty search form.
 func DefaultFilters() Filters {
 	return Filters{MinOrders: DefaultMinOrders, ShipTo: DefaultShipTo, Currency: DefaultCurrency,
-		Language: DefaultLanguage, Sort: SortRelevance, Page: 1, PageSize: DefaultPageSize}
+		Language: DefaultLanguage, Sort: SortRelevance, Page: 1, PageSize: DefaultPageSize,
+		ShipRule: ShipRule{By: DefaultShipRule}, InStock: true}
 }
 
 // ParseFilters reads a search from URL query values, the same for the page and the JSON API:
 // q, category, min_price, max_price, min_rating, min_orders, min_discount, free_shipping,
-// max_delivery_days, ship_to, currency, language, sort, page, page_size. Absent values take the
+// max_delivery_days, ship_to, currency, language, sort, page, page_size, ship_rule, in_stock.
+// Absent values take the
 // defaults. Every problem is reported as an *Error with Code EInvalid naming the field; the first
 // is returned, joined with the rest.
 func ParseFilters(v url.Values) (Filters, error) {
@@ -280,6 +298,24 @@ func ParseFilters(v url.Values) (Filters, error) {
 		}
 		f.FreeShipping = b
 	}
+	// A form writes in_stock as a hidden "false" followed by a checkbox's "true": the last value
+	// is the one the user chose.
+	if vs := v["in_stock"]; len(vs) > 0 && strings.TrimSpace(vs[len(vs)-1]) != "" {
+		s := strings.TrimSpace(vs[len(vs)-1])
+		b, err := parseBool(s)
+		if err != nil {
+			errs = append(errs, invalid("in_stock", "%q is not true or false", s))
+		}
+		f.InStock = b
+	}
+	if v.Has("ship_rule") {
+		r, err := ParseShipRule(v.Get("ship_rule"))
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			f.ShipRule = r
+		}
+	}
 	return f, errors.Join(errs...)
 }
 
@@ -336,6 +372,12 @@ func (f Filters) Values() url.Values {
 	if f.PageSize != d.PageSize {
 		set("page_size", strconv.Itoa(f.PageSize))
 	}
+	if r := f.ShipRule.String(); r != d.ShipRule.String() {
+		set("ship_rule", r)
+	}
+	if !f.InStock {
+		set("in_stock", "false")
+	}
 	return v
 }
 
@@ -343,21 +385,40 @@ func (f Filters) Values() url.Values {
 type SearchResult struct {
 	Products []Product
 	// Total is how many products match. When aliscout applied filters AliExpress cannot apply
-	// itself, it counts the matches among the products it scanned and TotalIsEstimate is true.
+	// itself, it counts the matches among the products it scanned and TotalIsEstimate is true;
+	// the estimate stays the same for every page and sort of the query. It may be more than
+	// the pages aliscout can serve (see LastPage).
 	Total           int
 	TotalIsEstimate bool
-	Page            int
-	PageSize        int
-	Stale           bool // some data was served from cache because AliExpress failed
-	StaleReason     string
+	// Page is the page served: the one asked for, or the last page when that was past the end
+	// (PastEnd).
+	Page     int
+	PageSize int
+	PastEnd  bool
+	// LastPage is the last page there is, when known; 0 while the end is not known.
+	LastPage int
+	// Served is how many products the pages hold, when LastPage is known: fewer than Total when
+	// the search could scan only part of the matches.
+	Served int
+	// More says there is a page after this one.
+	More bool
+	// SoldOutHidden is how many products of this page were left out because they turned out
+	// to be sold out (Filters.InStock).
+	SoldOutHidden int
+	Stale         bool // some data was served from cache because AliExpress failed
+	StaleReason   string
 }
 
-// Pages returns the number of pages of the result.
+// Pages returns the number of pages known to exist: LastPage when the end is known, else the
+// pages up to the next one.
 func (r *SearchResult) Pages() int {
-	if r.PageSize <= 0 {
-		return 0
+	if r.LastPage > 0 {
+		return r.LastPage
 	}
-	return (r.Total + r.PageSize - 1) / r.PageSize
+	if r.More {
+		return r.Page + 1
+	}
+	return r.Page
 }
 
 // ProductOptions says how to fetch one product.

@@ -146,8 +146,9 @@ func TestStars(t *testing.T) {
 		rating, positive float64
 		want             float64
 	}{
-		{4.8, 90, 4.8}, // the review average wins when known
-		{0, 96.5, 4.8}, // affiliate search data has only the positive-feedback rate
+		{4.4, 84.3, 4.2}, // the positive rate wins: a search card has nothing else
+		{4.8, 0, 4.8},    // the review average, when that is all there is
+		{0, 96.5, 4.8},   // affiliate search data has only the positive-feedback rate
 		{0, 84.3, 4.2},
 		{0, 0, 0},
 	}

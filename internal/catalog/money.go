@@ -26,6 +26,13 @@ func MinorUnits(currency string) int {
 	return 2
 }
 
+// WholeUnits reports whether prices in currency have no cents in everyday use: the zero-decimal
+// currencies, and IDR, whose ISO minor unit (the sen) no shop price uses. Rounding rules and
+// default fees follow it, so that a price reads "Rp 130.499", never "IDR 130,400.99".
+func WholeUnits(currency string) bool {
+	return MinorUnits(currency) == 0 || strings.EqualFold(currency, "IDR")
+}
+
 // errPrice is wrapped by every price-parsing error.
 var errPrice = errors.New("not a price")
 

@@ -167,14 +167,42 @@ func (p *Product) InStock() bool {
 	return false
 }
 
-// Stars returns the product's rating on AliExpress's 5-star scale: the review average when known,
-// else estimated from the positive-feedback rate (96% positive ≈ 4.8), rounded to one decimal.
-func (p *Product) Stars() float64 {
-	if p.Rating > 0 {
-		return p.Rating
+// SoldOut reports whether p is known to be sold out: it has variants and every one of them is
+// known to have no stock. A product whose stock is unknown (affiliate data) is not sold out.
+func (p *Product) SoldOut() bool {
+	return len(p.Variants) > 0 && !p.InStock()
+}
+
+// Stock returns the units available over all variants, and whether that is known (every
+// variant's stock is).
+func (p *Product) Stock() (int, bool) {
+	n := 0
+	for _, v := range p.Variants {
+		if v.Stock < 0 {
+			return 0, false
+		}
+		n += v.Stock
 	}
+	return n, len(p.Variants) > 0
+}
+
+// KnowsImportCharges reports whether p's variants say what import charges their prices leave out.
+// Only the Dropshipping API tells (estimated_import_charges); affiliate data, which a search
+// returns, gives a price and nothing on import charges, so a margin from it is a margin before
+// import charges.
+func (p *Product) KnowsImportCharges() bool { return p.Source == SourceDS }
+
+// Stars returns the product's rating on AliExpress's 5-star scale, the one rating every page, the
+// API and the min_rating filter use. It is estimated from the positive-feedback rate when that is
+// known (96% positive ≈ 4.8, rounded to one decimal): searches have nothing else, so a product
+// keeps the rating its search card showed on its own page too. Otherwise it is the review
+// average (a product known from the Dropshipping API alone).
+func (p *Product) Stars() float64 {
 	if p.PositiveRate > 0 {
 		return float64(int(p.PositiveRate/20*10+0.5)) / 10
+	}
+	if p.Rating > 0 {
+		return p.Rating
 	}
 	return 0
 }

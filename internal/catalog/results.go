@@ -7,6 +7,10 @@ type ShippingQuote struct {
 	ProductID int64
 	ShipTo    string
 	Options   []ShippingOption // cheapest first; empty when the product does not ship there
+	// SKUID is the variant the options were quoted for, and Stock its stock as the quote gave
+	// it (-1 when the quote did not say: the affiliate API never does).
+	SKUID     string
+	Stock     int
 	Source    Source
 	Stale     bool
 	FetchedAt time.Time

@@ -11,19 +11,31 @@ import (
 // server can stream an export to disk or to a client and know at the end whether it is fit to
 // import, without holding the file in memory.
 //
+// The check's report also lists what the writer changed to keep the file safe: pass Record as
+// Options.Changed, and read Changes after Close.
+//
 //	c, _ := export.NewChecker("shopify", file)
+//	opts.Changed = c.Record
 //	w := export.NewShopifyWriter(c, opts)
 //	… w.Write(p) …
 //	w.Close()
 //	err := c.Close() // a *ValidationError when the file has problems
+//	for _, ch := range c.Changes() { … }
 type Checker struct {
 	w    io.Writer
 	pw   *io.PipeWriter
 	done chan error
 
-	closed bool
-	result error
+	closed  bool
+	result  error
+	changes []Change
 }
+
+// Record adds a writer's change to the report (Options.Changed).
+func (c *Checker) Record(ch Change) { c.changes = append(c.changes, ch) }
+
+// Changes returns the changes recorded, in the order they were made.
+func (c *Checker) Changes() []Change { return c.changes }
 
 // NewChecker returns a Checker for format ("shopify", "woocommerce" or "json") writing to w.
 func NewChecker(format string, w io.Writer) (*Checker, error) {

@@ -7,10 +7,16 @@
 // handles, product IDs (and, in the validators, SKUs) unique within one file.
 //
 // Every text in a product is untrusted. The writers make it safe to open and import:
-//   - every CSV cell that a spreadsheet would run as a formula (one starting with =, +, -, @, tab
-//     or carriage return) gets a leading apostrophe, as OWASP's CSV injection guidance says. No
-//     cell is exempt: prices and stock are never negative, and WooCommerce's importer strips the
-//     apostrophe again from the one negative value it needs (Published -1, for drafts);
+//   - one-line text fields (titles, vendor, types and categories, option names and values,
+//     barcodes) that start like a spreadsheet formula (=, +, -, @) lose those leading characters:
+//     a title "+SUM(1,2) Phone Case" is written "SUM(1,2) Phone Case", which a store shows as it
+//     is, where an apostrophe would show on the storefront. Each such edit is reported
+//     (Options.Changed), so that it can be listed with the file's check;
+//   - every other CSV cell that a spreadsheet would run as a formula (one starting with =, +, -,
+//     @, tab or carriage return: a description) gets a leading apostrophe, as OWASP's CSV
+//     injection guidance says. No cell is exempt: prices and stock are never negative, and
+//     WooCommerce's importer strips the apostrophe again from the one negative value it needs
+//     (Published -1, for drafts);
 //   - descriptions go through the sanitizer (no script, style, iframe, event handlers or
 //     javascript: URLs; images only from AliExpress's CDNs unless Options.Sanitizer allows more);
 //   - one-line text fields (titles, vendor, types and categories, option names and values, tags,
@@ -80,6 +86,22 @@ type Options struct {
 	// Sanitizer sanitizes descriptions. The zero value keeps images only from AliExpress's CDNs;
 	// the web app passes the policy its pages use.
 	Sanitizer sanitize.Options
+	// Changed, when set, is told of every edit a writer made to a written product's text to keep
+	// the file safe (see the package documentation), once per product, field and text.
+	Changed func(Change)
+}
+
+// Change is one edit a writer made to a product's text: a one-line field that started like a
+// spreadsheet formula, written without the characters that made it one.
+type Change struct {
+	ProductID int64
+	Field     string // "Title", "Vendor", "Category", "Option name", "Option value", "Barcode"
+	From, To  string
+}
+
+// String says what changed, in ASCII (quoted with Go's %+q), fit for a log line or a header.
+func (c Change) String() string {
+	return fmt.Sprintf("product %d: %s %+q written as %+q", c.ProductID, c.Field, c.From, c.To)
 }
 
 // Validate reports an option that is out of range.
@@ -164,10 +186,16 @@ type product struct {
 	p           *catalog.Product
 	title       string
 	vendor      string
+	category    string // p.Category.Name, cleaned
+	topCategory string
 	description string
-	options     []option
-	variants    []variant
-	images      []string // gallery, safe URLs only
+	changes     []Change // the edits cleaning made, for Options.Changed
+	// keepFormulas keeps text that starts like a formula as it is: for JSON, which no
+	// spreadsheet runs.
+	keepFormulas bool
+	options      []option
+	variants     []variant
+	images       []string // gallery, safe URLs only
 }
 
 type option struct {
@@ -192,8 +220,11 @@ type variant struct {
 // prepare checks p and fills d, reusing d's slices.
 func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	d.p = p
-	d.title = cleanText(p.Title)
-	d.vendor = cleanText(p.Shop.Name)
+	d.changes = d.changes[:0]
+	d.title = d.text("Title", p.Title)
+	d.vendor = d.text("Vendor", p.Shop.Name)
+	d.category = d.text("Category", p.Category.Name)
+	d.topCategory = d.text("Category", p.TopCategory.Name)
 	d.description = opts.Sanitizer.HTML(p.DescriptionHTML)
 	d.images = d.images[:0]
 	for _, img := range p.Images {
@@ -212,7 +243,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 	}
 	d.options = d.options[:0]
 	for i, o := range p.Options {
-		name := cleanText(o.Name)
+		name := d.text("Option name", o.Name)
 		if name == "" {
 			return productErr(p, ErrInvalidProduct, "option %d has no name", i+1)
 		}
@@ -244,7 +275,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 		}
 		dv.values = dv.values[:0]
 		for j, val := range v.Values {
-			val = cleanValue(val)
+			val = d.value("Option value", val)
 			if val == "" {
 				return productErr(p, ErrInvalidProduct, "variant %q has no value for %q", v.SKUID, d.options[j].name)
 			}
@@ -257,7 +288,7 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 			}
 		}
 		id := v.SKUID
-		if cleanText(id) == "" && len(p.Options) > 0 {
+		if plainText(id) == "" && len(p.Options) > 0 {
 			id = strconv.Itoa(i + 1) // AE-<productID> alone is the parent's SKU in WooCommerce
 		}
 		dv.sku = sku(p.ID, id)
@@ -292,10 +323,50 @@ func (d *product) prepare(p *catalog.Product, opts *Options) error {
 		dv.cost = v.Price.Decimal()
 		dv.stock = max(v.Stock, -1)
 		dv.image = safeURL(v.Image)
-		dv.barcode = cleanText(v.Barcode)
+		dv.barcode = d.text("Barcode", v.Barcode)
 		dv.attr = cleanLine(v.Attr)
 	}
 	return nil
+}
+
+// text cleans s for the one-line field field (cleanText).
+func (d *product) text(field, s string) string {
+	if d.keepFormulas {
+		return plainText(s)
+	}
+	return d.note(field, s, cleanText(s))
+}
+
+// value cleans the option value s (cleanValue).
+func (d *product) value(field, s string) string {
+	if d.keepFormulas {
+		return valueText(s, false)
+	}
+	return d.note(field, s, cleanValue(s))
+}
+
+// note records in d.changes that cleaning s for field gave out without the leading characters of
+// a formula.
+func (d *product) note(field, s, out string) string {
+	if before := plainText(s); before != out && formulaStart(strings.TrimLeft(before, "'")) {
+		for _, c := range d.changes {
+			if c.Field == field && c.From == before {
+				return out
+			}
+		}
+		d.changes = append(d.changes, Change{ProductID: d.p.ID, Field: field, From: before, To: out})
+	}
+	return out
+}
+
+// report tells opts.Changed of the edits made to the product just written.
+func (d *product) report(opts *Options) {
+	if opts.Changed == nil {
+		return
+	}
+	for _, c := range d.changes {
+		opts.Changed(c)
+	}
 }
 
 // displayTitle is the title, or "AliExpress <id>" for a product without one: both stores
@@ -338,16 +409,28 @@ func equalValues(a, b []string) bool {
 // sku is the store SKU of a variant: AE-<productID>-<skuID>, or AE-<productID> without a SKU ID.
 func sku(productID int64, skuID string) string {
 	s := "AE-" + strconv.FormatInt(productID, 10)
-	if id := cleanText(skuID); id != "" {
+	if id := plainText(skuID); id != "" { // inside the SKU, a formula character is harmless
 		s += "-" + id
 	}
 	return s
 }
 
 // cleanText makes untrusted text that may hold markup fit a one-line field: its plain text
-// (sanitize.Text: no tags, entities decoded), then cleanLine.
+// (plainText), without the leading characters that would make a spreadsheet run it as a formula.
 func cleanText(s string) string {
+	return stripFormula(plainText(s))
+}
+
+// plainText is the plain text of s (sanitize.Text: no tags, entities decoded), cleaned by
+// cleanLine.
+func plainText(s string) string {
 	return cleanLine(sanitize.Text(s))
+}
+
+// stripFormula drops the characters (=, +, -, @, and spaces between them) that make the start of
+// a one-line field read as a formula.
+func stripFormula(s string) string {
+	return strings.TrimLeft(s, "=+-@ ")
 }
 
 // cleanLine makes untrusted text fit one CSV cell of a one-line field: valid UTF-8, control
@@ -393,14 +476,20 @@ func isPlain(s string) bool {
 
 // cleanValue cleans an option value. Two more things make it fit every format: a trailing
 // backslash goes (it would escape WooCommerce's list separator), and so do apostrophes before
-// =, +, - or @, which is taken as an earlier neutralization (WooCommerce's importer strips it
-// from the start of a cell but not inside a list, so the value would not match itself).
-func cleanValue(s string) string {
-	s = strings.TrimRight(cleanText(s), `\ `)
+// =, +, - or @, which is taken as an earlier neutralization; then the formula characters go, as
+// in every one-line field.
+func cleanValue(s string) string { return valueText(s, true) }
+
+// valueText is cleanValue, with the formula characters kept when strip is false (JSON).
+func valueText(s string, strip bool) string {
+	s = plainText(s)
 	if t := strings.TrimLeft(s, "'"); t != s && t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		s = t
 	}
-	return s
+	if strip {
+		s = stripFormula(s)
+	}
+	return strings.TrimRight(s, `\ `)
 }
 
 // safeURL returns u when it is an absolute http(s) URL ("//host/…" becomes https), else "".

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -104,8 +105,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestNoFormulaCells re-reads both CSV files: no cell may start with a formula character, and
-// every hostile text must still be there behind its apostrophe.
+// TestNoFormulaCells re-reads both CSV files: no cell may start with a formula character, every
+// hostile one-line text is there without the characters that made it a formula (no apostrophe
+// a storefront would show), and the only apostrophe is WooCommerce's draft marker.
 func TestNoFormulaCells(t *testing.T) {
 	for _, format := range []string{FormatShopify, FormatWooCommerce} {
 		file, _ := export(t, format, sampleOptions, sampleProducts())
@@ -116,12 +118,16 @@ func TestNoFormulaCells(t *testing.T) {
 				if formulaStart(c) {
 					t.Errorf("%s line %d column %d = %q; starts like a formula", format, i+1, j+1, c)
 				}
+				// sku_attr is kept as AliExpress wrote it, for supplier orders; no storefront shows it.
+				if strings.HasPrefix(c, "'") && c != "'-1" && recs[0][j] != "Meta: aliexpress_sku_attr" {
+					t.Errorf("%s line %d column %q = %q; want no apostrophe a store would show", format, i+1, recs[0][j], c)
+				}
 				seen[c] = true
 			}
 		}
-		for _, want := range []string{`'=HYPERLINK("http://evil.example","x")`, "'+1 Phone Case", "'-1 Phone Case", "'@SUM(A1) Phone Case", "'@SUM(A1)", "'+1", "'=1+1"} {
+		for _, want := range []string{`HYPERLINK("http://evil.example","x")`, "1 Phone Case", "SUM(A1) Phone Case", "SUM(A1)", "1", "1+1"} {
 			if !seen[want] {
-				t.Errorf("%s export has no cell %q; want the hostile text kept, neutralized", format, want)
+				t.Errorf("%s export has no cell %q; want the hostile text kept without its formula characters", format, want)
 			}
 		}
 		for _, bad := range []string{"<script", "onclick", "onerror", "javascript:", "<iframe", "<style", "<svg", "evil.example\"><"} {
@@ -279,9 +285,9 @@ func TestShopifyRoundTrip(t *testing.T) {
 	}
 
 	h := got["hyperlink-http-evil-example-x"]
-	if h == nil || h.title != `=HYPERLINK("http://evil.example","x")` || h.vendor != "@SUM(A1)" || len(h.variants) != 3 ||
-		h.variants[0][0] != "-1" || h.variants[1][0] != "@SUM(A1)" || h.variants[2][0] != "=1+1" {
-		t.Errorf("hostile product read back = %+v; want its text intact behind the apostrophes", h)
+	if h == nil || h.title != `HYPERLINK("http://evil.example","x")` || h.vendor != "SUM(A1)" || h.typ != "1+1" || len(h.variants) != 3 ||
+		h.variants[0][0] != "1" || h.variants[1][0] != "SUM(A1)" || h.variants[2][0] != "1+1" {
+		t.Errorf("hostile product read back = %+v; want its text without the leading formula characters", h)
 	}
 	for handle, wantTitle := range map[string]string{
 		"cute-cat-mug":                          "Cute Cat 🐱 Mug ☕",
@@ -361,8 +367,43 @@ func TestWooRoundTrip(t *testing.T) {
 		t.Errorf("simple product = %q; want a simple row with its prices and unknown stock", s)
 	}
 	h := bySKU["AE-1005006000000666"]
-	if h == nil || h[wcAttr1Name] != "'+1" || wooSplit(h[wcAttr1Name+1])[1] != "@SUM(A1)" {
-		t.Errorf("hostile parent = %q; want its attribute neutralized and its values listed", h)
+	if h == nil || h[wcAttr1Name] != "1" || wooSplit(h[wcAttr1Name+1])[1] != "SUM(A1)" || h[wcName] != `HYPERLINK("http://evil.example","x")` {
+		t.Errorf("hostile parent = %q; want its texts without their formula characters and its values listed", h)
+	}
+}
+
+// TestFormulaStripsAreReported: every one-line text written without its formula characters is
+// reported through Options.Changed, once, and only for products written.
+func TestFormulaStripsAreReported(t *testing.T) {
+	for _, format := range []string{FormatShopify, FormatWooCommerce} {
+		var got []string
+		opts := sampleOptions
+		opts.Changed = func(c Change) { got = append(got, c.String()) }
+		export(t, format, opts, []*catalog.Product{hostile(), single(1005006000000001, "+1 Phone Case"), earbuds()})
+		want := []string{
+			`product 1005006000000666: Title "=HYPERLINK(\"http://evil.example\",\"x\")" written as "HYPERLINK(\"http://evil.example\",\"x\")"`,
+			`product 1005006000000666: Vendor "@SUM(A1)" written as "SUM(A1)"`,
+			`product 1005006000000666: Category "-1+1" written as "1+1"`,
+			`product 1005006000000666: Category "@SUM(A1)" written as "SUM(A1)"`,
+			`product 1005006000000666: Option name "+1" written as "1"`,
+			`product 1005006000000666: Option value "-1" written as "1"`,
+			`product 1005006000000666: Option value "@SUM(A1)" written as "SUM(A1)"`,
+			`product 1005006000000666: Option value "=1+1" written as "1+1"`,
+			`product 1005006000000666: Barcode "+123" written as "123"`,
+			`product 1005006000000001: Title "+1 Phone Case" written as "1 Phone Case"`,
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s changes =\n%s\nwant\n%s", format, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	var got []Change
+	opts := sampleOptions
+	opts.Changed = func(c Change) { got = append(got, c) }
+	export(t, FormatJSON, opts, []*catalog.Product{hostile()})
+	if len(got) != 0 {
+		t.Errorf("JSON changes = %v; want none (JSON keeps the text as it is)", got)
 	}
 }
 
@@ -457,3 +498,33 @@ func TestWriteFailsOnBrokenWriter(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestDescriptionImagesKeepASource: a description's AliExpress-hosted images are exported, and an
+// image whose source was dropped (another host, a script URL, none at all) goes whole, so that no
+// store shows an empty 750-pixel box.
+func TestDescriptionImagesKeepASource(t *testing.T) {
+	p := earbuds()
+	p.DescriptionHTML = `<p>Specs</p><img width="750" src="https://ae01.alicdn.com/kf/spec.jpg">` +
+		`<img width="750"><img width="750" src="https://tracker.example/pixel.gif"><img width="750" src="javascript:alert(1)">` +
+		`<img width="750" src=""><img width="750" src="//ae01.alicdn.com/kf/size.jpg">`
+	for _, format := range []string{FormatShopify, FormatWooCommerce, FormatJSON} {
+		file, _ := export(t, format, sampleOptions, []*catalog.Product{p})
+		var desc string
+		if format == FormatJSON {
+			var got []JSONProduct
+			if err := json.Unmarshal(file, &got); err != nil {
+				t.Fatal(err)
+			}
+			desc = got[0].DescriptionHTML
+		} else {
+			recs := readCSV(t, file)
+			col := slices.Index(recs[0], "Description")
+			desc = recs[1][col]
+		}
+		imgs := regexp.MustCompile(`<img[^>]*>`).FindAllString(desc, -1)
+		want := []string{`<img width="750" src="https://ae01.alicdn.com/kf/spec.jpg">`, `<img width="750" src="https://ae01.alicdn.com/kf/size.jpg">`}
+		if !slices.Equal(imgs, want) {
+			t.Errorf("%s description images = %q; want the AliExpress ones only, each with its source: %q", format, imgs, want)
+		}
+	}
+}

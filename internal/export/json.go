@@ -81,9 +81,10 @@ type JSONMoney struct {
 // Write fail.
 func NewJSONWriter(w io.Writer, opts Options) *JSONWriter {
 	jw := &JSONWriter{bw: bufio.NewWriter(w), opts: opts, err: opts.Validate(), ids: idSet{}}
+	jw.prod.keepFormulas = true // no spreadsheet reads JSON: its text stays as it is
 	jw.enc = json.NewEncoder(&jw.buf)
 	for _, t := range opts.Tags {
-		if t = cleanText(t); t != "" {
+		if t = plainText(t); t != "" {
 			jw.tags = append(jw.tags, t)
 		}
 	}
@@ -118,8 +119,11 @@ func (jw *JSONWriter) Write(p *catalog.Product) error {
 	if _, jw.err = jw.bw.WriteString(sep); jw.err != nil {
 		return jw.err
 	}
-	_, jw.err = jw.bw.Write(bytes.TrimSuffix(jw.buf.Bytes(), []byte("\n")))
-	return jw.err
+	if _, jw.err = jw.bw.Write(bytes.TrimSuffix(jw.buf.Bytes(), []byte("\n"))); jw.err != nil {
+		return jw.err
+	}
+	d.report(&jw.opts)
+	return nil
 }
 
 // fill sets jw.out from jw.prod, reusing its slices.
@@ -133,8 +137,8 @@ func (jw *JSONWriter) fill(p *catalog.Product) {
 		AffiliateURL:    safeURL(p.AffiliateURL),
 		DescriptionHTML: d.description,
 		Images:          append(o.Images[:0], d.images...),
-		Category:        cleanText(p.Category.Name),
-		TopCategory:     cleanText(p.TopCategory.Name),
+		Category:        d.category,
+		TopCategory:     d.topCategory,
 		Vendor:          d.vendor,
 		ShopID:          p.Shop.ID,
 		Status:          jw.opts.status(),
@@ -158,7 +162,7 @@ func (jw *JSONWriter) fill(p *catalog.Product) {
 		currency := v.currency
 		jv := JSONVariant{
 			SKU:     v.sku,
-			SKUID:   cleanText(v.v.SKUID),
+			SKUID:   plainText(v.v.SKUID),
 			SKUAttr: v.attr,
 			Values:  v.values,
 			Price:   JSONMoney{Amount: v.price, Currency: currency},

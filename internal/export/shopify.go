@@ -140,7 +140,7 @@ func (sw *ShopifyWriter) Write(p *catalog.Product) error {
 	if sw.opts.ProductCategory != nil {
 		first[shCategory] = cleanText(sw.opts.ProductCategory(p))
 	}
-	first[shType] = cleanText(p.Category.Name)
+	first[shType] = d.category
 	first[shTags] = shopifyTags(sw.opts.Tags)
 	first[shPublished] = strings.ToUpper(strconv.FormatBool(sw.opts.Published))
 	first[shStatus] = sw.opts.status()
@@ -175,6 +175,7 @@ func (sw *ShopifyWriter) Write(p *catalog.Product) error {
 			return err
 		}
 	}
+	d.report(&sw.opts)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,7 +253,11 @@ func TestChecker(t *testing.T) {
 				}
 				dst = c
 			}
-			w, _ := New(format, dst, sampleOptions)
+			opts := sampleOptions
+			if c != nil {
+				opts.Changed = c.Record
+			}
+			w, _ := New(format, dst, opts)
 			for _, p := range sampleProducts() {
 				if err := w.Write(p); err != nil {
 					t.Fatalf("%s Write: %v", format, err)
@@ -267,6 +272,16 @@ func TestChecker(t *testing.T) {
 				}
 				if err := c.Close(); err != nil {
 					t.Errorf("%s second Checker.Close() = %v; want the same nil", format, err)
+				}
+				// The report lists the titles written without their formula characters.
+				var titles []string
+				for _, ch := range c.Changes() {
+					if ch.Field == "Title" {
+						titles = append(titles, ch.To)
+					}
+				}
+				if want := []string{`HYPERLINK("http://evil.example","x")`, "1 Phone Case", "1 Phone Case", "SUM(A1) Phone Case"}; format != FormatJSON && !slices.Equal(titles, want) {
+					t.Errorf("%s Checker.Changes() titles = %q; want %q", format, titles, want)
 				}
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aliscout/aliscout/internal/catalog"
-	"github.com/aliscout/aliscout/internal/sanitize"
 )
 
 // WooHeader is the WooCommerce product CSV header (WooCommerce's own exporter and sample file,
@@ -147,7 +146,7 @@ func (ww *WooWriter) Write(p *catalog.Product) error {
 	parent := rows[0]
 	parent[wcName] = title
 	parent[wcDescription] = d.description
-	parent[wcCategories] = wooCategories(p)
+	parent[wcCategories] = wooCategories(d.topCategory, d.category)
 	parent[wcTags] = wooList(cleanTexts(ww.opts.Tags))
 	parent[wcImages] = wooList(d.images)
 	parent[wcReviews] = "1"
@@ -201,6 +200,7 @@ func (ww *WooWriter) Write(p *catalog.Product) error {
 			return err
 		}
 	}
+	d.report(&ww.opts)
 	return nil
 }
 
@@ -252,10 +252,10 @@ func (ww *WooWriter) Close() error {
 	return ww.err
 }
 
-// wooCategories is "Top > Sub", or the one category known.
-func wooCategories(p *catalog.Product) string {
-	top := wooCategory(p.TopCategory.Name)
-	sub := wooCategory(p.Category.Name)
+// wooCategories is "Top > Sub", or the one category known, from cleaned names.
+func wooCategories(topName, name string) string {
+	top := wooCategory(topName)
+	sub := wooCategory(name)
 	switch {
 	case top == "" || top == sub:
 		return sub
@@ -265,10 +265,10 @@ func wooCategories(p *catalog.Product) string {
 	return top + " > " + sub
 }
 
-// wooCategory makes a category name one item of a Categories cell: no hierarchy marker, commas
-// escaped.
+// wooCategory makes a cleaned category name one item of a Categories cell: no hierarchy
+// marker, commas escaped.
 func wooCategory(name string) string {
-	return wooEscape(cleanLine(strings.ReplaceAll(sanitize.Text(name), ">", " ")))
+	return wooEscape(stripFormula(cleanLine(strings.ReplaceAll(name, ">", " "))))
 }
 
 // cleanTexts is cleanText of each of values.

@@ -140,9 +140,9 @@ type Quote struct {
 	Rule      *Rule
 	SellPrice Money
 	Fees      Fees
-	// Shipping is the logistics service code to ship by; "" picks the cheapest option
-	// (catalog.Product.Cheapest).
-	Shipping string
+	// Ship chooses the shipping method of each variant (catalog.ShipRule); the zero rule is
+	// catalog.DefaultShipRule, the cheapest tracked method.
+	Ship     catalog.ShipRule
 	Quantity int // units per order; 0 means 1
 }
 
@@ -178,7 +178,7 @@ type ProductResult struct {
 }
 
 // ForProduct prices every variant of p shipped to p.ShipTo. It fails with ErrNoShipping when p has
-// no shipping option there, or not the one q.Shipping names.
+// no shipping option there, or none that q.Ship accepts.
 func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 	if len(p.Variants) == 0 {
 		return ProductResult{}, fmt.Errorf("pricing: product %d has no variants", p.ID)
@@ -195,7 +195,7 @@ func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 	if qty == 0 {
 		qty = 1
 	}
-	ship, err := chooseShipping(p, p.Shipping, q.Shipping)
+	ship, err := chooseShipping(p, p.Shipping, q.Ship)
 	if err != nil {
 		return ProductResult{}, err
 	}
@@ -205,7 +205,7 @@ func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 		vship := ship
 		if v.Shipping != nil {
 			// The variant ships from its own warehouse, by its own options.
-			if vship, err = chooseShipping(p, v.Shipping, q.Shipping); err != nil {
+			if vship, err = chooseShipping(p, v.Shipping, q.Ship); err != nil {
 				return ProductResult{}, fmt.Errorf("pricing: variant %s: %w", v.SKUID, err)
 			}
 		}
@@ -229,20 +229,15 @@ func ForProduct(p *catalog.Product, q Quote) (ProductResult, error) {
 	return out, nil
 }
 
-func chooseShipping(p *catalog.Product, options []catalog.ShippingOption, code string) (catalog.ShippingOption, error) {
-	if code == "" {
-		o, ok := (&catalog.Product{Shipping: options}).Cheapest()
-		if !ok {
+func chooseShipping(p *catalog.Product, options []catalog.ShippingOption, rule catalog.ShipRule) (catalog.ShippingOption, error) {
+	o, ok := rule.Choose(options)
+	if !ok {
+		if len(options) == 0 {
 			return o, fmt.Errorf("pricing: product %d to %s: %w", p.ID, name(p.ShipTo), ErrNoShipping)
 		}
-		return o, nil
+		return o, fmt.Errorf("pricing: product %d to %s by %s: %w", p.ID, name(p.ShipTo), rule.Label(), ErrNoShipping)
 	}
-	for _, o := range options {
-		if o.Code == code {
-			return o, nil
-		}
-	}
-	return catalog.ShippingOption{}, fmt.Errorf("pricing: product %d to %s by %q: %w", p.ID, name(p.ShipTo), code, ErrNoShipping)
+	return o, nil
 }
 
 func priceVariant(v *catalog.Variant, ship catalog.ShippingOption, qty int, q Quote) (VariantResult, error) {

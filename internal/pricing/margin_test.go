@@ -234,7 +234,7 @@ func TestForProduct(t *testing.T) {
 func TestForProductChoices(t *testing.T) {
 	p := testProduct()
 	// A named shipping option.
-	got, err := ForProduct(p, Quote{SellPrice: usd(1999), Shipping: "FAST"})
+	got, err := ForProduct(p, Quote{SellPrice: usd(1999), Ship: catalog.ShipRule{By: catalog.ShipService, Service: "FAST"}})
 	if err != nil || got.Shipping.Code != "FAST" || got.Variants[0].Landed.Total != usd(700) || got.Variants[1].Price != usd(1999) {
 		t.Errorf("ForProduct(FAST, 19.99) = %+v, %v; want FAST, landed 7.00, price 19.99", got, err)
 	}
@@ -251,6 +251,37 @@ func TestForProductChoices(t *testing.T) {
 	}
 }
 
+// TestForProductShipRule prices with the method the rule chooses: by default the cheapest
+// tracked one, not a cheaper untracked one; the fastest; and never one that misses the
+// search's delivery-days requirement.
+func TestForProductShipRule(t *testing.T) {
+	p := testProduct()
+	p.Shipping = []catalog.ShippingOption{
+		{Code: "SAVER", Fee: usd(50), MaxDays: 40},
+		{Code: "SLOW", Fee: usd(150), MaxDays: 25, Tracking: true},
+		{Code: "FAST", Fee: usd(300), MaxDays: 10, Tracking: true},
+	}
+	tests := []struct {
+		rule catalog.ShipRule
+		want string
+	}{
+		{catalog.ShipRule{}, "SLOW"},
+		{catalog.ShipRule{By: catalog.ShipTracked}, "SLOW"},
+		{catalog.ShipRule{By: catalog.ShipCheapest}, "SAVER"},
+		{catalog.ShipRule{By: catalog.ShipFastest}, "FAST"},
+		{catalog.ShipRule{By: catalog.ShipCheapest, MaxDays: 12}, "FAST"},
+	}
+	for _, tt := range tests {
+		got, err := ForProduct(p, Quote{SellPrice: usd(1999), Ship: tt.rule})
+		if err != nil || got.Shipping.Code != tt.want || got.Variants[0].Landed.Shipping != got.Shipping.Fee {
+			t.Errorf("ForProduct(ship %+v) shipping = %s, %v; want %s in the landed cost", tt.rule, got.Shipping.Code, err, tt.want)
+		}
+	}
+	if _, err := ForProduct(p, Quote{SellPrice: usd(1999), Ship: catalog.ShipRule{By: catalog.ShipCheapest, MaxDays: 5}}); !errors.Is(err, ErrNoShipping) {
+		t.Errorf("ForProduct(within 5 days) error = %v; want ErrNoShipping", err)
+	}
+}
+
 func TestForProductNoShipping(t *testing.T) {
 	p := testProduct()
 	p.ShipTo = "BR"
@@ -260,7 +291,7 @@ func TestForProductNoShipping(t *testing.T) {
 		t.Errorf("ForProduct(no shipping) error = %v; want ErrNoShipping naming BR", err)
 	}
 	p = testProduct()
-	_, err = ForProduct(p, Quote{SellPrice: usd(1999), Shipping: "EMS"})
+	_, err = ForProduct(p, Quote{SellPrice: usd(1999), Ship: catalog.ShipRule{By: catalog.ShipService, Service: "EMS"}})
 	if !errors.Is(err, ErrNoShipping) || !strings.Contains(err.Error(), "EMS") {
 		t.Errorf("ForProduct(unknown code) error = %v; want ErrNoShipping naming EMS", err)
 	}

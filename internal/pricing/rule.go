@@ -46,12 +46,15 @@ const (
 // Apply computes, in order:
 //  1. the base price: cost × MultiplierBP / 10000 (rounded half away from zero) or cost + Markup;
 //  2. at least MinPrice;
-//  3. the charm ending: the price is raised (never lowered) to the next amount whose last two
+//  3. in a currency without cents in everyday use (catalog.WholeUnits: IDR, and the
+//     zero-decimal ones such as JPY and KRW), the price is raised to a whole unit;
+//  4. the charm ending: the price is raised (never lowered) to the next amount whose last two
 //     digits are Charm. The "last two digits" are the cents for two-decimal currencies (99 →
 //     12.99), the first two of the three decimals for three-decimal ones (99 → 12.990), and the
-//     last two whole digits for zero-decimal currencies such as JPY (99 → ¥1,299; 80 → ¥1,280);
-//  4. the compare-at price: price × CompareAtMultiplierBP / 10000, raised to the same charm
-//     ending, and always strictly above the price.
+//     last two whole digits for currencies without cents (99 → ¥1,299, ₩12,399, Rp 130.499;
+//     80 → ¥1,280): a shop in Indonesia does not price in sen, so IDR 130,400.99 is never made;
+//  5. the compare-at price: price × CompareAtMultiplierBP / 10000, raised to the same charm
+//     ending (and whole unit), and always strictly above the price.
 //
 // Charm 0 is a real ending (whole units: 13.00); NoCharm (-1) turns charm rounding off. ParseRule
 // sets NoCharm when the text names no ending.
@@ -155,7 +158,7 @@ func (r Rule) Apply(cost Money) (price, compareAt Money, err error) {
 			price.Currency = r.MinPrice.Currency
 		}
 	}
-	if price, err = charm(price, r.Charm); err != nil {
+	if price, err = round(price, r.Charm); err != nil {
 		return Money{}, Money{}, err
 	}
 	if r.CompareAtMultiplierBP == 0 {
@@ -167,10 +170,36 @@ func (r Rule) Apply(cost Money) (price, compareAt Money, err error) {
 	if compareAt.Amount <= price.Amount {
 		compareAt.Amount = price.Amount + 1
 	}
-	if compareAt, err = charm(compareAt, r.Charm); err != nil {
+	if compareAt, err = round(compareAt, r.Charm); err != nil {
 		return Money{}, Money{}, err
 	}
 	return price, compareAt, nil
+}
+
+// unit returns the minor units of one whole unit of currency: 100 for IDR (no sen in prices), 1
+// for every currency whose cents are used.
+func unit(currency string) int64 {
+	u := int64(1)
+	if catalog.WholeUnits(currency) {
+		for range catalog.MinorUnits(currency) {
+			u *= 10
+		}
+	}
+	return u
+}
+
+// round raises m to a whole unit in a currency without cents, then to the charm ending (see
+// Rule).
+func round(m Money, ending int) (Money, error) {
+	if u := unit(m.Currency); u > 1 {
+		if r := m.Amount % u; r != 0 {
+			if m.Amount > math.MaxInt64-u {
+				return Money{}, fmt.Errorf("pricing: round %s: %w", m, ErrOverflow)
+			}
+			m.Amount += u - r
+		}
+	}
+	return charm(m, ending)
 }
 
 // charm raises m to the next amount whose last two significant digits are ending (see Rule).
@@ -178,7 +207,7 @@ func charm(m Money, ending int) (Money, error) {
 	if ending < 0 {
 		return m, nil
 	}
-	step := int64(1)
+	step := unit(m.Currency)
 	for i := catalog.MinorUnits(m.Currency); i > 2; i-- {
 		step *= 10
 	}
@@ -234,7 +263,8 @@ func formatBP(bp int) string {
 //
 //	x2.5          multiply the cost by 2.5 (also ×2.5 or *2.5; at most 4 decimals)
 //	+5.00         add 5.00 in currency to the cost
-//	.99           raise the price to the next amount ending in 99 (see Rule for zero-decimal currencies)
+//	.99           raise the price to the next amount ending in 99: cents, or in currencies
+//	              without cents (JPY, KRW, IDR, VND, CLP) the last two whole digits (¥1,299)
 //	compare x1.4  set a compare-at price of price × 1.4
 //	min 10.00     never price below 10.00
 //	landed        price on the landed cost (item + shipping + import charges)

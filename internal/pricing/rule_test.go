@@ -7,6 +7,8 @@ import (
 )
 
 func kwd(minor int64) Money { return Money{Amount: minor, Currency: "KWD"} }
+func idr(minor int64) Money { return Money{Amount: minor, Currency: "IDR"} }
+func krw(minor int64) Money { return Money{Amount: minor, Currency: "KRW"} }
 
 func TestRuleApply(t *testing.T) {
 	tests := []struct {
@@ -39,6 +41,12 @@ func TestRuleApply(t *testing.T) {
 		{"yen already ending in 99", Rule{Kind: Multiplier, MultiplierBP: 10000, Charm: 99}, jpy(1299), jpy(1299), Money{}},
 		{"yen ending 80", Rule{Kind: Multiplier, MultiplierBP: 10000, Charm: 80}, jpy(1281), jpy(1380), Money{}},
 		{"yen markup", Rule{Kind: FixedMarkup, Markup: jpy(500), Charm: NoCharm, CompareAtMultiplierBP: 13000}, jpy(1000), jpy(1500), jpy(1950)},
+		// IDR has two decimals in ISO 4217 but no sen in any shop price: whole rupiah, and the
+		// charm ending is the last two whole digits.
+		{"rupiah charm", Rule{Kind: Multiplier, MultiplierBP: 25000, Charm: 99}, idr(5216040), idr(13049900), Money{}},
+		{"rupiah without charm", Rule{Kind: Multiplier, MultiplierBP: 25000, Charm: NoCharm}, idr(5216020), idr(13040100), Money{}},
+		{"rupiah compare-at", Rule{Kind: Multiplier, MultiplierBP: 20000, Charm: 0, CompareAtMultiplierBP: 14000}, idr(5000050), idr(10010000), idr(14020000)},
+		{"won charm", Rule{Kind: Multiplier, MultiplierBP: 20000, Charm: 99}, krw(6170), krw(12399), Money{}},
 		// KWD has three decimals: charm 99 ends in .990.
 		{"dinar", Rule{Kind: Multiplier, MultiplierBP: 20000, Charm: 99}, kwd(1234), kwd(2990), Money{}},
 		{"dinar past the ending", Rule{Kind: Multiplier, MultiplierBP: 10000, Charm: 99}, kwd(12995), kwd(13990), Money{}},

@@ -35,6 +35,9 @@ func (s *Service) Product(ctx context.Context, id int64, o catalog.ProductOption
 	case dsErr == nil:
 		p := mergeDS(aff, affErr == nil, d, o)
 		p.Stale = affStale.stale || dsStale.stale
+		if at := dsStale.storedAt; !at.IsZero() && (p.FetchedAt.IsZero() || at.Before(p.FetchedAt)) {
+			p.FetchedAt = dsStale.storedAt // the older of the two answers
+		}
 		s.withShipping(ctx, &p, notShipped, o)
 		return p, nil
 	case catalog.ErrorCode(dsErr) == catalog.ENotFound:

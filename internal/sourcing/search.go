@@ -81,19 +81,42 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 }
 
 // search runs a search through the cache.
+//
+// Pages: the products a search can serve are those it can scan (ScanPages upstream pages and,
+// for filters and sorts that need shipping, EnrichLimit enriched products). When the scan reaches
+// the end of that, the last page is known (SearchResult.LastPage) and a page past it is answered
+// with the last page (PastEnd); otherwise the scan goes half a page past the page asked for, so
+// that More says for certain there is a next page.
+//
+// Stock: a page's shipping quotes tell which of its products are sold out. With f.InStock those
+// are left out and the page is filled from the next products; the query remembers them (see
+// queryState), so the next page starts where this one ended.
 func (s *Service) search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
 	res := catalog.SearchResult{Page: f.Page, PageSize: f.PageSize}
 	q := s.upstreamQuery(f)
-	need := f.Page * f.PageSize
+	stateKey := s.queryKey(f)
+	state := s.loadState(ctx, stateKey)
+	known := map[int64]bool{}
+	if f.InStock {
+		for _, id := range state.SoldOut {
+			known[id] = true
+		}
+	}
+	slack := f.PageSize / 2
+	need := f.Page*f.PageSize + slack
 	localSort := f.Sort != catalog.SortRelevance && upstreamSort(f.Sort) == ""
+	// The shipping filters and the delivery sort judge each product by its shipping: those
+	// products get theirs while they are scanned, within the enrichment budget.
+	needShipping := f.FreeShipping || f.MaxDeliveryDays > 0 || f.Sort == catalog.SortDelivery
 	var matched []catalog.Product
-	var upstreamTotal, scanned int
-	exhausted := false
+	var upstreamTotal, examined, served int
+	exhausted := false // every upstream product was examined
+	complete := true   // matched holds every product this search can serve
 	enriched := 0
 	seen := map[int64]bool{}
 	for page := 1; page <= s.opts.ScanPages; page++ {
 		q.PageNo = page
-		pg, stale, err := s.searchPage(ctx, q)
+		pg, r, err := s.searchPage(ctx, q)
 		if err != nil {
 			if page == 1 {
 				return res, err
@@ -102,8 +125,8 @@ func (s *Service) search(ctx context.Context, f catalog.Filters) (catalog.Search
 			s.opts.Logger.Warn("search: upstream page failed", "page", page, "err", err)
 			break
 		}
-		if stale.stale {
-			res.Stale, res.StaleReason = true, stale.reason
+		if st := staleOf(r); st.stale {
+			res.Stale, res.StaleReason = true, st.reason
 		}
 		upstreamTotal = pg.TotalRecords
 		var candidates []catalog.Product
@@ -112,74 +135,200 @@ func (s *Service) search(ctx context.Context, f catalog.Filters) (catalog.Search
 				continue
 			}
 			seen[ap.ID] = true
-			scanned++
 			p := fromAffiliate(ap, f)
-			if passesCheap(&p, f) {
-				candidates = append(candidates, p)
+			p.FetchedAt = r.StoredAt
+			if !passesCheap(&p, f) {
+				examined++
+				continue
 			}
+			candidates = append(candidates, p)
 		}
-		if f.FreeShipping || f.MaxDeliveryDays > 0 {
-			// The shipping filters need each candidate's shipping: fetch this page's in parallel,
-			// within the search's enrichment budget.
-			candidates = candidates[:min(len(candidates), s.opts.EnrichLimit-enriched)]
+		cut := false
+		if needShipping {
+			// Fetch this page's shipping in parallel, within the search's enrichment budget.
+			if room := s.opts.EnrichLimit - enriched; len(candidates) > room {
+				candidates, cut = candidates[:max(room, 0)], true
+			}
 			enriched += len(candidates)
+			examined += len(candidates)
 			ptrs := make([]*catalog.Product, len(candidates))
 			for i := range candidates {
 				ptrs[i] = &candidates[i]
 			}
 			s.enrich(ctx, ptrs, f)
 			candidates = slices.DeleteFunc(candidates, func(p catalog.Product) bool { return !passesShipping(&p, f) })
+		} else {
+			examined += len(candidates)
 		}
 		matched = append(matched, candidates...)
-		if len(pg.Products) < upstreamPageSize || page*upstreamPageSize >= pg.TotalRecords {
+		for _, p := range candidates {
+			if !known[p.ID] && !(f.InStock && p.SoldOut()) {
+				served++
+			}
+		}
+		if !cut && (len(pg.Products) < upstreamPageSize || page*upstreamPageSize >= pg.TotalRecords) {
 			exhausted = true
 			break
 		}
-		if !localSort && len(matched) >= need {
-			break
+		if needShipping && enriched >= s.opts.EnrichLimit {
+			break // no budget left to check another page's shipping: this is all there is
 		}
-		if (f.FreeShipping || f.MaxDeliveryDays > 0) && enriched >= s.opts.EnrichLimit {
-			break // no budget left to check another page's shipping
+		if !localSort && served > need {
+			complete = false // the page is full and there are more
+			break
 		}
 	}
 	if localSort {
-		sortLocal(matched, f.Sort)
+		sortLocal(matched, f)
 	}
-	res.Total = len(matched)
-	if !exhausted {
-		res.TotalIsEstimate = true
-		if scanned > 0 && upstreamTotal > scanned {
-			est := int(int64(len(matched)) * int64(upstreamTotal) / int64(scanned))
-			res.Total = max(est, len(matched))
+	res.Total, res.TotalIsEstimate = state.estimate(len(matched), examined, upstreamTotal, exhausted)
+
+	// The products this search serves, in order: the matches less those known to be sold out.
+	list := make([]*catalog.Product, 0, len(matched))
+	for i := range matched {
+		if p := &matched[i]; !known[p.ID] && !(f.InStock && p.SoldOut()) {
+			list = append(list, p)
 		}
 	}
-	from := (f.Page - 1) * f.PageSize
-	if from >= len(matched) {
-		if f.Page > 1 && len(matched) > 0 {
-			return res, catalog.Invalid("page", "page %d is past the last page (%d)", f.Page, (len(matched)+f.PageSize-1)/f.PageSize)
-		}
-		return res, nil
+	pages := max((len(list)+f.PageSize-1)/f.PageSize, 1)
+	if complete && f.Page > pages {
+		res.Page, res.PastEnd = pages, true
 	}
-	end := min(from+f.PageSize, len(matched))
-	pageProducts := slices.Clone(matched[from:end])
-	ptrs := make([]*catalog.Product, 0, len(pageProducts))
-	for i := range pageProducts {
-		if pageProducts[i].Shipping == nil {
-			ptrs = append(ptrs, &pageProducts[i])
+	from := (res.Page - 1) * f.PageSize
+	var pageProducts []catalog.Product
+	next := from
+	budget := s.opts.EnrichLimit
+	for len(pageProducts) < f.PageSize && next < len(list) {
+		// Take what the page lacks, fetch the shipping (and with it the stock) of those that
+		// have none yet, and leave out the ones that turn out to be sold out.
+		batch := list[next:min(next+f.PageSize-len(pageProducts), len(list))]
+		next += len(batch)
+		var ptrs []*catalog.Product
+		for _, p := range batch {
+			if p.Shipping == nil && !p.ShippingUnknown {
+				ptrs = append(ptrs, p)
+			}
+		}
+		if len(ptrs) > budget {
+			for _, p := range ptrs[budget:] {
+				p.ShippingUnknown = true
+			}
+			ptrs = ptrs[:budget]
+		}
+		budget -= len(ptrs)
+		s.enrich(ctx, ptrs, f)
+		for _, p := range batch {
+			if f.InStock && p.SoldOut() {
+				res.SoldOutHidden++
+				state.addSoldOut(p.ID)
+				continue
+			}
+			pageProducts = append(pageProducts, *p)
 		}
 	}
-	s.enrich(ctx, ptrs, f)
+	if f.InStock {
+		for i := range matched {
+			if matched[i].SoldOut() {
+				state.addSoldOut(matched[i].ID)
+			}
+		}
+	}
+	left := len(list) - next // products after this page
+	if complete {
+		res.LastPage = res.Page + (left+f.PageSize-1)/f.PageSize
+		res.Served = from + len(pageProducts) + left
+	}
+	// Past the products scanned, a scan that stopped early has more to give; a next page is
+	// offered while this one is full.
+	res.More = left > 0 || (!complete && len(pageProducts) == f.PageSize)
+	if f.Sort == catalog.SortPriceAsc || f.Sort == catalog.SortPriceDesc {
+		// A product whose advertised variant is sold out is priced by the variant one can buy,
+		// which can move it within the page.
+		sortLocal(pageProducts, f)
+	}
 	res.Products = pageProducts
 	for _, p := range pageProducts {
 		if p.Stale && !res.Stale {
 			res.Stale, res.StaleReason = true, "AliExpress is not answering; some shipping data is from earlier"
 		}
 	}
+	s.saveState(ctx, stateKey, state)
 	return res, nil
 }
 
-// searchPage fetches one upstream page through the cache.
-func (s *Service) searchPage(ctx context.Context, q aliexpress.ProductQuery) (*aliexpress.ProductPage, staleInfo, error) {
+// queryState is what aliscout has learned about a query across its pages and sorts, kept in the
+// cache for the search TTL under queryKey: the total it estimated first (so that the figure does
+// not move between pages and sorts) and the products its pages found sold out (so that the next
+// page starts where the one before it ended).
+type queryState struct {
+	Total   int     `json:"total"`
+	Exact   bool    `json:"exact"`
+	SoldOut []int64 `json:"sold_out,omitempty"`
+	changed bool
+}
+
+// queryKey is the key of f's queryState: the filters without page, page size, sort, shipping
+// rule and in-stock choice, which do not change what matches.
+func (s *Service) queryKey(f catalog.Filters) string {
+	g := f
+	g.Page, g.PageSize, g.Sort, g.ShipRule, g.InStock = 1, catalog.DefaultPageSize, catalog.SortRelevance, catalog.ShipRule{By: catalog.DefaultShipRule}, true
+	return s.key("query", g.Values().Encode())
+}
+
+func (s *Service) loadState(ctx context.Context, key string) *queryState {
+	st, _, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Search, func(context.Context) (queryState, error) {
+		return queryState{Total: -1}, nil
+	})
+	if err != nil {
+		st = queryState{Total: -1}
+	}
+	return &st
+}
+
+func (s *Service) saveState(ctx context.Context, key string, st *queryState) {
+	if !st.changed {
+		return
+	}
+	if err := cache.StoreJSON(ctx, s.cache, key, s.opts.TTLs.Search, st); err != nil {
+		s.opts.Logger.Debug("search: keep the query's state", "err", err)
+	}
+}
+
+func (st *queryState) addSoldOut(id int64) {
+	if !slices.Contains(st.SoldOut, id) {
+		st.SoldOut = append(st.SoldOut, id)
+		st.changed = true
+	}
+}
+
+// estimate returns the total of a search and whether it is an estimate. It is exact when every
+// upstream product was examined. Otherwise the first estimate made for the query (matches among
+// the examined products, scaled to AliExpress's total) is kept, so that every page and sort of
+// the query shows the same figure; it only grows when more matches than it says have been seen.
+func (st *queryState) estimate(matched, examined, upstreamTotal int, exhausted bool) (int, bool) {
+	switch {
+	case exhausted:
+		if !st.Exact || st.Total != matched {
+			st.Total, st.Exact, st.changed = matched, true, true
+		}
+		return matched, false
+	case st.Exact:
+		return st.Total, false
+	case st.Total < 0:
+		est := matched
+		if examined > 0 && upstreamTotal > examined {
+			est = max(int(int64(matched)*int64(upstreamTotal)/int64(examined)), matched)
+		}
+		st.Total, st.changed = est, true
+	case st.Total < matched:
+		st.Total, st.changed = matched, true
+	}
+	return st.Total, true
+}
+
+// searchPage fetches one upstream page through the cache; the result says when the page was
+// fetched from AliExpress and whether it is stale.
+func (s *Service) searchPage(ctx context.Context, q aliexpress.ProductQuery) (*aliexpress.ProductPage, cache.Result, error) {
 	key := s.key("search", q.Keywords, joinIDs(q.CategoryIDs), q.MinSalePrice.String(), q.MaxSalePrice.String(),
 		strconv.Itoa(q.PageNo), strconv.Itoa(q.PageSize), string(q.Sort), q.TargetCurrency, q.TargetLanguage,
 		q.ShipToCountry, strconv.Itoa(q.DeliveryDays))
@@ -190,9 +339,9 @@ func (s *Service) searchPage(ctx context.Context, q aliexpress.ProductQuery) (*a
 		})
 	})
 	if err != nil {
-		return nil, staleInfo{}, Translate(err)
+		return nil, cache.Result{}, Translate(err)
 	}
-	return pg, staleOf(r), nil
+	return pg, r, nil
 }
 
 func (s *Service) upstreamQuery(f catalog.Filters) aliexpress.ProductQuery {
@@ -250,39 +399,32 @@ func passesCheap(p *catalog.Product, f catalog.Filters) bool {
 	return true
 }
 
-// passesShipping applies the filters that need the product's shipping.
+// passesShipping applies the filters that need the product's shipping: some method meets the
+// free-shipping and delivery-days requirements.
 func passesShipping(p *catalog.Product, f catalog.Filters) bool {
-	if len(p.Shipping) == 0 {
-		return false
-	}
-	if f.FreeShipping && !p.FreeShipping() {
-		return false
-	}
-	if f.MaxDeliveryDays > 0 {
-		ok := false
-		for _, o := range p.Shipping {
-			if o.MaxDays > 0 && o.MaxDays <= f.MaxDeliveryDays && (!f.FreeShipping || o.Free) {
-				ok = true
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	need := catalog.ShipRule{By: catalog.ShipCheapest, FreeOnly: f.FreeShipping, MaxDays: f.MaxDeliveryDays}
+	return need.Pick(p.Shipping) >= 0
 }
 
-func sortLocal(ps []catalog.Product, sort string) {
+// sortLocal sorts products by f.Sort on the figure a page shows for it: the rating shown, the
+// commission shown, and the delivery days of the method f's shipping rule chooses (the one the
+// card shows). Products without that figure go last.
+func sortLocal(ps []catalog.Product, f catalog.Filters) {
+	rule := f.Shipping()
 	key := func(p *catalog.Product) float64 {
-		switch sort {
+		switch f.Sort {
+		case catalog.SortPriceAsc:
+			return -float64(p.Price.Amount)
+		case catalog.SortPriceDesc:
+			return float64(p.Price.Amount)
 		case catalog.SortDiscount:
 			return float64(p.DiscountPercent)
 		case catalog.SortRating:
 			return p.Stars()
 		case catalog.SortCommission:
-			return max(p.CommissionRate, p.HotCommissionRate)
+			return p.CommissionRate
 		case catalog.SortDelivery:
-			if o, ok := fastest(p); ok {
+			if o, ok := rule.Choose(p.Shipping); ok && o.MaxDays > 0 {
 				return -float64(o.MaxDays)
 			}
 			return -1e9
@@ -292,36 +434,37 @@ func sortLocal(ps []catalog.Product, sort string) {
 	slices.SortStableFunc(ps, func(a, b catalog.Product) int { return cmp.Compare(key(&b), key(&a)) })
 }
 
-func fastest(p *catalog.Product) (catalog.ShippingOption, bool) {
-	var best catalog.ShippingOption
-	found := false
-	for _, o := range p.Shipping {
-		if o.MaxDays > 0 && (!found || o.MaxDays < best.MaxDays) {
-			best, found = o, true
-		}
-	}
-	return best, found
-}
-
 // enrich fills in the shipping of products, concurrently and through the cache. A product whose
 // shipping cannot be had (AliExpress failing, or the request's time run out) is marked
-// ShippingUnknown; it is not an error for the search.
+// ShippingUnknown; it is not an error for the search. With the Dropshipping API the quote also
+// gives the stock of the variant the card is priced by; when that is sold out, the product's own
+// data (cached, and what its page shows) tells whether the others are too, and the card is then
+// priced by the variant one can buy.
 func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.Filters) {
 	if len(ps) == 0 {
 		return
 	}
+	o := catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language}
 	errs := forEach(ctx, s.opts.Parallel, len(ps), func(ctx context.Context, i int) error {
 		p := ps[i]
-		q, err := s.shippingFor(ctx, p, catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
+		q, err := s.shippingFor(ctx, p, o)
 		if err != nil {
 			s.opts.Logger.Debug("search: no shipping", "product", p.ID, "err", err)
 			p.Shipping, p.ShippingUnknown = nil, true
 			return nil
 		}
-		p.Shipping = q.Options
-		p.ShipTo = q.ShipTo
-		if q.Stale {
-			p.Stale = true
+		p.Shipping, p.ShipTo = q.Options, q.ShipTo
+		p.Stale = p.Stale || q.Stale
+		if q.Stock < 0 {
+			return nil
+		}
+		for j := range p.Variants {
+			if p.Variants[j].SKUID == q.SKUID {
+				p.Variants[j].Stock = q.Stock
+			}
+		}
+		if q.Stock == 0 {
+			s.restock(ctx, p, o)
 		}
 		return nil
 	})
@@ -330,6 +473,33 @@ func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.F
 			ps[i].Shipping, ps[i].ShippingUnknown = nil, true
 		}
 	}
+}
+
+// restock replaces a search product whose advertised variant is sold out by the product as the
+// Dropshipping API has it: every variant with its stock (all sold out, or priced by the cheapest
+// one in stock, with that variant's shipping). When the DS data cannot be had, p keeps the one
+// variant known to be sold out.
+func (s *Service) restock(ctx context.Context, p *catalog.Product, o catalog.ProductOptions) {
+	d, st, err := s.dsProduct(ctx, p.ID, o)
+	if err != nil {
+		s.opts.Logger.Debug("search: no DS data for a sold-out variant", "product", p.ID, "err", err)
+		return
+	}
+	m := mergeDS(*p, true, d, o)
+	m.Stale = p.Stale || st.stale
+	if m.SoldOut() || pricedSKU(&m) == pricedSKU(p) {
+		*p = m
+		return
+	}
+	q, err := s.shippingFor(ctx, &m, o)
+	if err != nil {
+		*p = m
+		p.Shipping, p.ShippingUnknown = nil, true
+		return
+	}
+	m.Shipping, m.ShipTo = q.Options, q.ShipTo
+	m.Stale = m.Stale || q.Stale
+	*p = m
 }
 
 func joinIDs(ids []int64) string {

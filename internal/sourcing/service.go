@@ -110,17 +110,18 @@ func (s *Service) key(parts ...string) string {
 }
 
 type staleInfo struct {
-	stale  bool
-	reason string
+	stale    bool
+	reason   string
+	storedAt time.Time // when the data came from AliExpress
 }
 
 func staleOf(r cache.Result) staleInfo {
 	if !r.Stale {
-		return staleInfo{}
+		return staleInfo{storedAt: r.StoredAt}
 	}
 	reason := "AliExpress is not answering; showing saved results from " + r.StoredAt.UTC().Format("15:04 MST")
 	if errors.Is(r.Err, aliexpress.ErrRateLimited) || errors.Is(r.Err, aliexpress.ErrBudgetExhausted) {
 		reason = "AliExpress is rate-limiting aliscout; showing saved results from " + r.StoredAt.UTC().Format("15:04 MST")
 	}
-	return staleInfo{stale: true, reason: reason}
+	return staleInfo{stale: true, reason: reason, storedAt: r.StoredAt}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -163,12 +165,9 @@ func TestSearchFiltersHold(t *testing.T) {
 		}},
 		{"free shipping", []string{"q", "case", "free_shipping", "true", "min_orders", "0"}, func(p *catalog.Product) bool { return p.FreeShipping() }},
 		{"delivery days", []string{"q", "case", "max_delivery_days", "12", "min_orders", "0"}, func(p *catalog.Product) bool {
-			for _, o := range p.Shipping {
-				if o.MaxDays <= 12 {
-					return true
-				}
-			}
-			return false
+			// The method the card shows is one that meets the filter.
+			o, ok := (catalog.ShipRule{MaxDays: 12}).Choose(p.Shipping)
+			return ok && o.MaxDays <= 12
 		}},
 	}
 	for _, tt := range tests {
@@ -209,7 +208,8 @@ func TestSearchSorts(t *testing.T) {
 			case catalog.SortDiscount:
 				bad = a.DiscountPercent < b.DiscountPercent
 			case catalog.SortCommission:
-				bad = max(a.CommissionRate, a.HotCommissionRate) < max(b.CommissionRate, b.HotCommissionRate)
+				// The commission the pages show, not the hidden hot-product rate.
+				bad = a.CommissionRate < b.CommissionRate
 			}
 			if bad {
 				t.Errorf("sort %s: product %d before %d out of order", sort, a.ID, b.ID)
@@ -238,8 +238,180 @@ func TestSearchPaging(t *testing.T) {
 		seen[p.ID] = true
 	}
 	f.Page = 100
-	if _, err := fx.svc.Search(context.Background(), f); catalog.ErrorCode(err) != catalog.EInvalid || !strings.Contains(err.Error(), "page") {
-		t.Errorf("Search(page past the end) error = %v; want EInvalid naming page", err)
+	res, err := fx.svc.Search(context.Background(), f)
+	if err != nil || !res.PastEnd || res.Page != res.LastPage || res.LastPage == 0 || len(res.Products) == 0 || res.More {
+		t.Errorf("Search(page 100) = page %d of %d, past end %v, %d products, more %v, %v; want the last page, marked past the end",
+			res.Page, res.LastPage, res.PastEnd, len(res.Products), res.More, err)
+	}
+}
+
+// TestSearchOffersOnlyPagesThatExist walks a search whose end aliscout reaches before
+// AliExpress's total: every page it says exists has products, and the estimate does not move
+// between pages and sorts.
+func TestSearchOffersOnlyPagesThatExist(t *testing.T) {
+	fx := newFixture(t, false)
+	ctx := context.Background()
+	f := mustFilters(t, "q", "phone case", "min_rating", "4.7", "sort", catalog.SortDiscount)
+	first, err := fx.svc.Search(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.TotalIsEstimate || first.LastPage == 0 || first.LastPage*f.PageSize >= first.Total {
+		t.Fatalf("Search = total %d (estimate %v), last page %d; want an estimate beyond the pages aliscout can serve", first.Total, first.TotalIsEstimate, first.LastPage)
+	}
+	seen := map[int64]int{}
+	for page := 1; page <= first.LastPage; page++ {
+		f.Page = page
+		res, err := fx.svc.Search(ctx, f)
+		if err != nil || len(res.Products) == 0 || res.PastEnd {
+			t.Fatalf("Search(page %d of %d) = %d products, past end %v, %v; want a page of products", page, first.LastPage, len(res.Products), res.PastEnd, err)
+		}
+		if res.More != (page < first.LastPage) {
+			t.Errorf("Search(page %d of %d).More = %v", page, first.LastPage, res.More)
+		}
+		for _, p := range res.Products {
+			if prev, ok := seen[p.ID]; ok {
+				t.Errorf("product %d on pages %d and %d", p.ID, prev, page)
+			}
+			seen[p.ID] = page
+		}
+	}
+	if len(seen) != first.Served {
+		t.Errorf("the pages hold %d products; Served says %d", len(seen), first.Served)
+	}
+	for _, kv := range [][]string{{"page", "2"}, {"sort", catalog.SortPriceAsc}, {"sort", catalog.SortRelevance}, {"page_size", "50"}, {"ship_rule", "fastest"}} {
+		g := f
+		g.Page = 1
+		args := append([]string{"q", "phone case", "min_rating", "4.7", "sort", catalog.SortDiscount}, kv...)
+		g = mustFilters(t, args...)
+		res, err := fx.svc.Search(ctx, g)
+		if err != nil || res.Total != first.Total {
+			t.Errorf("Search(%v) total = %d, %v; want the query's %d on every page and sort", kv, res.Total, err, first.Total)
+		}
+	}
+}
+
+// TestSearchUpstreamSortOffersNextOnlyWhenThereIsOne: with AliExpress sorting, aliscout scans
+// no further than it needs, so the last page is not known; it still never offers a next page
+// that does not exist.
+func TestSearchUpstreamSortOffersNextOnlyWhenThereIsOne(t *testing.T) {
+	fx := newFixture(t, false)
+	f := mustFilters(t, "q", "phone case", "sort", catalog.SortPriceAsc)
+	for page := 1; page <= catalog.MaxPage; page++ {
+		f.Page = page
+		res, err := fx.svc.Search(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Products) == 0 {
+			t.Fatalf("page %d is empty; the page before it offered it", page)
+		}
+		if res.More && len(res.Products) < f.PageSize {
+			t.Errorf("page %d holds %d products and offers a next page", page, len(res.Products))
+		}
+		if !res.More {
+			if res.LastPage != page || res.PastEnd {
+				t.Errorf("last page %d: LastPage = %d, past end %v", page, res.LastPage, res.PastEnd)
+			}
+			return
+		}
+	}
+}
+
+func TestSearchPricesCarryTheirFetchTime(t *testing.T) {
+	fx := newFixture(t, false)
+	fetched := fx.clock.Now()
+	res, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "phone case"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.clock.Add(time.Minute) // within the search TTL: the same data, fetched at the same time
+	again, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "phone case", "page", "2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(res.Products, again.Products...) {
+		if !p.FetchedAt.Equal(fetched) {
+			t.Errorf("product %d FetchedAt = %v; want %v, when AliExpress answered", p.ID, p.FetchedAt, fetched)
+		}
+	}
+}
+
+// TestSearchSortsByDeliveryShown sorts by the delivery days of the method the card shows (the
+// shipping rule's), which the search fetches for every product it sorts.
+func TestSearchSortsByDeliveryShown(t *testing.T) {
+	fx := newFixture(t, true)
+	for _, rule := range []string{"tracked", "cheapest", "fastest"} {
+		f := mustFilters(t, "q", "phone case", "sort", catalog.SortDelivery, "ship_rule", rule)
+		res, err := fx.svc.Search(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := 0
+		for _, p := range res.Products {
+			o, ok := f.Shipping().Choose(p.Shipping)
+			if !ok {
+				t.Errorf("ship_rule %s: product %d has no shipping the card could show: %+v", rule, p.ID, p.Shipping)
+				continue
+			}
+			if o.MaxDays < last {
+				t.Errorf("ship_rule %s: product %d delivers in %d days after one in %d; want fastest first", rule, p.ID, o.MaxDays, last)
+			}
+			last = o.MaxDays
+		}
+		if last == 0 {
+			t.Errorf("ship_rule %s: no product sorted by delivery", rule)
+		}
+	}
+}
+
+// TestSearchLeavesOutSoldOutProducts: a product whose every variant is sold out is left out of
+// the page, which is filled from the next products, and the next page starts where it ended.
+func TestSearchLeavesOutSoldOutProducts(t *testing.T) {
+	fx := newFixture(t, true)
+	ctx := context.Background()
+	all, err := fx.svc.Search(ctx, mustFilters(t, "q", "phone case", "in_stock", "false", "page_size", "50"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	soldOut := map[int64]bool{}
+	for _, p := range all.Products[:40] {
+		if p.SoldOut() {
+			soldOut[p.ID] = true
+		}
+	}
+	if len(soldOut) == 0 {
+		t.Fatal("no sold-out product among the first 40; want the simulator's")
+	}
+	var got []int64
+	hidden := 0
+	for page := 1; page <= 2; page++ {
+		res, err := fx.svc.Search(ctx, mustFilters(t, "q", "phone case", "page", strconv.Itoa(page)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Products) != 20 {
+			t.Errorf("page %d holds %d products; want a full page of 20", page, len(res.Products))
+		}
+		hidden += res.SoldOutHidden
+		for _, p := range res.Products {
+			if p.SoldOut() || soldOut[p.ID] {
+				t.Errorf("page %d shows sold-out product %d", page, p.ID)
+			}
+			got = append(got, p.ID)
+		}
+	}
+	var want []int64
+	for _, p := range all.Products {
+		if !soldOut[p.ID] && !p.SoldOut() && len(want) < 40 {
+			want = append(want, p.ID)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages 1 and 2 = %v; want the in-stock products in order, %v", got, want)
+	}
+	if hidden < len(soldOut) {
+		t.Errorf("the pages say %d sold-out products were left out; want at least %d", hidden, len(soldOut))
 	}
 }
 

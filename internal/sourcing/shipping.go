@@ -49,7 +49,7 @@ func (s *Service) shippingFor(ctx context.Context, p *catalog.Product, o catalog
 	if s.opts.DS && sku != "" {
 		return s.freight(ctx, p, sku, o)
 	}
-	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}}
+	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}, SKUID: sku, Stock: -1}
 	q.Source = catalog.SourceAffiliate
 	key := s.key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
 	sq, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) (*aliexpress.ShippingQuote, error) {
@@ -100,7 +100,8 @@ func pricedSKU(p *catalog.Product) string {
 // freight quotes the DS shipping of one SKU of p through the cache.
 func (s *Service) freight(ctx context.Context, p *catalog.Product, sku string, o catalog.ProductOptions) (catalog.ShippingQuote, error) {
 	o = normalizeOptions(o)
-	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}, Source: catalog.SourceDS}
+	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}, Source: catalog.SourceDS,
+		SKUID: sku, Stock: -1}
 	key := s.key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
 	opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
 		opts, err := guarded(s, "aliexpress.ds.freight.query", func() ([]aliexpress.DeliveryOption, error) {
@@ -121,6 +122,9 @@ func (s *Service) freight(ctx context.Context, p *catalog.Product, sku string, o
 		price = v.Price
 	}
 	for _, d := range opts {
+		if d.AvailableStock >= 0 {
+			q.Stock = d.AvailableStock
+		}
 		fee := money(d.FeeFor(sdkMoney(price)))
 		q.Options = append(q.Options, catalog.ShippingOption{Code: d.Code, Company: d.Company, Fee: fee, Free: fee.Amount == 0,
 			MinDays: d.MinDays, MaxDays: d.MaxDays, Tracking: d.Tracking, ShipFrom: d.ShipFrom})

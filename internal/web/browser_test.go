@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -259,7 +260,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 func TestBrowserTableViewAndSort(t *testing.T) {
 	b := newBrowserEnv(t)
-	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder&page_size=5"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
 	b.Navigate(chromedp.Click(chromedp.CSS(`a[data-view="table"]`)))
 	b.Do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
 	if loc := browsertest.Eval[string](b.Tab, `location.search`); !strings.Contains(loc, "view=table") {
@@ -267,29 +268,122 @@ func TestBrowserTableViewAndSort(t *testing.T) {
 	}
 	b.ImagesLoaded()
 	b.Screenshot("search-table")
-	orders := `Array.from(document.querySelectorAll("table.results-table tbody tr")).map(r => Number(r.cells[6].getAttribute("data-v")))`
-	// Clicking a header sorts this page in the browser, descending first, then ascending.
-	b.Do(chromedp.Click(chromedp.CSS(`th [data-sort-col="6"]`)))
-	got := browsertest.Eval[[]float64](b.Tab, orders)
-	if len(got) != 15 || got[0] != 1200000 || !descending(got) {
-		t.Errorf("orders after one click = %v; want descending from 1200000", got)
+	orders := map[string]float64{}
+	for _, p := range newFakeCatalog(nil).products {
+		orders[strconv.FormatInt(p.ID, 10)] = float64(p.Orders30d)
 	}
-	if loc := browsertest.Eval[string](b.Tab, `location.search`); strings.Contains(loc, "sort=") {
-		t.Errorf("sorting navigated to %s; want an in-page sort", loc)
+	pageOrders := func() []float64 {
+		var out []float64
+		for _, id := range browsertest.Eval[[]string](b.Tab, `Array.from(document.querySelectorAll("table.results-table tbody tr")).map(r => r.dataset.product)`) {
+			out = append(out, orders[id])
+		}
+		return out
 	}
-	b.Do(chromedp.Click(chromedp.CSS(`th [data-sort-col="6"]`)))
-	if got := browsertest.Eval[[]float64](b.Tab, orders); !ascending(got) {
-		t.Errorf("orders after two clicks = %v; want ascending", got)
+	// A header sorts the whole search on the server, as without JavaScript: the first page
+	// sorted by orders starts with the most ordered product of all 15, not of these 5.
+	b.Navigate(chromedp.Click(chromedp.CSS(`a[data-sort="orders"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
+	if loc := browsertest.Eval[string](b.Tab, `location.search`); !strings.Contains(loc, "sort=orders_desc") || !strings.Contains(loc, "view=table") {
+		t.Errorf("sorting by orders went to %s; want the server's sort=orders_desc in the table view", loc)
 	}
-	// Sorting by margin uses the live figures; a product that does not ship goes last.
-	b.Do(chromedp.Click(chromedp.CSS(`th [data-sort-col="10"]`)))
-	margins := browsertest.Eval[[]string](b.Tab, `Array.from(document.querySelectorAll("table.results-table tbody tr")).map(r => r.cells[10].getAttribute("data-v"))`)
-	if len(margins) == 0 || margins[len(margins)-1] != "" {
-		t.Errorf("margins after sorting = %v; want the product that does not ship last", margins)
+	got := pageOrders()
+	if len(got) != 5 || got[0] != 1200000 || !descending(got) {
+		t.Errorf("orders after one click = %v; want the 5 most ordered of the search, from 1200000 down", got)
+	}
+	if aria := browsertest.Eval[string](b.Tab, `document.querySelector('a[data-sort="orders"]').closest("th").getAttribute("aria-sort")`); aria != "descending" {
+		t.Errorf("orders header aria-sort = %q; want descending", aria)
+	}
+	// Price sorts up first, then down, across all results.
+	prices := map[string]int64{}
+	for _, p := range newFakeCatalog(nil).products {
+		prices[strconv.FormatInt(p.ID, 10)] = p.Price.Amount
+	}
+	pagePrices := func() []float64 {
+		var out []float64
+		for _, id := range browsertest.Eval[[]string](b.Tab, `Array.from(document.querySelectorAll("table.results-table tbody tr")).map(r => r.dataset.product)`) {
+			out = append(out, float64(prices[id]))
+		}
+		return out
+	}
+	b.Navigate(chromedp.Click(chromedp.CSS(`a[data-sort="price"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
+	if got := pagePrices(); len(got) != 5 || !ascending(got) || got[0] != 100 {
+		t.Errorf("prices after one click = %v; want the cheapest of the search first, from 1.00 up", got)
+	}
+	b.Navigate(chromedp.Click(chromedp.CSS(`a[data-sort="price"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS("table.results-table")))
+	if got := pagePrices(); len(got) != 5 || !descending(got) || got[0] != 1250 {
+		t.Errorf("prices after two clicks = %v; want the dearest of the search first, from 12.50 down", got)
+	}
+	// The page's pager follows the sort.
+	if next := browsertest.Eval[string](b.Tab, `document.querySelector('a[rel="next"]').getAttribute("href")`); !strings.Contains(next, "sort=price_desc") || !strings.Contains(next, "page=2") {
+		t.Errorf("next page link = %s; want page 2 of the same sort", next)
 	}
 	// Back to the grid.
 	b.Navigate(chromedp.Click(chromedp.CSS(`a[data-view="grid"]`)))
 	b.Do(chromedp.WaitVisible(chromedp.CSS(".grid")))
+}
+
+// TestBrowserCalculatorStateReachesExport types a rule the page did not start with, opens a
+// product and exports from the search: the product page and the file use the rule typed, not
+// the page's first one.
+func TestBrowserCalculatorStateReachesExport(t *testing.T) {
+	b := newBrowserEnv(t)
+	if _, err := chromedp.CallBrowser(b.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.Downloads, EventsEnabled: ptrTo(true)}); err != nil {
+		t.Fatal(err)
+	}
+	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	b.Do(browsertest.SetValue(`[data-calc="rule"]`, "x4 .99", "input"))
+	card := `[data-product="1005000000000001"]`
+	b.WaitFor(`document.querySelector('` + card + ` [data-out="price"]').textContent === "$19.99"`)
+	if href := browsertest.Eval[string](b.Tab, `document.querySelector('`+card+` .title a').getAttribute("href")`); !strings.Contains(href, "rule=x4+.99") {
+		t.Errorf("product link after typing x4 .99 = %s; want the rule in it", href)
+	}
+	// Open the product: its figures use the typed rule.
+	b.Navigate(chromedp.Click(chromedp.CSS(card + ` .title a`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("variants")))
+	if rule := browsertest.Eval[string](b.Tab, `document.querySelector('[data-calc="rule"]').value`); rule != "x4 .99" {
+		t.Errorf("product page rule = %q; want x4 .99 carried from the search", rule)
+	}
+	// A selling price typed on the product page goes with its Export button.
+	b.Do(chromedp.SendKeys(chromedp.CSS(`[data-calc="sell"]`), "24.5"))
+	b.WaitFor(`document.querySelector('#xf input[name="sell"]').value === "24.5"`)
+	b.Navigate(chromedp.Click(chromedp.CSS(`button[form="xf"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if sell := browsertest.Eval[string](b.Tab, `document.querySelector('#export-form input[name="sell"]').value`); sell != "24.5" {
+		t.Errorf("export form selling price = %q; want 24.5 from the product page", sell)
+	}
+	// Back on the search, Export selected carries the typed rule to the export.
+	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder"), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	b.Do(browsertest.SetValue(`[data-calc="rule"]`, "x4 .99", "input"))
+	b.Do(chromedp.Click(chromedp.CSS(card + ` [data-pick]`)))
+	b.Navigate(chromedp.Click(chromedp.CSS(`button[formaction="/import"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("preview")))
+	if rule := browsertest.Eval[string](b.Tab, `document.querySelector('#export-form input[name="rule"]').value`); rule != "x4 .99" {
+		t.Fatalf("export form rule = %q; want x4 .99 typed on the search", rule)
+	}
+	downloads := chromedp.BrowserEvents(b.Ctx, browser.DownloadProgress)
+	b.Do(chromedp.Click(chromedp.CSS(`#export-form button[value="json"]`)))
+	var guid string
+	for ev, err := range downloads {
+		if err != nil {
+			t.Fatalf("download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(b.Downloads, guid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The black variant costs 4.99: x4 .99 sells it at 19.99 (the page's first rule, x2.5 .99,
+	// gave 12.99).
+	if !strings.Contains(string(data), `"price":{"amount":"19.99","currency":"USD"}`) {
+		t.Errorf("the export does not price with the rule typed: %.300s", data)
+	}
 }
 
 func descending(v []float64) bool {

@@ -74,10 +74,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 	d.Errors = fieldMap(d.ErrorList)
 	d.Countries = countryOptions(opts.ShipTo)
 	d.Currencies = listOptions(catalog.Currencies(), opts.Currency)
-	d.Keep = productSettings(opts.ShipTo, opts.Currency, opts.Language)
-	for k, v := range c.Values() {
-		d.Keep[k] = v
-	}
+	d.Keep = carried(opts.ShipTo, opts.Currency, opts.Language, c)
 	if len(d.ErrorList) > 0 {
 		d.IDs = strings.Join(q["ids"], ",")
 		s.render(w, r, http.StatusBadRequest, "compare", d)

@@ -43,6 +43,8 @@ const (
 	idNoShip      int64 = 1005000000000003 // ships nowhere
 	idStale       int64 = 1005000000000004 // served stale
 	idHostileBase int64 = 1005000000000100 // hostile products: 100, 101, ...
+	idSoldOut     int64 = 1005000000000005 // every variant sold out; not in searches unless asked
+	idWarehouse   int64 = 1005000000000006 // ships from China or France; not in searches
 	idMissing     int64 = 1005000000000404 // not listed
 	idBroken      int64 = 1005000000000500 // AliExpress fails
 )
@@ -56,6 +58,7 @@ var hostileTitles = []string{hostileScript, hostileAttr, hostileHyperlnk, hostil
 type fakeCatalog struct {
 	mu       sync.Mutex
 	products []catalog.Product
+	extra    []catalog.Product // found by ID, not by searches
 	health   catalog.Health
 	imageURL func(n int) string
 	searches []catalog.Filters
@@ -127,6 +130,32 @@ func newFakeCatalog(imageURL func(n int) string) *fakeCatalog {
 		ShipTo:   "US", Shipping: []catalog.ShippingOption{free}, Source: catalog.SourceDS, FetchedAt: testNow.Add(-3 * time.Hour), Stale: true,
 	}
 	fc.products = []catalog.Product{holder, strip, noShip, stale}
+	soldOut := catalog.Product{
+		ID: idSoldOut, Title: "Posture Corrector", URL: "https://www.aliexpress.com/item/1005000000000005.html",
+		Images: []string{imageURL(9)}, Price: usd(650), OriginalPrice: usd(900), DiscountPercent: 28, PositiveRate: 92,
+		Orders30d: 3000, CommissionRate: 6,
+		Options: []catalog.Option{{Name: "Size", Values: []string{"M", "L"}}},
+		Variants: []catalog.Variant{
+			{SKUID: "so-m", Values: []string{"M"}, Price: usd(650), ListPrice: usd(900), Stock: 0},
+			{SKUID: "so-l", Values: []string{"L"}, Price: usd(700), ListPrice: usd(950), Stock: 0},
+		},
+		ShipTo: "US", Shipping: []catalog.ShippingOption{free}, Source: catalog.SourceDS, FetchedAt: testNow,
+	}
+	cn := []catalog.ShippingOption{{Code: "CAINIAO_STANDARD", Company: "AliExpress Standard Shipping", Fee: usd(150), MinDays: 10, MaxDays: 20, Tracking: true, ShipFrom: "CN"}}
+	fr := []catalog.ShippingOption{{Code: "COLISSIMO", Company: "Colissimo", Fee: usd(450), MinDays: 3, MaxDays: 5, Tracking: true, ShipFrom: "FR"}}
+	warehouse := catalog.Product{
+		ID: idWarehouse, Title: "Car Vacuum Cleaner", URL: "https://www.aliexpress.com/item/1005000000000006.html",
+		Images: []string{imageURL(21)}, Price: usd(1500), OriginalPrice: usd(2000), DiscountPercent: 25, PositiveRate: 94,
+		Orders30d: 800, CommissionRate: 5,
+		Options: []catalog.Option{{Name: "Color", Values: []string{"Black", "White"}}, {Name: "Ships From", Values: []string{"China", "France"}}},
+		Variants: []catalog.Variant{
+			{SKUID: "v-b-cn", Values: []string{"Black", "China"}, Price: usd(1500), ListPrice: usd(2000), Stock: 40, Shipping: cn},
+			{SKUID: "v-w-cn", Values: []string{"White", "China"}, Price: usd(1500), ListPrice: usd(2000), Stock: 0, Shipping: cn},
+			{SKUID: "v-b-fr", Values: []string{"Black", "France"}, Price: usd(1900), ListPrice: usd(2400), Stock: 12, Shipping: fr},
+		},
+		ShipTo: "US", Shipping: cn, ShipFrom: "CN", Source: catalog.SourceDS, FetchedAt: testNow,
+	}
+	fc.extra = []catalog.Product{soldOut, warehouse}
 	for i, title := range hostileTitles {
 		id := idHostileBase + int64(i)
 		fc.products = append(fc.products, catalog.Product{
@@ -144,7 +173,7 @@ func newFakeCatalog(imageURL func(n int) string) *fakeCatalog {
 }
 
 func (fc *fakeCatalog) find(id int64) (catalog.Product, bool) {
-	for _, p := range fc.products {
+	for _, p := range append(slices.Clone(fc.products), fc.extra...) {
 		if p.ID == id {
 			return p, true
 		}
@@ -182,18 +211,52 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 			Message: "AliExpress took too long to answer: try again in a moment", Err: ctx.Err()}
 	}
 	var all []catalog.Product
-	for _, p := range fc.products {
+	products := fc.products
+	soldOutHidden := 0
+	if f.Query == "soldout" {
+		if f.InStock {
+			soldOutHidden = 1
+		} else {
+			products = append(slices.Clone(products), fc.extra[0])
+		}
+	}
+	for _, p := range products {
 		if f.FreeShipping && !p.FreeShipping() {
 			continue
 		}
 		if f.MinOrders > 0 && p.Orders30d < f.MinOrders {
 			continue
 		}
+		if f.InStock && p.SoldOut() {
+			continue
+		}
 		p.ShipTo = f.ShipTo
 		all = append(all, p)
 	}
-	res := catalog.SearchResult{Total: len(all), Page: f.Page, PageSize: f.PageSize, TotalIsEstimate: f.MinRating > 0}
-	start := (f.Page - 1) * f.PageSize
+	switch f.Sort {
+	case catalog.SortOrdersDesc, catalog.SortOrdersAsc:
+		slices.SortStableFunc(all, func(a, b catalog.Product) int {
+			if f.Sort == catalog.SortOrdersAsc {
+				return a.Orders30d - b.Orders30d
+			}
+			return b.Orders30d - a.Orders30d
+		})
+	case catalog.SortPriceAsc, catalog.SortPriceDesc:
+		slices.SortStableFunc(all, func(a, b catalog.Product) int {
+			if f.Sort == catalog.SortPriceAsc {
+				return int(a.Price.Amount - b.Price.Amount)
+			}
+			return int(b.Price.Amount - a.Price.Amount)
+		})
+	}
+	res := catalog.SearchResult{Total: len(all), Page: f.Page, PageSize: f.PageSize, TotalIsEstimate: f.MinRating > 0, SoldOutHidden: soldOutHidden}
+	res.LastPage = max((len(all)+f.PageSize-1)/f.PageSize, 1)
+	res.Served = len(all)
+	if f.Page > res.LastPage {
+		res.Page, res.PastEnd = res.LastPage, true
+	}
+	res.More = res.Page < res.LastPage
+	start := (res.Page - 1) * f.PageSize
 	if start < len(all) {
 		res.Products = all[start:min(start+f.PageSize, len(all))]
 	}

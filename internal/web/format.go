@@ -163,6 +163,19 @@ func sourceLink(p *catalog.Product) string {
 // minorUnits is the number of decimals of currency, for the margin script.
 func minorUnits(currency string) int { return catalog.MinorUnits(currency) }
 
+// wholeUnit is the minor units of one whole unit in a currency whose prices have no cents (100 for
+// IDR), 1 otherwise: the margin script rounds rule prices to it, as pricing does.
+func wholeUnit(currency string) int {
+	if !catalog.WholeUnits(currency) {
+		return 1
+	}
+	u := 1
+	for range catalog.MinorUnits(currency) {
+		u *= 10
+	}
+	return u
+}
+
 // imageOf is the first image of a product that the image policy allows, "" when it has none.
 func imageOf(image func(string) string, p *catalog.Product) string {
 	for _, img := range p.Images {

@@ -22,6 +22,13 @@ type importRow struct {
 	Image  string
 	Error  string
 	Detail string
+	// Picked says the row's export box is ticked: every product found, or those the export
+	// form sent back.
+	Picked bool
+	// Warehouses are the product's "Ships From" values to export it from, the chosen one
+	// selected; empty for a product with one warehouse.
+	Warehouses []option
+	Stock      string // what is known of the stock: "Sold out", "532 in stock", ""
 }
 
 // importData is the import page.
@@ -29,6 +36,10 @@ type importData struct {
 	base
 	Text       string // the textarea, as the user pasted it
 	Rule       string
+	Sell       string // a selling price carried from the calculator; it wins over the rule
+	InStock    bool   // leave sold-out products out of the export
+	Calc       calc
+	Keep       url.Values // the calculator and shipping rule, carried to the product pages and the export
 	Opts       catalog.ProductOptions
 	Errors     map[string]string
 	ErrorList  []*catalog.Error
@@ -47,10 +58,41 @@ func (s *Server) newImportData(r *http.Request, text, rule string, opts catalog.
 	if rule == "" {
 		rule = DefaultRule
 	}
-	return importData{base: s.base(r, "Import", "import"), Text: text, Rule: rule, Opts: opts,
+	return importData{base: s.base(r, "Import", "import"), Text: text, Rule: rule, Opts: opts, InStock: true,
 		Errors: map[string]string{}, MaxLines: s.cfg.MaxImportLines,
 		Countries: countryOptions(opts.ShipTo), Currencies: listOptions(catalog.Currencies(), opts.Currency),
 		Languages: listOptions(catalog.Languages(), opts.Language)}
+}
+
+// carry reads the calculator and shipping rule that a page sent along (sell, fees, ship_rule, …)
+// so that the preview and the export price as that page did, and in_stock. Errors name the
+// field.
+func (d *importData) carry(v url.Values) error {
+	c, err := parseCalc(v, d.Opts.Currency)
+	d.Calc = c
+	d.Sell = strings.TrimSpace(v.Get("sell"))
+	d.Keep = carried(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language, c)
+	sub := url.Values{}
+	if vs, ok := v["in_stock"]; ok {
+		sub["in_stock"] = vs
+	}
+	f, ferr := catalog.ParseFilters(sub)
+	d.InStock = f.InStock
+	return errors.Join(err, ferr)
+}
+
+// Carried are the carried parameters the export form sends as hidden fields: all but the rule
+// and the selling price, which it shows as inputs.
+func (d importData) Carried() url.Values {
+	v := url.Values{}
+	for k, vs := range d.Keep {
+		switch k {
+		case "rule", "sell", "ship_to", "currency", "language":
+		default:
+			v[k] = vs
+		}
+	}
+	return v
 }
 
 // importPage shows the import form. With ?ids=1,2 (a link to some products) it fills the form
@@ -65,7 +107,8 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 		lines = append(lines, strconv.FormatInt(id, 10))
 	}
 	d := s.newImportData(r, strings.Join(lines, "\n"), strings.TrimSpace(q.Get("rule")), opts)
-	if err := errors.Join(oerr, ierr); err != nil {
+	cerr := d.carry(q)
+	if err := errors.Join(oerr, ierr, cerr); err != nil {
 		d.ErrorList = fieldErrors(err)
 		d.Errors = fieldMap(d.ErrorList)
 		d.Text = strings.Join(q["ids"], "\n")
@@ -98,6 +141,7 @@ func (s *Server) importPost(w http.ResponseWriter, r *http.Request) {
 		text = strings.Join(append(splitLines(text), lines...), "\n")
 	}
 	d := s.newImportData(r, text, strings.TrimSpace(r.PostForm.Get("rule")), opts)
+	errs = append(errs, d.carry(r.PostForm))
 	if perr != nil {
 		errs = append(errs, invalid("urls", "the form could not be read (at most %d KB): %v", maxFormBytes>>10, perr))
 	}
@@ -115,19 +159,49 @@ func (s *Server) importPost(w http.ResponseWriter, r *http.Request) {
 	case len(lines) > s.cfg.MaxImportLines:
 		errs = append(errs, invalid("urls", "%d lines pasted; at most %d at a time. Split the list and import the rest next", len(lines), s.cfg.MaxImportLines))
 	}
-	if d.Rule != "" {
-		if _, err := parseCalc(url.Values{"rule": {d.Rule}}, opts.Currency); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	if err := errors.Join(errs...); err != nil {
-		d.ErrorList = fieldErrors(err)
+		d.ErrorList = uniqueFields(fieldErrors(err))
 		d.Errors = fieldMap(d.ErrorList)
 		s.render(w, r, http.StatusBadRequest, "import", d)
 		return
 	}
-	d.preview(s, r, lines)
+	d.preview(s, r, lines, nil, nil)
 	s.render(w, r, http.StatusOK, "import", d)
+}
+
+// importAgain answers an export form whose input was wrong (POST /export): the import page, with
+// what was looked up (its products come from the cache), the boxes and warehouses as the user
+// left them, and the fields to fix.
+func (s *Server) importAgain(w http.ResponseWriter, r *http.Request, q url.Values, err error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	opts, oerr := parseProductOptions(q, "ship_to")
+	text := q.Get("urls")
+	if strings.TrimSpace(text) == "" {
+		text = strings.Join(q["ids"], "\n")
+	}
+	d := s.newImportData(r, text, strings.TrimSpace(q.Get("rule")), opts)
+	cerr := d.carry(q)
+	d.ErrorList = uniqueFields(fieldErrors(errors.Join(err, oerr, cerr)))
+	d.Errors = fieldMap(d.ErrorList)
+	lines := splitLines(text)
+	if oerr == nil && len(lines) > 0 && len(lines) <= s.cfg.MaxImportLines && catalog.ValidText("urls", text) == nil {
+		picked := map[string]bool{}
+		for _, v := range q["ids"] {
+			for _, id := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+				picked[id] = true
+			}
+		}
+		shipsFrom := map[string]string{}
+		for k, vs := range q {
+			if id, ok := strings.CutPrefix(k, "ships_from_"); ok && len(vs) > 0 {
+				shipsFrom[id] = vs[len(vs)-1]
+			}
+		}
+		d.preview(s, r, lines, picked, shipsFrom)
+	}
+	s.render(w, r, http.StatusBadRequest, "import", d)
 }
 
 // splitLines returns the non-blank lines of text, trimmed.
@@ -141,10 +215,12 @@ func splitLines(text string) []string {
 	return out
 }
 
-// preview runs the import of lines and lays out what was found and what was not.
-func (d *importData) preview(s *Server, r *http.Request, lines []string) {
+// preview runs the import of lines and lays out what was found and what was not. picked, when
+// not nil, are the product IDs whose boxes stay ticked, and shipsFrom the warehouses chosen, by
+// product ID (an export form sent back).
+func (d *importData) preview(s *Server, r *http.Request, lines []string, picked map[string]bool, shipsFrom map[string]string) {
 	d.Previewed = true
-	keep := productSettings(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language)
+	keep := d.Keep
 	results := s.cat.Import(r.Context(), lines, d.Opts)
 	for i, res := range results {
 		row := importRow{Line: i + 1, Input: cleanText(res.Input)}
@@ -153,7 +229,24 @@ func (d *importData) preview(s *Server, r *http.Request, lines []string) {
 			row.P = p
 			row.Title = titleOf(p)
 			row.Image = imageOf(s.san.Image, p)
-			row.Detail = withQuery("/products/"+strconv.FormatInt(p.ID, 10), keep)
+			id := strconv.FormatInt(p.ID, 10)
+			row.Detail = withQuery("/products/"+id, keep)
+			row.Picked = picked == nil || picked[id]
+			if whs := p.Warehouses(); len(whs) > 0 {
+				chosen, ok := shipsFrom[id]
+				if !ok {
+					chosen = p.Warehouse(d.Calc.Ship)
+				}
+				for _, wh := range whs {
+					row.Warehouses = append(row.Warehouses, option{Value: wh, Label: cleanText(wh), Selected: strings.EqualFold(wh, chosen)})
+				}
+			}
+			switch n, known := p.Stock(); {
+			case p.SoldOut():
+				row.Stock = "Sold out"
+			case known:
+				row.Stock = formatInt(n) + " in stock"
+			}
 			d.Found++
 			d.Stale = d.Stale || p.Stale
 			if !p.FetchedAt.IsZero() && (d.FetchedAt.IsZero() || p.FetchedAt.Before(d.FetchedAt)) {

@@ -82,7 +82,7 @@ type ProductJSON struct {
 	Price             *moneyJSON     `json:"price"`
 	OriginalPrice     *moneyJSON     `json:"original_price"`
 	DiscountPercent   int            `json:"discount_percent"`
-	Rating            float64        `json:"rating"`
+	Rating            float64        `json:"rating"` // catalog.Product.Stars, as every page shows it
 	PositiveRate      float64        `json:"positive_rate"`
 	Reviews           int            `json:"reviews"`
 	Orders30d         int            `json:"orders_30d"`
@@ -113,7 +113,7 @@ func productJSON(p *catalog.Product, san sanitize.Options) ProductJSON {
 		Shop: shopJSON{ID: p.Shop.ID, Name: p.Shop.Name, URL: httpURL(p.Shop.URL), Country: p.Shop.Country,
 			ItemAsDescribed: p.Shop.ItemAsDescribed, Communication: p.Shop.Communication, ShippingSpeed: p.Shop.ShippingSpeed},
 		Price: money(p.Price), OriginalPrice: money(p.OriginalPrice), DiscountPercent: p.DiscountPercent,
-		Rating: p.Rating, PositiveRate: p.PositiveRate, Reviews: p.Reviews, Orders30d: p.Orders30d,
+		Rating: p.Stars(), PositiveRate: p.PositiveRate, Reviews: p.Reviews, Orders30d: p.Orders30d,
 		CommissionRate: p.CommissionRate, HotCommissionRate: p.HotCommissionRate,
 		Options: []optionJSON{}, Variants: []variantJSON{}, ShipTo: p.ShipTo, Shipping: shippingOut(p.Shipping), ShippingUnknown: p.ShippingUnknown,
 		ShipFrom: p.ShipFrom, WeightGrams: p.WeightGrams, Source: string(p.Source), FetchedAt: p.FetchedAt.UTC(), Stale: p.Stale,

@@ -782,10 +782,16 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Aliscout-Left-Out", strings.Join(left, ","))
+	ship := catalog.ShipRule{By: catalog.DefaultShipRule}
 	price := func(p *catalog.Product, vr *catalog.Variant) (catalog.Money, catalog.Money, error) {
-		return priceFunc(rules[p.ID])(p, vr)
+		rule := rules[p.ID]
+		return priceFunc(exportRequest{rule: &rule, ship: ship})(p, vr)
 	}
-	s.streamExport(w, r, exportRequest{format: format, price: price}, ok2)
+	products := make([]*catalog.Product, len(ok2))
+	for i := range ok2 {
+		products[i] = &ok2[i].Product
+	}
+	s.writeExport(w, r, exportRequest{format: format, price: price, ship: ship, inStock: false}, exportBatch{products: products})
 }
 
 // ago is how long ago t was, for "saved 3 days ago" next to the exact time.

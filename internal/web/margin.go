@@ -13,9 +13,11 @@ import (
 // DefaultRule is the pricing rule the margin calculator and the export start with.
 const DefaultRule = "x2.5 .99"
 
-// calc is the margin calculator's input: a selling price or a pricing rule, and the fees of one
-// order. The same query parameters drive the page without JavaScript (sell, rule, fee_pct,
-// fee_fixed, ad_cost, min_margin) and fill the inputs the script reads as the user types.
+// calc is the margin calculator's input: a selling price or a pricing rule, the fees of one
+// order and the shipping rule. The same query parameters drive the page without JavaScript
+// (sell, rule, fee_pct, fee_fixed, ad_cost, min_margin, ship_rule) and fill the inputs the
+// script reads as the user types; every link and form of a page carries them on (Values), so that
+// the next page, and an export, use what the user typed.
 type calc struct {
 	Currency    string
 	Sell        catalog.Money // a fixed selling price; zero when the rule prices
@@ -23,20 +25,40 @@ type calc struct {
 	Fees        pricing.Fees
 	MinMarginBP int  // hide products below this margin
 	HasMin      bool // whether min_margin was given
+	// Ship chooses each product's shipping method: ship_rule, required to meet a search's
+	// free_shipping and max_delivery_days.
+	Ship catalog.ShipRule
 	// Form holds what the user typed, to fill the inputs again.
 	Form map[string]string
 }
 
-// calcFields are the query parameters of the calculator.
+// calcFields are the typed query parameters of the calculator.
 var calcFields = []string{"sell", "rule", "fee_pct", "fee_fixed", "ad_cost", "min_margin"}
 
+// shipFields are the query parameters of the shipping rule: the rule, and the search filters it
+// must meet.
+var shipFields = []string{"ship_rule", "free_shipping", "max_delivery_days"}
+
+// parseShipRule reads the shipping rule (ship_rule, and the filters free_shipping and
+// max_delivery_days) the way a search reads them, with the same errors.
+func parseShipRule(v url.Values) (catalog.ShipRule, error) {
+	sub := url.Values{}
+	for _, k := range shipFields {
+		if vs, ok := v[k]; ok {
+			sub[k] = vs
+		}
+	}
+	f, err := catalog.ParseFilters(sub)
+	return f.Shipping(), err
+}
+
 // parseCalc reads the calculator from query values in currency. Absent parameters take the
-// defaults (rule x2.5 .99, a 2.9 % + 0.30 payment fee); present but empty ones mean "none". Errors
-// name the field.
+// defaults (rule x2.5 .99, a 2.9 % + 0.30 payment fee, the cheapest tracked shipping); present
+// but empty ones mean "none". Errors name the field.
 func parseCalc(v url.Values, currency string) (calc, error) {
 	c := calc{Currency: currency, Form: map[string]string{}}
 	defaults := map[string]string{"rule": DefaultRule, "fee_pct": "2.9", "fee_fixed": "0.30"}
-	if catalog.MinorUnits(currency) != 2 {
+	if catalog.MinorUnits(currency) != 2 || catalog.WholeUnits(currency) {
 		defaults["fee_fixed"] = ""
 	}
 	for _, k := range calcFields {
@@ -47,6 +69,9 @@ func parseCalc(v url.Values, currency string) (calc, error) {
 		}
 	}
 	var errs []error
+	ship, err := parseShipRule(v)
+	errs = append(errs, err)
+	c.Ship = ship
 	if s := c.Form["sell"]; s != "" {
 		m, err := parseAmount("sell", s, currency)
 		if err != nil {
@@ -128,13 +153,55 @@ func parsePercentBP(s string) (int, error) {
 // Active reports whether the calculator has a selling price or a rule to work with.
 func (c calc) Active() bool { return !c.Sell.IsZero() || c.Rule != nil }
 
-// Values returns the calculator's query parameters as the user typed them, for links.
+// Values returns the calculator's query parameters as the user typed them, and the shipping
+// rule with the filters it meets (defaults left out), for links and forms.
 func (c calc) Values() url.Values {
 	v := url.Values{}
 	for _, k := range calcFields {
 		v.Set(k, c.Form[k])
 	}
+	if r := c.Ship.String(); r != catalog.DefaultShipRule {
+		v.Set("ship_rule", r)
+	}
+	if c.Ship.FreeOnly {
+		v.Set("free_shipping", "true")
+	}
+	if c.Ship.MaxDays > 0 {
+		v.Set("max_delivery_days", strconv.Itoa(c.Ship.MaxDays))
+	}
 	return v
+}
+
+// ShipRules are the choices of the shipping rule select, with the one in use selected; services
+// are the product's own shipping options, offered by name.
+func (c calc) ShipRules(services []catalog.ShippingOption) []option {
+	cur := c.Ship.String()
+	out := []option{
+		{Value: catalog.ShipTracked, Label: "Cheapest tracked"},
+		{Value: catalog.ShipCheapest, Label: "Cheapest"},
+		{Value: catalog.ShipFastest, Label: "Fastest"},
+	}
+	seen := map[string]bool{}
+	for _, o := range services {
+		if o.Code == "" || seen[o.Code] {
+			continue
+		}
+		seen[o.Code] = true
+		label := cleanText(o.Company)
+		if label == "" {
+			label = o.Code
+		}
+		out = append(out, option{Value: catalog.ShipService + ":" + o.Code, Label: "Only " + label})
+	}
+	found := false
+	for i := range out {
+		out[i].Selected = out[i].Value == cur
+		found = found || out[i].Selected
+	}
+	if !found {
+		out = append(out, option{Value: cur, Label: "Only " + c.Ship.Service, Selected: true})
+	}
+	return out
 }
 
 // quote is the economics of selling one unit of a product, as the calculator shows them.
@@ -143,21 +210,26 @@ type quote struct {
 	Why       string          // why not, when !OK
 	Variant   catalog.Variant // the variant priced
 	Ships     bool
-	Shipping  catalog.ShippingOption
+	Shipping  catalog.ShippingOption // the method the shipping rule chose
 	Landed    pricing.LandedCost
 	Price     catalog.Money // the selling price
 	CompareAt catalog.Money
 	pricing.Result
 	Hidden bool // below the calculator's minimum margin
+	// NoImport says the landed cost and margin leave import charges out because the data does
+	// not say what they are (affiliate data: a search's).
+	NoImport bool
 }
 
-// quoteVariant prices one variant shipped by the cheapest of options with c.
+// quoteVariant prices one variant shipped by the method c's shipping rule chooses from options.
 func (c calc) quoteVariant(v catalog.Variant, options []catalog.ShippingOption, shipTo string) quote {
-	p := catalog.Product{Shipping: options}
-	ship, ok := p.Cheapest()
+	ship, ok := c.Ship.Choose(options)
 	q := quote{Ships: ok, Shipping: ship, Variant: v}
 	if !ok {
 		q.Why = "Does not ship to " + shipTo
+		if len(options) > 0 {
+			q.Why = "No shipping to " + shipTo + " by the rule: " + c.Ship.Label()
+		}
 		return q
 	}
 	lc, err := pricing.Landed(v, ship, 1)
@@ -211,12 +283,15 @@ func cheapestVariant(p *catalog.Product) catalog.Variant {
 	return catalog.Variant{Price: p.Price, ListPrice: p.OriginalPrice, Stock: -1}
 }
 
-// quoteProduct prices a product's headline variant.
+// quoteProduct prices a product's headline variant, shipped from its own warehouse.
 func (c calc) quoteProduct(p *catalog.Product) quote {
+	v := cheapestVariant(p)
 	if p.ShippingUnknown {
-		return quote{Variant: cheapestVariant(p), Why: "Shipping unknown: no landed cost or margin yet"}
+		return quote{Variant: v, Why: "Shipping unknown: no landed cost or margin yet", NoImport: !p.KnowsImportCharges()}
 	}
-	return c.quoteVariant(cheapestVariant(p), p.Shipping, p.ShipTo)
+	q := c.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)
+	q.NoImport = !p.KnowsImportCharges()
+	return q
 }
 
 // pricingProblem is what a user is told of a pricing error: the rule's problem as they wrote it,

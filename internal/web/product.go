@@ -81,6 +81,9 @@ type productData struct {
 	SourceNote  string
 	Keep        url.Values
 	Back        string
+	Hidden      int // variants below the minimum margin
+	Stock       string
+	Rules       []option // the shipping rule choices: the usual ones and the product's services
 }
 
 func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +169,9 @@ func (d *productData) fill(san sanitize.Options) {
 	}
 	for _, v := range p.Variants {
 		row := variantRow{V: v, Image: san.Image(v.Image), SoldOut: v.Stock == 0, Q: d.Calc.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)}
+		if row.Q.Hidden {
+			d.Hidden++
+		}
 		for i := range d.Options {
 			val := ""
 			if i < len(v.Values) {
@@ -176,6 +182,18 @@ func (d *productData) fill(san sanitize.Options) {
 		d.Variants = append(d.Variants, row)
 	}
 	d.Headline = d.Calc.quoteProduct(p)
+	var services []catalog.ShippingOption
+	services = append(services, p.Shipping...)
+	for _, v := range p.Variants {
+		services = append(services, v.Shipping...)
+	}
+	d.Rules = d.Calc.ShipRules(services)
+	switch n, known := p.Stock(); {
+	case p.SoldOut():
+		d.Stock = "Sold out: every variant"
+	case known:
+		d.Stock = formatInt(n) + " units over " + strconv.Itoa(len(p.Variants)) + " variant(s)"
+	}
 	d.Countries = countryOptions(d.Opts.ShipTo)
 	d.Currencies = listOptions(catalog.Currencies(), d.Opts.Currency)
 	d.Languages = listOptions(catalog.Languages(), d.Opts.Language)
@@ -186,10 +204,18 @@ func (d *productData) fill(san sanitize.Options) {
 	default:
 		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock. Connect a dropshipping account for variants, stock and shipping per country."
 	}
-	d.Keep = productSettings(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language)
-	for k, v := range d.Calc.Values() {
-		d.Keep[k] = v
+	d.Keep = carried(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language, d.Calc)
+}
+
+// UseService is the product page with the shipping rule set to the service code: the link of a
+// row of the shipping table.
+func (d productData) UseService(code string) string {
+	v := url.Values{}
+	for k, vs := range d.Keep {
+		v[k] = vs
 	}
+	v.Set("ship_rule", catalog.ShipService+":"+code)
+	return withQuery("/products/"+strconv.FormatInt(d.P.ID, 10), v)
 }
 
 // shippingJSONOut is the answer of GET /api/products/{id}/shipping.

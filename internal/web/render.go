@@ -38,6 +38,7 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 		"sourceLink":  sourceLink,
 		"image":       func(p *catalog.Product) string { return imageOf(image, p) },
 		"minor":       minorUnits,
+		"unit":        wholeUnit,
 		"cents":       func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
 		"join":        strings.Join,
 		"add":         func(a, b int) int { return a + b },

@@ -18,6 +18,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /products/{id}", s.productPage)
 	mux.HandleFunc("GET /import", s.importPage)
 	mux.HandleFunc("POST /import", s.importPost)
+	mux.HandleFunc("POST /export", s.exportPage)
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
 
 	// JSON API.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,7 +29,7 @@ var sortLabels = map[string]string{
 // filterFields are the query parameters of a search, as catalog.ParseFilters reads them.
 var filterFields = []string{"q", "category", "min_price", "max_price", "min_rating", "min_orders",
 	"min_discount", "free_shipping", "max_delivery_days", "ship_to", "currency", "language", "sort",
-	"page", "page_size"}
+	"page", "page_size", "ship_rule", "in_stock"}
 
 // exampleQueries start a first search with one click.
 var exampleQueries = []string{"phone holder", "led strip lights", "pet hair remover", "posture corrector", "car vacuum"}
@@ -70,16 +71,20 @@ type searchData struct {
 	Items      []item
 	Hidden     int
 	TotalText  string
+	PageNote   string // why the page shown is not the one asked for, or holds fewer products
+	ScanNote   string // that the pages hold fewer products than the total
 	Categories []option
 	Countries  []option
 	Currencies []option
 	Languages  []option
 	Sorts      []option
 	Pages      []pageLink
+	PageCount  string // "page 2 of 7", "page 2"
 	Prev, Next string
 	GridURL    string
 	TableURL   string
 	Keep       url.Values // the settings the compare and export forms carry along
+	NoImport   bool       // some margins on the page are before import charges
 	sortBase   url.Values // the search, for the table's sort links
 	Examples   []option
 }
@@ -100,14 +105,6 @@ func parseView(v url.Values) (string, error) {
 	}
 }
 
-// pastTheEnd reports a page beyond the last of a result as a bad page field.
-func pastTheEnd(f catalog.Filters, res *catalog.SearchResult) error {
-	if f.Page > 1 && f.Page > res.Pages() {
-		return invalid("page", "page %d is past the last page (%d)", f.Page, max(res.Pages(), 1))
-	}
-	return nil
-}
-
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := searchData{base: s.base(r, "Search", "search"), Errors: map[string]string{}}
@@ -120,14 +117,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c, cerr := parseCalc(q, currency)
 	d.Filters, d.View, d.Calc = f, view, c
-	d.ErrorList = fieldErrors(errors.Join(ferr, verr, cerr))
+	d.ErrorList = uniqueFields(fieldErrors(errors.Join(ferr, verr, cerr)))
 	d.Searched = f.Query != "" || f.CategoryID != 0
 	status := http.StatusOK
 	if len(d.ErrorList) == 0 && d.Searched {
 		res, err := s.cat.Search(r.Context(), f)
-		if err == nil {
-			err = pastTheEnd(f, &res)
-		}
 		if err != nil {
 			p := problemOf(err)
 			s.logError(r, err, p)
@@ -169,20 +163,47 @@ func formValues(q url.Values) url.Values {
 			form.Set(k, v)
 		}
 	}
+	if vs := q["in_stock"]; len(vs) > 0 { // a form sends a hidden false, then the checkbox
+		form.Set("in_stock", strings.TrimSpace(vs[len(vs)-1]))
+	} else {
+		form.Set("in_stock", "true")
+	}
 	form.Set("ship_to", strings.ToUpper(form.Get("ship_to")))
 	form.Set("currency", strings.ToUpper(form.Get("currency")))
 	form.Set("language", strings.ToUpper(form.Get("language")))
 	return form
 }
 
+// uniqueFields keeps the first error of each field: the calculator reads the shipping rule
+// with the same parameters as the search.
+func uniqueFields(errs []*catalog.Error) []*catalog.Error {
+	seen := map[string]bool{}
+	var out []*catalog.Error
+	for _, e := range errs {
+		if !seen[e.Field+"\x00"+e.Message] {
+			seen[e.Field+"\x00"+e.Message] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// carried are the query parameters that a link from one page to another carries along: the
+// destination, currency and language, the calculator and the shipping rule with the search's
+// shipping filters, so that the product page, compare and export figure as the card did.
+func carried(shipTo, currency, language string, c calc) url.Values {
+	keep := productSettings(shipTo, currency, language)
+	for k, v := range c.Values() {
+		keep[k] = v
+	}
+	return keep
+}
+
 // fillResults lays out a successful search.
 func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 	res := &d.Result
 	d.Stale, d.StaleReason = res.Stale, res.StaleReason
-	keep := productSettings(f.ShipTo, f.Currency, f.Language)
-	for k, v := range c.Values() {
-		keep[k] = v
-	}
+	keep := carried(f.ShipTo, f.Currency, f.Language, c)
 	d.Keep = keep
 	for i := range res.Products {
 		p := &res.Products[i]
@@ -190,17 +211,15 @@ func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 		if it.Q.Hidden {
 			d.Hidden++
 		}
+		d.NoImport = d.NoImport || it.Q.NoImport
 		d.Items = append(d.Items, it)
 		if !p.FetchedAt.IsZero() && (d.FetchedAt.IsZero() || p.FetchedAt.Before(d.FetchedAt)) {
 			d.FetchedAt = p.FetchedAt
 		}
 		d.Stale = d.Stale || p.Stale
 	}
-	if d.FetchedAt.IsZero() && len(res.Products) > 0 {
-		d.FetchedAt = s.now()
-	}
 	switch {
-	case res.Total == 0:
+	case res.Total == 0 && len(res.Products) == 0:
 		d.TotalText = "No products"
 	case res.TotalIsEstimate:
 		d.TotalText = "About " + formatInt(res.Total) + " products"
@@ -209,7 +228,23 @@ func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 	default:
 		d.TotalText = formatInt(res.Total) + " products"
 	}
-	pages := min(res.Pages(), catalog.MaxPage)
+	if res.LastPage > 0 && res.Served < res.Total && res.Served > 0 {
+		d.ScanNote = "The pages hold the first " + formatInt(res.Served) + " of them: aliscout applies this search's filters and sort over the products it can scan."
+	}
+	var notes []string
+	if res.PastEnd {
+		notes = append(notes, "There is no page "+strconv.Itoa(f.Page)+" of this search; this is its last page, "+strconv.Itoa(res.Page)+".")
+	}
+	if res.SoldOutHidden == 1 {
+		notes = append(notes, "1 sold-out product was left out of this page (untick “In stock only” to see it).")
+	} else if res.SoldOutHidden > 1 {
+		notes = append(notes, strconv.Itoa(res.SoldOutHidden)+" sold-out products were left out of this page (untick “In stock only” to see them).")
+	}
+	d.PageNote = strings.Join(notes, " ")
+	page := res.Page
+	if page < 1 {
+		page = f.Page
+	}
 	link := func(n int) string {
 		g := f
 		g.Page = n
@@ -222,24 +257,36 @@ func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 		}
 		return withQuery("/search", v)
 	}
-	if f.Page > 1 {
-		d.Prev = link(f.Page - 1)
+	if page > 1 {
+		d.Prev = link(page - 1)
 	}
-	if f.Page < pages {
-		d.Next = link(f.Page + 1)
+	if res.More {
+		d.Next = link(page + 1)
+	}
+	// The pager offers the pages known to exist: up to the last one when the end is known,
+	// else up to the next one.
+	pages := min(res.Pages(), catalog.MaxPage)
+	if res.LastPage > 0 {
+		d.PageCount = "page " + strconv.Itoa(page) + " of " + strconv.Itoa(res.LastPage)
+	} else {
+		d.PageCount = "page " + strconv.Itoa(page)
 	}
 	last := 0
 	for n := 1; n <= pages; n++ {
-		if n != 1 && n != pages && (n < f.Page-2 || n > f.Page+2) {
+		if n != 1 && n != pages && (n < page-2 || n > page+2) {
 			continue
 		}
 		if last != 0 && n > last+1 {
 			d.Pages = append(d.Pages, pageLink{Gap: true})
 		}
-		d.Pages = append(d.Pages, pageLink{N: n, URL: link(n), Current: n == f.Page})
+		d.Pages = append(d.Pages, pageLink{N: n, URL: link(n), Current: n == page})
 		last = n
 	}
 	v := f.Values()
+	v.Del("page")
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
 	for k, vs := range c.Values() {
 		v[k] = vs
 	}
@@ -252,16 +299,47 @@ func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 	d.TableURL = withQuery("/search", v)
 }
 
-// SortURL links the table's column header to the search sorted by sort.
-func (d searchData) SortURL(sort string) string {
+// sortHeader is a column header of the results table that sorts the whole search on the server:
+// its link, and its aria-sort when the search is sorted by it.
+type sortHeader struct {
+	URL     string
+	AriaSet bool
+	Aria    string // "ascending" or "descending"
+}
+
+// SortBy links the table's column header to the search sorted by its column: asc and desc are
+// the column's two sorts (desc "" when it has one), the first click sorting by first. A column
+// already sorted one way links to the other.
+func (d searchData) SortBy(first, other string) sortHeader {
+	h := sortHeader{}
+	target := first
+	switch d.Filters.Sort {
+	case first:
+		h.AriaSet, h.Aria = true, sortDirection(first)
+		if other != "" {
+			target = other
+		}
+	case other:
+		h.AriaSet, h.Aria = true, sortDirection(other)
+	}
 	v := url.Values{}
 	for k, vs := range d.sortBase {
 		v[k] = vs
 	}
-	v.Set("sort", sort)
+	v.Set("sort", target)
 	v.Del("page")
 	v.Set("view", "table")
-	return withQuery("/search", v)
+	h.URL = withQuery("/search", v)
+	return h
+}
+
+// sortDirection says which way a sort orders its column's figures.
+func sortDirection(sort string) string {
+	switch sort {
+	case catalog.SortPriceAsc, catalog.SortOrdersAsc, catalog.SortDelivery:
+		return "ascending"
+	}
+	return "descending"
 }
 
 // fillForm fills the selects of the search form.
@@ -376,8 +454,17 @@ type SearchJSON struct {
 	PageSize        int           `json:"page_size"`
 	Pages           int           `json:"pages"`
 	TotalIsEstimate bool          `json:"total_is_estimate"`
-	StaleReason     string        `json:"stale_reason,omitempty"`
-	FetchedAt       *time.Time    `json:"fetched_at,omitempty"`
+	// HasNext says there is a page after this one; LastPage is the last page, 0 while it is
+	// not known.
+	HasNext  bool `json:"has_next"`
+	LastPage int  `json:"last_page"`
+	// RequestedPage is the page asked for when it was past the end: Page is then the last page.
+	RequestedPage int    `json:"requested_page,omitempty"`
+	Note          string `json:"note,omitempty"`
+	// SoldOutHidden is how many sold-out products this page left out (in_stock).
+	SoldOutHidden int        `json:"sold_out_hidden"`
+	StaleReason   string     `json:"stale_reason,omitempty"`
+	FetchedAt     *time.Time `json:"fetched_at,omitempty"`
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
@@ -387,9 +474,6 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.cat.Search(r.Context(), f)
-	if err == nil {
-		err = pastTheEnd(f, &res)
-	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -407,9 +491,13 @@ func NewSearchJSON(f catalog.Filters, res *catalog.SearchResult) SearchJSON {
 func searchJSON(f catalog.Filters, res *catalog.SearchResult, san sanitize.Options) SearchJSON {
 	out := SearchJSON{Products: make([]ProductJSON, 0, len(res.Products)), Total: res.Total, Page: res.Page,
 		Stale: res.Stale, PageSize: res.PageSize, Pages: res.Pages(), TotalIsEstimate: res.TotalIsEstimate,
-		StaleReason: res.StaleReason}
+		HasNext: res.More, LastPage: res.LastPage, SoldOutHidden: res.SoldOutHidden, StaleReason: res.StaleReason}
 	if out.Page == 0 {
 		out.Page = f.Page
+	}
+	if res.PastEnd {
+		out.RequestedPage = f.Page
+		out.Note = fmt.Sprintf("page %d is past the end of this search; this is its last page, %d", f.Page, res.Page)
 	}
 	for i := range res.Products {
 		p := &res.Products[i]

@@ -1,6 +1,8 @@
 // aliscout — the one script of the web app. Every page works without it; it adds live margins,
-// the compare tray, table sorting, the image gallery and image fallbacks. Money is integer minor
-// units (BigInt) throughout, as on the server: never a float.
+// carries what is typed into the calculator into every link and form, the compare tray, the
+// image gallery and image fallbacks. Money is integer minor units (BigInt) throughout, as on the
+// server: never a float. Sorting is the server's, across all results: the table's headers are
+// links.
 (function () {
   "use strict";
 
@@ -124,11 +126,14 @@
     if (!r.kind) return { error: "no base price: want a multiplier such as x2.5 or a markup such as +5.00" };
     return { rule: r };
   }
-  function applyRule(r, cost, decimals) {
+  // applyRule prices cost like pricing.Rule.Apply; unit is the minor units of one whole unit in
+  // a currency without cents (100 for IDR), 1 otherwise.
+  function applyRule(r, cost, decimals, unit) {
     var price = r.kind === "x" ? mulDiv(cost, r.bp, 10000n) : cost + r.markup;
     if (r.min > 0n && price < r.min) price = r.min;
+    if (unit > 1n && price % unit !== 0n) price += unit - price % unit;
     if (r.charm >= 0) {
-      var step = 10n ** BigInt(Math.max(decimals - 2, 0)), mod = 100n * step, target = BigInt(r.charm) * step;
+      var step = unit * 10n ** BigInt(Math.max(decimals - 2, 0)), mod = 100n * step, target = BigInt(r.charm) * step;
       var up = target - price % mod;
       if (up < 0n) up += mod;
       price += up;
@@ -157,8 +162,9 @@
     var hidden = 0;
     document.querySelectorAll(".product[data-item]").forEach(function (el) {
       var cur = el.getAttribute("data-currency"), dec = parseInt(el.getAttribute("data-decimals") || "2", 10);
+      var unit = big(el.getAttribute("data-unit")) || 1n;
       var item = big(el.getAttribute("data-item")), ship = big(el.getAttribute("data-ship")), imp = big(el.getAttribute("data-import")) || 0n;
-      var result = compute(input, item, ship, imp, dec, problems);
+      var result = compute(input, item, ship, imp, dec, unit, problems);
       var margin = el.querySelector("[data-margin]");
       el.querySelectorAll(".is-loss").forEach(function (x) { x.classList.remove("is-loss"); });
       if (ship === null) setOut(el, "why", "");
@@ -167,6 +173,7 @@
         if (ship !== null) setOut(el, "landed", formatMoney(item + ship + imp, cur, dec));
         if (ship !== null) setOut(el, "why", "Enter a selling price or a rule");
         el.hidden = false;
+        markBelow(el, false);
         return;
       }
       setOut(el, "why", "");
@@ -179,10 +186,14 @@
         if (margin) margin.classList.add("is-loss");
         el.querySelectorAll('td[data-out="profit"], td[data-out="margin"]').forEach(function (x) { x.classList.add("is-loss"); });
       }
+      // Below the minimum margin: a search card (on this page) and a product's variant are
+      // hidden, a compared product is marked.
       var min = input.minMargin === "" ? null : parsePercentBPSigned(input.minMargin);
-      var hide = min !== null && result.margin < min && el.closest("[data-results]") !== null;
-      el.hidden = hide;
-      if (hide) hidden++;
+      var below = min !== null && result.margin < min;
+      var action = el.getAttribute("data-min") || (el.closest("[data-results]") ? "hide" : "");
+      el.hidden = below && action === "hide";
+      markBelow(el, below);
+      if (below && action === "hide") hidden++;
     });
     document.querySelectorAll("[data-hidden-count]").forEach(function (n) { n.textContent = String(hidden); });
     document.querySelectorAll("[data-hidden-note]").forEach(function (n) { n.hidden = hidden === 0; });
@@ -193,6 +204,10 @@
     }
   }
 
+  function markBelow(el, below) {
+    el.querySelectorAll("[data-below-min]").forEach(function (n) { n.hidden = !below; });
+  }
+
   function parsePercentBPSigned(s) {
     var neg = s.trim()[0] === "-", v = parsePercentBP(s.trim().replace(/^-/, ""));
     if (v === null) return null;
@@ -200,7 +215,7 @@
   }
 
   // compute returns the economics of one unit, or null when there is nothing to compute.
-  function compute(input, item, ship, imp, dec, problems) {
+  function compute(input, item, ship, imp, dec, unit, problems) {
     if (item === null || ship === null) return null;
     var landed = item + ship + imp, price = null;
     if (input.sell !== "") {
@@ -209,7 +224,7 @@
     } else if (input.rule !== "") {
       var pr = parseRule(input.rule, dec);
       if (pr.error) { problems.push("rule: " + pr.error); return null; }
-      price = applyRule(pr.rule, pr.rule.landed ? landed : item, dec);
+      price = applyRule(pr.rule, pr.rule.landed ? landed : item, dec, unit);
     } else {
       return null;
     }
@@ -224,15 +239,38 @@
     return { price: price, landed: landed, profit: profit, margin: ratioBP(profit, price), roi: ratioBP(profit, landed) };
   }
 
+  // carry writes what is typed in the calculator into every link and form that leads on (to a
+  // product, to compare, to export), so that the next page prices with it; without the script
+  // the server does the same when the form is submitted.
+  var CARRIED = ["sell", "rule", "fee_pct", "fee_fixed", "ad_cost", "min_margin"];
+  function carry() {
+    var calc = document.getElementById("calc");
+    if (!calc) return;
+    var values = {};
+    CARRIED.forEach(function (k) {
+      var el = calc.querySelector('[data-calc="' + k + '"]');
+      if (el) values[k] = el.value.trim();
+    });
+    document.querySelectorAll("a[data-carry]").forEach(function (a) {
+      var u = new URL(a.getAttribute("href"), location.href);
+      Object.keys(values).forEach(function (k) { u.searchParams.set(k, values[k]); });
+      a.setAttribute("href", u.pathname + u.search + u.hash);
+    });
+    document.querySelectorAll("input[data-carry]").forEach(function (inp) {
+      if (Object.prototype.hasOwnProperty.call(values, inp.name)) inp.value = values[inp.name];
+    });
+  }
+
   function initCalc() {
     var calc = document.getElementById("calc");
     if (!calc) return;
     calc.querySelectorAll("[data-calc]").forEach(function (el) {
-      el.addEventListener("input", recalc);
+      el.addEventListener("input", function () { recalc(); carry(); });
     });
     // The server computed the same figures; recompute so that the page and the inputs agree
     // after a back navigation restored typed values.
     recalc();
+    carry();
   }
 
   // ---- Compare selection, kept in localStorage.
@@ -314,40 +352,6 @@
     setTimeout(function () { el.textContent = old; el.classList.remove("is-on"); renderTray(); }, 1800);
   }
 
-  // ---- Sortable table: clicking a header sorts the rows of this page by that column.
-  function initSort() {
-    document.querySelectorAll("table[data-sortable]").forEach(function (table) {
-      table.querySelectorAll("[data-sort-col]").forEach(function (h) {
-        h.addEventListener("click", function (e) {
-          e.preventDefault();
-          var col = parseInt(h.getAttribute("data-sort-col"), 10), th = h.closest("th");
-          var dir = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
-          if (h.getAttribute("data-sort-type") === "text" && !th.hasAttribute("aria-sort")) dir = "ascending";
-          table.querySelectorAll("th[aria-sort]").forEach(function (x) { x.removeAttribute("aria-sort"); });
-          th.setAttribute("aria-sort", dir);
-          sortRows(table, col, dir === "ascending" ? 1 : -1);
-        });
-      });
-    });
-  }
-  function sortRows(table, col, sign) {
-    var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-    var key = function (r) {
-      var c = r.cells[col];
-      var v = c ? (c.hasAttribute("data-v") ? c.getAttribute("data-v") : c.textContent.trim()) : "";
-      return v;
-    };
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b);
-      var empty = (x === "") - (y === "");
-      if (empty !== 0) return empty; // empty values last, whatever the direction
-      var nx = Number(x), ny = Number(y);
-      if (!isNaN(nx) && !isNaN(ny)) return sign * (nx - ny);
-      return sign * x.localeCompare(y);
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-  }
-
   // ---- Product gallery: a thumbnail becomes the main image.
   function initGallery() {
     var g = document.querySelector("[data-gallery]");
@@ -381,7 +385,6 @@
     scanImages(document);
     initCalc();
     initCompare();
-    initSort();
     initGallery();
     initMisc();
   }
