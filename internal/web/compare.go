@@ -100,7 +100,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 			col.Title = titleOf(&p)
 			col.Q = c.quoteProduct(&p)
 			col.Variants = len(p.Variants)
-			col.Image = imageOf(s.san.Image, &p)
+			col.Image = imageOf(s.page.Image, &p)
 			d.Stale = d.Stale || p.Stale
 			if !p.FetchedAt.IsZero() && (d.FetchedAt.IsZero() || p.FetchedAt.Before(d.FetchedAt)) {
 				d.FetchedAt = p.FetchedAt

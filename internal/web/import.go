@@ -152,7 +152,7 @@ func (d *importData) preview(s *Server, r *http.Request, lines []string) {
 			p := res.Product
 			row.P = p
 			row.Title = titleOf(p)
-			row.Image = imageOf(s.san.Image, p)
+			row.Image = imageOf(s.page.Image, p)
 			row.Detail = withQuery("/products/"+strconv.FormatInt(p.ID, 10), keep)
 			d.Found++
 			d.Stale = d.Stale || p.Stale

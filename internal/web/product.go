@@ -114,7 +114,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.fillShipping(s, r, id, opts)
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
-	d.fill(s.san)
+	d.fill(s.page)
 	s.render(w, r, http.StatusOK, "product", d)
 }
 

@@ -99,6 +99,7 @@ type Server struct {
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
 	suppressed map[string]int
 	san        sanitize.Options // the image policy of descriptions and product pictures
+	page       sanitize.Options // san as pages apply it: pictures through the image proxy, empty alts
 	csp        string           // the Content-Security-Policy of every answer
 	hosts      map[string]bool  // AllowedHosts, lower-cased; nil answers every host
 }
@@ -131,6 +132,8 @@ func New(cfg Config, cat Catalog) *Server {
 		}
 		return false
 	}}
+	s.page = s.san
+	s.page.EmptyAlt = true
 	s.csp = contentSecurityPolicy(origins)
 	if len(cfg.AllowedHosts) > 0 {
 		s.hosts = map[string]bool{}
@@ -139,7 +142,7 @@ func New(cfg Config, cat Catalog) *Server {
 		}
 	}
 	s.static = mustStatic()
-	s.pages = mustTemplates(s.static, s.san.Image)
+	s.pages = mustTemplates(s.static, s.page.Image)
 	s.handler = s.middleware(s.routes())
 	return s
 }
