@@ -41,6 +41,8 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 		"join":        strings.Join,
 		"add":         func(a, b int) int { return a + b },
 		"countryName": countryName,
+		"fieldLabel":  fieldLabel,
+		"fieldID":     fieldID,
 		"field": func(errs map[string]string, name string) string {
 			return errs[name]
 		},
