@@ -162,3 +162,27 @@ func TestBrowserKeyboardSkipsToResults(t *testing.T) {
 		t.Errorf("search page h1 = %q; want it to say what was searched", h1)
 	}
 }
+
+// TestBrowserSellingPriceAsTyped checks that a selling price typed with a decimal comma or a
+// currency sign counts, live and on the server alike.
+func TestBrowserSellingPriceAsTyped(t *testing.T) {
+	b := newBrowserEnv(t)
+	profit := `document.querySelector('[data-product="1005000000000001"] [data-out="profit"]').textContent`
+	b.Do(chromedp.Navigate(b.ts.URL+"/search?q=holder&rule="), chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	var want string
+	for _, typed := range []string{"14.99", "14,99", "$14.99", "14,99 USD"} {
+		b.Do(browsertest.SetValue(`[data-calc="sell"]`, typed, "input"))
+		got := browsertest.Eval[string](b.Tab, profit)
+		if want == "" {
+			want = got
+		}
+		if got != want || got == "–" {
+			t.Errorf("selling price %q: live profit %q; want %q, as for 14.99", typed, got, want)
+		}
+	}
+	b.Navigate(chromedp.Click(chromedp.CSS(`#calc button[type="submit"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	if got := browsertest.Eval[string](b.Tab, profit); got != want {
+		t.Errorf("server profit at 14,99 USD = %q; want %q", got, want)
+	}
+}

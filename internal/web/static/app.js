@@ -52,6 +52,26 @@
     return roundUp ? v + 1n : v;
   }
 
+  // normalizeAmount reads an amount as people type it the way catalog.ParseAmount does: one of
+  // signs (the currency's code and symbols, longest first) before or after it goes, and a comma
+  // is the decimal separator where it cannot group thousands ("14,99", "1.299,99").
+  function normalizeAmount(s, signs) {
+    var t = String(s).trim();
+    for (var i = 0; i < signs.length; i++) {
+      var sign = signs[i].toUpperCase(), up = t.toUpperCase();
+      if (t.length > sign.length && up.indexOf(sign) === 0) { t = t.slice(sign.length).trim(); break; }
+      if (t.length > sign.length && up.slice(-sign.length) === sign) { t = t.slice(0, -sign.length).trim(); break; }
+    }
+    var comma = t.lastIndexOf(","), dot = t.lastIndexOf(".");
+    if (comma >= 0 && dot >= 0 && comma > dot) {
+      var whole = t.slice(0, comma);
+      if (!/^\d{1,3}(\.\d{3})*$/.test(whole)) return t;
+      return whole.replace(/\./g, "") + "." + t.slice(comma + 1);
+    }
+    if (comma >= 0 && dot < 0 && t.indexOf(",") === comma && t.length - comma - 1 !== 3) return t.slice(0, comma) + "." + t.slice(comma + 1);
+    return t;
+  }
+
   // parsePercentBP reads "2.9" (or "2.9%") as basis points (290n); null when it is not one.
   function parsePercentBP(s) {
     var m = /^(\d{0,5})(?:\.(\d{0,2}))?%?$/.exec(String(s).trim());
@@ -139,7 +159,9 @@
   // ---- The margin calculator.
   function readCalc(calc) {
     var get = function (k) { var el = calc.querySelector('[data-calc="' + k + '"]'); return el ? el.value.trim() : ""; };
-    return { sell: get("sell"), rule: get("rule"), feePct: get("fee_pct"), feeFixed: get("fee_fixed"), ad: get("ad_cost"), minMargin: get("min_margin") };
+    var signs = (calc.getAttribute("data-signs") || "").split(" ").filter(Boolean);
+    var amount = function (k) { var v = get(k); return v === "" ? "" : normalizeAmount(v, signs); };
+    return { sell: amount("sell"), rule: get("rule"), feePct: get("fee_pct"), feeFixed: amount("fee_fixed"), ad: amount("ad_cost"), minMargin: get("min_margin") };
   }
 
   function setOut(el, name, text, value) {
