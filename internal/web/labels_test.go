@@ -30,3 +30,30 @@ func TestAmountsAsTyped(t *testing.T) {
 		t.Errorf("GET /search with max_price below min_price = %d; want 400 naming Max. price in words", w.Code)
 	}
 }
+
+// TestComparePastedLinks checks that the compare page takes AliExpress links as the import does,
+// mixed with IDs, and shows each product's stock.
+func TestComparePastedLinks(t *testing.T) {
+	e := newEnv(t, Config{})
+	q := url.Values{"ids": {"https://www.aliexpress.com/item/1005000000000001.html?spm=a,b, 1005000000000002,https://example.com/x"}}
+	w := e.get("/compare?" + q.Encode())
+	body := w.Body.String()
+	pt := checkHTML(t, body)
+	if w.Code != 200 || !pt.hasText("Magnetic Phone Holder") || !pt.hasText("LED Strip Lights") {
+		t.Fatalf("compare of a pasted link and an ID = %d; want both products", w.Code)
+	}
+	if !pt.hasText("https://example.com/x") || !pt.hasText("not an AliExpress product link") {
+		t.Error("the line that is no product is not shown with why")
+	}
+	if in := elementsWith(body, "name", "ids"); len(in) != 1 || !strings.HasPrefix(attr(in[0], "value"), "1005000000000001,1005000000000002") {
+		t.Errorf("products field after the look-up = %v; want the IDs found", in)
+	}
+	// Stock: the holder has 120 black, none silver and an unknown red; the strip says nothing.
+	if !pt.hasText("120 in stock") || !pt.hasText("1 of 3 variants sold out") || !pt.hasText("Unknown") {
+		t.Error("the compare page does not show the stock of each product")
+	}
+	w = e.get("/compare?ids=1005000000000001,1005000000000002,1005000000000003,1005000000000004,https://www.aliexpress.com/item/1005000000000100.html")
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("at most 4") {
+		t.Errorf("compare of five, one a link = %d; want 400 saying at most 4", w.Code)
+	}
+}

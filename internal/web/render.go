@@ -27,6 +27,7 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 		"static":        sf.url,
 		"money":         formatMoney,
 		"count":         formatCount,
+		"number":        formatInt,
 		"bp":            formatBP,
 		"rating":        formatRating,
 		"percent":       formatPercent,
