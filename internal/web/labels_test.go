@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 // TestAmountsAsTyped checks that prices typed with a decimal comma or a currency sign are taken
@@ -55,5 +57,62 @@ func TestComparePastedLinks(t *testing.T) {
 	w = e.get("/compare?ids=1005000000000001,1005000000000002,1005000000000003,1005000000000004,https://www.aliexpress.com/item/1005000000000100.html")
 	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("at most 4") {
 		t.Errorf("compare of five, one a link = %d; want 400 saying at most 4", w.Code)
+	}
+}
+
+// TestLinksSayWhatTheyEarn checks that the footer, the health note and /api/health say whether
+// the product links earn anything: affiliate links with a tracking ID, plain links without one,
+// sandbox links on the simulator.
+func TestLinksSayWhatTheyEarn(t *testing.T) {
+	cases := []struct {
+		name      string
+		simulated bool
+		tracking  bool
+		footer    string
+		note      bool // the page says links earn nothing until a tracking ID is set
+		api       string
+	}{
+		{"simulator", true, true, "Sandbox affiliate links", false, "sandbox"},
+		{"tracking ID", false, true, "may earn a commission", false, "affiliate"},
+		{"no tracking ID", false, false, "earn nothing until an affiliate tracking ID is set", true, "plain"},
+	}
+	for _, c := range cases {
+		e := newEnv(t, Config{Simulated: c.simulated})
+		e.fc.setHealth(catalog.Health{Simulated: c.simulated, TrackingID: c.tracking, OK: true, Gateway: "https://api-sg.aliexpress.com"})
+		for _, target := range []string{"/search", "/products/1005000000000002", "/import"} {
+			w := e.get(target)
+			pt := checkHTML(t, w.Body.String())
+			if !pt.hasText(c.footer) {
+				t.Errorf("%s: GET %s footer lacks %q", c.name, target, c.footer)
+			}
+			if got := len(elementsWith(w.Body.String(), "id", "links-note")) > 0; got != c.note {
+				t.Errorf("%s: GET %s shows the no-tracking-ID note = %v; want %v", c.name, target, got, c.note)
+			}
+			if c.note && !pt.hasText("ALIEXPRESS_TRACKING_ID") {
+				t.Errorf("%s: GET %s does not name ALIEXPRESS_TRACKING_ID", c.name, target)
+			}
+			if claims := pt.hasText("may earn a commission"); claims != (c.tracking && !c.simulated) {
+				t.Errorf("%s: GET %s claims a commission = %v; want %v", c.name, target, claims, !claims)
+			}
+		}
+		if links, _ := decodeJSON(t, e.get("/api/health"))["links"].(string); links != c.api {
+			t.Errorf("%s: /api/health links = %q; want %q", c.name, links, c.api)
+		}
+	}
+	// The health card says it too when the connection has a problem.
+	e := newEnv(t, Config{})
+	e.fc.setHealth(catalog.Health{OK: false, Code: catalog.EConfig, Message: "app key not recognised"})
+	if pt := checkHTML(t, e.get("/search").Body.String()); !pt.hasText("ALIEXPRESS_TRACKING_ID") || !pt.hasText("app key not recognised") {
+		t.Error("the health card does not say that links earn nothing without a tracking ID")
+	}
+	// An affiliate-only product says how to connect a dropshipping account.
+	w := e.get("/products/1005000000000002")
+	if pt := checkHTML(t, w.Body.String()); !pt.hasText("aliscout auth") {
+		t.Error("the product page does not say how to connect a dropshipping account")
+	}
+	// On the simulator, Source on AliExpress says it is a sandbox link.
+	e = newEnv(t, Config{Simulated: true})
+	if pt := checkHTML(t, e.get("/products/1005000000000001").Body.String()); !pt.hasText("Sandbox AliExpress link") || pt.hasText("Source on AliExpress") {
+		t.Error("on the simulator the product page's source link does not say it is a sandbox link")
 	}
 }

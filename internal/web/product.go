@@ -79,6 +79,7 @@ type productData struct {
 	Languages   []option
 	Description template.HTML
 	SourceNote  string
+	ConnectDS   bool // say how to connect a dropshipping account
 	Keep        url.Values
 	Back        string
 }
@@ -184,7 +185,8 @@ func (d *productData) fill(san sanitize.Options) {
 	case catalog.SourceDS:
 		d.SourceNote = "Variants and shipping from the Dropshipping API."
 	default:
-		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock. Connect a dropshipping account for variants, stock and shipping per country."
+		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock."
+		d.ConnectDS = true
 	}
 	d.Keep = productSettings(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language)
 	for k, v := range d.Calc.Values() {

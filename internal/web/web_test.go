@@ -47,7 +47,7 @@ func TestSearchPage(t *testing.T) {
 	pt := checkHTML(t, body)
 	for _, want := range []string{
 		"Sandbox data", "ALIEXPRESS_APP_KEY", "ALIEXPRESS_APP_SECRET", // the banner
-		"affiliate links", "may earn a commission", // the disclosure
+		"Sandbox affiliate links", "earn nothing", // the disclosure, on the simulator
 		"price at time of search", "14 Mar 2025, 06:26 UTC", // the oldest fetch time (a stale product)
 		"Magnetic Phone Holder for Car", "$4.99", "$9.99", "−50%", "12K orders", "Free shipping", "7–15 days",
 		"7% comm.", "1.2M orders", "Does not ship", "Margin calculator",
