@@ -44,6 +44,10 @@ const DefaultAppKey = "500000"
 // DefaultAppSecret is the app secret a Sandbox signs with unless Options.AppSecret says otherwise.
 const DefaultAppSecret = "sandbox-secret"
 
+// ImagePath is the path below which a Sandbox serves its placeholder product pictures; the
+// catalog's image URLs are the Sandbox's own origin plus this path.
+const ImagePath = "/sandbox/img/"
+
 // DefaultUserNick is the buyer account that AuthorizeCode and the authorization page use unless told
 // otherwise.
 const DefaultUserNick = "us1000000001sbox"
@@ -251,7 +255,7 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("POST /rest/", s.serveRest)
 	s.mux.HandleFunc("GET /oauth/authorize", s.serveAuthorize)
 	s.mux.HandleFunc("POST /oauth/authorize", s.serveApprove)
-	s.mux.HandleFunc("GET /sandbox/img/", s.serveImage)
+	s.mux.HandleFunc("GET "+ImagePath, s.serveImage)
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
 	return s
 }

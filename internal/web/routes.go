@@ -19,6 +19,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /import", s.importPage)
 	mux.HandleFunc("POST /import", s.importPost)
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	mux.HandleFunc("GET /img/{path...}", s.serveImage)
 
 	// JSON API.
 	mux.HandleFunc("GET /api/search", s.apiSearch)
