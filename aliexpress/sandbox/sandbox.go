@@ -8,6 +8,7 @@
 //	POST     /rest                system APIs named by method=/auth/token/...
 //	GET      /oauth/authorize     the authorization page (POST approves it)
 //	GET      /sandbox/img/...     placeholder product pictures
+//	GET      /e/{code}            the affiliate short links it made, redirected to their product
 //	GET      /                    a page describing the sandbox
 //
 // Every request is checked as the platform checks it, in the platform's order: required system
@@ -176,6 +177,9 @@ type Sandbox struct {
 	qps        map[string]*qpsWindow
 	quotaDay   int64
 	quotaCount int
+
+	linksMu sync.Mutex
+	links   map[string]string // short link code ("_AbC1234") -> the source it leads to
 }
 
 // maxCalls bounds the call log so a long-running sandbox does not grow without end.
@@ -256,6 +260,7 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("GET /oauth/authorize", s.serveAuthorize)
 	s.mux.HandleFunc("POST /oauth/authorize", s.serveApprove)
 	s.mux.HandleFunc("GET "+ImagePath, s.serveImage)
+	s.mux.HandleFunc("GET /e/{code}", s.serveShortLink)
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
 	return s
 }

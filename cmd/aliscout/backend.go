@@ -162,7 +162,15 @@ func newService(e *env, b *backend, log *slog.Logger) (svc *sourcing.Service, ch
 	if ds {
 		client = client.WithAccessToken(b.token)
 	}
-	svc = sourcing.NewService(client, ch, sourcing.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log})
+	opts := sourcing.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log}
+	if b.simulated {
+		// The simulator's affiliate links are its own: follow them there, and nowhere else.
+		if opts.LinkClient, err = sandbox.ShortLinkClient(b.client.Gateway()); err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+	}
+	svc = sourcing.NewService(client, ch, opts)
 	return svc, ch, done, nil
 }
 

@@ -8,6 +8,7 @@ package sourcing
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -38,6 +39,10 @@ type ServiceOptions struct {
 	// probes. Defaults 5 and 30s.
 	BreakAfter int
 	BreakFor   time.Duration
+	// LinkClient follows short links (s.click.aliexpress.com/e/…) to their product; nil means the
+	// AliExpress client's own HTTP client. On the simulator it is sandbox.ShortLinkClient, which
+	// sends them to the simulator, whose links they are, and nowhere else.
+	LinkClient *http.Client
 	// MemoFor is how long a search result is kept decoded in this process (default 15s), so that
 	// a popular search costs neither a call nor decoding the cached answers again. Negative: off.
 	MemoFor time.Duration

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,5 +40,46 @@ func TestServeProxiesSimulatorPictures(t *testing.T) {
 		if code, _, _ := get(t, base+p); code == 200 {
 			t.Errorf("GET %s = 200; want nothing but the simulator's pictures", p)
 		}
+	}
+}
+
+// TestServeResolvesItsOwnShortLinks checks that on the built-in simulator the affiliate links the
+// app shows (the simulator's s.click.aliexpress.com short links) work where links are pasted: the
+// import and the compare page find their product.
+func TestServeResolvesItsOwnShortLinks(t *testing.T) {
+	base, stop := startServe(t, nil)
+	t.Cleanup(func() { stop() })
+	code, _, body := get(t, base+"/api/search?q=phone+case")
+	if code != 200 {
+		t.Fatalf("GET /api/search = %d %s", code, body)
+	}
+	var res struct {
+		Products []struct {
+			ID           int64  `json:"id"`
+			AffiliateURL string `json:"affiliate_url"`
+		} `json:"products"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil || len(res.Products) == 0 {
+		t.Fatalf("search answer %s: %v", body, err)
+	}
+	p := res.Products[0]
+	if !strings.HasPrefix(p.AffiliateURL, "https://s.click.aliexpress.com/e/") {
+		t.Fatalf("affiliate URL = %q; want the simulator's short link", p.AffiliateURL)
+	}
+	id := strconv.FormatInt(p.ID, 10)
+
+	resp, err := http.PostForm(base+"/import", url.Values{"urls": {p.AffiliateURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `name="ids" value="`+id+`"`) {
+		t.Errorf("import of the app's own short link %s = %d; want product %s found", p.AffiliateURL, resp.StatusCode, id)
+	}
+
+	code, _, page = get(t, base+"/compare?"+url.Values{"ids": {p.AffiliateURL}}.Encode())
+	if code != 200 || !strings.Contains(string(page), `data-compare-ids="`+id+`"`) {
+		t.Errorf("compare of the app's own short link = %d; want product %s", code, id)
 	}
 }
