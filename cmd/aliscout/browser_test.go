@@ -69,6 +69,8 @@ func TestBrowserRealStack(t *testing.T) {
 		browsertest.SetValue(`select[name="sort"]`, "price_asc", "change"))
 	tb.Navigate(chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)))
 	tb.Do(chromedp.WaitVisible(chromedp.CSS("[data-results]")))
+	// The page asks for its cards' shipping as it loads.
+	tb.WaitFor(`document.querySelectorAll('[data-results] [data-shipping="pending"]').length === 0`)
 	if loc := browsertest.Eval[string](tb.Tab, `location.search`); !strings.Contains(loc, "min_discount=30") || !strings.Contains(loc, "sort=price_asc") {
 		t.Errorf("filtered URL = %s; want min_discount=30 and sort=price_asc", loc)
 	}

@@ -91,7 +91,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
 			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
 	}
-	svc, ch, done, err := newService(e, b, log)
+	// A search page asks for its products' shipping as it loads (GET /api/shipping), so that
+	// it answers after one AliExpress call instead of one per product.
+	svc, ch, done, err := newService(e, b, log, func(o *sourcing.ServiceOptions) { o.LazyShipping = true })
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
 )
 
 // TestServeProxiesSimulatorPictures checks that `aliscout serve` on the built-in simulator shows
@@ -81,5 +83,55 @@ func TestServeResolvesItsOwnShortLinks(t *testing.T) {
 	code, _, page = get(t, base+"/compare?"+url.Values{"ids": {p.AffiliateURL}}.Encode())
 	if code != 200 || !strings.Contains(string(page), `data-compare-ids="`+id+`"`) {
 		t.Errorf("compare of the app's own short link = %d; want product %s", code, id)
+	}
+}
+
+// TestServeFirstSearchPageCostsTwoCalls checks that a first search page with no shipping filter
+// costs at most two AliExpress calls (the search, and the categories of its form), and that the
+// shipping of its cards then comes in one request from the page.
+func TestServeFirstSearchPageCostsTwoCalls(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	t.Cleanup(sb.Close)
+	base, stop := startServe(t, map[string]string{"ALIEXPRESS_GATEWAY": sb.URL})
+	t.Cleanup(func() { stop() })
+	before := len(sb.Calls())
+	code, _, page := get(t, base+"/search?q=phone+case")
+	if code != 200 {
+		t.Fatalf("GET /search = %d", code)
+	}
+	if n := len(sb.Calls()) - before; n > 2 {
+		t.Errorf("a first search page cost %d AliExpress calls; want at most 2 (%v)", n, sb.Calls()[before:])
+	}
+	ids := regexp.MustCompile(`<article class="card product" data-product="(\d+)"[^>]*>`).FindAllSubmatch(page, -1)
+	if len(ids) == 0 || !strings.Contains(string(page), `data-shipping="pending"`) {
+		t.Fatal("the search page shows no product waiting for its shipping")
+	}
+	var list []string
+	for _, m := range ids {
+		list = append(list, string(m[1]))
+	}
+	code, _, body := get(t, base+"/api/shipping?ship_to=US&ids="+strings.Join(list, ","))
+	var res struct {
+		Quotes []struct {
+			ProductID int64           `json:"product_id"`
+			Cheapest  json.RawMessage `json:"cheapest"`
+			Error     json.RawMessage `json:"error"`
+		} `json:"quotes"`
+	}
+	if err := json.Unmarshal(body, &res); code != 200 || err != nil || len(res.Quotes) != len(list) {
+		t.Fatalf("GET /api/shipping = %d %s; want a quote for each of %d products", code, body, len(list))
+	}
+	for _, q := range res.Quotes {
+		if len(q.Error) != 0 && string(q.Error) != "null" {
+			t.Errorf("product %d shipping error %s", q.ProductID, q.Error)
+		}
+	}
+	// The page drawn again takes the shipping from the cache: nothing waits, nothing is spent.
+	before = len(sb.Calls())
+	if _, _, page = get(t, base+"/search?q=phone+case"); strings.Contains(string(page), `data-shipping="pending"`) {
+		t.Error("after the shipping was fetched, cards still wait for it")
+	}
+	if n := len(sb.Calls()) - before; n != 0 {
+		t.Errorf("the search page again cost %d calls; want 0", n)
 	}
 }

@@ -25,6 +25,7 @@ var a11yPages = []a11yPage{
 	{name: "search, table", path: "/search?q=holder&view=table", wait: "table.results-table", shot: "search-table"},
 	{name: "search, bad input", path: "/search?q=holder&min_price=abc&min_orders=-3", wait: "#form-errors"},
 	{name: "search, no match", path: "/search?q=nothing", wait: ".empty"},
+	{name: "search, shipping loading", path: "/search?q=lazy", wait: "[data-results]"},
 	{name: "compare, empty", path: "/compare", wait: "#compare-empty"},
 	{name: "compare, four", path: "/compare?ids=1005000000000001,1005000000000002,1005000000000003,1005000000000100", wait: "#compare", shot: "compare"},
 	{name: "product", path: "/products/1005000000000001", wait: "#variants", shot: "product"},

@@ -216,6 +216,9 @@ func (c calc) quoteProduct(p *catalog.Product) quote {
 	if p.ShippingUnknown {
 		return quote{Variant: cheapestVariant(p), Why: "Shipping unknown: no landed cost or margin yet"}
 	}
+	if p.ShippingPending {
+		return quote{Variant: cheapestVariant(p), Why: "Shipping not loaded yet"}
+	}
 	return c.quoteVariant(cheapestVariant(p), p.Shipping, p.ShipTo)
 }
 

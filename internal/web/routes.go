@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/search", s.apiSearch)
 	mux.HandleFunc("GET /api/products/{id}", s.apiProduct)
 	mux.HandleFunc("GET /api/products/{id}/shipping", s.apiShipping)
+	mux.HandleFunc("GET /api/shipping", s.apiSearchShipping)
 	mux.HandleFunc("GET /api/categories", s.apiCategories)
 	mux.HandleFunc("POST /api/links", s.apiLinks)
 	mux.HandleFunc("POST /api/export", s.apiExport)

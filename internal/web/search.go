@@ -82,6 +82,7 @@ type searchData struct {
 	Keep       url.Values // the settings the compare and export forms carry along
 	sortBase   url.Values // the search, for the table's sort links
 	Examples   []option
+	pendingShipping
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -140,7 +141,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			}
 		} else {
 			d.Result = res
+			if q.Get("shipping") == "load" {
+				s.loadPending(r.Context(), d.Result.Products, f)
+			}
 			d.fillResults(s, f, c)
+			d.fillPending(f, c)
 		}
 	}
 	if len(d.ErrorList) > 0 {

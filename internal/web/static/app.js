@@ -455,6 +455,60 @@
     window.addEventListener("resize", update);
   }
 
+  // ---- Shipping still to come: a search that needs no shipping to filter or sort leaves it to the
+  // page. Ask for every waiting card's in one request, fill the cards in, and recompute.
+  function initPendingShipping() {
+    var note = document.getElementById("shipping-note");
+    if (!note || !window.fetch) return;
+    var ids = [];
+    document.querySelectorAll("[data-results] .product").forEach(function (el) {
+      var id = el.getAttribute("data-product");
+      if (el.querySelector('[data-shipping="pending"]') && ids.indexOf(id) < 0) ids.push(id);
+    });
+    if (!ids.length) { note.hidden = true; return; }
+    fetch(note.getAttribute("data-shipping-api") + "&ids=" + ids.join(","), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        (data.quotes || []).forEach(fillShipping);
+        var left = document.querySelectorAll('[data-results] [data-shipping="pending"]').length;
+        note.querySelectorAll("[data-pending-count]").forEach(function (n) { n.textContent = String(left); });
+        note.hidden = left === 0;
+        recalc();
+      })
+      .catch(function () {
+        var link = note.querySelector("[data-load-shipping]");
+        note.textContent = "The shipping of these products could not be loaded. ";
+        if (link) note.appendChild(link);
+      });
+  }
+  // fillShipping writes one product's cheapest shipping into its card or row, as the page would have.
+  function fillShipping(q) {
+    document.querySelectorAll('[data-results] .product[data-product="' + q.product_id + '"]').forEach(function (el) {
+      var span = el.querySelector('[data-shipping="pending"]');
+      if (!span) return;
+      var cell = span.parentNode, c = q.cheapest, frag = document.createDocumentFragment();
+      var cur = el.getAttribute("data-currency"), dec = parseInt(el.getAttribute("data-decimals") || "2", 10);
+      var add = function (text, cls) {
+        var node = document.createTextNode(text);
+        if (cls) { var sp = document.createElement("span"); sp.className = cls; sp.appendChild(node); node = sp; }
+        frag.appendChild(node);
+      };
+      if (q.error) {
+        add("Shipping unknown: AliExpress did not answer in time; reload to try again", "muted");
+      } else if (!c) {
+        add("Does not ship to " + q.ship_to, "warn");
+      } else {
+        var fee = c.free || !c.fee ? 0n : parseAmount(c.fee.amount, dec);
+        if (fee === null) fee = 0n;
+        if (c.free) add("Free shipping", "free"); else add(formatMoney(fee, cur, dec) + " shipping");
+        if (c.max_days) add(" · " + c.min_days + "–" + c.max_days + " days");
+        el.setAttribute("data-ship", fee.toString());
+      }
+      cell.replaceChild(frag, span);
+      if (cell.hasAttribute("data-v")) cell.setAttribute("data-v", c && !q.error ? String(c.max_days) : "9999");
+    });
+  }
+
   // ---- Small screens: the filters and the calculator start folded, so that the results come first.
   function initCollapse() {
     if (!window.matchMedia || !window.matchMedia("(max-width: 900px)").matches) return;
@@ -529,6 +583,7 @@
   function init() {
     scanImages(document);
     initCalc();
+    initPendingShipping();
     initCollapse();
     initCompare();
     initScrollHints();
