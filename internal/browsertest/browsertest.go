@@ -209,11 +209,11 @@ func AxeSource(t *testing.T) string {
 	}
 	src, err := os.ReadFile(path)
 	if err != nil || path == "" {
-		msg := fmt.Sprintf("accessibility check skipped: no axe-core at %q (install it with npm install --prefix .ci/axe axe-core@%s, or set ALISCOUT_AXE_JS)", path, AxeVersion)
+		msg := fmt.Sprintf("no axe-core at %q (install it with npm install --prefix .ci/axe axe-core@%s, as .ci/run does, or set ALISCOUT_AXE_JS)", path, AxeVersion)
 		if os.Getenv("ALISCOUT_REQUIRE_BROWSER") == "1" {
-			t.Fatal(msg)
+			t.Fatal("ALISCOUT_REQUIRE_BROWSER=1 but " + msg)
 		}
-		t.Skip(msg)
+		t.Skip("accessibility check skipped: " + msg)
 	}
 	return string(src)
 }
