@@ -106,7 +106,7 @@ func (s *Sandbox) affProduct(c *call, p world.Product, v affView) obj {
 		out["sku_id"] = skuNumber(p.Variants[0].SKUID)
 	}
 	if v.tracking != "" {
-		out["promotion_link"] = promotionLink(v.tracking, productURL(p.ID))
+		out["promotion_link"] = s.shortLink(v.tracking, productURL(p.ID))
 	}
 	if v.fields != nil {
 		// fields narrows the answer; product_id is kept so that the rest can be matched up (the
@@ -307,7 +307,7 @@ func (s *Sandbox) affLinkGenerate(c *call) (obj, *apiError) {
 		if msg := s.linkable(c, src); msg != "" {
 			entry["message"] = msg
 		} else {
-			entry["promotion_link"] = promotionLink(tracking, src)
+			entry["promotion_link"] = s.shortLink(tracking, src)
 			made++
 		}
 		links = append(links, entry)
@@ -807,7 +807,7 @@ func (s *Sandbox) affSKUDetail(c *call) (obj, *apiError) {
 		info["image_link"] = c.abs(p.Images[0])
 	}
 	if t := c.param("tracking_id"); t != "" {
-		info["promotion_link"] = promotionLink(t, productURL(p.ID))
+		info["promotion_link"] = s.shortLink(t, productURL(p.ID))
 	}
 	sku := func(v world.Variant) any {
 		props := make([]string, 0, len(v.Values))

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -258,16 +256,3 @@ func (c *call) abs(path string) string {
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// promotionLink derives the affiliate short link for a source URL and tracking ID: the same pair always
-// gives the same link, like the platform's.
-func promotionLink(trackingID, source string) string {
-	sum := sha256.Sum256([]byte(trackingID + "\x00" + source))
-	n := binary.BigEndian.Uint64(sum[:8])
-	code := make([]byte, 7)
-	for i := range code {
-		code[i] = base62[n%62]
-		n /= 62
-	}
-	return "https://s.click.aliexpress.com/e/_" + string(code)
-}

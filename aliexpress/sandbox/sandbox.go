@@ -8,6 +8,7 @@
 //	POST     /rest                system APIs named by method=/auth/token/...
 //	GET      /oauth/authorize     the authorization page (POST approves it)
 //	GET      /sandbox/img/...     placeholder product pictures
+//	GET      /e/{code}            the affiliate short links it made, redirected to their product
 //	GET      /                    a page describing the sandbox
 //
 // Every request is checked as the platform checks it, in the platform's order: required system
@@ -43,6 +44,10 @@ const DefaultAppKey = "500000"
 
 // DefaultAppSecret is the app secret a Sandbox signs with unless Options.AppSecret says otherwise.
 const DefaultAppSecret = "sandbox-secret"
+
+// ImagePath is the path below which a Sandbox serves its placeholder product pictures; the
+// catalog's image URLs are the Sandbox's own origin plus this path.
+const ImagePath = "/sandbox/img/"
 
 // DefaultUserNick is the buyer account that AuthorizeCode and the authorization page use unless told
 // otherwise.
@@ -165,6 +170,9 @@ type Sandbox struct {
 	qps        map[string]*qpsWindow
 	quotaDay   int64
 	quotaCount int
+
+	linksMu sync.Mutex
+	links   map[string]string // short link code ("_AbC1234") -> the source it leads to
 }
 
 // maxCalls bounds the call log so a long-running sandbox does not grow without end.
@@ -244,7 +252,8 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("POST /rest/", s.serveRest)
 	s.mux.HandleFunc("GET /oauth/authorize", s.serveAuthorize)
 	s.mux.HandleFunc("POST /oauth/authorize", s.serveApprove)
-	s.mux.HandleFunc("GET /sandbox/img/", s.serveImage)
+	s.mux.HandleFunc("GET "+ImagePath, s.serveImage)
+	s.mux.HandleFunc("GET /e/{code}", s.serveShortLink)
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
 	return s
 }

@@ -128,8 +128,8 @@ func explain(err error, cfg *config.Config) string {
 // newService builds the service every command reads AliExpress through, so that the command line
 // has the web app's filters, cache and behaviour: the cache lives in memory, or in Redis when
 // ALISCOUT_REDIS_URL (--redis) is set, with the lifetimes of ALISCOUT_CACHE_TTL (--cache-ttl).
-// done releases what it opened.
-func newService(e *env, b *backend, log *slog.Logger) (svc *sourcing.Service, ch *cache.Cache, done func(), err error) {
+// done releases what it opened; tune, if any, adjusts the service's options.
+func newService(e *env, b *backend, log *slog.Logger, tune ...func(*sourcing.ServiceOptions)) (svc *sourcing.Service, ch *cache.Cache, done func(), err error) {
 	cfg := &e.cfg
 	ttls := sourcing.DefaultTTLs()
 	if cfg.CacheTTL != "" {
@@ -162,7 +162,18 @@ func newService(e *env, b *backend, log *slog.Logger) (svc *sourcing.Service, ch
 	if ds {
 		client = client.WithAccessToken(b.token)
 	}
-	svc = sourcing.NewService(client, ch, sourcing.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log})
+	opts := sourcing.ServiceOptions{TTLs: ttls, DS: ds, Simulated: b.simulated, Logger: log}
+	if b.simulated {
+		// The simulator's affiliate links are its own: follow them there, and nowhere else.
+		if opts.LinkClient, err = sandbox.ShortLinkClient(b.client.Gateway()); err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+	}
+	for _, f := range tune {
+		f(&opts)
+	}
+	svc = sourcing.NewService(client, ch, opts)
 	return svc, ch, done, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/accounts"
 	"github.com/aliscout/aliscout/internal/config"
 	"github.com/aliscout/aliscout/internal/metrics"
@@ -94,7 +95,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer bg.close()
-	svc, ch, done, err := newService(e, b, log)
+	// A search page asks for its products' shipping as it loads (GET /api/shipping), so that
+	// it answers after one AliExpress call instead of one per product.
+	svc, ch, done, err := newService(e, b, log, func(o *sourcing.ServiceOptions) { o.LazyShipping = true })
 	if err != nil {
 		return err
 	}
@@ -118,11 +121,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		o, _ := config.PublicOrigin(cfg.PublicURL) // checked by Validate
 		trusted = append(trusted, o.String())
 	}
-	// The simulator serves its product pictures itself, at its own origin: pages may show them.
-	var imageOrigins []string
+	// The simulator serves its product pictures itself, on a loopback port that the browsers of
+	// users on other machines cannot reach: the app serves them from its own origin.
+	var imageProxy string
 	if b.simulated {
 		if u, err := url.Parse(b.client.Gateway()); err == nil && u.Host != "" {
-			imageOrigins = append(imageOrigins, u.Scheme+"://"+u.Host)
+			imageProxy = u.Scheme + "://" + u.Host + sandbox.ImagePath
 		}
 	}
 	app := web.New(web.Config{
@@ -131,7 +135,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Metrics:        m,
 		MetricsHandler: m.Handler(),
 		RequestBudget:  cfg.RequestBudget,
-		ImageOrigins:   imageOrigins,
+		ImageProxy:     imageProxy,
 		AllowedHosts:   hosts,
 		TrustedOrigins: trusted,
 		Accounts:       acc,

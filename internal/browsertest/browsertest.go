@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,4 +175,120 @@ func (tb *Tab) Screenshot(name string) {
 func SetValue(sel, value, event string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
 		`(el => { el.value = %q; el.dispatchEvent(new Event(%q, {bubbles: true})); })(document.querySelector(%q))`, value, event, sel))
+}
+
+// AxeVersion is the axe-core release the accessibility checks run. .ci/run installs it with
+// npm install --prefix .ci/axe axe-core@AxeVersion; ALISCOUT_AXE_JS names another axe.min.js.
+const AxeVersion = "4.14.1"
+
+// axeRel is where .ci/run installs axe-core, from the module root.
+const axeRel = ".ci/axe/node_modules/axe-core/axe.min.js"
+
+// AxeSource returns the axe-core script the accessibility checks inject into pages. Without it
+// the test is skipped with a message, unless ALISCOUT_REQUIRE_BROWSER=1, which makes it a
+// failure: CI installs it.
+func AxeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("ALISCOUT_AXE_JS")
+	if path == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				path = filepath.Join(dir, filepath.FromSlash(axeRel))
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil || path == "" {
+		msg := fmt.Sprintf("no axe-core at %q (install it with npm install --prefix .ci/axe axe-core@%s, as .ci/run does, or set ALISCOUT_AXE_JS)", path, AxeVersion)
+		if os.Getenv("ALISCOUT_REQUIRE_BROWSER") == "1" {
+			t.Fatal("ALISCOUT_REQUIRE_BROWSER=1 but " + msg)
+		}
+		t.Skip("accessibility check skipped: " + msg)
+	}
+	return string(src)
+}
+
+// AxeViolation is one rule a page breaks, as axe-core reports it.
+type AxeViolation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Targets []string `json:"targets"`
+}
+
+// Axe runs axe-core (src, from AxeSource) over the page the tab shows, with the WCAG 2.0, 2.1
+// and 2.2 A and AA rules and axe's best practices, and returns what it finds.
+func (tb *Tab) Axe(src string) []AxeViolation {
+	tb.T.Helper()
+	if !Eval[bool](tb, `typeof window.axe === "object"`) {
+		tb.Do(chromedp.Evaluate[chromedp.Void](src))
+	}
+	if v := Eval[string](tb, `axe.version`); v != AxeVersion {
+		tb.T.Fatalf("axe-core %s is loaded; want %s (reinstall: npm install --prefix .ci/axe axe-core@%s)", v, AxeVersion, AxeVersion)
+	}
+	out, err := chromedp.Run(tb.Ctx, chromedp.Evaluate[[]AxeViolation](`axe.run(document, {
+		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+		resultTypes: ["violations"]
+	}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
+		targets: v.nodes.slice(0, 5).map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : ""))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.T.Fatalf("run axe-core: %v", err)
+	}
+	return out
+}
+
+// CheckAxe fails the test for each accessibility violation on the page; what names the page.
+func (tb *Tab) CheckAxe(src, what string) {
+	tb.T.Helper()
+	for _, v := range tb.Axe(src) {
+		tb.T.Errorf("%s: axe %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(v.Targets, "\n\t"))
+	}
+}
+
+// Viewport sets the size of the tab's window as a phone (mobile) or a desktop shows it.
+func (tb *Tab) Viewport(width, height int64, mobile bool) {
+	tb.T.Helper()
+	if mobile {
+		tb.Do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+	} else {
+		tb.Do(chromedp.EmulateViewport(width, height))
+	}
+}
+
+// Overflow returns the elements that reach past the right edge of the viewport, described by tag,
+// id and class, when the page is wider than the viewport (the user would scroll sideways);
+// nil when it fits.
+func (tb *Tab) Overflow() []string {
+	tb.T.Helper()
+	return Eval[[]string](tb, `(() => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) return [];
+		const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+			(el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "");
+		const out = [];
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.width > 0 && r.right > w + 0.5) {
+				let clipped = false;
+				for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+					const s = getComputedStyle(p);
+					if (s.overflowX !== "visible" && p.getBoundingClientRect().right <= w + 0.5) { clipped = true; break; }
+				}
+				if (!clipped) out.push(name(el) + " right=" + Math.round(r.right));
+			}
+			if (out.length >= 8) break;
+		}
+		return out.length ? out : ["the page is " + document.documentElement.scrollWidth + " px wide"];
+	})()`)
 }

@@ -98,20 +98,23 @@ const MaxAmount = 1_000_000_000
 
 // ParseAmount reads an amount a user typed for field (a price filter, a selling price, a fee) in
 // currency: a non-negative decimal of at most MaxAmount major units, rounded to the currency's
-// minor units like ParseMoney. Errors are EInvalid naming field.
+// minor units like ParseMoney. It takes the amount as people write it: with the currency's sign
+// or code ("$14.99", "14.99 USD") and with a decimal comma where that cannot be a thousands
+// separator ("14,99", "1.299,99"). Errors are EInvalid naming field.
 func ParseAmount(field, s, currency string) (Money, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "-") {
+	t := normalizeAmount(s, currency)
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(s, "-") {
 		return Money{}, invalid(field, "%q is negative", s)
 	}
-	whole, _, _ := strings.Cut(s, ".")
+	whole, _, _ := strings.Cut(t, ".")
 	whole = strings.TrimLeft(strings.ReplaceAll(whole, ",", ""), "0")
 	if len(whole) > len(strconv.Itoa(MaxAmount)) && allDigits(whole) {
 		return Money{}, invalid(field, "%s is more than %s, the largest amount aliscout takes", shorten(s), "1,000,000,000")
 	}
-	m, err := ParseMoney(s, currency)
+	m, err := ParseMoney(t, currency)
 	if err != nil {
-		return Money{}, invalid(field, "%q is not an amount (write it like 12.50)", shorten(s))
+		return Money{}, invalid(field, "%q is not an amount in %s (write it like 12.50)", shorten(s), strings.ToUpper(currency))
 	}
 	limit := int64(MaxAmount)
 	for range MinorUnits(m.Currency) {
@@ -276,7 +279,7 @@ func ParseFilters(v url.Values) (Filters, error) {
 		*p.dst = m
 	}
 	if !f.MinPrice.IsZero() && !f.MaxPrice.IsZero() && f.MaxPrice.Amount < f.MinPrice.Amount {
-		errs = append(errs, invalid("max_price", "%s is below min_price %s", f.MaxPrice.Decimal(), f.MinPrice.Decimal()))
+		errs = append(errs, invalid("max_price", "%s is below the minimum price, %s", f.MaxPrice.Decimal(), f.MinPrice.Decimal()))
 	}
 	if s := str("min_rating"); s != "" {
 		r, err := strconv.ParseFloat(s, 64)

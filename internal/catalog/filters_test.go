@@ -129,6 +129,23 @@ func TestParseAmount(t *testing.T) {
 		{"-1", "USD", 0, false},
 		{"1e3", "USD", 0, false},
 		{"abc", "USD", 0, false},
+		// As people type them: a currency sign or code, a decimal comma.
+		{"$14.99", "USD", 1499, true},
+		{"US$ 14.99", "USD", 1499, true},
+		{"14.99 usd", "USD", 1499, true},
+		{"14,99", "USD", 1499, true},
+		{"14,99 €", "EUR", 1499, true},
+		{"€ 0,5", "EUR", 50, true},
+		{"1.299,99", "EUR", 129999, true},
+		{"1,299", "USD", 129900, true}, // three digits after a lone comma: thousands
+		{"1,299.50", "USD", 129950, true},
+		{"¥1,500", "JPY", 1500, true},
+		{"R$ 49,90", "BRL", 4990, true},
+		{"€14.99", "USD", 0, false}, // another currency's sign
+		{"$-5", "USD", 0, false},
+		{"14,9,9", "USD", 0, false},
+		{"1.29,99", "EUR", 0, false},
+		{"$", "USD", 0, false},
 	}
 	for _, tt := range tests {
 		m, err := ParseAmount("sell", tt.in, tt.currency)
@@ -158,4 +175,33 @@ func TestStars(t *testing.T) {
 			t.Errorf("Product{Rating: %v, PositiveRate: %v}.Stars() = %v; want %v", tt.rating, tt.positive, got, tt.want)
 		}
 	}
+}
+
+// FuzzParseAmount checks that whatever a user types, ParseAmount either refuses it as bad input
+// or reads a non-negative amount within MaxAmount that reads back the same from its decimal form.
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"12.50", "$14.99", "14,99", "1.299,99", "1,299", "€ 0,5", "¥1,500", "-1", "1e3", "US$", ",", "0,000,1"} {
+		f.Add(s, "USD")
+		f.Add(s, "EUR")
+		f.Add(s, "JPY")
+	}
+	f.Fuzz(func(t *testing.T, s, currency string) {
+		if !IsCurrency(currency) {
+			return
+		}
+		m, err := ParseAmount("sell", s, currency)
+		if err != nil {
+			if ErrorCode(err) != EInvalid {
+				t.Fatalf("ParseAmount(%q, %s) error = %v; want EInvalid", s, currency, err)
+			}
+			return
+		}
+		if m.Amount < 0 || m.Currency != currency {
+			t.Fatalf("ParseAmount(%q, %s) = %v; want a non-negative %s amount", s, currency, m, currency)
+		}
+		back, err := ParseAmount("sell", m.Decimal(), currency)
+		if err != nil || back != m {
+			t.Fatalf("ParseAmount(%q) = %v, whose decimal %q reads back as %v, %v", s, m, m.Decimal(), back, err)
+		}
+	})
 }

@@ -49,6 +49,9 @@ type Product struct {
 	// ShippingUnknown says the shipping could not be had in time (AliExpress slow or failing):
 	// Shipping is nil, and asking again later may tell.
 	ShippingUnknown bool
+	// ShippingPending says the shipping was not asked for yet: a search that needs no shipping
+	// to filter or sort leaves it to be fetched as the page asks for it. Shipping is nil.
+	ShippingPending bool
 	ShipFrom        string
 	WeightGrams     int // package weight of one unit; 0 when unknown
 	Source          Source

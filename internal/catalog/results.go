@@ -16,6 +16,13 @@ type ShippingQuote struct {
 	FetchedAt time.Time
 }
 
+// ShippingFound is the shipping of one product of a batch, or why it could not be had.
+type ShippingFound struct {
+	ID    int64
+	Quote ShippingQuote // when Err is nil
+	Err   error         // a *Error
+}
+
 // Health is the state of aliscout's connection to AliExpress, for /api/health and the page card.
 // It never holds the app secret.
 type Health struct {

@@ -56,6 +56,13 @@ type Options struct {
 	// ImageAllowed reports whether a description image at u, an absolute http(s) URL, is kept;
 	// nil means AliExpressImage. An http image whose https form is allowed is kept as https.
 	ImageAllowed func(u *url.URL) bool
+	// ImageURL, when set, rewrites the source of every image the policy keeps, in descriptions
+	// and through Image: a page serves the simulator's pictures through the app's own origin.
+	ImageURL func(src string) string
+	// EmptyAlt gives a description image without alt text an empty one: a picture the seller
+	// described in no words is decorative to a screen reader, which would otherwise read out its
+	// file name. Pages want it; store files keep the seller's markup as it was.
+	EmptyAlt bool
 }
 
 // AliExpressImageDomains are the domains whose subdomains serve AliExpress's product and
@@ -93,7 +100,11 @@ func (o Options) Image(src string) string {
 	if allowed == nil {
 		allowed = AliExpressImage
 	}
-	return allowedImage(src, allowed)
+	src = allowedImage(src, allowed)
+	if src != "" && o.ImageURL != nil {
+		src = o.ImageURL(src)
+	}
+	return src
 }
 
 // HTML sanitizes s with the default Options: description images only from AliExpress's CDNs.
@@ -152,6 +163,9 @@ func (o Options) HTML(s string) string {
 			if !ok {
 				continue
 			}
+			if name == "img" {
+				kept = o.pageImage(kept)
+			}
 			b.WriteString("<" + name)
 			for _, a := range kept {
 				b.WriteString(" " + a.Key + `="` + html.EscapeString(a.Val) + `"`)
@@ -180,6 +194,25 @@ func (o Options) HTML(s string) string {
 		b.WriteString("</" + open[j] + ">")
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// pageImage applies ImageURL and EmptyAlt to the kept attributes of an image.
+func (o Options) pageImage(attrs []html.Attribute) []html.Attribute {
+	alt := false
+	for i, a := range attrs {
+		switch a.Key {
+		case "src":
+			if o.ImageURL != nil {
+				attrs[i].Val = o.ImageURL(a.Val)
+			}
+		case "alt":
+			alt = true
+		}
+	}
+	if o.EmptyAlt && !alt {
+		attrs = append(attrs, html.Attribute{Key: "alt", Val: ""})
+	}
+	return attrs
 }
 
 // cleanText turns CRLF and lone CR line ends into LF and drops every other control character but

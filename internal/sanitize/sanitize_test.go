@@ -125,6 +125,28 @@ func TestDescriptionImagesOnlyFromAliExpress(t *testing.T) {
 			t.Errorf("Options{simulator}.Image(%q) = %q; want %q", c.in, got, c.want)
 		}
 	}
+	// A page serves the simulator's pictures through its own origin, and gives a picture with
+	// no words an empty alt, so that a screen reader does not read out its file name.
+	page := sim
+	page.EmptyAlt = true
+	page.ImageURL = func(src string) string {
+		if rest, ok := strings.CutPrefix(src, "http://127.0.0.1:9001/sandbox/img/"); ok {
+			return "/img/" + rest
+		}
+		return src
+	}
+	for _, c := range []struct{ in, want string }{
+		{`<img src="http://127.0.0.1:9001/sandbox/img/1.png">`, `<img src="/img/1.png" alt="">`},
+		{`<img src="https://ae01.alicdn.com/kf/a.jpg" alt="Front">`, `<img src="https://ae01.alicdn.com/kf/a.jpg" alt="Front">`},
+		{`<img src="http://127.0.0.1:9002/sandbox/img/1.png">x`, `x`},
+	} {
+		if got := page.HTML(c.in); got != c.want {
+			t.Errorf("Options{page}.HTML(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+	if got, want := page.Image("http://127.0.0.1:9001/sandbox/img/2.png"), "/img/2.png"; got != want {
+		t.Errorf("Options{page}.Image(sim picture) = %q; want %q", got, want)
+	}
 }
 
 func TestText(t *testing.T) {

@@ -92,10 +92,14 @@ func (s *Service) resolveAll(ctx context.Context, inputs []string) []resolved {
 			out[i] = resolved{err: errors.New("not an AliExpress product link or ID")}
 		}
 	}
+	hc := s.opts.LinkClient
+	if hc == nil {
+		hc = s.ae.HTTPClient()
+	}
 	errs := forEach(ctx, s.opts.Parallel, len(short), func(ctx context.Context, j int) error {
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		id, err := aliexpress.ResolveProductID(ctx, s.ae.HTTPClient(), inputs[short[j]])
+		id, err := aliexpress.ResolveProductID(ctx, hc, inputs[short[j]])
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,7 @@ const upstreamPageSize = 50
 func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
 	key := f.Values().Encode()
 	if res, ok := s.memoGet(key); ok {
+		s.refreshPending(ctx, res.Products, f)
 		return res, nil
 	}
 	res, err := s.search(ctx, f)
@@ -216,7 +217,11 @@ func (s *Service) search(ctx context.Context, f catalog.Filters) (catalog.Search
 			ptrs = ptrs[:budget]
 		}
 		budget -= len(ptrs)
-		s.enrich(ctx, ptrs, f)
+		if s.opts.LazyShipping && !shippingMatters(f) {
+			s.enrichCached(ctx, ptrs, f) // the rest is fetched as the page asks (SearchShipping)
+		} else {
+			s.enrich(ctx, ptrs, f)
+		}
 		for _, p := range batch {
 			if f.InStock && p.SoldOut() {
 				res.SoldOutHidden++

@@ -8,6 +8,7 @@ package sourcing
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -31,6 +32,11 @@ type ServiceOptions struct {
 	// EnrichLimit bounds how many products of one search get their shipping fetched to check the
 	// free-shipping and delivery-days filters (default 60); the visible page always does.
 	EnrichLimit int
+	// LazyShipping leaves the shipping of a search's products to SearchShipping when the search
+	// needs none to filter or sort: the search costs one upstream call instead of one per product
+	// shown, and the products whose shipping the cache lacks are marked ShippingPending. The web
+	// app asks for it as the page loads; the command line wants it at once.
+	LazyShipping bool
 	// Parallel bounds concurrent upstream calls of one request (default 6).
 	Parallel int
 	// BreakAfter is how many failures in a row of one AliExpress method (the platform not
@@ -38,6 +44,10 @@ type ServiceOptions struct {
 	// probes. Defaults 5 and 30s.
 	BreakAfter int
 	BreakFor   time.Duration
+	// LinkClient follows short links (s.click.aliexpress.com/e/…) to their product; nil means the
+	// AliExpress client's own HTTP client. On the simulator it is sandbox.ShortLinkClient, which
+	// sends them to the simulator, whose links they are, and nowhere else.
+	LinkClient *http.Client
 	// MemoFor is how long a search result is kept decoded in this process (default 15s), so that
 	// a popular search costs neither a call nor decoding the cached answers again. Negative: off.
 	MemoFor time.Duration

@@ -75,6 +75,7 @@ type healthJSON struct {
 	Gateway     string     `json:"gateway"`
 	AppKey      string     `json:"app_key"`
 	TrackingID  bool       `json:"tracking_id"`
+	Links       string     `json:"links"` // "affiliate", "plain" (no tracking ID: they earn nothing) or "sandbox"
 	DS          bool       `json:"ds"`
 	Code        string     `json:"code,omitempty"`
 	Message     string     `json:"message,omitempty"`
@@ -88,6 +89,14 @@ func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) {
 	out := healthJSON{OK: h.OK, Simulated: h.Simulated || s.cfg.Simulated, Gateway: h.Gateway, AppKey: h.AppKey,
 		TrackingID: h.TrackingID, DS: h.DS, Code: h.Code, Message: h.Message, CallsToday: h.CallsToday,
 		DailyBudget: h.DailyBudget}
+	switch {
+	case out.Simulated:
+		out.Links = "sandbox"
+	case h.TrackingID:
+		out.Links = "affiliate"
+	default:
+		out.Links = "plain"
+	}
 	if !h.CheckedAt.IsZero() {
 		t := h.CheckedAt.UTC()
 		out.CheckedAt = &t

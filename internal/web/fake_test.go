@@ -192,6 +192,10 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 	fc.searches = append(fc.searches, f)
 	fc.spends++
 	fc.mu.Unlock()
+	q := f.Query
+	if q == "lazy" {
+		f.Query = "" // every product, its shipping left pending below
+	}
 	switch f.Query {
 	case "fail":
 		return catalog.SearchResult{}, &catalog.Error{Code: catalog.EUpstream, Message: "AliExpress answered HTTP 503"}
@@ -262,6 +266,12 @@ func (fc *fakeCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.S
 	}
 	if f.Query == "stale" {
 		res.Stale, res.StaleReason = true, "AliExpress answered HTTP 503"
+	}
+	if q == "lazy" { // shipping left for the page to fetch
+		res.Products = slices.Clone(res.Products)
+		for i := range res.Products {
+			res.Products[i].Shipping, res.Products[i].ShippingPending = nil, true
+		}
 	}
 	if f.Query == "slowship" { // shipping could not be had in time
 		res.Products = slices.Clone(res.Products)

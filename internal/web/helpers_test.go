@@ -176,7 +176,7 @@ func checkHTML(t *testing.T, body string) pageText {
 				switch a.Key {
 				case "href", "src", "action", "formaction":
 					v := a.Val
-					ok := strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || v == "#" ||
+					ok := strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "#") ||
 						(strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//"))
 					if !ok {
 						t.Errorf("unsafe %s=%q in %s", a.Key, v, tok.String())

@@ -228,7 +228,7 @@ func (d *importData) preview(s *Server, r *http.Request, lines []string, picked 
 			p := res.Product
 			row.P = p
 			row.Title = titleOf(p)
-			row.Image = imageOf(s.san.Image, p)
+			row.Image = imageOf(s.page.Image, p)
 			id := strconv.FormatInt(p.ID, 10)
 			row.Detail = withQuery("/products/"+id, keep)
 			row.Picked = picked == nil || picked[id]

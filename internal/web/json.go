@@ -93,6 +93,7 @@ type ProductJSON struct {
 	ShipTo            string         `json:"ship_to"`
 	Shipping          []shippingJSON `json:"shipping"`
 	ShippingUnknown   bool           `json:"shipping_unknown"`
+	ShippingPending   bool           `json:"shipping_pending"`
 	ShipFrom          string         `json:"ship_from"`
 	WeightGrams       int            `json:"weight_grams"`
 	Source            string         `json:"source"`
@@ -115,7 +116,7 @@ func productJSON(p *catalog.Product, san sanitize.Options) ProductJSON {
 		Price: money(p.Price), OriginalPrice: money(p.OriginalPrice), DiscountPercent: p.DiscountPercent,
 		Rating: p.Stars(), PositiveRate: p.PositiveRate, Reviews: p.Reviews, Orders30d: p.Orders30d,
 		CommissionRate: p.CommissionRate, HotCommissionRate: p.HotCommissionRate,
-		Options: []optionJSON{}, Variants: []variantJSON{}, ShipTo: p.ShipTo, Shipping: shippingOut(p.Shipping), ShippingUnknown: p.ShippingUnknown,
+		Options: []optionJSON{}, Variants: []variantJSON{}, ShipTo: p.ShipTo, Shipping: shippingOut(p.Shipping), ShippingUnknown: p.ShippingUnknown, ShippingPending: p.ShippingPending,
 		ShipFrom: p.ShipFrom, WeightGrams: p.WeightGrams, Source: string(p.Source), FetchedAt: p.FetchedAt.UTC(), Stale: p.Stale,
 	}
 	for _, img := range p.Images {

@@ -289,6 +289,9 @@ func (c calc) quoteProduct(p *catalog.Product) quote {
 	if p.ShippingUnknown {
 		return quote{Variant: v, Why: "Shipping unknown: no landed cost or margin yet", NoImport: !p.KnowsImportCharges()}
 	}
+	if p.ShippingPending {
+		return quote{Variant: v, Why: "Shipping not loaded yet", NoImport: !p.KnowsImportCharges()}
+	}
 	q := c.quoteVariant(v, p.ShippingFor(&v), p.ShipTo)
 	q.NoImport = !p.KnowsImportCharges()
 	return q

@@ -79,6 +79,7 @@ type productData struct {
 	Languages   []option
 	Description template.HTML
 	SourceNote  string
+	ConnectDS   bool // say how to connect a dropshipping account
 	Keep        url.Values
 	Back        string
 	Hidden      int // variants below the minimum margin
@@ -117,7 +118,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.fillShipping(s, r, id, opts)
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
-	d.fill(s.san)
+	d.fill(s.page)
 	s.render(w, r, http.StatusOK, "product", d)
 }
 
@@ -202,7 +203,8 @@ func (d *productData) fill(san sanitize.Options) {
 	case catalog.SourceDS:
 		d.SourceNote = "Variants and shipping from the Dropshipping API."
 	default:
-		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock. Connect a dropshipping account for variants, stock and shipping per country."
+		d.SourceNote = "Product-level data from the Affiliate API: one price range, no per-variant stock."
+		d.ConnectDS = true
 	}
 	d.Keep = carried(d.Opts.ShipTo, d.Opts.Currency, d.Opts.Language, d.Calc)
 }

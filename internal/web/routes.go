@@ -20,11 +20,13 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /import", s.importPost)
 	mux.HandleFunc("POST /export", s.exportPage)
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	mux.HandleFunc("GET /img/{path...}", s.serveImage)
 
 	// JSON API.
 	mux.HandleFunc("GET /api/search", s.apiSearch)
 	mux.HandleFunc("GET /api/products/{id}", s.apiProduct)
 	mux.HandleFunc("GET /api/products/{id}/shipping", s.apiShipping)
+	mux.HandleFunc("GET /api/shipping", s.apiSearchShipping)
 	mux.HandleFunc("GET /api/categories", s.apiCategories)
 	mux.HandleFunc("POST /api/links", s.apiLinks)
 	mux.HandleFunc("POST /api/export", s.apiExport)

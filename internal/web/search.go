@@ -87,6 +87,7 @@ type searchData struct {
 	NoImport   bool       // some margins on the page are before import charges
 	sortBase   url.Values // the search, for the table's sort links
 	Examples   []option
+	pendingShipping
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +135,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			}
 		} else {
 			d.Result = res
+			if q.Get("shipping") == "load" {
+				s.loadPending(r.Context(), d.Result.Products, f)
+			}
 			d.fillResults(s, f, c)
+			d.fillPending(f, c)
 		}
 	}
 	if len(d.ErrorList) > 0 {

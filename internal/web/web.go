@@ -11,8 +11,9 @@
 // The package consumes the catalog through the Catalog interface and never talks to AliExpress
 // itself. Text from AliExpress is untrusted: templates escape it, product descriptions pass an
 // allow-list sanitizer, and links are only ever http(s). Images, which every visitor's browser
-// loads, come only from AliExpress's CDNs or the origins Config.ImageOrigins names (the
-// simulator's), and the Content-Security-Policy allows no others.
+// loads, come only from AliExpress's CDNs, the origins Config.ImageOrigins names, or the app's
+// own origin, which serves the simulator's pictures at /img/ (Config.ImageProxy); the
+// Content-Security-Policy allows no others.
 package web
 
 import (
@@ -83,6 +84,12 @@ type Config struct {
 	// simulator's, which serves its pictures itself. Images from anywhere else are left out, and
 	// the Content-Security-Policy's img-src names no more than these.
 	ImageOrigins []string
+	// ImageProxy is a base URL (scheme://host[:port]/path/) of pictures the app serves itself, at
+	// GET /img/{path}: the simulator's picture path, which the browsers of users on other machines
+	// cannot reach on its loopback address. Pages show pictures below it through /img/, the
+	// Content-Security-Policy need not name its origin, and the route fetches nothing that is not
+	// below it (no redirects, pictures only, at most 4 MB each). Empty: no proxy.
+	ImageProxy string
 	// AllowedHosts are the Host header values (host, or host:port, in any case) the app answers.
 	// Any other host gets 421 Misdirected Request, except on /healthz, which load balancers
 	// call by IP: a page on evil.example whose name an attacker points at this server (DNS
@@ -127,8 +134,10 @@ type Server struct {
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
 	suppressed map[string]int
 	san        sanitize.Options // the image policy of descriptions and product pictures
+	page       sanitize.Options // san as pages apply it: pictures through the image proxy, empty alts
 	csp        string           // the Content-Security-Policy of every answer
 	hosts      map[string]bool  // AllowedHosts, lower-cased; nil answers every host
+	proxy      *imageProxy      // ImageProxy; nil without one
 }
 
 // New returns the web app over cat. It panics if the embedded templates do not parse, which a
@@ -151,8 +160,12 @@ func New(cfg Config, cat Catalog) *Server {
 		s.cfg.MaxImportLines = DefaultMaxImportLines
 	}
 	origins := s.imageOrigins()
+	s.proxy = newImageProxy(cfg.ImageProxy)
+	if cfg.ImageProxy != "" && s.proxy == nil {
+		s.log.Warn("ignoring image proxy: want scheme://host[:port]/path/", "url", cfg.ImageProxy)
+	}
 	s.san = sanitize.Options{ImageAllowed: func(u *url.URL) bool {
-		if sanitize.AliExpressImage(u) {
+		if sanitize.AliExpressImage(u) || s.proxy.allowed(u) {
 			return true
 		}
 		for _, o := range origins {
@@ -162,6 +175,11 @@ func New(cfg Config, cat Catalog) *Server {
 		}
 		return false
 	}}
+	s.page = s.san
+	s.page.EmptyAlt = true
+	if s.proxy != nil {
+		s.page.ImageURL = s.proxy.pageURL
+	}
 	s.csp = contentSecurityPolicy(origins)
 	if len(cfg.AllowedHosts) > 0 {
 		s.hosts = map[string]bool{}
@@ -170,7 +188,7 @@ func New(cfg Config, cat Catalog) *Server {
 		}
 	}
 	s.static = mustStatic()
-	s.pages = mustTemplates(s.static, s.san.Image)
+	s.pages = mustTemplates(s.static, s.page.Image)
 	s.handler = s.middleware(s.routes())
 	return s
 }

@@ -47,7 +47,7 @@ func TestSearchPage(t *testing.T) {
 	pt := checkHTML(t, body)
 	for _, want := range []string{
 		"Sandbox data", "ALIEXPRESS_APP_KEY", "ALIEXPRESS_APP_SECRET", // the banner
-		"affiliate links", "may earn a commission", // the disclosure
+		"Sandbox affiliate links", "earn nothing", // the disclosure, on the simulator
 		"price at time of search", "14 Mar 2025, 06:26 UTC", // the oldest fetch time (a stale product)
 		"Magnetic Phone Holder for Car", "$4.99", "$9.99", "−50%", "12K orders", "Free shipping", "7–15 days",
 		"7% comm.", "1.2M orders", "Does not ship", "Margin calculator",
@@ -153,8 +153,9 @@ func TestSearchBadInputNamesField(t *testing.T) {
 		}
 		body := p.Body.String()
 		pt := checkHTML(t, body)
-		if !pt.hasText(c.field) {
-			t.Errorf("GET /search?%s: page does not name %s", c.query, c.field)
+		// The page names the field by the label the user sees, and links to its input.
+		if !pt.hasText(fieldLabel(c.field)) || len(elementsWith(body, "href", "#"+fieldID(c.field))) == 0 {
+			t.Errorf("GET /search?%s: page does not name %s by its label %q with a link to #%s", c.query, c.field, fieldLabel(c.field), fieldID(c.field))
 		}
 		if len(elementsWith(body, "aria-invalid", "true")) == 0 && c.field != "sort" && c.field != "page" && c.field != "ship_to" &&
 			c.field != "currency" && c.field != "language" && c.field != "free_shipping" && c.field != "category" && c.field != "min_rating" &&
@@ -168,8 +169,8 @@ func TestSearchBadInputNamesField(t *testing.T) {
 		{"q=x&fee_fixed=-1", "fee_fixed"}, {"q=x&ad_cost=x", "ad_cost"}, {"q=x&min_margin=abc", "min_margin"},
 	} {
 		p := e.get("/search?" + c.query)
-		if p.Code != 400 || !checkHTML(t, p.Body.String()).hasText(c.field) {
-			t.Errorf("GET /search?%s = %d; want 400 naming %s", c.query, p.Code, c.field)
+		if p.Code != 400 || !checkHTML(t, p.Body.String()).hasText(fieldLabel(c.field)) {
+			t.Errorf("GET /search?%s = %d; want 400 naming %s", c.query, p.Code, fieldLabel(c.field))
 		}
 	}
 }
@@ -563,8 +564,8 @@ func TestInputThatMeansNothingIsRefused(t *testing.T) {
 	for _, c := range pages {
 		w := e.get(c.target)
 		body := w.Body.String()
-		if w.Code != 400 || !checkHTML(t, body).hasText(c.field) {
-			t.Errorf("GET %s = %d; want 400 naming %s", c.target, w.Code, c.field)
+		if w.Code != 400 || !checkHTML(t, body).hasText(fieldLabel(c.field)) {
+			t.Errorf("GET %s = %d; want 400 naming %s", c.target, w.Code, fieldLabel(c.field))
 		}
 		if !utf8.ValidString(body) {
 			t.Errorf("GET %s: the page is not valid UTF-8 (the input came back raw)", c.target)
@@ -587,8 +588,8 @@ func TestInputThatMeansNothingIsRefused(t *testing.T) {
 		}
 	}
 	w := e.postForm("/import", "urls=1005000000000001%0A%FF%FE")
-	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText("urls") || !utf8.ValidString(w.Body.String()) {
-		t.Errorf("POST /import of invalid UTF-8 = %d; want 400 naming urls, on a valid UTF-8 page", w.Code)
+	if w.Code != 400 || !checkHTML(t, w.Body.String()).hasText(fieldLabel("urls")) || !utf8.ValidString(w.Body.String()) {
+		t.Errorf("POST /import of invalid UTF-8 = %d; want 400 naming the links field, on a valid UTF-8 page", w.Code)
 	}
 	if n := e.fc.spent(); n != 0 {
 		t.Errorf("refused input cost %d upstream calls; want 0", n)
@@ -671,8 +672,8 @@ func TestComparePage(t *testing.T) {
 	} {
 		w := e.get("/compare?" + c.q)
 		pt := checkHTML(t, w.Body.String())
-		if w.Code != 400 || !pt.hasText(c.say) || !pt.hasText("ids") {
-			t.Errorf("GET /compare?%s = %d; want 400 saying %q and naming ids", c.q, w.Code, c.say)
+		if w.Code != 400 || !pt.hasText(c.say) || !pt.hasText(fieldLabel("ids")) {
+			t.Errorf("GET /compare?%s = %d; want 400 saying %q and naming the products field", c.q, w.Code, c.say)
 		}
 	}
 	w = e.get("/compare")

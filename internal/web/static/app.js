@@ -54,6 +54,26 @@
     return roundUp ? v + 1n : v;
   }
 
+  // normalizeAmount reads an amount as people type it the way catalog.ParseAmount does: one of
+  // signs (the currency's code and symbols, longest first) before or after it goes, and a comma
+  // is the decimal separator where it cannot group thousands ("14,99", "1.299,99").
+  function normalizeAmount(s, signs) {
+    var t = String(s).trim();
+    for (var i = 0; i < signs.length; i++) {
+      var sign = signs[i].toUpperCase(), up = t.toUpperCase();
+      if (t.length > sign.length && up.indexOf(sign) === 0) { t = t.slice(sign.length).trim(); break; }
+      if (t.length > sign.length && up.slice(-sign.length) === sign) { t = t.slice(0, -sign.length).trim(); break; }
+    }
+    var comma = t.lastIndexOf(","), dot = t.lastIndexOf(".");
+    if (comma >= 0 && dot >= 0 && comma > dot) {
+      var whole = t.slice(0, comma);
+      if (!/^\d{1,3}(\.\d{3})*$/.test(whole)) return t;
+      return whole.replace(/\./g, "") + "." + t.slice(comma + 1);
+    }
+    if (comma >= 0 && dot < 0 && t.indexOf(",") === comma && t.length - comma - 1 !== 3) return t.slice(0, comma) + "." + t.slice(comma + 1);
+    return t;
+  }
+
   // parsePercentBP reads "2.9" (or "2.9%") as basis points (290n); null when it is not one.
   function parsePercentBP(s) {
     var m = /^(\d{0,5})(?:\.(\d{0,2}))?%?$/.exec(String(s).trim());
@@ -144,7 +164,9 @@
   // ---- The margin calculator.
   function readCalc(calc) {
     var get = function (k) { var el = calc.querySelector('[data-calc="' + k + '"]'); return el ? el.value.trim() : ""; };
-    return { sell: get("sell"), rule: get("rule"), feePct: get("fee_pct"), feeFixed: get("fee_fixed"), ad: get("ad_cost"), minMargin: get("min_margin") };
+    var signs = (calc.getAttribute("data-signs") || "").split(" ").filter(Boolean);
+    var amount = function (k) { var v = get(k); return v === "" ? "" : normalizeAmount(v, signs); };
+    return { sell: amount("sell"), rule: get("rule"), feePct: get("fee_pct"), feeFixed: amount("fee_fixed"), ad: amount("ad_cost"), minMargin: get("min_margin") };
   }
 
   function setOut(el, name, text, value) {
@@ -273,12 +295,14 @@
     carry();
   }
 
-  // ---- Compare selection, kept in localStorage.
-  var KEY = "aliscout.compare", MAX = 4;
+  // ---- The selection: the products picked to compare or export, kept in localStorage so that it
+  // follows the user from page to page. The "+ Compare" buttons, the checkboxes and the tray are
+  // three views of this one list; compare shows up to MAX of it at a time.
+  var KEY = "aliscout.compare", MAX = 4, MAXPICK = 20;
   function picked() {
     try {
       var v = JSON.parse(localStorage.getItem(KEY) || "[]");
-      return Array.isArray(v) ? v.filter(function (x) { return /^\d{1,19}$/.test(x); }).slice(0, MAX) : [];
+      return Array.isArray(v) ? v.filter(function (x) { return /^\d{1,19}$/.test(x); }).slice(0, MAXPICK) : [];
     } catch (e) { return []; }
   }
   function savePicked(ids) {
@@ -286,42 +310,85 @@
   }
   function compareURL(ids) { return "/compare?ids=" + ids.join(","); }
 
+  // togglePick adds id to the selection or takes it out; it says why not (and returns false) when
+  // the selection is full.
+  function togglePick(id, on, el) {
+    var ids = picked(), i = ids.indexOf(id);
+    if (on === undefined) on = i < 0;
+    if (on && i < 0) {
+      if (ids.length >= MAXPICK) { flash(el, "Up to " + MAXPICK + " products can be picked; unpick one first"); return false; }
+      ids.push(id);
+    } else if (!on && i >= 0) {
+      ids.splice(i, 1);
+    }
+    savePicked(ids);
+    renderTray();
+    return true;
+  }
+
   function renderTray() {
-    var ids = picked(), tray = document.getElementById("compare-tray");
+    var ids = picked(), tray = document.getElementById("compare-tray"), tooMany = ids.length > MAX;
     document.querySelectorAll("[data-compare-count]").forEach(function (n) {
       n.textContent = String(ids.length);
       if (n.classList.contains("tray-count")) n.hidden = ids.length === 0;
     });
     if (tray) {
       tray.hidden = ids.length === 0 || location.pathname === "/compare";
-      var go = document.getElementById("tray-go");
-      if (go) go.setAttribute("href", compareURL(ids));
+      var go = document.getElementById("tray-go"), note = tray.querySelector("[data-tray-note]");
+      if (go) {
+        go.setAttribute("href", compareURL(ids.slice(0, MAX)));
+        go.classList.toggle("is-disabled", tooMany);
+        if (tooMany) go.setAttribute("aria-disabled", "true"); else go.removeAttribute("aria-disabled");
+      }
+      if (note) note.textContent = tooMany ? " · compare shows " + MAX + " at a time: unpick " + (ids.length - MAX) : "";
     }
     var nav = document.getElementById("nav-compare");
-    if (nav && ids.length) nav.setAttribute("href", compareURL(ids));
+    if (nav && ids.length && !tooMany) nav.setAttribute("href", compareURL(ids));
     document.querySelectorAll("[data-compare]").forEach(function (b) {
-      var on = ids.indexOf(b.getAttribute("data-compare")) >= 0;
+      var on = ids.indexOf(b.getAttribute("data-compare")) >= 0, label = b.querySelector("[data-compare-label]") || b;
       b.hidden = false;
       b.classList.toggle("is-on", on);
-      b.textContent = on ? "✓ In compare" : "+ Compare";
+      label.textContent = on ? "✓ Picked" : "+ Compare";
       b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    document.querySelectorAll("input[data-pick]").forEach(function (c) {
+      c.checked = ids.indexOf(c.value) >= 0;
     });
   }
 
   function initCompare() {
     document.addEventListener("click", function (e) {
-      var b = e.target.closest ? e.target.closest("[data-compare]") : null;
+      var t = e.target.closest ? e.target : null;
+      if (!t) return;
+      var b = t.closest("[data-compare]");
       if (b) {
         e.preventDefault();
-        var id = b.getAttribute("data-compare"), ids = picked(), i = ids.indexOf(id);
-        if (i >= 0) ids.splice(i, 1);
-        else if (ids.length >= MAX) { flash(b, "Compare holds 4 products; remove one first"); return; }
-        else ids.push(id);
-        savePicked(ids);
-        renderTray();
+        togglePick(b.getAttribute("data-compare"), undefined, b);
         return;
       }
-      var rm = e.target.closest ? e.target.closest("[data-compare-remove]") : null;
+      var go = t.closest("#tray-go");
+      if (go && go.getAttribute("aria-disabled") === "true") {
+        e.preventDefault();
+        return;
+      }
+      var sel = t.closest("[data-selection]");
+      if (sel && sel.getAttribute("data-selection") === "compare") {
+        // "Compare selected": the whole selection, this page's and the others'.
+        e.preventDefault();
+        var ids = picked();
+        if (ids.length === 0) flash(sel, "Tick products first");
+        else if (ids.length > MAX) flash(sel, "Compare shows " + MAX + " at a time; unpick " + (ids.length - MAX));
+        else location.href = compareURL(ids) + keptQuery();
+        return;
+      }
+      var one = t.closest("[data-export-one]");
+      if (one) {
+        // A card's Export is for that product only, whatever else is picked.
+        e.preventDefault();
+        postExport([one.getAttribute("data-export-one")]);
+        return;
+      }
+      var rm = t.closest("[data-compare-remove]");
       if (rm) {
         var rid = rm.getAttribute("data-compare-remove");
         var left = currentCompareIDs().filter(function (x) { return x !== rid; });
@@ -329,27 +396,163 @@
         location.href = compareURL(left) + location.search.replace(/^\?/, "&").replace(/&ids=[^&]*/g, "");
       }
     });
+    document.addEventListener("change", function (e) {
+      var c = e.target;
+      if (c && c.matches && c.matches("input[data-pick]")) {
+        if (!togglePick(c.value, c.checked, c.closest("label") || c)) c.checked = !c.checked;
+      }
+    });
+    var pickedForm = document.getElementById("picked");
+    if (pickedForm) pickedForm.addEventListener("submit", function (e) {
+      // "Export selected": the whole selection, also the products picked on other pages.
+      var sub = e.submitter;
+      if (!sub || sub.getAttribute("data-selection") !== "export") return;
+      e.preventDefault();
+      if (picked().length === 0) { flash(sub, "Tick products first"); return; }
+      postExport(picked());
+    });
+    var trayExport = document.getElementById("tray-export");
+    if (trayExport) trayExport.addEventListener("submit", function (e) {
+      e.preventDefault();
+      postExport(picked());
+    });
     var clear = document.getElementById("tray-clear");
     if (clear) clear.addEventListener("click", function () { savePicked([]); renderTray(); });
     document.querySelectorAll("[data-compare-remove]").forEach(function (b) { b.hidden = false; });
+    // The compare page shows the selection: what it shows becomes the selection.
+    var table = document.querySelector("[data-compare-ids]");
+    if (table) {
+      var shown = table.getAttribute("data-compare-ids").split(",").filter(Boolean);
+      if (shown.length) savePicked(shown);
+    }
     // On an empty compare page, show what was picked on the search page.
-    if (location.pathname === "/compare" && document.getElementById("compare-empty") && picked().length) {
+    if (location.pathname === "/compare" && document.getElementById("compare-empty") && picked().length && picked().length <= MAX) {
       location.replace(compareURL(picked()));
       return;
     }
     renderTray();
     window.addEventListener("storage", function (e) { if (e.key === KEY) renderTray(); });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) renderTray(); });
+  }
+  // keptQuery is the search's destination, currency, language and calculator, for links that leave it.
+  function keptQuery() {
+    var f = document.getElementById("picked"), q = [];
+    if (!f) return "";
+    f.querySelectorAll('input[type="hidden"]').forEach(function (h) {
+      q.push(encodeURIComponent(h.name) + "=" + encodeURIComponent(h.value));
+    });
+    return q.length ? "&" + q.join("&") : "";
+  }
+  // postExport opens the export preview of ids, with the search's settings.
+  function postExport(ids) {
+    var f = document.createElement("form"), src = document.getElementById("picked");
+    f.method = "post";
+    f.action = "/import";
+    f.hidden = true;
+    var add = function (name, value) {
+      var i = document.createElement("input");
+      i.type = "hidden"; i.name = name; i.value = value;
+      f.appendChild(i);
+    };
+    if (src) src.querySelectorAll('input[type="hidden"]').forEach(function (h) { add(h.name, h.value); });
+    ids.forEach(function (id) { add("ids", id); });
+    document.body.appendChild(f);
+    f.submit();
   }
   function currentCompareIDs() {
+    var t = document.querySelector("[data-compare-ids]");
+    if (t) return t.getAttribute("data-compare-ids").split(",").filter(Boolean);
     var p = new URLSearchParams(location.search), out = [];
     p.getAll("ids").forEach(function (v) { v.split(/[\s,]+/).forEach(function (x) { if (x) out.push(x); }); });
     return out;
   }
   function flash(el, msg) {
-    var old = el.textContent;
-    el.textContent = msg;
+    if (!el) return;
+    var label = el.querySelector("[data-compare-label]") || el, old = label.textContent;
+    var status = document.getElementById("pick-status");
+    if (status) status.textContent = msg;
+    if (el.tagName === "LABEL" || el.tagName === "INPUT") return;
+    label.textContent = msg;
     el.classList.add("is-on");
-    setTimeout(function () { el.textContent = old; el.classList.remove("is-on"); renderTray(); }, 1800);
+    setTimeout(function () { label.textContent = old; el.classList.remove("is-on"); renderTray(); }, 1800);
+  }
+
+  // ---- Wide tables: say they scroll sideways while they do, and let the keyboard scroll them.
+  function initScrollHints() {
+    var wraps = document.querySelectorAll(".table-wrap[data-hint]");
+    if (!wraps.length) return;
+    var update = function () {
+      wraps.forEach(function (w) {
+        var hint = document.getElementById(w.getAttribute("data-hint")), over = w.scrollWidth > w.clientWidth + 1;
+        if (hint) { hint.hidden = !over; hint.classList.toggle("is-needed", over); }
+        if (over) { w.setAttribute("tabindex", "0"); w.setAttribute("aria-describedby", w.getAttribute("data-hint")); }
+        else { w.removeAttribute("tabindex"); w.removeAttribute("aria-describedby"); }
+      });
+    };
+    update();
+    window.addEventListener("resize", update);
+  }
+
+  // ---- Shipping still to come: a search that needs no shipping to filter or sort leaves it to the
+  // page. Ask for every waiting card's in one request, fill the cards in, and recompute.
+  function initPendingShipping() {
+    var note = document.getElementById("shipping-note");
+    if (!note || !window.fetch) return;
+    var ids = [];
+    document.querySelectorAll("[data-results] .product").forEach(function (el) {
+      var id = el.getAttribute("data-product");
+      if (el.querySelector('[data-shipping="pending"]') && ids.indexOf(id) < 0) ids.push(id);
+    });
+    if (!ids.length) { note.hidden = true; return; }
+    fetch(note.getAttribute("data-shipping-api") + "&ids=" + ids.join(","), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        (data.quotes || []).forEach(fillShipping);
+        var left = document.querySelectorAll('[data-results] [data-shipping="pending"]').length;
+        note.querySelectorAll("[data-pending-count]").forEach(function (n) { n.textContent = String(left); });
+        note.hidden = left === 0;
+        recalc();
+      })
+      .catch(function () {
+        var link = note.querySelector("[data-load-shipping]");
+        note.textContent = "The shipping of these products could not be loaded. ";
+        if (link) note.appendChild(link);
+      });
+  }
+  // fillShipping writes one product's cheapest shipping into its card or row, as the page would have.
+  function fillShipping(q) {
+    document.querySelectorAll('[data-results] .product[data-product="' + q.product_id + '"]').forEach(function (el) {
+      var span = el.querySelector('[data-shipping="pending"]');
+      if (!span) return;
+      var cell = span.parentNode, c = q.cheapest, frag = document.createDocumentFragment();
+      var cur = el.getAttribute("data-currency"), dec = parseInt(el.getAttribute("data-decimals") || "2", 10);
+      var add = function (text, cls) {
+        var node = document.createTextNode(text);
+        if (cls) { var sp = document.createElement("span"); sp.className = cls; sp.appendChild(node); node = sp; }
+        frag.appendChild(node);
+      };
+      if (q.error) {
+        add("Shipping unknown: AliExpress did not answer in time; reload to try again", "muted");
+      } else if (!c) {
+        add("Does not ship to " + q.ship_to, "warn");
+      } else {
+        var fee = c.free || !c.fee ? 0n : parseAmount(c.fee.amount, dec);
+        if (fee === null) fee = 0n;
+        if (c.free) add("Free shipping", "free"); else add(formatMoney(fee, cur, dec) + " shipping");
+        if (c.max_days) add(" · " + c.min_days + "–" + c.max_days + " days");
+        el.setAttribute("data-ship", fee.toString());
+      }
+      cell.replaceChild(frag, span);
+      if (cell.hasAttribute("data-v")) cell.setAttribute("data-v", c && !q.error ? String(c.max_days) : "9999");
+    });
+  }
+
+  // ---- Small screens: the filters and the calculator start folded, so that the results come first.
+  function initCollapse() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 900px)").matches) return;
+    document.querySelectorAll("details[data-narrow-closed]").forEach(function (d) {
+      if (!d.querySelector('[aria-invalid="true"]')) d.open = false;
+    });
   }
 
   // ---- Product gallery: a thumbnail becomes the main image.
@@ -384,7 +587,10 @@
   function init() {
     scanImages(document);
     initCalc();
+    initPendingShipping();
+    initCollapse();
     initCompare();
+    initScrollHints();
     initGallery();
     initMisc();
   }

@@ -1,0 +1,99 @@
+package sourcing_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sourcing"
+)
+
+// newLazyFixture is newFixture with LazyShipping, sharing one cache with an eager service so that
+// a test can compare them.
+func newLazyFixture(t *testing.T, ds bool) (lazy, eager *fixture) {
+	t.Helper()
+	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
+	t.Cleanup(sb.Close)
+	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL),
+		aliexpress.WithTrackingID("test-track"), aliexpress.WithClock(clk.Now), aliexpress.WithRetryPolicy(aliexpress.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds {
+		tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
+		c = c.WithAccessToken(tok)
+	}
+	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
+	mk := func(lazy bool) *fixture {
+		return &fixture{sb: sb, clock: clk, svc: sourcing.NewService(c, ch, sourcing.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now,
+			LazyShipping: lazy, MemoFor: -1})}
+	}
+	return mk(true), mk(false)
+}
+
+// TestLazyShippingSearchCostsOneCall checks that with LazyShipping a search that needs no shipping
+// costs one upstream call, leaves the shown products' shipping pending, and that SearchShipping then
+// fetches exactly what an eager search would have shown, with no product lookups.
+func TestLazyShippingSearchCostsOneCall(t *testing.T) {
+	for _, ds := range []bool{true, false} {
+		lazy, eager := newLazyFixture(t, ds)
+		ctx := context.Background()
+		f := mustFilters(t, "q", "phone case")
+		res, err := lazy.svc.Search(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := lazy.total(); n != 1 {
+			t.Errorf("DS %v: a first search cost %d calls; want 1 (%v)", ds, n, lazy.sb.Calls())
+		}
+		var ids []int64
+		for _, p := range res.Products {
+			if !p.ShippingPending || p.Shipping != nil {
+				t.Errorf("DS %v: product %d shipping pending %v with %d options; want pending, none yet", ds, p.ID, p.ShippingPending, len(p.Shipping))
+			}
+			ids = append(ids, p.ID)
+		}
+		before := lazy.total()
+		got := lazy.svc.SearchShipping(ctx, ids, catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
+		calls := lazy.total() - before
+		if calls != len(ids) {
+			t.Errorf("DS %v: SearchShipping of %d products cost %d calls; want one shipping call each, no product lookups", ds, len(ids), calls)
+		}
+		// The eager search now finds every shipping in the cache: the same keys, the same answers.
+		before = lazy.total()
+		full, err := eager.svc.Search(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := lazy.total() - before; n != 0 {
+			t.Errorf("DS %v: an eager search after SearchShipping cost %d calls; want 0 (the lazy fetch filled the same cache keys)", ds, n)
+		}
+		for i, p := range full.Products {
+			if got[i].Err != nil || got[i].ID != p.ID || len(got[i].Quote.Options) != len(p.Shipping) {
+				t.Errorf("DS %v: SearchShipping[%d] = %+v; want the %d options the eager search shows", ds, i, got[i], len(p.Shipping))
+			}
+		}
+		// A repeat of the lazy search takes the shipping from the cache.
+		again, _ := lazy.svc.Search(ctx, f)
+		for _, p := range again.Products {
+			if p.ShippingPending {
+				t.Errorf("DS %v: product %d still pending after its shipping was fetched", ds, p.ID)
+			}
+		}
+		// A search that filters by shipping fetches it at once.
+		res, err = lazy.svc.Search(ctx, mustFilters(t, "q", "phone case", "free_shipping", "true"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range res.Products {
+			if p.ShippingPending {
+				t.Errorf("DS %v: free-shipping search left product %d pending", ds, p.ID)
+			}
+		}
+	}
+}
