@@ -37,6 +37,10 @@ import (
 // app's callback URL in the App Console must be PublicURL + CallbackPath.
 const CallbackPath = "/connect/callback"
 
+// StartPath starts connecting an account (the web app's GET route): the link in the expiry
+// emails, under the public URL.
+const StartPath = "/connect/aliexpress"
+
 // Errors of the service; the web layer turns each into a message.
 var (
 	// ErrStateInvalid: the callback's state is missing, unknown, used already, expired, or was
