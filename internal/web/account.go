@@ -54,6 +54,7 @@ func (s *Server) accountBase(r *http.Request, b *base) {
 	}
 	id := identityOf(r)
 	b.Accounts, b.Me, b.Flash = true, id.v, id.flash
+	s.connectBase(r, b, id.v)
 	if id.v == nil || s.cfg.Store == nil {
 		return
 	}
@@ -352,6 +353,7 @@ type accountData struct {
 	ErrorList   []*catalog.Error
 	Errors      map[string]string
 	Form        map[string]string // what was typed, for the forms shown again
+	Connected   *connectSection   // connected AliExpress accounts; nil when the app connects none
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -380,6 +382,9 @@ func (s *Server) accountData(r *http.Request, v *viewer) (*accountData, error) {
 	}
 	if d.Tokens, err = s.cfg.Accounts.APITokens(ctx, v.User.ID); err != nil {
 		return nil, storeErr(err)
+	}
+	if d.Connected, err = s.connectSectionOf(ctx, v); err != nil {
+		return nil, err
 	}
 	if v.Operator() {
 		invs, err := s.cfg.Accounts.Invitations(ctx)

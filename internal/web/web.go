@@ -111,6 +111,15 @@ type Config struct {
 	// only a reverse proxy in front of aliscout may set: the first names the client address that
 	// sign-in throttling counts, the second (https) makes the session cookie Secure.
 	TrustProxy bool
+
+	// Connections connects users' AliExpress accounts (GET /connect/aliexpress and the account
+	// page's section); nil leaves them out. It needs Accounts.
+	Connections Connections
+	// UserCatalog returns the catalog acting as the user's default connected AliExpress account,
+	// for DS data (variants, stock, shipping) as that account sees it, or an error wrapping
+	// ErrNotConnected (no account) or ErrReconnect (its authorization ended). The app then
+	// reads through the server-wide catalog, as it does for visitors. Nil: always that one.
+	UserCatalog func(ctx context.Context, userID int64) (Catalog, error)
 }
 
 // Server is the web app. Build it with New and serve Handler.
