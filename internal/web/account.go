@@ -681,6 +681,9 @@ type accountExportJSON struct {
 	Lists      []listItemsJSON `json:"lists"`
 	APITokens  []tokenJSON     `json:"api_tokens"`
 	Sessions   []sessionJSON   `json:"sessions"`
+	// AliExpressAccounts are the connected accounts, never their tokens; absent when the app
+	// connects none.
+	AliExpressAccounts []connectedJSON `json:"aliexpress_accounts,omitempty"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -732,6 +735,17 @@ func (s *Server) accountExport(w http.ResponseWriter, r *http.Request) {
 	for _, ss := range sessions {
 		out.Sessions = append(out.Sessions, sessionJSON{ID: ss.ID, CreatedAt: ss.CreatedAt.UTC(), LastSeenAt: ss.LastSeenAt.UTC(),
 			ExpiresAt: ss.ExpiresAt.UTC(), UserAgent: ss.UserAgent, ClientAddr: ss.ClientAddr, Current: ss.ID == v.Session.ID})
+	}
+	if s.connections() {
+		list, err := s.cfg.Connections.List(ctx, v.User.ID)
+		if err != nil {
+			s.failErr(w, r, storeErr(err))
+			return
+		}
+		out.AliExpressAccounts = []connectedJSON{}
+		for _, a := range list {
+			out.AliExpressAccounts = append(out.AliExpressAccounts, newConnectedJSON(a, s.now()))
+		}
 	}
 	if !isAPI(r) {
 		w.Header().Set("Content-Disposition", `attachment; filename="aliscout-my-data-`+s.now().UTC().Format("20060102")+`.json"`)

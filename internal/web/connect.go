@@ -101,6 +101,22 @@ func (s *Server) connectRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/aliexpress-accounts/{id}", s.apiConnectedDisconnect)
 }
 
+// connectFormAction lets the forms that start connecting an account (the account page's, the
+// banner's Reconnect) follow their redirect to the platform's authorization page: browsers hold
+// a form's redirects to the policy's form-action too.
+func (s *Server) connectFormAction(csp string) string {
+	if !s.connections() || s.cfg.ConnectOrigin == "" {
+		return csp
+	}
+	u, err := url.Parse(s.cfg.ConnectOrigin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		strings.ContainsAny(u.Host, " ;,'") {
+		s.log.Warn("ignoring the connect origin: want scheme://host[:port]", "origin", s.cfg.ConnectOrigin)
+		return csp
+	}
+	return strings.Replace(csp, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+strings.ToLower(u.Host), 1)
+}
+
 // connections reports whether the app connects AliExpress accounts.
 func (s *Server) connections() bool { return s.cfg.Accounts != nil && s.cfg.Connections != nil }
 

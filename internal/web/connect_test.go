@@ -247,7 +247,7 @@ func (c *connectFlow) callback() string {
 }
 
 func TestConnectStart(t *testing.T) {
-	e, conns := connectEnv(t, Config{})
+	e, conns := connectEnv(t, Config{ConnectOrigin: "https://gateway.example"})
 	// Not signed in: sign in first, and come back.
 	anon := e.browser("Firefox")
 	w := anon.get("/connect/aliexpress?store_url=https%3A%2F%2Fshop.example")
@@ -261,6 +261,10 @@ func TestConnectStart(t *testing.T) {
 	auth, _ := url.Parse(w.Header().Get("Location"))
 	if w.Code != http.StatusSeeOther || auth.Host != "gateway.example" || auth.Query().Get("redirect_uri") != fakeCallback {
 		t.Fatalf("GET /connect/aliexpress = %d to %q; want 303 to the authorization page with the callback", w.Code, auth)
+	}
+	// Browsers hold a form's redirect to form-action: the connect form leads to the gateway.
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://gateway.example;") {
+		t.Errorf("Content-Security-Policy = %q; want form-action to allow the gateway", csp)
 	}
 	c := b.cookies[connectCookie]
 	if c == nil || c.Value != auth.Query().Get("state") || !c.HttpOnly || c.Path != "/connect/" || c.MaxAge <= 0 || c.MaxAge > 900 ||
@@ -479,6 +483,10 @@ func TestConnectedAccountsAPI(t *testing.T) {
 		ana.get(fmt.Sprintf("/products/%d", idHolder)),
 		e.api(http.MethodGet, fmt.Sprintf("/api/products/%d", idHolder), anaTok, ""),
 		bob.get("/account"),
+		e.api(http.MethodGet, "/api/account/export", anaTok, ""),
+	}
+	if body := pages[len(pages)-1].Body.String(); !strings.Contains(body, `"aliexpress_accounts":[{"id":2,`) {
+		t.Errorf("ana's data export does not hold her connected account:\n%s", body)
 	}
 	for i, w := range pages {
 		if strings.Contains(w.Body.String(), "50000123TOKEN") {

@@ -115,6 +115,10 @@ type Config struct {
 	// Connections connects users' AliExpress accounts (GET /connect/aliexpress and the account
 	// page's section); nil leaves them out. It needs Accounts.
 	Connections Connections
+	// ConnectOrigin is the origin (scheme://host[:port]) of the platform's authorization page,
+	// the gateway's: the connect forms lead there through a redirect, which the
+	// Content-Security-Policy's form-action must allow.
+	ConnectOrigin string
 	// UserCatalog returns the catalog acting as the user's default connected AliExpress account,
 	// for DS data (variants, stock, shipping) as that account sees it, or an error wrapping
 	// ErrNotConnected (no account) or ErrReconnect (its authorization ended). The app then
@@ -172,6 +176,7 @@ func New(cfg Config, cat Catalog) *Server {
 		return false
 	}}
 	s.csp = contentSecurityPolicy(origins)
+	s.csp = s.connectFormAction(s.csp)
 	if len(cfg.AllowedHosts) > 0 {
 		s.hosts = map[string]bool{}
 		for _, h := range cfg.AllowedHosts {
