@@ -160,6 +160,15 @@ func TestConnectOverTheRealStack(t *testing.T) {
 		t.Errorf("product for bob = %q; want affiliate data: ana's account is hers", src)
 	}
 
+	// Opened at localhost rather than the address serve printed, the browser comes back to
+	// localhost, where its session cookie is (on the simulator, with no ALISCOUT_PUBLIC_URL).
+	carol := newUser(t)
+	local := strings.Replace(base, "127.0.0.1", "localhost", 1)
+	carol.signUp(local, "carol@example.com")
+	if code, loc, _ := carol.get(carol.approve(local, "", "us1000000078sbox")); code != http.StatusSeeOther || loc != "/account#aliexpress" {
+		t.Errorf("carol's callback at localhost = %d to %q; want 303 to her account page", code, loc)
+	}
+
 	// No answer shows a token.
 	for _, path := range []string{"/api/aliexpress-accounts", "/account", fmt.Sprintf("/products/%d", id), "/api/account/export"} {
 		if _, _, body := ana.get(base + path); sandboxToken.MatchString(body) {

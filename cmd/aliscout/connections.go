@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
@@ -18,13 +19,30 @@ import (
 // webConnections is the connected-accounts service as the web app knows it (web.Connections):
 // the web package must not depend on the SDK, which package connect does. It turns the
 // service's accounts and errors into the web's.
-type webConnections struct{ svc *connect.Service }
+type webConnections struct {
+	svc *connect.Service
+	// returnToOrigin sends the browser back to the host the user opened aliscout at rather than
+	// to the callback under the listen address: on the simulator with no ALISCOUT_PUBLIC_URL,
+	// where localhost and 127.0.0.1 both reach serve but each has its own session cookie. The
+	// real platform takes only the registered Callback URL.
+	returnToOrigin bool
+}
 
 var _ web.Connections = webConnections{}
 
-func (c webConnections) Begin(ctx context.Context, userID, sessionID int64, storeURL string) (string, error) {
+func (c webConnections) Begin(ctx context.Context, userID, sessionID int64, storeURL, origin string) (string, error) {
 	u, err := c.svc.Begin(ctx, userID, sessionID, storeURL)
-	return u, webError(err)
+	if err != nil || !c.returnToOrigin || origin == "" {
+		return u, webError(err)
+	}
+	auth, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("connect: the authorization URL: %w", err)
+	}
+	q := auth.Query()
+	q.Set("redirect_uri", strings.TrimSuffix(origin, "/")+connect.CallbackPath)
+	auth.RawQuery = q.Encode()
+	return auth.String(), nil
 }
 
 func (c webConnections) Complete(ctx context.Context, userID, sessionID int64, code, state string) (web.ConnectedAccount, error) {

@@ -145,7 +145,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		TrustProxy:    cfg.TrustProxy,
 		// Users connect their AliExpress accounts; DS data on their pages comes from their
 		// default account. Everyone else keeps the server-wide DS token, if there is one.
-		Connections:   webConnections{bg.connect},
+		Connections:   webConnections{svc: bg.connect, returnToOrigin: b.simulated && cfg.PublicURL == ""},
 		ConnectOrigin: gatewayOrigin(b.client.Gateway()),
 		UserCatalog:   userCatalog(bg.connect, svc),
 	}, svc)

@@ -38,8 +38,10 @@ type Connections interface {
 	// Begin records a state bound to the user's session (sessionID 0: to the user alone, for a
 	// script with an API token) and returns the platform's authorization page to send the
 	// browser to. storeURL (may be empty) is reported to the platform once connected; a bad one
-	// is an invalid-input error on the field store_url.
-	Begin(ctx context.Context, userID, sessionID int64, storeURL string) (authorizeURL string, err error)
+	// is an invalid-input error on the field store_url. origin (scheme://host) is where the
+	// request came to, one of Config.AllowedHosts: an app with no fixed public address may send
+	// the browser back there, to the host its session cookie belongs to.
+	Begin(ctx context.Context, userID, sessionID int64, storeURL, origin string) (authorizeURL string, err error)
 	// Complete checks the state (ErrConnectState when it is missing, used, expired or another
 	// user's or session's), exchanges the code (ErrConnectCode when the platform refuses it) and
 	// saves the account.
@@ -130,7 +132,11 @@ func (s *Server) connectStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	storeURL := strings.TrimSpace(r.URL.Query().Get("store_url"))
-	authURL, err := s.cfg.Connections.Begin(r.Context(), v.User.ID, v.Session.ID, storeURL)
+	scheme := "http"
+	if s.secure(r) {
+		scheme = "https"
+	}
+	authURL, err := s.cfg.Connections.Begin(r.Context(), v.User.ID, v.Session.ID, storeURL, scheme+"://"+r.Host)
 	if err != nil {
 		err = storeErr(err)
 		if v.Session.ID == 0 {

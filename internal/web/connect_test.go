@@ -33,9 +33,9 @@ type fakeConnections struct {
 }
 
 type fakeState struct {
-	user, session int64
-	storeURL      string
-	used          bool
+	user, session    int64
+	storeURL, origin string
+	used             bool
 }
 
 const fakeCallback = "https://aliscout.example/connect/callback"
@@ -45,14 +45,14 @@ func newFakeConnections(now func() time.Time) *fakeConnections {
 		accounts: map[int64][]ConnectedAccount{}, tokens: map[int64]string{}}
 }
 
-func (f *fakeConnections) Begin(_ context.Context, userID, sessionID int64, storeURL string) (string, error) {
+func (f *fakeConnections) Begin(_ context.Context, userID, sessionID int64, storeURL, origin string) (string, error) {
 	if storeURL != "" && !strings.HasPrefix(storeURL, "https://") && !strings.HasPrefix(storeURL, "http://") {
 		return "", invalid("store_url", "must be an http:// or https:// address")
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	state := fmt.Sprintf("state-%d", len(f.states)+1)
-	st := fakeState{user: userID, session: sessionID, storeURL: storeURL}
+	st := fakeState{user: userID, session: sessionID, storeURL: storeURL, origin: origin}
 	f.states[state] = &st
 	f.begun = append(f.begun, st)
 	return "https://gateway.example/oauth/authorize?" + url.Values{"client_id": {"app"}, "redirect_uri": {fakeCallback},
@@ -271,8 +271,8 @@ func TestConnectStart(t *testing.T) {
 		c.SameSite != http.SameSiteLaxMode {
 		t.Errorf("state cookie = %+v; want the state, HttpOnly, SameSite=Lax, Path=/connect/, at most 15 minutes", c)
 	}
-	if st := conns.begun[len(conns.begun)-1]; st.session == 0 || st.storeURL != "https://shop.example" {
-		t.Errorf("Begin got %+v; want the session and the store URL", st)
+	if st := conns.begun[len(conns.begun)-1]; st.session == 0 || st.storeURL != "https://shop.example" || st.origin != "http://example.com" {
+		t.Errorf("Begin got %+v; want the session, the store URL and the origin the request came to", st)
 	}
 
 	// A bad store URL: the account page says so on its field.
