@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -186,4 +187,24 @@ func dsCallsAs(sb *sandbox.Server, nick string) int {
 		}
 	}
 	return n
+}
+
+func TestPublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		configured, listen, want string
+	}{
+		{"https://scout.example.com", "127.0.0.1:8080", "https://scout.example.com"},
+		{"", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"", "0.0.0.0:8080", "http://localhost:8080"},
+		{"", "[::]:9000", "http://localhost:9000"},
+		{"", "[::1]:9000", "http://[::1]:9000"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := publicURL(tc.configured, addr); got != tc.want {
+			t.Errorf("publicURL(%q, %s) = %q; want %q", tc.configured, tc.listen, got, tc.want)
+		}
+	}
 }
