@@ -43,7 +43,9 @@ func openVault(e *env, db database) (*vault.Vault, error) {
 // startBackground builds the queue and the connected-accounts service on db and client (the app's
 // client, without an access token), checks the vault's keys against the stored tokens, and starts
 // working jobs when work is true (serve and worker; the one-shot commands only insert).
-func startBackground(ctx context.Context, e *env, db database, client *aliexpress.Client, log *slog.Logger, work bool) (*background, error) {
+// publicURL is where users reach aliscout, which the OAuth callback and the emails' links are
+// under; "" means ALISCOUT_PUBLIC_URL, or else the configured listen address.
+func startBackground(ctx context.Context, e *env, db database, client *aliexpress.Client, log *slog.Logger, work bool, publicURL string) (*background, error) {
 	v, err := openVault(e, db)
 	if err != nil {
 		return nil, err
@@ -69,7 +71,9 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		closeDriver()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	publicURL := e.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = e.cfg.PublicURL
+	}
 	if publicURL == "" {
 		publicURL = "http://" + e.cfg.Addr
 	}
@@ -131,7 +135,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer b.close()
-	bg, err := startBackground(ctx, e, db, b.client, log, true)
+	bg, err := startBackground(ctx, e, db, b.client, log, true, "")
 	if err != nil {
 		return err
 	}
@@ -163,7 +167,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer b.close()
-	bg, err := startBackground(ctx, e, db, b.client, discardLogger(), false)
+	bg, err := startBackground(ctx, e, db, b.client, discardLogger(), false, "")
 	if err != nil {
 		return err
 	}

@@ -88,9 +88,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
 			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
 	}
+	// Listening first gives the real port (--addr may say :0), which the Host check and the
+	// OAuth callback URL need.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (use --addr to pick another address)", cfg.Addr, err)
+	}
+	defer ln.Close()
+	hosts, err := allowedHosts(ln.Addr(), cfg.PublicURL, net.InterfaceAddrs)
+	if err != nil {
+		return err
+	}
 	// Work that outlives a request (token refresh, expiry notices, email, DS reports) runs as
 	// jobs in this process too; `aliscout worker` runs more of them apart from the web replicas.
-	bg, err := startBackground(ctx, e, db, b.client, log, true)
+	bg, err := startBackground(ctx, e, db, b.client, log, true, publicURL(cfg.PublicURL, ln.Addr()))
 	if err != nil {
 		return err
 	}
@@ -106,16 +117,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		s := ch.Stats()
 		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
 	})
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (use --addr to pick another address)", cfg.Addr, err)
-	}
-	// Listening first gives the real port (--addr may say :0), which the Host check needs.
-	hosts, err := allowedHosts(ln.Addr(), cfg.PublicURL, net.InterfaceAddrs)
-	if err != nil {
-		ln.Close()
-		return err
-	}
 	var trusted []string
 	if cfg.PublicURL != "" {
 		o, _ := config.PublicOrigin(cfg.PublicURL) // checked by Validate
@@ -146,6 +147,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MetricsOpen:   true,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		TrustProxy:    cfg.TrustProxy,
+		// Users connect their AliExpress accounts; DS data on their pages comes from their
+		// default account. Everyone else keeps the server-wide DS token, if there is one.
+		Connections:   webConnections{svc: bg.connect, returnToOrigin: b.simulated && cfg.PublicURL == ""},
+		ConnectOrigin: gatewayOrigin(b.client.Gateway()),
+		UserCatalog:   userCatalog(bg.connect, svc),
 	}, svc)
 	srv := &http.Server{
 		Handler:           app.Handler(),
@@ -155,7 +161,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "aliscout: listening on http://%s\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "hosts", hosts, "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "hosts", hosts, "database", dbName, "gateway", b.client.Gateway(), "simulated", b.simulated, "ds", b.token != "", "data", cfg.DataDir,
+		"oauth_callback", bg.connect.CallbackURL())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -251,6 +258,23 @@ func allowedHosts(listen net.Addr, publicURL string, ifaceAddrs func() ([]net.Ad
 		}
 	}
 	return out, nil
+}
+
+// publicURL is where users reach serve: ALISCOUT_PUBLIC_URL, or else the address it listens on
+// (localhost on an unspecified address, such as 0.0.0.0). The OAuth callback is under it, so
+// a deployment reached by any other name must set ALISCOUT_PUBLIC_URL.
+func publicURL(configured string, listen net.Addr) string {
+	if configured != "" {
+		return configured
+	}
+	host, port, err := net.SplitHostPort(listen.String())
+	if err != nil {
+		return "http://" + listen.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // isLoopback reports whether a listens on a loopback address only.

@@ -171,7 +171,7 @@ func (s *Service) noticeEmail(a store.ConnectedAccount, threshold string) (subje
 		}
 		return r
 	}, a.Nick)
-	link := strings.TrimSuffix(s.callback, CallbackPath) + "/connect"
+	link := strings.TrimSuffix(s.callback, CallbackPath) + StartPath
 	end := a.RefreshExpiresAt.UTC().Format("Monday 2 January 2006 at 15:04 UTC")
 	switch threshold {
 	case store.NoticeEnded:

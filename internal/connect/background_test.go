@@ -239,7 +239,7 @@ func TestBackgroundJobs(t *testing.T) {
 		if strings.Contains(m.Data, "50000") || strings.Contains(m.Data, "50001") {
 			t.Errorf("an email holds something like a token:\n%s", m.Data)
 		}
-		if !strings.Contains(m.Data, "https://aliscout.example/connect") {
+		if !strings.Contains(m.Data, "https://aliscout.example/connect/aliexpress") {
 			t.Errorf("an email has no link to reconnect:\n%s", m.Data)
 		}
 	}

@@ -37,6 +37,10 @@ import (
 // app's callback URL in the App Console must be PublicURL + CallbackPath.
 const CallbackPath = "/connect/callback"
 
+// StartPath starts connecting an account (the web app's GET route): the link in the expiry
+// emails, under the public URL.
+const StartPath = "/connect/aliexpress"
+
 // Errors of the service; the web layer turns each into a message.
 var (
 	// ErrStateInvalid: the callback's state is missing, unknown, used already, expired, or was
@@ -200,7 +204,9 @@ func CheckStoreURL(u string) error {
 
 // Begin starts connecting an account for the signed-in user: it records a state bound to the
 // user's session and returns the platform's authorization page to send the browser to. storeURL
-// (may be empty) is the user's store, reported to the platform once connected.
+// (may be empty) is the user's store, reported to the platform once connected. sessionID 0 (a
+// script with an API token) binds the state to the user alone: any session of theirs may then
+// complete it, never another user's.
 func (s *Service) Begin(ctx context.Context, userID, sessionID int64, storeURL string) (string, error) {
 	storeURL = strings.TrimSpace(storeURL)
 	if err := CheckStoreURL(storeURL); err != nil {
@@ -318,6 +324,30 @@ func (s *Service) seal(tok *aliexpress.Token) (access, refresh string, err error
 	return access, refresh, nil
 }
 
+// SetStoreURL changes the store reported with one of the user's accounts, and reports it to the
+// platform anew (a job; an empty URL reports nothing).
+func (s *Service) SetStoreURL(ctx context.Context, userID, accountID int64, storeURL string) (Account, error) {
+	storeURL = strings.TrimSpace(storeURL)
+	if err := CheckStoreURL(storeURL); err != nil {
+		return Account{}, err
+	}
+	a, err := s.st.SetConnectedAccountStoreURL(ctx, userID, accountID, storeURL)
+	if errors.Is(err, store.ErrNotFound) {
+		return Account{}, ErrNotConnected
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("connect: set store URL: %w", err)
+	}
+	s.cfg.Logger.InfoContext(ctx, "store URL changed", "user_id", userID, "account_id", a.ID)
+	if a.ReportState == store.ReportPending && s.cfg.Jobs != nil {
+		if err := s.cfg.Jobs.EnqueueReport(ctx, a.ID); err != nil {
+			// The planner picks pending reports up.
+			s.cfg.Logger.WarnContext(ctx, "could not queue the store report", "account_id", a.ID, "error", err)
+		}
+	}
+	return accountFrom(a), nil
+}
+
 // List returns the user's accounts, the default first.
 func (s *Service) List(ctx context.Context, userID int64) ([]Account, error) {
 	all, err := s.st.ConnectedAccounts(ctx, userID)
@@ -413,24 +443,36 @@ func (s *Service) Do(ctx context.Context, userID, accountID int64, fn func(ctx c
 	if !errors.Is(err, aliexpress.ErrInvalidToken) {
 		return err
 	}
-	s.cfg.Logger.InfoContext(ctx, "access token refused; refreshing", "account_id", acct.ID)
-	a, err := s.st.ConnectedAccount(ctx, userID, acct.ID)
+	if tok, _, err = s.Renew(ctx, userID, acct.ID, tok); err != nil {
+		return err
+	}
+	return fn(ctx, s.client.WithAccessToken(tok))
+}
+
+// Renew returns a working access token of one of the user's accounts after the platform refused
+// refused, the token AccessToken gave: it refreshes the tokens (once, for every caller at that
+// moment, on every replica), unless someone has already, and returns the new access token. For
+// callers that hold the token themselves, as Do does for its function.
+func (s *Service) Renew(ctx context.Context, userID, accountID int64, refused string) (string, Account, error) {
+	s.cfg.Logger.InfoContext(ctx, "access token refused; refreshing", "account_id", accountID)
+	a, err := s.account(ctx, userID, accountID)
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return "", Account{}, err
 	}
 	// When the stored token is no longer the refused one, someone refreshed already: no stale
 	// token then, and refresh only renews a token that is about to end.
 	stale := ""
-	if open, err := s.vault.Open(a.SealedAccess); err == nil && open == tok {
+	if open, err := s.vault.Open(a.SealedAccess); err == nil && open == refused {
 		stale = a.SealedAccess
 	}
 	if a, err = s.refresh(ctx, a.ID, stale); err != nil {
-		return err
+		return "", Account{}, err
 	}
-	if tok, err = s.vault.Open(a.SealedAccess); err != nil {
-		return fmt.Errorf("connect: account %d: %w", a.ID, err)
+	tok, err := s.vault.Open(a.SealedAccess)
+	if err != nil {
+		return "", accountFrom(a), fmt.Errorf("connect: account %d: %w", a.ID, err)
 	}
-	return fn(ctx, s.client.WithAccessToken(tok))
+	return tok, accountFrom(a), nil
 }
 
 // refresh renews the account's tokens unless they have been renewed since stale (the sealed

@@ -349,3 +349,88 @@ func TestApprovePage(t *testing.T) {
 		t.Errorf("Complete(from the callback) = %+v, %v; want the account approved on the page", a, err)
 	}
 }
+
+// TestBeginWithAPIToken: a script with an API token has no session; the state it gets is its
+// user's, which any session of that user may complete, and no other user.
+func TestBeginWithAPIToken(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	gw := newGateway(t, clock)
+	st, _ := openSQLite(t, clock)
+	svc := newService(t, connect.Config{Store: st, Vault: testVault(t, 1), Client: newClient(t, gw, clock), Now: clock.Now})
+	ctx := t.Context()
+	ana, anaSess := mustUser(t, st, "ana@example.com")
+	bob, bobSess := mustUser(t, st, "bob@example.com")
+	authURL, err := svc.Begin(ctx, ana.ID, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := stateOf(t, authURL)
+	if _, err := svc.Complete(ctx, bob.ID, bobSess.ID, gw.AuthorizeCode(svc.CallbackURL()), state); !errors.Is(err, connect.ErrStateInvalid) {
+		t.Errorf("Complete(another user) = %v; want ErrStateInvalid", err)
+	}
+	if _, err := svc.Complete(ctx, ana.ID, anaSess.ID, gw.AuthorizeCode(svc.CallbackURL()), state); err != nil {
+		t.Errorf("Complete(a session of the token's user) = %v; want the account connected", err)
+	}
+}
+
+// TestSetStoreURL: a new store URL is reported anew; an empty one reports nothing; a bad one and
+// another user's account are refused.
+func TestSetStoreURL(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	gw := newGateway(t, clock)
+	st, _ := openSQLite(t, clock)
+	jobs := &jobsRecorder{}
+	svc := newService(t, connect.Config{Store: st, Vault: testVault(t, 1), Client: newClient(t, gw, clock), Jobs: jobs, Now: clock.Now})
+	ctx := t.Context()
+	ana, sess := mustUser(t, st, "ana@example.com")
+	bob, _ := mustUser(t, st, "bob@example.com")
+	a := connectAccount(t, svc, gw, ana, sess, sandbox.DefaultUserNick, "")
+	if len(jobs.report) != 0 {
+		t.Fatalf("report jobs after connecting without a store = %v; want none", jobs.report)
+	}
+	got, err := svc.SetStoreURL(ctx, ana.ID, a.ID, " https://shop.example ")
+	if err != nil || got.StoreURL != "https://shop.example" || got.ReportState != store.ReportPending {
+		t.Errorf("SetStoreURL = %+v, %v; want the URL, report pending", got, err)
+	}
+	if len(jobs.report) != 1 || jobs.report[0] != a.ID {
+		t.Errorf("report jobs = %v; want [%d]", jobs.report, a.ID)
+	}
+	if _, err := svc.SetStoreURL(ctx, ana.ID, a.ID, "javascript:alert(1)"); !errors.Is(err, connect.ErrInvalidStoreURL) {
+		t.Errorf("SetStoreURL(javascript:) = %v; want ErrInvalidStoreURL", err)
+	}
+	if _, err := svc.SetStoreURL(ctx, bob.ID, a.ID, "https://evil.example"); !errors.Is(err, connect.ErrNotConnected) {
+		t.Errorf("SetStoreURL(another user's account) = %v; want ErrNotConnected", err)
+	}
+	if got, err := svc.SetStoreURL(ctx, ana.ID, a.ID, ""); err != nil || got.ReportState != store.ReportNone || len(jobs.report) != 1 {
+		t.Errorf("SetStoreURL(\"\") = %+v, %v (jobs %v); want report none and no new job", got, err, jobs.report)
+	}
+}
+
+// TestRenew: after a refusal the caller gets a new token, and a second caller with the same
+// refused token gets that one too, without a second refresh.
+func TestRenew(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	gw := newGateway(t, clock)
+	st, _ := openSQLite(t, clock)
+	svc := newService(t, connect.Config{Store: st, Vault: testVault(t, 1), Client: newClient(t, gw, clock), Now: clock.Now})
+	ctx := t.Context()
+	ana, sess := mustUser(t, st, "ana@example.com")
+	bob, _ := mustUser(t, st, "bob@example.com")
+	a := connectAccount(t, svc, gw, ana, sess, "us1000000041sbox", "")
+	old, _, err := svc.AccessToken(ctx, ana.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, acct, err := svc.Renew(ctx, ana.ID, a.ID, old)
+	if err != nil || fresh == old || fresh == "" || acct.ID != a.ID {
+		t.Fatalf("Renew = (new token: %v), %+v, %v; want a new token of account %d", fresh != old, acct, err, a.ID)
+	}
+	again, _, err := svc.Renew(ctx, ana.ID, a.ID, old)
+	if err != nil || again != fresh || gw.CallCount("/auth/token/refresh") != 1 {
+		t.Errorf("second Renew with the same refused token: same token %v, %v, %d refreshes; want the same token, 1 refresh",
+			again == fresh, err, gw.CallCount("/auth/token/refresh"))
+	}
+	if _, _, err := svc.Renew(ctx, bob.ID, a.ID, old); !errors.Is(err, connect.ErrNotConnected) {
+		t.Errorf("Renew(another user's account) = %v; want ErrNotConnected", err)
+	}
+}

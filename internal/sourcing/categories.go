@@ -5,6 +5,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/cache"
@@ -16,13 +18,13 @@ import (
 // while its cache entry is fresh; the slice is shared: callers must not change it.
 func (s *Service) Categories(ctx context.Context, language string) ([]catalog.Category, error) {
 	now := s.opts.Now()
-	s.catMu.Lock()
-	if s.cats != nil && now.Before(s.catsUntil) {
-		cats := s.cats
-		s.catMu.Unlock()
+	s.cats.mu.Lock()
+	if s.cats.tree != nil && now.Before(s.cats.until) {
+		cats := s.cats.tree
+		s.cats.mu.Unlock()
 		return cats, nil
 	}
-	s.catMu.Unlock()
+	s.cats.mu.Unlock()
 	cats, r, err := cache.FetchJSON(ctx, s.cache, s.key("categories"), s.opts.TTLs.Categories, func(ctx context.Context) ([]aliexpress.Category, error) {
 		return guarded(s, "aliexpress.affiliate.category.get", func() ([]aliexpress.Category, error) {
 			cs, _, err := s.ae.Affiliate.Categories(ctx)
@@ -52,9 +54,16 @@ func (s *Service) Categories(ctx context.Context, language string) ([]catalog.Ca
 		out = append(out, kids...)
 	}
 	if !r.Stale {
-		s.catMu.Lock()
-		s.cats, s.catsUntil = out, r.StoredAt.Add(s.opts.TTLs.Categories)
-		s.catMu.Unlock()
+		s.cats.mu.Lock()
+		s.cats.tree, s.cats.until = out, r.StoredAt.Add(s.opts.TTLs.Categories)
+		s.cats.mu.Unlock()
 	}
 	return out, nil
+}
+
+// categoryMemo is the sorted category tree, decoded, while its cache entry is fresh.
+type categoryMemo struct {
+	mu    sync.Mutex
+	tree  []catalog.Category
+	until time.Time
 }

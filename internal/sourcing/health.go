@@ -15,9 +15,9 @@ const healthEvery = 30 * time.Second
 // categories cache so that a healthy instance spends no call on it.
 func (s *Service) Health(ctx context.Context) catalog.Health {
 	now := s.opts.Now()
-	s.healthMu.Lock()
-	last := s.lastHealth
-	s.healthMu.Unlock()
+	s.health.mu.Lock()
+	last := s.health.h
+	s.health.mu.Unlock()
 	h := catalog.Health{Simulated: s.opts.Simulated, Gateway: s.ae.Gateway(), AppKey: s.ae.AppKey(), TrackingID: s.ae.TrackingID() != "", DS: s.opts.DS}
 	h.CallsToday, h.DailyBudget, _ = s.ae.BudgetUsed(ctx)
 	if h.DailyBudget > 0 && h.CallsToday >= h.DailyBudget {
@@ -40,9 +40,9 @@ func (s *Service) Health(ctx context.Context) catalog.Health {
 	} else {
 		h.OK = true
 	}
-	s.healthMu.Lock()
-	s.lastHealth = h
-	s.healthMu.Unlock()
+	s.health.mu.Lock()
+	s.health.h = h
+	s.health.mu.Unlock()
 	return h
 }
 

@@ -256,10 +256,10 @@ func (s *Service) dsProduct(ctx context.Context, id int64, o catalog.ProductOpti
 	if err := validateOptions(o); err != nil {
 		return nil, staleInfo{}, err
 	}
-	key := s.key("dsproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
+	key := s.dsKey("dsproduct", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
 	d, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Product, func(ctx context.Context) (*aliexpress.DSProduct, error) {
-		return guarded(s, "aliexpress.ds.product.get", func() (*aliexpress.DSProduct, error) {
-			d, _, err := s.ae.DS.Product(ctx, id, &aliexpress.DSProductOptions{ShipTo: o.ShipTo, Currency: o.Currency, Language: strings.ToLower(o.Language)})
+		return dsCall(ctx, s, "aliexpress.ds.product.get", func(c *aliexpress.Client) (*aliexpress.DSProduct, error) {
+			d, _, err := c.DS.Product(ctx, id, &aliexpress.DSProductOptions{ShipTo: o.ShipTo, Currency: o.Currency, Language: strings.ToLower(o.Language)})
 			return d, err
 		})
 	})

@@ -46,9 +46,9 @@ func (s *Service) memoGet(key string) (catalog.SearchResult, bool) {
 	if s.opts.MemoFor < 0 {
 		return catalog.SearchResult{}, false
 	}
-	s.memoMu.Lock()
-	defer s.memoMu.Unlock()
-	e, ok := s.memo[key]
+	s.memo.mu.Lock()
+	defer s.memo.mu.Unlock()
+	e, ok := s.memo.m[key]
 	if !ok || !s.opts.Now().Before(e.expires) {
 		return catalog.SearchResult{}, false
 	}
@@ -62,23 +62,23 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 		return
 	}
 	now := s.opts.Now()
-	s.memoMu.Lock()
-	defer s.memoMu.Unlock()
-	if len(s.memo) >= maxMemo {
-		for k, e := range s.memo { // drop the expired ones, or else any one
+	s.memo.mu.Lock()
+	defer s.memo.mu.Unlock()
+	if len(s.memo.m) >= maxMemo {
+		for k, e := range s.memo.m { // drop the expired ones, or else any one
 			if !now.Before(e.expires) {
-				delete(s.memo, k)
+				delete(s.memo.m, k)
 			}
 		}
-		for k := range s.memo {
-			if len(s.memo) < maxMemo {
+		for k := range s.memo.m {
+			if len(s.memo.m) < maxMemo {
 				break
 			}
-			delete(s.memo, k)
+			delete(s.memo.m, k)
 		}
 	}
 	res.Products = slices.Clone(res.Products)
-	s.memo[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
+	s.memo.m[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
 }
 
 // search runs a search through the cache.

@@ -61,20 +61,33 @@ type Service struct {
 	cache *cache.Cache
 	opts  ServiceOptions
 
-	healthMu   sync.Mutex
-	lastHealth catalog.Health
-
-	memoMu sync.Mutex
-	memo   map[string]memoEntry
+	// health, memo and breaker are shared with the views ForAccount makes.
+	health *lastHealth
+	memo   *searchMemo
 
 	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
 	ns string
 
 	breaker *breaker
 
-	catMu     sync.Mutex
-	cats      []catalog.Category // the sorted tree, decoded, until catsUntil
-	catsUntil time.Time
+	// cats is the sorted category tree, decoded, shared with the views.
+	cats *categoryMemo
+
+	// acct is the connected account a view made by ForAccount acts as; nil for the service
+	// itself, whose DS calls (when DS is on) use the server-wide token of its client.
+	acct *accountView
+}
+
+// lastHealth is the outcome of the last health check.
+type lastHealth struct {
+	mu sync.Mutex
+	h  catalog.Health
+}
+
+// searchMemo holds decoded search results for MemoFor.
+type searchMemo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
 }
 
 // NewService returns a service calling AliExpress with client through c.
@@ -110,8 +123,8 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.BreakFor <= 0 {
 		opts.BreakFor = defaultBreakFor
 	}
-	return &Service{ae: client, cache: c, opts: opts, memo: map[string]memoEntry{}, ns: ns,
-		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor)}
+	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, ns: ns,
+		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor), cats: &categoryMemo{}}
 }
 
 // key builds a cache key in this service's namespace.

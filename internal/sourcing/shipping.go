@@ -102,10 +102,10 @@ func (s *Service) freight(ctx context.Context, p *catalog.Product, sku string, o
 	o = normalizeOptions(o)
 	q := catalog.ShippingQuote{ProductID: p.ID, ShipTo: o.ShipTo, Options: []catalog.ShippingOption{}, Source: catalog.SourceDS,
 		SKUID: sku, Stock: -1}
-	key := s.key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
+	key := s.dsKey("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
 	opts, r, err := cache.FetchJSON(ctx, s.cache, key, s.opts.TTLs.Shipping, func(ctx context.Context) ([]aliexpress.DeliveryOption, error) {
-		opts, err := guarded(s, "aliexpress.ds.freight.query", func() ([]aliexpress.DeliveryOption, error) {
-			opts, _, err := s.ae.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
+		opts, err := dsCall(ctx, s, "aliexpress.ds.freight.query", func(c *aliexpress.Client) ([]aliexpress.DeliveryOption, error) {
+			opts, _, err := c.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: p.ID, SKUID: sku, Quantity: 1, ShipTo: o.ShipTo,
 				Currency: o.Currency, Language: "en", Locale: "en_US"})
 			return opts, err
 		})

@@ -455,6 +455,10 @@ type ConnectedAccounts interface {
 	MarkConnectedAccountNeedsReconnect(ctx context.Context, id int64) error
 	// SetConnectedAccountReport records how the report of the account's store ended (now).
 	SetConnectedAccountReport(ctx context.Context, id int64, state ReportState, message string) error
+	// SetConnectedAccountStoreURL changes the store URL of one of the user's accounts and sets
+	// its report state to ReportPending (ReportNone for an empty URL), clearing the last report's
+	// message: the new store is to be reported.
+	SetConnectedAccountStoreURL(ctx context.Context, userID, id int64, storeURL string) (ConnectedAccount, error)
 }
 
 // Expiry notice thresholds: the refresh token ends within 7 days, within 1 day, has ended.
@@ -513,9 +517,11 @@ type Outbox interface {
 // that the callback takes no code that this browser did not ask for. Only the SHA-256 hash of
 // the state is kept.
 type OAuthState struct {
-	ID        int64
-	Hash      []byte
-	UserID    int64
+	ID     int64
+	Hash   []byte
+	UserID int64
+	// SessionID is the session that started the authorization; 0 when a script started it with
+	// an API token, when any session of the user may finish it.
 	SessionID int64
 	StoreURL  string // what the user asked to report with the account
 	CreatedAt time.Time
@@ -526,11 +532,11 @@ type OAuthState struct {
 // OAuthStates keeps authorization states.
 type OAuthStates interface {
 	// CreateOAuthState stores s (Hash, UserID, SessionID, StoreURL, ExpiresAt). ErrNotFound if
-	// the session does not exist.
+	// the session (or, with SessionID 0, the user) does not exist.
 	CreateOAuthState(ctx context.Context, s OAuthState) (OAuthState, error)
 	// UseOAuthState marks the state used and returns it, if it has the hash, belongs to the
-	// user and the session, is unused and has not expired; otherwise ErrNotFound. Of two
-	// concurrent uses one fails.
+	// user and the session (or to the user alone, for a state made with SessionID 0), is unused
+	// and has not expired; otherwise ErrNotFound. Of two concurrent uses one fails.
 	UseOAuthState(ctx context.Context, hash []byte, userID, sessionID int64) (OAuthState, error)
 	// DeleteExpiredOAuthStates removes states that have expired or were used, and returns how many.
 	DeleteExpiredOAuthStates(ctx context.Context) (int64, error)

@@ -54,6 +54,7 @@ func (s *Server) accountBase(r *http.Request, b *base) {
 	}
 	id := identityOf(r)
 	b.Accounts, b.Me, b.Flash = true, id.v, id.flash
+	s.connectBase(r, b, id.v)
 	if id.v == nil || s.cfg.Store == nil {
 		return
 	}
@@ -352,6 +353,7 @@ type accountData struct {
 	ErrorList   []*catalog.Error
 	Errors      map[string]string
 	Form        map[string]string // what was typed, for the forms shown again
+	Connected   *connectSection   // connected AliExpress accounts; nil when the app connects none
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -380,6 +382,9 @@ func (s *Server) accountData(r *http.Request, v *viewer) (*accountData, error) {
 	}
 	if d.Tokens, err = s.cfg.Accounts.APITokens(ctx, v.User.ID); err != nil {
 		return nil, storeErr(err)
+	}
+	if d.Connected, err = s.connectSectionOf(ctx, v); err != nil {
+		return nil, err
 	}
 	if v.Operator() {
 		invs, err := s.cfg.Accounts.Invitations(ctx)
@@ -676,6 +681,9 @@ type accountExportJSON struct {
 	Lists      []listItemsJSON `json:"lists"`
 	APITokens  []tokenJSON     `json:"api_tokens"`
 	Sessions   []sessionJSON   `json:"sessions"`
+	// AliExpressAccounts are the connected accounts, never their tokens; absent when the app
+	// connects none.
+	AliExpressAccounts []connectedJSON `json:"aliexpress_accounts,omitempty"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -727,6 +735,17 @@ func (s *Server) accountExport(w http.ResponseWriter, r *http.Request) {
 	for _, ss := range sessions {
 		out.Sessions = append(out.Sessions, sessionJSON{ID: ss.ID, CreatedAt: ss.CreatedAt.UTC(), LastSeenAt: ss.LastSeenAt.UTC(),
 			ExpiresAt: ss.ExpiresAt.UTC(), UserAgent: ss.UserAgent, ClientAddr: ss.ClientAddr, Current: ss.ID == v.Session.ID})
+	}
+	if s.connections() {
+		list, err := s.cfg.Connections.List(ctx, v.User.ID)
+		if err != nil {
+			s.failErr(w, r, storeErr(err))
+			return
+		}
+		out.AliExpressAccounts = []connectedJSON{}
+		for _, a := range list {
+			out.AliExpressAccounts = append(out.AliExpressAccounts, newConnectedJSON(a, s.now()))
+		}
 	}
 	if !isAPI(r) {
 		w.Header().Set("Content-Disposition", `attachment; filename="aliscout-my-data-`+s.now().UTC().Format("20060102")+`.json"`)

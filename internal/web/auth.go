@@ -87,10 +87,11 @@ func (s *Server) withAccounts(mux http.Handler, cop *http.CrossOriginProtection)
 	})
 }
 
-// bearer returns the API token of r's Authorization header. Tokens count only for the JSON API
-// and /metrics: pages are for browsers, which sign in.
+// bearer returns the API token of r's Authorization header. Tokens count only for the JSON API,
+// /metrics and starting to connect an AliExpress account (which a script may ask for the link
+// to send its user to): pages are for browsers, which sign in.
 func (s *Server) bearer(r *http.Request) (string, bool) {
-	if !isAPI(r) && r.URL.Path != "/metrics" {
+	if !isAPI(r) && r.URL.Path != "/metrics" && r.URL.Path != connectStartPath {
 		return "", false
 	}
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")

@@ -104,7 +104,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	p, err := s.cat.Product(r.Context(), id, opts)
+	r = withRequestCatalog(r) // the product and its shipping through one catalog
+	p, err := s.catalogFor(r).Product(r.Context(), id, opts)
 	if err != nil {
 		pr := problemOf(err)
 		if pr.Code == catalog.ENotFound {
@@ -126,7 +127,7 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 // keeps the product's own options and says why.
 func (d *productData) fillShipping(s *Server, r *http.Request, id int64, opts catalog.ProductOptions) {
 	p := d.P
-	sq, err := s.cat.Shipping(r.Context(), id, opts)
+	sq, err := s.catalogFor(r).Shipping(r.Context(), id, opts)
 	switch {
 	case err == nil:
 		p.Shipping, p.ShipTo = sq.Options, sq.ShipTo
@@ -236,7 +237,7 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 		var opts catalog.ProductOptions
 		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
 			var p catalog.Product
-			if p, err = s.cat.Product(r.Context(), id, opts); err == nil {
+			if p, err = s.catalogFor(r).Product(r.Context(), id, opts); err == nil {
 				writeJSON(w, http.StatusOK, productJSON(&p, s.san))
 				return
 			}
@@ -251,7 +252,7 @@ func (s *Server) apiShipping(w http.ResponseWriter, r *http.Request) {
 		var opts catalog.ProductOptions
 		if opts, err = parseProductOptions(r.URL.Query(), "country"); err == nil {
 			var sq catalog.ShippingQuote
-			if sq, err = s.cat.Shipping(r.Context(), id, opts); err == nil {
+			if sq, err = s.catalogFor(r).Shipping(r.Context(), id, opts); err == nil {
 				if sq.ProductID == 0 {
 					sq.ProductID = id
 				}

@@ -68,7 +68,8 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/lists_partials.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/partials.html", "templates/lists_partials.html", "templates/connect.html",
+			"templates/"+name+".html"))
 		pages[name] = t
 	}
 	return pages
@@ -91,6 +92,9 @@ type base struct {
 	Me       *viewer   // who is signed in; nil for nobody
 	Flash    string    // what the last action did
 	Save     *saveForm // the "Save to list" chooser of the search, product and import pages
+
+	// Connect is the signed-in user's connected AliExpress accounts: the banner, the DS note.
+	Connect *connectFrame
 }
 
 // base fills the frame of a page titled title.

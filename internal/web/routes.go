@@ -44,6 +44,10 @@ func (s *Server) routes() *http.ServeMux {
 		s.accountRoutes(mux)
 		s.listRoutes(mux)
 	}
+	// Connected AliExpress accounts, when the app connects them.
+	if s.connections() {
+		s.connectRoutes(mux)
+	}
 
 	// Everything else: a 404 (or 405) page, or JSON under /api/.
 	mux.HandleFunc("/", s.notFound(mux))

@@ -118,6 +118,19 @@ type Config struct {
 	// only a reverse proxy in front of aliscout may set: the first names the client address that
 	// sign-in throttling counts, the second (https) makes the session cookie Secure.
 	TrustProxy bool
+
+	// Connections connects users' AliExpress accounts (GET /connect/aliexpress and the account
+	// page's section); nil leaves them out. It needs Accounts.
+	Connections Connections
+	// ConnectOrigin is the origin (scheme://host[:port]) of the platform's authorization page,
+	// the gateway's: the connect forms lead there through a redirect, which the
+	// Content-Security-Policy's form-action must allow.
+	ConnectOrigin string
+	// UserCatalog returns the catalog acting as the user's default connected AliExpress account,
+	// for DS data (variants, stock, shipping) as that account sees it, or an error wrapping
+	// ErrNotConnected (no account) or ErrReconnect (its authorization ended). The app then
+	// reads through the server-wide catalog, as it does for visitors. Nil: always that one.
+	UserCatalog func(ctx context.Context, userID int64) (Catalog, error)
 }
 
 // Server is the web app. Build it with New and serve Handler.
@@ -181,6 +194,7 @@ func New(cfg Config, cat Catalog) *Server {
 		s.page.ImageURL = s.proxy.pageURL
 	}
 	s.csp = contentSecurityPolicy(origins)
+	s.csp = s.connectFormAction(s.csp)
 	if len(cfg.AllowedHosts) > 0 {
 		s.hosts = map[string]bool{}
 		for _, h := range cfg.AllowedHosts {

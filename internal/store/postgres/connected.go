@@ -279,6 +279,25 @@ func (q *queries) SetConnectedAccountReport(ctx context.Context, id int64, state
 		WHERE id = $4`, string(state), message, now, id)
 }
 
+// SetConnectedAccountStoreURL implements store.ConnectedAccounts.
+func (q *queries) SetConnectedAccountStoreURL(ctx context.Context, userID, id int64, storeURL string) (store.ConnectedAccount, error) {
+	if err := store.CheckItemText(storeURL); err != nil {
+		return store.ConnectedAccount{}, fmt.Errorf("store: set store url: %w", err)
+	}
+	state := store.ReportPending
+	if storeURL == "" {
+		state = store.ReportNone
+	}
+	a, err := scanConnected(q.db.QueryRow(ctx, `
+		UPDATE connected_accounts SET store_url = $1, report_state = $2, report_message = '', updated_at = $3
+		WHERE id = $4 AND user_id = $5
+		RETURNING `+connectedCols, storeURL, string(state), q.clock(), id, userID))
+	if err != nil {
+		return store.ConnectedAccount{}, dbErr("set store url", err)
+	}
+	return a, nil
+}
+
 // Expiry notices.
 
 // RecordExpiryNotice implements store.ExpiryNotices.
@@ -373,7 +392,11 @@ const oauthStateCols = `id, state_hash, user_id, session_id, store_url, created_
 func scanOAuthState(s scanner) (store.OAuthState, error) {
 	var st store.OAuthState
 	var used *time.Time
-	err := s.Scan(&st.ID, &st.Hash, &st.UserID, &st.SessionID, &st.StoreURL, &st.CreatedAt, &st.ExpiresAt, &used)
+	var session *int64
+	err := s.Scan(&st.ID, &st.Hash, &st.UserID, &session, &st.StoreURL, &st.CreatedAt, &st.ExpiresAt, &used)
+	if session != nil {
+		st.SessionID = *session
+	}
 	st.CreatedAt, st.ExpiresAt, st.UsedAt = st.CreatedAt.UTC(), st.ExpiresAt.UTC(), utc(used)
 	return st, err
 }
@@ -391,7 +414,8 @@ func (q *queries) CreateOAuthState(ctx context.Context, s store.OAuthState) (sto
 	}
 	out, err := scanOAuthState(q.db.QueryRow(ctx, `
 		INSERT INTO oauth_states (state_hash, user_id, session_id, store_url, created_at, expires_at)
-		SELECT $1, $2, $3, $4, $5, $6 FROM sessions WHERE id = $3 AND user_id = $2
+		SELECT $1, $2, NULLIF($3::bigint, 0), $4, $5, $6 FROM users WHERE id = $2
+			AND ($3::bigint = 0 OR EXISTS (SELECT 1 FROM sessions WHERE id = $3::bigint AND user_id = $2))
 		RETURNING `+oauthStateCols, s.Hash, s.UserID, s.SessionID, s.StoreURL, q.clock(), us(s.ExpiresAt)))
 	if err != nil {
 		return store.OAuthState{}, dbErr("create oauth state", err)
@@ -403,7 +427,8 @@ func (q *queries) CreateOAuthState(ctx context.Context, s store.OAuthState) (sto
 func (q *queries) UseOAuthState(ctx context.Context, hash []byte, userID, sessionID int64) (store.OAuthState, error) {
 	out, err := scanOAuthState(q.db.QueryRow(ctx, `
 		UPDATE oauth_states SET used_at = $1
-		WHERE state_hash = $2 AND user_id = $3 AND session_id = $4 AND used_at IS NULL AND expires_at > $1
+		WHERE state_hash = $2 AND user_id = $3 AND (session_id = $4 OR session_id IS NULL)
+			AND used_at IS NULL AND expires_at > $1
 		RETURNING `+oauthStateCols, q.clock(), hash, userID, sessionID))
 	if err != nil {
 		return store.OAuthState{}, dbErr("use oauth state", err)

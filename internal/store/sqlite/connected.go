@@ -265,6 +265,25 @@ func (q *queries) SetConnectedAccountReport(ctx context.Context, id int64, state
 		WHERE id = ?`, state, message, now, now, id)
 }
 
+// SetConnectedAccountStoreURL implements store.ConnectedAccounts.
+func (q *queries) SetConnectedAccountStoreURL(ctx context.Context, userID, id int64, storeURL string) (store.ConnectedAccount, error) {
+	if err := store.CheckItemText(storeURL); err != nil {
+		return store.ConnectedAccount{}, fmt.Errorf("store: set store url: %w", err)
+	}
+	state := store.ReportPending
+	if storeURL == "" {
+		state = store.ReportNone
+	}
+	a, err := scanConnected(q.w.QueryRowContext(ctx, `
+		UPDATE connected_accounts SET store_url = ?, report_state = ?, report_message = '', updated_at = ?
+		WHERE id = ? AND user_id = ?
+		RETURNING `+connectedCols, storeURL, state, micros(q.clock()), id, userID))
+	if err != nil {
+		return store.ConnectedAccount{}, dbErr("set store url", err)
+	}
+	return a, nil
+}
+
 // Expiry notices.
 
 // RecordExpiryNotice implements store.ExpiryNotices.
@@ -360,8 +379,9 @@ const oauthStateCols = `id, state_hash, user_id, session_id, store_url, created_
 func scanOAuthState(s scanner) (store.OAuthState, error) {
 	var st store.OAuthState
 	var created, expires int64
-	var used sql.NullInt64
-	err := s.Scan(&st.ID, &st.Hash, &st.UserID, &st.SessionID, &st.StoreURL, &created, &expires, &used)
+	var session, used sql.NullInt64
+	err := s.Scan(&st.ID, &st.Hash, &st.UserID, &session, &st.StoreURL, &created, &expires, &used)
+	st.SessionID = session.Int64
 	st.CreatedAt, st.ExpiresAt, st.UsedAt = fromMicros(created), fromMicros(expires), fromNullMicros(used)
 	return st, err
 }
@@ -379,7 +399,8 @@ func (q *queries) CreateOAuthState(ctx context.Context, s store.OAuthState) (sto
 	}
 	out, err := scanOAuthState(q.w.QueryRowContext(ctx, `
 		INSERT INTO oauth_states (state_hash, user_id, session_id, store_url, created_at, expires_at)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6 FROM sessions WHERE id = ?3 AND user_id = ?2
+		SELECT ?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6 FROM users WHERE id = ?2
+			AND (?3 = 0 OR EXISTS (SELECT 1 FROM sessions WHERE id = ?3 AND user_id = ?2))
 		RETURNING `+oauthStateCols, s.Hash, s.UserID, s.SessionID, s.StoreURL, micros(q.clock()), micros(s.ExpiresAt)))
 	if err != nil {
 		return store.OAuthState{}, dbErr("create oauth state", err)
@@ -391,7 +412,8 @@ func (q *queries) CreateOAuthState(ctx context.Context, s store.OAuthState) (sto
 func (q *queries) UseOAuthState(ctx context.Context, hash []byte, userID, sessionID int64) (store.OAuthState, error) {
 	out, err := scanOAuthState(q.w.QueryRowContext(ctx, `
 		UPDATE oauth_states SET used_at = ?1
-		WHERE state_hash = ?2 AND user_id = ?3 AND session_id = ?4 AND used_at IS NULL AND expires_at > ?1
+		WHERE state_hash = ?2 AND user_id = ?3 AND (session_id = ?4 OR session_id IS NULL)
+			AND used_at IS NULL AND expires_at > ?1
 		RETURNING `+oauthStateCols, micros(q.clock()), hash, userID, sessionID))
 	if err != nil {
 		return store.OAuthState{}, dbErr("use oauth state", err)

@@ -462,3 +462,68 @@ func testOAuthStates(t *testing.T, open Opener) {
 	_, err = s.UseOAuthState(ctx, live.Hash, u.ID, sess.ID)
 	wantErr(t, "UseOAuthState(after sign-out)", err, store.ErrNotFound)
 }
+
+// testOAuthStatesWithoutSession: a state made with an API token (no session) is the user's: any
+// of their sessions may use it, once; another user's may not.
+func testOAuthStatesWithoutSession(t *testing.T, open Opener) {
+	s, _ := openClock(t, open)
+	ctx := ctxFor(t)
+	u := mustUser(t, s, "ana@example.com")
+	other := mustUser(t, s, "bob@example.com")
+	sess, err := s.CreateSession(ctx, store.NewSession{TokenHash: hash(1), UserID: u.ID, IdleTimeout: time.Hour, MaxAge: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSess, err := s.CreateSession(ctx, store.NewSession{TokenHash: hash(2), UserID: other.ID, IdleTimeout: time.Hour, MaxAge: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.CreateOAuthState(ctx, store.OAuthState{Hash: hash(20), UserID: u.ID, ExpiresAt: start.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatalf("CreateOAuthState(no session): %v", err)
+	}
+	if st.SessionID != 0 || st.UserID != u.ID {
+		t.Errorf("CreateOAuthState(no session) = %+v; want user %d and session 0", st, u.ID)
+	}
+	_, err = s.CreateOAuthState(ctx, store.OAuthState{Hash: hash(21), UserID: 99999, ExpiresAt: start.Add(time.Minute)})
+	wantErr(t, "CreateOAuthState(no such user)", err, store.ErrNotFound)
+
+	_, err = s.UseOAuthState(ctx, hash(20), other.ID, otherSess.ID)
+	wantErr(t, "UseOAuthState(another user)", err, store.ErrNotFound)
+	used, err := s.UseOAuthState(ctx, hash(20), u.ID, sess.ID)
+	if err != nil || used.ID != st.ID {
+		t.Errorf("UseOAuthState(any session of the user) = %+v, %v; want state %d", used, err, st.ID)
+	}
+	_, err = s.UseOAuthState(ctx, hash(20), u.ID, sess.ID)
+	wantErr(t, "UseOAuthState(again)", err, store.ErrNotFound)
+}
+
+// testStoreURL: changing an account's store URL makes its report pending again (none without a
+// URL) and forgets the last report's message; another user's account is not found.
+func testStoreURL(t *testing.T, open Opener) {
+	s, clock := openClock(t, open)
+	ctx := ctxFor(t)
+	ana := mustUser(t, s, "ana@example.com")
+	bob := mustUser(t, s, "bob@example.com")
+	a := mustAccount(t, s, account(ana.ID, "2001", 1))
+	wantErr(t, "SetConnectedAccountReport", s.SetConnectedAccountReport(ctx, a.ID, store.ReportFailed, "bad url"), nil)
+	clock.Advance(time.Minute)
+
+	got, err := s.SetConnectedAccountStoreURL(ctx, ana.ID, a.ID, "https://new.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StoreURL != "https://new.example" || got.ReportState != store.ReportPending || got.ReportMessage != "" ||
+		!got.UpdatedAt.Equal(us(clock.Now())) || got.SealedAccess != a.SealedAccess {
+		t.Errorf("SetConnectedAccountStoreURL = %+v; want the new URL, pending, no message, the same tokens", got)
+	}
+	got, err = s.SetConnectedAccountStoreURL(ctx, ana.ID, a.ID, "")
+	if err != nil || got.StoreURL != "" || got.ReportState != store.ReportNone {
+		t.Errorf("SetConnectedAccountStoreURL(\"\") = %+v, %v; want no URL, report none", got, err)
+	}
+	_, err = s.SetConnectedAccountStoreURL(ctx, bob.ID, a.ID, "https://evil.example")
+	wantErr(t, "SetConnectedAccountStoreURL(another user's)", err, store.ErrNotFound)
+	if a2, _ := s.ConnectedAccountByID(ctx, a.ID); a2.StoreURL != "" {
+		t.Errorf("after another user's try the store URL is %q; want it unchanged", a2.StoreURL)
+	}
+}

@@ -59,6 +59,8 @@ func Run(t *testing.T, open Opener) {
 		{"ExpiryNotices", testExpiryNotices},
 		{"Outbox", testOutbox},
 		{"OAuthStates", testOAuthStates},
+		{"OAuthStatesWithoutSession", testOAuthStatesWithoutSession},
+		{"StoreURL", testStoreURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
