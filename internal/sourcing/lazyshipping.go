@@ -27,7 +27,7 @@ func (s *Service) shippingKey(p *catalog.Product, o catalog.ProductOptions) stri
 	o = normalizeOptions(o)
 	sku := pricedSKU(p)
 	if s.opts.DS && sku != "" {
-		return s.key("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
+		return s.dsKey("freight", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency)
 	}
 	return s.key("affshipping", strconv.FormatInt(p.ID, 10), sku, o.ShipTo, o.Currency, p.Price.String())
 }
@@ -108,7 +108,7 @@ func (s *Service) SearchShipping(ctx context.Context, ids []int64, o catalog.Pro
 		var err error
 		if p, _, lerr := cache.FetchJSON(ctx, s.cache, s.listedKey(id, o.Currency), s.opts.TTLs.Search+s.opts.TTLs.Shipping,
 			func(context.Context) (*catalog.Product, error) { return nil, errNotListed }); lerr == nil && p != nil && p.ID == id {
-			q, err = s.shippingFor(ctx, p, o)
+			q, err = s.enrichOne(ctx, p, o)
 		} else {
 			q, err = s.Shipping(ctx, id, o)
 		}

@@ -452,24 +452,9 @@ func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.F
 	o := catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language}
 	errs := forEach(ctx, s.opts.Parallel, len(ps), func(ctx context.Context, i int) error {
 		p := ps[i]
-		q, err := s.shippingFor(ctx, p, o)
-		if err != nil {
+		if _, err := s.enrichOne(ctx, p, o); err != nil {
 			s.opts.Logger.Debug("search: no shipping", "product", p.ID, "err", err)
 			p.Shipping, p.ShippingUnknown = nil, true
-			return nil
-		}
-		p.Shipping, p.ShipTo = q.Options, q.ShipTo
-		p.Stale = p.Stale || q.Stale
-		if q.Stock < 0 {
-			return nil
-		}
-		for j := range p.Variants {
-			if p.Variants[j].SKUID == q.SKUID {
-				p.Variants[j].Stock = q.Stock
-			}
-		}
-		if q.Stock == 0 {
-			s.restock(ctx, p, o)
 		}
 		return nil
 	})
@@ -480,31 +465,60 @@ func (s *Service) enrich(ctx context.Context, ps []*catalog.Product, f catalog.F
 	}
 }
 
+// enrichOne fills in the shipping of one search product, and with it the stock of the variant
+// the card is priced by (restocking it from the DS product when that variant is sold out). It
+// returns the quote of the variant p is priced by in the end. SearchShipping takes the same path,
+// so that a lazy fetch fills the cache keys an eager search reads and shows the same options.
+func (s *Service) enrichOne(ctx context.Context, p *catalog.Product, o catalog.ProductOptions) (catalog.ShippingQuote, error) {
+	q, err := s.shippingFor(ctx, p, o)
+	if err != nil {
+		return q, err
+	}
+	p.Shipping, p.ShipTo = q.Options, q.ShipTo
+	p.Stale = p.Stale || q.Stale
+	if q.Stock < 0 {
+		return q, nil
+	}
+	for j := range p.Variants {
+		if p.Variants[j].SKUID == q.SKUID {
+			p.Variants[j].Stock = q.Stock
+		}
+	}
+	if q.Stock == 0 {
+		if rq, ok := s.restock(ctx, p, o); ok {
+			q = rq
+		}
+	}
+	return q, nil
+}
+
 // restock replaces a search product whose advertised variant is sold out by the product as the
 // Dropshipping API has it: every variant with its stock (all sold out, or priced by the cheapest
 // one in stock, with that variant's shipping). When the DS data cannot be had, p keeps the one
 // variant known to be sold out.
-func (s *Service) restock(ctx context.Context, p *catalog.Product, o catalog.ProductOptions) {
+// It returns the quote of the variant p is then priced by when it quoted one.
+func (s *Service) restock(ctx context.Context, p *catalog.Product, o catalog.ProductOptions) (catalog.ShippingQuote, bool) {
 	d, st, err := s.dsProduct(ctx, p.ID, o)
 	if err != nil {
 		s.opts.Logger.Debug("search: no DS data for a sold-out variant", "product", p.ID, "err", err)
-		return
+		return catalog.ShippingQuote{}, false
 	}
 	m := mergeDS(*p, true, d, o)
 	m.Stale = p.Stale || st.stale
 	if m.SoldOut() || pricedSKU(&m) == pricedSKU(p) {
 		*p = m
-		return
+		return catalog.ShippingQuote{}, false
 	}
 	q, err := s.shippingFor(ctx, &m, o)
 	if err != nil {
 		*p = m
 		p.Shipping, p.ShippingUnknown = nil, true
-		return
+		return catalog.ShippingQuote{}, false
 	}
 	m.Shipping, m.ShipTo = q.Options, q.ShipTo
 	m.Stale = m.Stale || q.Stale
 	*p = m
+	return q, true
 }
 
 func joinIDs(ids []int64) string {
