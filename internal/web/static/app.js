@@ -543,7 +543,6 @@
         el.setAttribute("data-ship", fee.toString());
       }
       cell.replaceChild(frag, span);
-      if (cell.hasAttribute("data-v")) cell.setAttribute("data-v", c && !q.error ? String(c.max_days) : "9999");
     });
   }
 
