@@ -34,8 +34,9 @@ func TestExportPageShowsErrorsAsPages(t *testing.T) {
 		}
 		body := w.Body.String()
 		pt := checkHTML(t, body)
-		if !pt.hasText(c.field) {
-			t.Errorf("%s: the page does not name %s", c.name, c.field)
+		// Errors name the field by the label the form shows (the a11y branch's fieldLabel).
+		if l := fieldLabel(c.field); !pt.hasText(l) {
+			t.Errorf("%s: the page does not name %s (%q)", c.name, c.field, l)
 		}
 		if len(elementsWith(body, "id", "preview")) != 1 || len(elementsWith(body, "id", "export-form")) != 1 {
 			t.Errorf("%s: the page does not show the products looked up with their export form", c.name)
