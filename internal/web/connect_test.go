@@ -577,6 +577,9 @@ func TestProductUsesTheUserCatalog(t *testing.T) {
 	if !strings.Contains(w.Body.String(), `action="/connect/aliexpress"`) {
 		t.Error("the note has no Connect button")
 	}
+	if pt.hasText("aliscout auth") {
+		t.Error("with accounts the product page also sends the user to the operator's aliscout auth")
+	}
 	if w := ana.get(ana.connect(conns, "").callback()); w.Code != http.StatusSeeOther {
 		t.Fatalf("connect = %d", w.Code)
 	}

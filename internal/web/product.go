@@ -79,7 +79,7 @@ type productData struct {
 	Languages   []option
 	Description template.HTML
 	SourceNote  string
-	ConnectDS   bool // say how to connect a dropshipping account
+	ConnectDS   bool // say how the operator connects a dropshipping account (aliscout auth), when users cannot
 	Keep        url.Values
 	Back        string
 	Hidden      int // variants below the minimum margin
@@ -120,6 +120,9 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
 	d.fill(s.page)
+	if s.connections() {
+		d.ConnectDS = false // users connect their own accounts: the connect_ds_note says how
+	}
 	s.render(w, r, http.StatusOK, "product", d)
 }
 
