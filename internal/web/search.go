@@ -483,7 +483,17 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, searchJSON(f, &res, s.san))
+	// A repeated search of cached data is answered with the bytes encoded the first time.
+	key := searchAnswerKey(f.Values().Encode(), &res)
+	ans, ok := s.answers.get(key)
+	if !ok {
+		if ans, err = encodeAnswer(key, searchJSON(f, &res, s.san)); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		s.answers.put(ans)
+	}
+	writeEncoded(w, r, ans)
 }
 
 // NewSearchJSON is res, the answer to f, as the JSON API writes it, descriptions sanitized with

@@ -143,6 +143,8 @@ type Server struct {
 	static  *staticFiles
 	handler http.Handler
 
+	answers *encodedCache // encoded JSON answers of cached data
+
 	logMu      sync.Mutex
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
 	suppressed map[string]int
@@ -159,7 +161,8 @@ func New(cfg Config, cat Catalog) *Server {
 	if cfg.Accounts != nil && cfg.Store == nil {
 		panic("web: Config.Accounts is set without Config.Store")
 	}
-	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{}}
+	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{},
+		answers: newEncodedCache(1024)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
