@@ -54,7 +54,7 @@ for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$bare_port/hea
 
 if [ "$DISTINCT" -gt 0 ]; then
   echo "caching $DISTINCT distinct searches..."
-  for i in $(seq 1 "$DISTINCT"); do echo "$app/api/search?q=item+$i"; done | xargs -P 8 -n 50 curl -fs -o /dev/null || true
+  for i in $(seq 1 "$DISTINCT"); do echo "$app/api/search?q=item+$i"; done | xargs -P 8 -I{} curl -fs -o /dev/null {} || true
 fi
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
