@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/accounts"
@@ -130,12 +132,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			imageProxy = u.Scheme + "://" + u.Host + sandbox.ImagePath
 		}
 	}
+	ready, stopReady := readiness(db, cfg.RedisURL)
+	defer stopReady()
 	app := web.New(web.Config{
 		Simulated:      b.simulated,
 		Logger:         log,
 		Metrics:        m,
 		MetricsHandler: m.Handler(),
 		RequestBudget:  cfg.RequestBudget,
+		Ready:          ready,
 		ImageProxy:     imageProxy,
 		AllowedHosts:   hosts,
 		TrustedOrigins: trusted,
@@ -294,4 +299,29 @@ func newLogger(e *env) *slog.Logger {
 		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: e.cfg.LogLevel})
 	}
 	return slog.New(handler)
+}
+
+// readiness is what /readyz checks: the store answers, and Redis when one is configured. The
+// errors name what does not answer, never a URL with its password. stop closes its Redis client.
+func readiness(db database, redisURL string) (ready func(ctx context.Context) error, stop func()) {
+	var rc *goredis.Client
+	stop = func() {}
+	if redisURL != "" {
+		if opt, err := goredis.ParseURL(redisURL); err == nil {
+			opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
+			rc = goredis.NewClient(opt)
+			stop = func() { rc.Close() }
+		}
+	}
+	return func(ctx context.Context) error {
+		if _, err := db.CountUsers(ctx); err != nil {
+			return errors.New("the database does not answer")
+		}
+		if rc != nil {
+			if err := rc.Ping(ctx).Err(); err != nil {
+				return errors.New("redis does not answer")
+			}
+		}
+		return nil
+	}, stop
 }

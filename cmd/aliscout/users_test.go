@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +89,23 @@ func TestServeRefusesAnUnreachableDatabase(t *testing.T) {
 	}
 	if r := aliscout(t, map[string]string{"ALISCOUT_DATABASE_URL": "mysql://x@y/z"}, "", "serve"); r.code != 2 || !strings.Contains(r.stderr, "mysql") {
 		t.Errorf("serve with a mysql:// database = %d %q; want a usage error", r.code, r.stderr)
+	}
+}
+
+// TestServeReadiness: /readyz is 200 with the store answering, 503 when the configured Redis does
+// not answer; /healthz stays 200.
+func TestServeReadiness(t *testing.T) {
+	base, stop := startServe(t, nil)
+	if code, _, body := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("GET /readyz = %d %s; want 200", code, body)
+	}
+	stop()
+	base, stop = startServe(t, map[string]string{"ALISCOUT_REDIS_URL": "redis://127.0.0.1:1/0"})
+	defer stop()
+	if code, _, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(string(body), "redis") {
+		t.Errorf("GET /readyz with Redis down = %d %s; want 503 naming redis", code, body)
+	}
+	if code, _, _ := get(t, base+"/healthz"); code != 200 {
+		t.Errorf("GET /healthz with Redis down = %d; want 200", code)
 	}
 }

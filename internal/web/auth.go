@@ -66,7 +66,7 @@ func (s *Server) withAccounts(mux http.Handler, cop *http.CrossOriginProtection)
 	gated := s.gate(mux)
 	guarded := cop.Handler(gated)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			guarded.ServeHTTP(w, r)
 			return
 		}
@@ -163,7 +163,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 // to sign in or up, static files, and the probes.
 func publicPath(path string) bool {
 	switch path {
-	case "/signin", "/signup", "/signout", "/healthz", "/metrics":
+	case "/signin", "/signup", "/signout", "/healthz", "/readyz", "/metrics":
 		return true
 	}
 	return strings.HasPrefix(path, "/invite/") || strings.HasPrefix(path, "/static/")

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +58,24 @@ func TestRefusalsLoggedOncePerMinute(t *testing.T) {
 	}
 	if n := strings.Count(e.logs.String(), "request failed"); n != 1 {
 		t.Errorf("50 rate-limited requests logged %d failures; want 1 (once a minute)", n)
+	}
+}
+
+// TestReadyz: the readiness probe answers 200 while what the replica needs answers, and 503
+// naming what does not; any Host may ask, as a load balancer does by IP.
+func TestReadyz(t *testing.T) {
+	var down error
+	e := newEnv(t, Config{Ready: func(context.Context) error { return down }})
+	r := httptest.NewRequest(http.MethodGet, "/readyz", nil)
+	r.Host = "10.0.0.7:8080"
+	if w := e.do(r); w.Code != 200 || !strings.Contains(w.Body.String(), "ready") {
+		t.Errorf("GET /readyz = %d %q; want 200 ready", w.Code, w.Body.String())
+	}
+	down = errors.New("the database does not answer")
+	if w := e.get("/readyz"); w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "database") {
+		t.Errorf("GET /readyz with the database down = %d %q; want 503 naming it", w.Code, w.Body.String())
+	}
+	if w := e.get("/healthz"); w.Code != 200 {
+		t.Errorf("GET /healthz with the database down = %d; want 200 (alive)", w.Code)
 	}
 }

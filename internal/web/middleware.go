@@ -96,7 +96,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 // hostAllowed reports whether r is addressed to one of Config.AllowedHosts, or is a liveness
 // probe, which load balancers send to an IP address.
 func (s *Server) hostAllowed(r *http.Request) bool {
-	return s.hosts == nil || s.hosts[strings.ToLower(r.Host)] || r.URL.Path == "/healthz"
+	return s.hosts == nil || s.hosts[strings.ToLower(r.Host)] || r.URL.Path == "/healthz" || r.URL.Path == "/readyz"
 }
 
 // misdirected answers a request for a host the app does not serve, in plain text: the page

@@ -69,6 +69,10 @@ type Config struct {
 	Metrics RequestObserver
 	// MetricsHandler serves GET /metrics; nil answers 404 there.
 	MetricsHandler http.Handler
+	// Ready says whether this replica can serve: nil when the store (and Redis, when configured)
+	// answer, else what does not, in words without secrets. GET /readyz reports it; nil means
+	// always ready.
+	Ready func(ctx context.Context) error
 	// RequestBudget bounds how long one request waits for the catalog: past it, the catalog
 	// answers with what it knows (stale data, shipping unknown). 0 means no bound.
 	RequestBudget time.Duration
