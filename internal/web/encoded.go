@@ -15,11 +15,12 @@ import (
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
-// encodedCache keeps encoded JSON answers (and a gzip copy) by the request and the exact data they
-// were made from, so that a repeated read of cached data costs a lookup instead of converting,
-// sanitizing and encoding again. The key holds a digest of every figure the answer shows, so a
-// stale answer, another query's or another currency's is never served for this one: when the data
-// changes, the key does.
+// encodedCache keeps encoded JSON answers (and a gzip copy) by the request and the data they were
+// made from, so that a repeated read of cached data costs a lookup instead of converting,
+// sanitizing and encoding again. The key holds the query and a digest of the data's identity:
+// when each product was fetched (a product's fields change only with a new fetch), and what can
+// change after that (shipping filled in, stock, prices, the stale and paging flags). So a stale
+// answer, another query's or another currency's is never served for this one.
 type encodedCache struct {
 	mu      sync.Mutex
 	max     int
@@ -35,6 +36,10 @@ type encodedAnswer struct {
 	body []byte
 	gz   []byte // nil when the body is too small to be worth compressing
 }
+
+// maxEncodedAnswers bounds the encoded answers kept: a search answer is some 30-50 KB plus its
+// gzip copy, so about 20 MB at most.
+const maxEncodedAnswers = 384
 
 func newEncodedCache(max int) *encodedCache {
 	return &encodedCache{max: max, entries: map[string]*list.Element{}, order: list.New()}
@@ -131,7 +136,7 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // searchAnswerKey is the key of res, the answer to query, in the encoded cache: the query as
-// given, and a digest of everything of the result the answer shows.
+// given, and a digest of the result's identity (see encodedCache).
 func searchAnswerKey(query string, res *catalog.SearchResult) string {
 	h := fnv.New128a()
 	var n [8]byte

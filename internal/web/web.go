@@ -147,7 +147,7 @@ type Server struct {
 	static  *staticFiles
 	handler http.Handler
 
-	answers *encodedCache // encoded JSON answers of cached data
+	answers *encodedCache // encoded JSON answers of cached data, at most maxEncodedAnswers
 
 	logMu      sync.Mutex
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
@@ -166,7 +166,7 @@ func New(cfg Config, cat Catalog) *Server {
 		panic("web: Config.Accounts is set without Config.Store")
 	}
 	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{},
-		answers: newEncodedCache(1024)}
+		answers: newEncodedCache(maxEncodedAnswers)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
