@@ -162,7 +162,11 @@ func killAndRestart(ctx context.Context, o options, b *backend, lb *balancer, en
 		return r
 	}
 	log.Printf("restarted %s", b.name)
-	r.readyAfter = lb.waitState(ctx, b, true)
+	if lb.waitState(ctx, b, true) >= 0 {
+		r.readyAfter = time.Since(r.restartedAt)
+	} else {
+		r.readyAfter = -1
+	}
 	return r
 }
 
@@ -171,7 +175,7 @@ type killReport struct {
 	killedAt     time.Time
 	unreadyAfter time.Duration // from the kill until the balancer took it out
 	restartedAt  time.Time
-	readyAfter   time.Duration // from the restart until the balancer took it back
+	readyAfter   time.Duration // from the restart (exec) until the balancer took it back
 	err          string
 }
 
@@ -202,7 +206,7 @@ func (b *backend) kill() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.proc.cmd.Process.Signal(syscall.SIGKILL)
-	b.proc.cmd.Wait()
+	<-b.proc.done
 }
 
 func (b *backend) logs() string {

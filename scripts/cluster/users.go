@@ -87,7 +87,6 @@ func (u *user) do(ctx context.Context, method, path, contentType, body string) (
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := u.client.Do(req)
 	if err != nil {
 		return 0, nil, err
