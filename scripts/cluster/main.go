@@ -37,6 +37,9 @@ type options struct {
 	single   bool
 	bin      string
 	verbose  bool
+	// connectEvery: every n-th user connects an AliExpress account (0: none), so that their
+	// product pages read variants and stock through it, as a connected user's do.
+	connectEvery int
 }
 
 func main() {
@@ -50,6 +53,7 @@ func main() {
 	flag.BoolVar(&o.kill, "kill", true, "kill one replica with SIGKILL at 40% of the run and start it again 15 s later")
 	flag.BoolVar(&o.single, "single", true, "then run the same mix against one replica alone")
 	flag.StringVar(&o.bin, "bin", "", "a built aliscout binary (default: go build ./cmd/aliscout)")
+	flag.IntVar(&o.connectEvery, "connect-every", 2, "every n-th user connects an AliExpress account (0: none)")
 	flag.BoolVar(&o.verbose, "v", false, "print the replicas' logs when they end")
 	flag.Parse()
 	log.SetFlags(log.Ltime)

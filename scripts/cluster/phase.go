@@ -103,7 +103,7 @@ func phase(ctx context.Context, o options, replicas int, kill bool) (*results, e
 
 	log.Printf("%d replicas ready behind %s; signing up %d users", replicas, lb.url, o.users)
 	res := newResults()
-	users, err := signUp(ctx, lb.url, o.users, res)
+	users, err := signUp(ctx, lb.url, o.users, o.connectEvery)
 	if err != nil {
 		return nil, err
 	}

@@ -19,15 +19,16 @@ import (
 // user is one signed-in dropshipper: a cookie jar with their session, their saved list, and the
 // products they have seen.
 type user struct {
-	base   string
-	email  string
-	client *http.Client
-	list   int64
-	seen   []int64
-	items  []int64
-	lost   atomic.Int64 // answers that said the session was gone
-	rng    *rand.Rand
-	zipf   *rand.Zipf
+	base      string
+	connected bool // their AliExpress account is connected (OAuth with the simulator)
+	email     string
+	client    *http.Client
+	list      int64
+	seen      []int64
+	items     []int64
+	lost      atomic.Int64 // answers that said the session was gone
+	rng       *rand.Rand
+	zipf      *rand.Zipf
 }
 
 // queries are what users search for; a Zipf draw over them gives the repeats real traffic has.
@@ -47,7 +48,7 @@ var queries = func() []string {
 	return q
 }()
 
-func signUp(ctx context.Context, base string, n int, res *results) ([]*user, error) {
+func signUp(ctx context.Context, base string, n, connectEvery int) ([]*user, error) {
 	users := make([]*user, n)
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(8) // argon2id is meant to be slow
@@ -72,6 +73,11 @@ func signUp(ctx context.Context, base string, n int, res *results) ([]*user, err
 			var l struct{ ID int64 }
 			json.Unmarshal(body, &l)
 			u.list = l.ID
+			if connectEvery > 0 && i%connectEvery == 0 {
+				if err := u.connect(ctx, fmt.Sprintf("load%03d", i)); err != nil {
+					return fmt.Errorf("%s: %w", u.email, err)
+				}
+			}
 			users[i] = u
 			return nil
 		})
@@ -98,6 +104,59 @@ func (u *user) do(ctx context.Context, method, path, contentType, body string) (
 		u.lost.Add(1)
 	}
 	return resp.StatusCode, b, err
+}
+
+// connect connects the user's AliExpress account the way a browser does: aliscout sends it to the
+// platform's authorization page (the simulator's, through the gateway hop), the buyer approves, and
+// the platform sends it back to aliscout's callback with a code.
+func (u *user) connect(ctx context.Context, nick string) error {
+	code, _, loc, err := u.redirect(ctx, "GET", u.base+"/connect/aliexpress", "")
+	if err != nil || loc == "" {
+		return fmt.Errorf("connect: %d %v", code, err)
+	}
+	auth, err := url.Parse(loc)
+	if err != nil {
+		return err
+	}
+	form := auth.Query()
+	form.Set("action", "approve")
+	form.Set("user_nick", nick)
+	approve := *auth
+	approve.RawQuery = ""
+	code, _, loc, err = u.redirect(ctx, "POST", approve.String(), form.Encode())
+	if err != nil || loc == "" {
+		return fmt.Errorf("approve: %d %v", code, err)
+	}
+	code, body, _, err := u.redirect(ctx, "GET", loc, "")
+	if err != nil || code >= 400 {
+		return fmt.Errorf("callback: %d %v %.200s", code, err, body)
+	}
+	u.connected = true
+	return nil
+}
+
+// redirect makes one request to an absolute URL and returns the status, body and Location.
+func (u *user) redirect(ctx context.Context, method, target, form string) (int, []byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(form))
+	if err != nil {
+		return 0, nil, "", err
+	}
+	if form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := u.client.Do(req)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	loc := resp.Header.Get("Location")
+	if loc != "" {
+		if l, err := resp.Request.URL.Parse(loc); err == nil {
+			loc = l.String()
+		}
+	}
+	return resp.StatusCode, b, loc, nil
 }
 
 // features says which optional parts of the mix this build has.
