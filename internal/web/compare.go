@@ -188,7 +188,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 		d.Cols = append(d.Cols, col)
 	}
 	if links {
-		for _, res := range s.cat.Import(r.Context(), inputs, opts) {
+		for _, res := range s.catalogFor(r).Import(r.Context(), inputs, opts) {
 			if res.Product == nil || res.Error != "" {
 				msg := res.Error
 				if msg == "" || res.Code == catalog.ENotFound {
@@ -200,7 +200,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 			add(s.compareCol(&d, c, *res.Product))
 		}
 	} else {
-		for _, f := range s.cat.Products(r.Context(), ids, opts) {
+		for _, f := range s.catalogFor(r).Products(r.Context(), ids, opts) {
 			if f.Err != nil {
 				pr := problemOf(f.Err)
 				s.logError(r, f.Err, pr)

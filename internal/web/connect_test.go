@@ -197,6 +197,17 @@ func (c *accountCatalog) Product(ctx context.Context, id int64, o catalog.Produc
 	return p, err
 }
 
+func (c *accountCatalog) Products(ctx context.Context, ids []int64, o catalog.ProductOptions) []catalog.Found {
+	found := c.fakeCatalog.Products(ctx, ids, o)
+	for i := range found {
+		if found[i].Err == nil {
+			found[i].Product.Title = "As seen by " + c.nick + ": " + found[i].Product.Title
+			found[i].Product.Source = catalog.SourceDS
+		}
+	}
+	return found
+}
+
 // connectEnv is the app with accounts and connected AliExpress accounts on the fake; cfg adds to
 // its configuration.
 func connectEnv(t *testing.T, cfg Config) (*acctEnv, *fakeConnections) {
@@ -597,5 +608,28 @@ func TestProductUsesTheUserCatalog(t *testing.T) {
 	e2, _ := connectEnv(t, Config{OpenResearch: true})
 	if w := e2.browser("Edge").get(path); w.Code != 200 || strings.Contains(w.Body.String(), "connect-ds-note") {
 		t.Errorf("product page for a visitor = %d; want it without the note", w.Code)
+	}
+}
+
+// TestCompareAndExportUseTheUserCatalog: the compare page and a store export of a connected user
+// read through their default account too, so the variants, stock and prices they compare and
+// export are those their account would order at.
+func TestCompareAndExportUseTheUserCatalog(t *testing.T) {
+	e, conns := connectEnv(t, Config{})
+	ana := e.browser("Firefox")
+	ana.signUp("ana@example.com")
+	compare := fmt.Sprintf("/compare?ids=%d,%d", idStrip, idHolder)
+	if w := ana.get(compare); w.Code != 200 || strings.Contains(w.Body.String(), "As seen by") {
+		t.Fatalf("compare without an account = %d; want the server-wide data", w.Code)
+	}
+	if w := ana.get(ana.connect(conns, "").callback()); w.Code != http.StatusSeeOther {
+		t.Fatalf("connect = %d", w.Code)
+	}
+	if w := ana.get(compare); w.Code != 200 || strings.Count(w.Body.String(), "As seen by buyer1") < 2 {
+		t.Errorf("compare with an account = %d; want both products as her account sees them\n%s", w.Code, w.Body.String())
+	}
+	w := ana.post("/export", url.Values{"format": {"json"}, "ids": {fmt.Sprint(idStrip)}})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "As seen by buyer1") {
+		t.Errorf("export with an account = %d; want the product as her account sees it\n%s", w.Code, w.Body.String())
 	}
 }

@@ -223,7 +223,7 @@ type exportBatch struct {
 // "Ships From" option. An unknown warehouse is bad input naming its field.
 func (s *Server) gather(r *http.Request, x exportRequest) (exportBatch, error) {
 	var b exportBatch
-	for _, f := range s.cat.Products(r.Context(), x.ids, x.opts) {
+	for _, f := range s.catalogFor(r).Products(r.Context(), x.ids, x.opts) {
 		if f.Err != nil {
 			p := problemOf(f.Err)
 			s.logError(r, f.Err, p)

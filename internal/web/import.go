@@ -221,7 +221,7 @@ func splitLines(text string) []string {
 func (d *importData) preview(s *Server, r *http.Request, lines []string, picked map[string]bool, shipsFrom map[string]string) {
 	d.Previewed = true
 	keep := d.Keep
-	results := s.cat.Import(r.Context(), lines, d.Opts)
+	results := s.catalogFor(r).Import(r.Context(), lines, d.Opts)
 	for i, res := range results {
 		row := importRow{Line: i + 1, Input: cleanText(res.Input)}
 		if res.Product != nil && res.Error == "" {
