@@ -135,6 +135,7 @@ func phase(ctx context.Context, o options, replicas int, kill bool) (*results, e
 	res.budget = o.budget
 	res.calls = simulatorCalls("http://" + simAddr)
 	res.sessionsLost = countSessionLosses(users)
+	res.jobs = jobStates(ctx, dbURL)
 	return res, nil
 }
 
@@ -390,4 +391,31 @@ func simulatorCalls(base string) string {
 		b.WriteString(sc.Text())
 	}
 	return b.String()
+}
+
+// jobStates counts the background jobs of the run by kind and state (River's table).
+func jobStates(ctx context.Context, dbURL string) string {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT kind, state, count(*) FROM river_job GROUP BY kind, state ORDER BY kind, state")
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var parts []string
+	for rows.Next() {
+		var kind, state string
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			return err.Error()
+		}
+		parts = append(parts, fmt.Sprintf("%s %s: %d", kind, state, n))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -20,6 +20,7 @@ type results struct {
 	calls        string // the simulator's per-method counts, when it has --control
 	kill         *killReport
 	sessionsLost int64
+	jobs         string // background jobs by kind and state at the end
 }
 
 type routeStats struct {
@@ -119,6 +120,7 @@ func report(w io.Writer, title string, r *results) {
 		fmt.Fprintf(w, "simulator's calls by method: %s\n", r.calls)
 	}
 	fmt.Fprintf(w, "sessions lost (an answer asking to sign in again): %d\n", r.sessionsLost)
+	fmt.Fprintf(w, "background jobs at the end: %s\n", r.jobs)
 	for _, n := range names {
 		for c, k := range r.routes[n].codes {
 			if c >= 400 && c != 404 && c != 409 {
