@@ -135,6 +135,11 @@ type Options struct {
 
 	// Logger receives one line per API call (never a secret or token); nil discards.
 	Logger *slog.Logger
+
+	// Control serves the test controls as JSON under ControlPath (/__sandbox/): the clock, product
+	// overrides, call counts, the orders held and counted faults. Without it those paths answer
+	// 404 like any unknown path. Never expose a Sandbox with Control to others.
+	Control bool
 }
 
 // Sandbox is a simulated AliExpress Open Platform gateway. It is an http.Handler, safe for concurrent
@@ -173,6 +178,8 @@ type Sandbox struct {
 
 	linksMu sync.Mutex
 	links   map[string]string // short link code ("_AbC1234") -> the source it leads to
+
+	ctl controls // the test controls (control.go), guarded by mu
 }
 
 // maxCalls bounds the call log so a long-running sandbox does not grow without end.
@@ -255,6 +262,9 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("GET "+ImagePath, s.serveImage)
 	s.mux.HandleFunc("GET /e/{code}", s.serveShortLink)
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
+	if opts.Control {
+		s.controlRoutes()
+	}
 	return s
 }
 
@@ -263,23 +273,24 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// SetNow replaces the clock. Everything time-dependent (catalog day, token and code lifetimes, order
-// progress, timestamp checks, call limits) follows it from the next request on.
+// SetNow replaces the clock, and undoes Advance and SetTime. Everything time-dependent (catalog
+// day, token and code lifetimes, order progress, timestamp checks, call limits) follows it from the
+// next request on.
 func (s *Sandbox) SetNow(now func() time.Time) {
 	if now == nil {
 		now = time.Now
 	}
 	s.mu.Lock()
 	s.now = now
+	s.ctl.offset = 0
 	s.mu.Unlock()
 }
 
-// Now returns the Sandbox's current time.
+// Now returns the Sandbox's current time: its clock, moved by Advance or SetTime if they were
+// used.
 func (s *Sandbox) Now() time.Time {
-	s.mu.Lock()
-	now := s.now
-	s.mu.Unlock()
-	return now()
+	now, _ := s.clock()
+	return now
 }
 
 // AppKey returns the app key the Sandbox accepts.
