@@ -25,6 +25,28 @@
 //
 // Where the platform's behaviour is not known, the Sandbox picks the likeliest and says so in the
 // comments of the Options that switch it.
+//
+// # Test controls
+//
+// Tests steer a Sandbox with Go methods, and, with Options.Control (aliscout sandbox --control),
+// over HTTP with JSON under ControlPath, for black-box tests of programs in any language. Without
+// Control those paths answer 404 like any unknown path.
+//
+//	GET|POST        /__sandbox/clock          {"advance": "24h"} or {"set": "<RFC 3339>"}   Advance, SetTime
+//	GET|POST|DELETE /__sandbox/products/{id}  {"price": "9.99", "stock": 0, "gone": true}  SetProduct, ClearProduct
+//	GET|DELETE      /__sandbox/calls          calls per API method since start             CallStats
+//	GET             /__sandbox/orders         the Dropshipping orders held                 Orders
+//	GET|POST|DELETE /__sandbox/faults         {"method", "fault", "times"}                 ArmFault
+//
+// The clock moves and keeps running from where it was put; everything that follows Options.Now
+// follows it, and a request is accepted when its timestamp is near either the moved time or the
+// unmoved one, so a program on the wall clock can be tested across days. A product override holds
+// on every day until removed and wins over the day's generated price and stock; what it leaves out
+// moves with the day. A counted fault applies to the next N calls of one API as they arrive:
+// drop-answer (handled, no answer), timeout (handled, the answer held for DefaultFaultHold, at
+// most MaxFaultHold, or until the client gives up, then dropped), 5xx (502 then 503 from the front
+// proxy, not handled) and rate-limit (ApiCallLimit, not handled). Bad input answers 400 with
+// {"error": ..., "field": ...}.
 package sandbox
 
 import (
