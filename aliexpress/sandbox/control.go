@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -113,7 +114,9 @@ func (s *Sandbox) ClearProduct(id int64) { s.cat.ClearOverride(id) }
 // CallStats counts the calls that reached the gateway since the Sandbox started (or since
 // ResetCallStats), whatever their outcome. Unlike the call log it is never trimmed.
 type CallStats struct {
-	// Methods counts the calls per API name ("aliexpress.ds.order.create", "/auth/token/create").
+	// Methods counts the calls per API name ("aliexpress.ds.order.create", "/auth/token/create");
+	// calls of names the Sandbox does not serve count under UnknownMethod, so that the counts stay
+	// small whatever clients send.
 	Methods map[string]int
 	// Outcomes counts them per API name and outcome: the error code answered ("0" for success,
 	// "ApiCallLimit", ...), or the injected fault when there was no answer from the gateway
@@ -121,6 +124,9 @@ type CallStats struct {
 	Outcomes map[string]map[string]int
 	Total    int
 }
+
+// UnknownMethod is the name CallStats counts calls of unknown or missing API names under.
+const UnknownMethod = "(unknown method)"
 
 // CallStats returns the calls counted so far.
 func (s *Sandbox) CallStats() CallStats {
@@ -152,10 +158,14 @@ func (s *Sandbox) countLocked(c Call) {
 	if s.ctl.counts == nil {
 		s.ctl.counts = map[string]map[string]int{}
 	}
-	byCode := s.ctl.counts[c.Method]
+	method := c.Method
+	if _, ok := s.methods[method]; !ok {
+		method = UnknownMethod
+	}
+	byCode := s.ctl.counts[method]
 	if byCode == nil {
 		byCode = map[string]int{}
-		s.ctl.counts[c.Method] = byCode
+		s.ctl.counts[method] = byCode
 	}
 	byCode[outcome]++
 	s.ctl.total++
@@ -210,7 +220,7 @@ func (s *Sandbox) Orders() []OrderRecord {
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
-		return int(min(max(a.ID-b.ID, -1), 1))
+		return cmp.Compare(a.ID, b.ID)
 	})
 	return out
 }

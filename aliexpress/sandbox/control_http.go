@@ -205,6 +205,10 @@ func (s *Sandbox) ctlProduct(w http.ResponseWriter, r *http.Request) {
 			s.ClearProduct(id)
 			break
 		}
+		if price == 0 && in.Stock == nil && in.Gone == nil {
+			ctlError(w, http.StatusBadRequest, "", "give price, stock or gone (or reset)")
+			return
+		}
 		// What the body leaves out keeps its earlier override. The lock makes two concurrent
 		// changes of one product both count.
 		s.ctl.prodMu.Lock()
@@ -218,7 +222,12 @@ func (s *Sandbox) ctlProduct(w http.ResponseWriter, r *http.Request) {
 		if in.Gone != nil {
 			o.Gone = *in.Gone
 		}
-		err := s.SetProduct(id, o)
+		var err error
+		if o == (ProductOverride{}) {
+			s.ClearProduct(id) // {"gone": false} on a product with nothing else overridden
+		} else {
+			err = s.SetProduct(id, o)
+		}
 		s.ctl.prodMu.Unlock()
 		if err != nil {
 			ctlError(w, http.StatusBadRequest, "", err.Error())

@@ -322,6 +322,11 @@ func TestControlProduct(t *testing.T) {
 	if _, ok := x.srv.Override(p.ID); ok {
 		t.Error("Override after reset: still there")
 	}
+	x.ok(t, http.MethodPost, path, `{"gone": true}`)
+	if st := x.ok(t, http.MethodPost, path, `{"gone": false}`); st["override"] != nil || st["listed"] != true {
+		t.Errorf("POST gone false over a gone-only override = %v; want no override left and the product listed", st)
+	}
+	x.bad(t, http.MethodPost, path, `{}`, "")
 
 	x.bad(t, http.MethodPost, path, `{"price": "cheap"}`, "price")
 	x.bad(t, http.MethodPost, path, `{"price": "0"}`, "price")
@@ -363,11 +368,15 @@ func TestControlCallsCount(t *testing.T) {
 	if _, _, err := bad.Affiliate.ProductDetails(x.ctx, ids, nil); !errors.Is(err, aliexpress.ErrSignature) {
 		t.Fatalf("ProductDetails with a wrong secret = %v", err)
 	}
+	e := &env{t: t, sb: x.srv.Sandbox, clock: x.clock}
+	e.call("aliexpress.no.such.method", nil)
+	e.call("aliexpress.no.such.method.either", nil)
 	st := x.ok(t, http.MethodGet, "/__sandbox/calls", "")
 	calls, _ := st["calls"].(map[string]any)
 	outcomes, _ := st["outcomes"].(map[string]any)
-	if calls["aliexpress.affiliate.productdetail.get"] != float64(4) || calls["aliexpress.ds.product.get"] != float64(1) || st["total"] != float64(5) {
-		t.Errorf("GET calls = %v; want 4 productdetail.get (one refused), 1 ds.product.get, 5 in all", st)
+	if calls["aliexpress.affiliate.productdetail.get"] != float64(4) || calls["aliexpress.ds.product.get"] != float64(1) ||
+		calls[UnknownMethod] != float64(2) || st["total"] != float64(7) || len(calls) != 3 {
+		t.Errorf("GET calls = %v; want 4 productdetail.get (one refused), 1 ds.product.get, 2 unknown, 7 in all", st)
 	}
 	pd, _ := outcomes["aliexpress.affiliate.productdetail.get"].(map[string]any)
 	if pd["0"] != float64(3) || pd["IncompleteSignature"] != float64(1) {
