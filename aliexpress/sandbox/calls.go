@@ -13,13 +13,14 @@ type Call struct {
 	User       string    // nick of the access token's owner, when a valid one was sent
 	Code       string    // "0" on success, else the error code answered (e.g. "IncompleteSignature")
 	HTTPStatus int       // 200 for every answer of the gateway, 5xx for injected errors, 0 when dropped
-	Fault      string    // the injected fault: "", "http-502", "drop", "malformed", "latency"
+	Fault      string    // the injected fault: "", "http-502", "drop", "malformed", "latency", "timeout", "rate-limit"
 	RequestID  string
 }
 
 func (s *Sandbox) record(c Call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.countLocked(c)
 	if len(s.calls) < maxCalls {
 		s.calls = append(s.calls, c)
 		return
@@ -50,7 +51,7 @@ func (s *Sandbox) CallCount(method string) int {
 	return n
 }
 
-// ResetCalls empties the call log.
+// ResetCalls empties the call log (CallStats keeps counting).
 func (s *Sandbox) ResetCalls() {
 	s.mu.Lock()
 	s.calls = nil

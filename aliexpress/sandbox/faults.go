@@ -52,11 +52,18 @@ type fault struct {
 	status    int
 	drop      bool
 	malformed bool
+	hold      time.Duration // handle, then hold the answer this long and drop it (FaultTimeout)
+	limit     bool          // answer ApiCallLimit after the other checks (FaultRateLimit)
 }
 
+// drawFault decides what happens to one call of api: a fault armed for it (ArmFault), else a
+// draw of the random Faults.
 func (s *Sandbox) drawFault(api string) fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f, ok := s.takeArmedLocked(api); ok {
+		return f
+	}
 	f := s.faults
 	if len(f.Methods) > 0 && !slices.Contains(f.Methods, api) {
 		return fault{}

@@ -35,6 +35,9 @@ type call struct {
 	appKey string
 	user   string // nick of the access token's owner, when one was presented and valid
 	base   string // "http://host" of this request, for absolute picture URLs
+
+	moved   time.Duration // how far the test controls moved the clock (Advance, SetTime)
+	limited bool          // a FaultRateLimit applies: answer ApiCallLimit after the other checks
 }
 
 // param returns a request parameter with surrounding white space removed.
@@ -134,17 +137,19 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rest bool) {
 			return
 		}
 	}
-	now := s.Now()
+	now, moved := s.clock()
 	c := &call{
-		r:      r,
-		params: params,
-		api:    api,
-		rest:   rest,
-		now:    now,
-		day:    world.Day(now),
-		reqID:  s.requestID(now),
-		appKey: params["app_key"],
-		base:   baseURL(r),
+		r:       r,
+		params:  params,
+		api:     api,
+		rest:    rest,
+		now:     now,
+		day:     world.Day(now),
+		reqID:   s.requestID(now),
+		appKey:  params["app_key"],
+		base:    baseURL(r),
+		moved:   moved,
+		limited: f.limit,
 	}
 	if f.status != 0 {
 		s.record(Call{Method: api, Time: now, AppKey: c.appKey, Fault: "http-" + strconv.Itoa(f.status), HTTPStatus: f.status})
@@ -161,9 +166,28 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, rest bool) {
 		entry.Fault = "drop"
 		entry.HTTPStatus = 0
 	}
+	if f.limit {
+		entry.Fault = "rate-limit"
+	}
+	if f.hold > 0 {
+		entry.Fault = "timeout"
+		entry.HTTPStatus = 0
+	}
 	s.record(entry)
 	s.log.LogAttrs(r.Context(), levelFor(code), "sandbox call",
 		slog.String("method", api), slog.String("code", code), slog.String("request_id", c.reqID))
+	if f.hold > 0 {
+		// The call was handled; its answer never comes. The wait ends when the client gives up,
+		// the server closes, or the hold is over, whichever is first.
+		t := time.NewTimer(f.hold)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+		dropConnection(w)
+		return
+	}
 	if f.drop {
 		dropConnection(w)
 		return
@@ -237,7 +261,9 @@ func (s *Sandbox) check(c *call) (apiMethod, *apiError) {
 	if !ok {
 		return apiMethod{}, errTimestamp
 	}
-	if d := c.now.Sub(ts); d > s.opts.TimestampWindow || d < -s.opts.TimestampWindow {
+	if !s.timely(ts, c.now) && (c.moved == 0 || !s.timely(ts, c.now.Add(-c.moved))) {
+		// A clock moved by the test controls takes the time of the clients that follow it and the
+		// time of those that do not (the wall clock, for a black-box test of another program).
 		return apiMethod{}, errTimestamp
 	}
 	signPath := ""
@@ -275,10 +301,19 @@ func (s *Sandbox) check(c *call) (apiMethod, *apiError) {
 		}
 		return apiMethod{}, errMethod
 	}
+	if c.limited {
+		return apiMethod{}, callLimitError(banLength)
+	}
 	if e := s.admit(c.api, c.now); e != nil {
 		return apiMethod{}, e
 	}
 	return m, nil
+}
+
+// timely reports whether a request's timestamp is within the window of now.
+func (s *Sandbox) timely(ts, now time.Time) bool {
+	d := now.Sub(ts)
+	return d <= s.opts.TimestampWindow && d >= -s.opts.TimestampWindow
 }
 
 // errorBody renders an error envelope: wrapped in error_response on /sync, flat with "message" on /rest.

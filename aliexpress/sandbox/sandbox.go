@@ -25,6 +25,28 @@
 //
 // Where the platform's behaviour is not known, the Sandbox picks the likeliest and says so in the
 // comments of the Options that switch it.
+//
+// # Test controls
+//
+// Tests steer a Sandbox with Go methods, and, with Options.Control (aliscout sandbox --control),
+// over HTTP with JSON under ControlPath, for black-box tests of programs in any language. Without
+// Control those paths answer 404 like any unknown path.
+//
+//	GET|POST        /__sandbox/clock          {"advance": "24h"} or {"set": "<RFC 3339>"}   Advance, SetTime
+//	GET|POST|DELETE /__sandbox/products/{id}  {"price": "9.99", "stock": 0, "gone": true}  SetProduct, ClearProduct
+//	GET|DELETE      /__sandbox/calls          calls per API method since start             CallStats
+//	GET             /__sandbox/orders         the Dropshipping orders held                 Orders
+//	GET|POST|DELETE /__sandbox/faults         {"method", "fault", "times"}                 ArmFault
+//
+// The clock moves and keeps running from where it was put; everything that follows Options.Now
+// follows it, and a request is accepted when its timestamp is near either the moved time or the
+// unmoved one, so a program on the wall clock can be tested across days. A product override holds
+// on every day until removed and wins over the day's generated price and stock; what it leaves out
+// moves with the day. A counted fault applies to the next N calls of one API as they arrive:
+// drop-answer (handled, no answer), timeout (handled, the answer held for DefaultFaultHold, at
+// most MaxFaultHold, or until the client gives up, then dropped), 5xx (502 then 503 from the front
+// proxy, not handled) and rate-limit (ApiCallLimit, not handled). Bad input answers 400 with
+// {"error": ..., "field": ...}.
 package sandbox
 
 import (
@@ -135,6 +157,11 @@ type Options struct {
 
 	// Logger receives one line per API call (never a secret or token); nil discards.
 	Logger *slog.Logger
+
+	// Control serves the test controls as JSON under ControlPath (/__sandbox/): the clock, product
+	// overrides, call counts, the orders held and counted faults. Without it those paths answer
+	// 404 like any unknown path. Never expose a Sandbox with Control to others.
+	Control bool
 }
 
 // Sandbox is a simulated AliExpress Open Platform gateway. It is an http.Handler, safe for concurrent
@@ -173,6 +200,8 @@ type Sandbox struct {
 
 	linksMu sync.Mutex
 	links   map[string]string // short link code ("_AbC1234") -> the source it leads to
+
+	ctl controls // the test controls (control.go), guarded by mu
 }
 
 // maxCalls bounds the call log so a long-running sandbox does not grow without end.
@@ -255,6 +284,9 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("GET "+ImagePath, s.serveImage)
 	s.mux.HandleFunc("GET /e/{code}", s.serveShortLink)
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
+	if opts.Control {
+		s.controlRoutes()
+	}
 	return s
 }
 
@@ -263,23 +295,24 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// SetNow replaces the clock. Everything time-dependent (catalog day, token and code lifetimes, order
-// progress, timestamp checks, call limits) follows it from the next request on.
+// SetNow replaces the clock, and undoes Advance and SetTime. Everything time-dependent (catalog
+// day, token and code lifetimes, order progress, timestamp checks, call limits) follows it from the
+// next request on.
 func (s *Sandbox) SetNow(now func() time.Time) {
 	if now == nil {
 		now = time.Now
 	}
 	s.mu.Lock()
 	s.now = now
+	s.ctl.offset = 0
 	s.mu.Unlock()
 }
 
-// Now returns the Sandbox's current time.
+// Now returns the Sandbox's current time: its clock, moved by Advance or SetTime if they were
+// used.
 func (s *Sandbox) Now() time.Time {
-	s.mu.Lock()
-	now := s.now
-	s.mu.Unlock()
-	return now()
+	now, _ := s.clock()
+	return now
 }
 
 // AppKey returns the app key the Sandbox accepts.

@@ -21,6 +21,7 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	seed := fs.Int64("seed", 1, "catalog seed: the same seed gives the same products")
 	launched := fs.Bool("launched", false, "give launched-app token lifetimes (30/60 days) instead of test-app ones (1/2 days)")
 	quota := fs.Int("daily-quota", 0, "calls per day before ApiCallLimit (0 = unlimited)")
+	control := fs.Bool("control", false, "serve the test controls under /__sandbox/ (clock, product overrides, call counts, orders, faults); for tests only")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +30,7 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: e.cfg.LogLevel}))
 	sb := sandbox.New(sandbox.Options{AppKey: *appKey, AppSecret: *appSecret, Seed: *seed, LaunchedApp: *launched,
-		DailyQuota: *quota, Logger: log})
+		DailyQuota: *quota, Logger: log, Control: *control})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("sandbox: listen on %s: %w", *addr, err)
@@ -37,6 +38,9 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "AliExpress simulator listening on http://%s (app key %s)\n", ln.Addr(), *appKey)
 	fmt.Fprintf(e.stdout, "point a client at it: aliscout --gateway http://%s search \"phone case\"\n", ln.Addr())
+	if *control {
+		fmt.Fprintf(e.stdout, "test controls on: http://%s%s lists them (anyone who can reach this address can use them)\n", ln.Addr(), sandbox.ControlPath)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

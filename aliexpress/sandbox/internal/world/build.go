@@ -103,6 +103,7 @@ type Catalog struct {
 	promos []*promoDef
 	feeds  []*promoDef
 
+	over    overrides // set by tests through SetOverride; empty otherwise
 	cache   *lru[int32, *detail]
 	images  *lru[string, []byte]
 	keys    sync.Pool // *[]uint64 scratch for Search

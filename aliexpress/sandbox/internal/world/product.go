@@ -48,6 +48,9 @@ func (c *Catalog) priceFactors(it *item, day int) (list, sale int64) {
 
 // saleOn is the product's sale price on day: its cheapest variant's.
 func (c *Catalog) saleOn(it *item, day int) int64 {
+	if o, ok := c.OverrideOf(it.id); ok && o.SalePrice > 0 {
+		return o.SalePrice
+	}
 	_, s := c.priceFactors(it, day)
 	return perMille(int64(it.price), s)
 }
@@ -56,6 +59,9 @@ func (c *Catalog) saleOn(it *item, day int) int64 {
 func (c *Catalog) pricesOn(it *item, day int) (list, sale int64, disc int) {
 	lf, sf := c.priceFactors(it, day)
 	list, sale = perMille(int64(it.orig), lf), perMille(int64(it.price), sf)
+	if o, ok := c.OverrideOf(it.id); ok && o.SalePrice > 0 {
+		list, sale = overriddenPrices(list, sale, o.SalePrice)
+	}
 	return list, sale, discount(list, sale)
 }
 
@@ -101,18 +107,19 @@ func (c *Catalog) stockOn(it *item, d *detail, n int, day int) int {
 	return int(max(s, 0))
 }
 
-// Product returns a product as it is on day. ok is false when no such product exists, it is not
-// listed yet, or it has disappeared by that day (the platform's ITEM_ID_NOT_FOUND).
+// Product returns a product as it is on day, with its override, if any. ok is false when no such
+// product exists, it is not listed yet, it has disappeared by that day, or an override made it
+// gone (the platform's ITEM_ID_NOT_FOUND).
 func (c *Catalog) Product(id int64, day int) (p Product, ok bool) {
 	i, found := c.find(id)
-	if !found || !c.items[i].live(day) {
+	if !found || !c.listed(&c.items[i], day) {
 		return Product{}, false
 	}
 	return c.productOn(i, day), true
 }
 
-// productOn builds product i as it is on day. The result shares nothing mutable with the
-// catalog.
+// productOn builds product i as it is on day, with its override. The result shares nothing
+// mutable with the catalog.
 func (c *Catalog) productOn(i int, day int) Product {
 	it := &c.items[i]
 	d := c.detail(i)
@@ -213,6 +220,9 @@ func (c *Catalog) productOn(i int, day int) Product {
 	p.OriginalPrice, p.SalePrice = v0.Price, v0.SalePrice
 	p.AppSalePrice = perMille(p.SalePrice, d.appPM)
 	p.DiscountPct = discount(p.OriginalPrice, p.SalePrice)
+	if o, ok := c.OverrideOf(it.id); ok {
+		o.apply(&p, d)
+	}
 	return p
 }
 

@@ -151,7 +151,7 @@ func (c *Catalog) FeedItemIDs(feed string, categoryID int64, day int) []int64 {
 	var idx []int
 	for i := range c.items {
 		it := &c.items[i]
-		if !it.live(day) || !p.match(c, it, day) {
+		if !c.listed(it, day) || !p.match(c, it, day) {
 			continue
 		}
 		if categoryID != 0 && tops[it.top].id != categoryID && c.kids[it.kid].spec.id != categoryID {

@@ -86,6 +86,7 @@ func (c *Catalog) Search(q Query, day int) Result {
 	}
 	platform := strings.ToUpper(q.PlatformType)
 
+	over := c.over.m.Load()
 	buf := c.scratch()
 	keys := (*buf)[:0]
 	n := len(c.items)
@@ -98,7 +99,7 @@ func (c *Catalog) Search(q Query, day int) Result {
 			i = int(cands[j])
 		}
 		it := &c.items[i]
-		if !it.live(day) {
+		if !it.live(day) || over != nil && (*over)[it.id].Gone {
 			continue
 		}
 		if kidOK != nil && !kidOK[it.kid] && !topOK[it.top] {

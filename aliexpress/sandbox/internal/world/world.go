@@ -5,7 +5,8 @@
 //
 // Money is integer cents of USD (the catalog's base currency); Convert gives other currencies.
 // Everything is a pure function of the seed and the day, so two catalogs with the same seed agree,
-// and any day can be asked in any order.
+// and any day can be asked in any order; the one exception is an Override a test puts on a
+// product (its price, stock or existence), which wins over the day's figures until cleared.
 //
 // New builds only a compact index (what search, sorting and feeds need); a full product with its
 // variants, stock and description is generated when asked for, and a small cache keeps the
