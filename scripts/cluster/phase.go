@@ -1,19 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -375,7 +377,8 @@ func redact(raw string) string {
 	return u.Redacted()
 }
 
-// simulatorCalls reads the simulator's per-method call counts (its --control routes), if it has them.
+// simulatorCalls reads the simulator's per-method call counts (its --control routes), if it has
+// them, with the ApiCallLimit answers among them.
 func simulatorCalls(base string) string {
 	resp, err := http.Get(base + "/__sandbox/calls")
 	if err != nil {
@@ -385,12 +388,22 @@ func simulatorCalls(base string) string {
 	if resp.StatusCode != http.StatusOK {
 		return ""
 	}
-	var b strings.Builder
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 1<<20))
-	for sc.Scan() {
-		b.WriteString(sc.Text())
+	var c struct {
+		Calls    map[string]int
+		Outcomes map[string]map[string]int
+		Total    int
 	}
-	return b.String()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&c); err != nil {
+		return ""
+	}
+	methods := slices.Sorted(maps.Keys(c.Calls))
+	var parts []string
+	limited := 0
+	for _, m := range methods {
+		parts = append(parts, fmt.Sprintf("%s %d", strings.TrimPrefix(m, "aliexpress."), c.Calls[m]))
+		limited += c.Outcomes[m]["ApiCallLimit"]
+	}
+	return fmt.Sprintf("%s; ApiCallLimit answers: %d", strings.Join(parts, ", "), limited)
 }
 
 // jobStates counts the background jobs of the run by kind and state (River's table).
