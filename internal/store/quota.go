@@ -68,3 +68,11 @@ func CheckQuotaCall(c QuotaCall) error {
 	}
 	return nil
 }
+
+// OperatorNotices records the warnings sent to the operators (a month projected to fail the DS
+// assessment, a month that failed), so that each is sent once whichever replica gets there.
+type OperatorNotices interface {
+	// RecordOperatorNotice records the notice of condition for period and returns true, or
+	// returns false when it was recorded before.
+	RecordOperatorNotice(ctx context.Context, period, condition string) (bool, error)
+}

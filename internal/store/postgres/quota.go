@@ -96,3 +96,14 @@ func (q *queries) RaiseQuotaCounts(ctx context.Context, counts []store.QuotaCoun
 		return nil
 	})
 }
+
+// RecordOperatorNotice implements store.OperatorNotices.
+func (q *queries) RecordOperatorNotice(ctx context.Context, period, condition string) (bool, error) {
+	if period == "" || condition == "" {
+		return false, fmt.Errorf("store: record operator notice: %w: empty period or condition", store.ErrInvalid)
+	}
+	n, err := execN(ctx, q.db, "record operator notice",
+		`INSERT INTO operator_notices (period, condition, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		period, condition, q.clock())
+	return n == 1, err
+}

@@ -101,3 +101,14 @@ func dbErr2(op string, err error) error {
 	}
 	return dbErr(op, err)
 }
+
+// RecordOperatorNotice implements store.OperatorNotices.
+func (q *queries) RecordOperatorNotice(ctx context.Context, period, condition string) (bool, error) {
+	if period == "" || condition == "" {
+		return false, fmt.Errorf("store: record operator notice: %w: empty period or condition", store.ErrInvalid)
+	}
+	n, err := execN(ctx, q.w, "record operator notice",
+		`INSERT INTO operator_notices (period, condition, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		period, condition, micros(q.clock()))
+	return n == 1, err
+}

@@ -133,3 +133,22 @@ func testRaiseQuotaCounts(t *testing.T, open Opener) {
 		t.Errorf("QuotaDayTotal = %d; want 8", n)
 	}
 }
+
+func testOperatorNotices(t *testing.T, open Opener) {
+	s := open(t, store.Options{})
+	ctx := ctxFor(t)
+	for i, want := range []bool{true, false} {
+		if got, err := s.RecordOperatorNotice(ctx, "2026-12", "projected_fail"); err != nil || got != want {
+			t.Errorf("RecordOperatorNotice #%d = %v, %v; want %v", i+1, got, err, want)
+		}
+	}
+	if got, err := s.RecordOperatorNotice(ctx, "2026-12", "previous_failed"); err != nil || !got {
+		t.Errorf("RecordOperatorNotice(another condition) = %v, %v; want true", got, err)
+	}
+	if got, err := s.RecordOperatorNotice(ctx, "2027-01", "projected_fail"); err != nil || !got {
+		t.Errorf("RecordOperatorNotice(another month) = %v, %v; want true", got, err)
+	}
+	if _, err := s.RecordOperatorNotice(ctx, "", "x"); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("RecordOperatorNotice(no period) = %v; want ErrInvalid", err)
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"Quota", testQuota},
 		{"QuotaRace", testQuotaRace},
 		{"RaiseQuotaCounts", testRaiseQuotaCounts},
+		{"OperatorNotices", testOperatorNotices},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

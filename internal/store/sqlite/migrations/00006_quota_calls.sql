@@ -17,6 +17,15 @@ CREATE TABLE quota_calls (
     PRIMARY KEY (day, user_id, method, kind)
 ) STRICT;
 
+-- The warnings sent to the operators, once per period (a month, "2026-12") and condition.
+CREATE TABLE operator_notices (
+    period    TEXT NOT NULL,
+    condition TEXT NOT NULL,
+    sent_at   INTEGER NOT NULL,
+    PRIMARY KEY (period, condition)
+) STRICT;
+
 -- +goose Down
+DROP TABLE operator_notices;
 DROP TABLE quota_calls;
 DROP TABLE quota_days;
