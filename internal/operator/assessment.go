@@ -121,6 +121,9 @@ type Config struct {
 	History int
 	// PublicURL is where operators open the console, for the warning emails.
 	PublicURL string
+	// LiveCounts, when set, gives a day's counts where they are kept first (Redis), ahead of
+	// the store's copy; the quota page shows the larger of each.
+	LiveCounts func(ctx context.Context, day string) ([]store.QuotaCount, error)
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -232,6 +232,18 @@ func TestQuotaDay(t *testing.T) {
 	if q.Methods[0].Method != "aliexpress.ds.product.get" || q.Methods[0].Calls != 55 || q.Methods[0].QPS != 500 {
 		t.Errorf("Methods[0] = %+v; want aliexpress.ds.product.get, 55 calls, 500 QPS", q.Methods[0])
 	}
+	// Counts kept in Redis first are ahead of the store's copy: the larger of each shows.
+	live := func(_ context.Context, d string) ([]store.QuotaCount, error) {
+		return []store.QuotaCount{
+			{Day: d, UserID: users[1].ID, Method: "aliexpress.affiliate.product.query", Kind: "interactive", Calls: 9},
+			{Day: d, UserID: users[1].ID, Method: "aliexpress.ds.freight.query", Kind: "interactive", Calls: 4},
+			{Day: d, UserID: users[0].ID, Method: "aliexpress.ds.product.get", Kind: "tracking", Calls: 10},
+		}, nil
+	}
+	svc2, _ := operator.New(operator.Config{Store: db, Now: func() time.Time { return now }, LiveCounts: live})
+	if q, err := svc2.QuotaDay(t.Context(), "", quota.Policy{}, nil); err != nil || q.Total != 69 {
+		t.Errorf("QuotaDay with live counts = %d calls, %v; want 69 (63 + 2 more queries + 4 freight)", q.Total, err)
+	}
 	if _, err := svc.QuotaDay(t.Context(), "yesterday", quota.Policy{}, nil); err == nil || !strings.Contains(err.Error(), "YYYY-MM-DD") {
 		t.Errorf("QuotaDay(yesterday) = %v; want an error naming the form", err)
 	}

@@ -52,6 +52,13 @@ func (s *Service) QuotaDay(ctx context.Context, day string, policy quota.Policy,
 	if err != nil {
 		return QuotaDay{}, fmt.Errorf("operator: quota: %w", err)
 	}
+	if s.cfg.LiveCounts != nil {
+		if live, err := s.cfg.LiveCounts(ctx, day); err == nil {
+			counts = mergeMax(counts, live)
+		} else {
+			s.cfg.Logger.Warn("operator: live quota counts", "err", err)
+		}
+	}
 	q := QuotaDay{Day: day, ResetsAt: quota.DayEnd(t), Policy: policy}
 	methods := map[string]int64{}
 	users := map[int64]*UserUse{}
@@ -112,5 +119,28 @@ func sortedMethods(calls map[string]int64, qps map[string]int) []MethodUse {
 		}
 		return out[i].Method < out[j].Method
 	})
+	return out
+}
+
+// mergeMax merges two sets of counts of one day, keeping the larger of each.
+func mergeMax(a, b []store.QuotaCount) []store.QuotaCount {
+	type key struct {
+		user         int64
+		method, kind string
+	}
+	at := map[key]int{}
+	out := append([]store.QuotaCount(nil), a...)
+	for i, c := range out {
+		at[key{c.UserID, c.Method, c.Kind}] = i
+	}
+	for _, c := range b {
+		k := key{c.UserID, c.Method, c.Kind}
+		if i, ok := at[k]; ok {
+			out[i].Calls = max(out[i].Calls, c.Calls)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, c)
+	}
 	return out
 }
