@@ -12,7 +12,10 @@ import (
 type fakeOperator struct{ warned, copied atomic.Int32 }
 
 func (f *fakeOperator) SendWarnings(context.Context) error { f.warned.Add(1); return nil }
-func (f *fakeOperator) CopyQuota(context.Context) error    { f.copied.Add(1); return errors.New("redis down") }
+func (f *fakeOperator) CopyQuota(context.Context) error {
+	f.copied.Add(1)
+	return errors.New("redis down")
+}
 
 // TestOperatorJobs: the assessment check and the quota's copy run as jobs; a failing copy is
 // retried and its error kept for the console.
