@@ -14,6 +14,7 @@ import (
 	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/jobs"
+	"github.com/aliscout/aliscout/internal/metrics"
 	"github.com/aliscout/aliscout/internal/operator"
 	"github.com/aliscout/aliscout/internal/quota"
 	"github.com/aliscout/aliscout/internal/redis"
@@ -30,6 +31,8 @@ type sharedQuota struct {
 	counter *redis.QuotaCounter
 	tally   *upstreamTally
 	close   func()
+	// refusedMetric counts refusals in Prometheus once serve has registered it.
+	refusedMetric atomic.Pointer[func(reason string)]
 }
 
 // newSharedQuota builds the shared quota on db, and on Redis when ALISCOUT_REDIS_URL is set.
@@ -57,8 +60,16 @@ func newSharedQuota(e *env, db database, log *slog.Logger) (*sharedQuota, error)
 		q.limiter = redis.NewLimiter(rc, aliexpress.DefaultRateLimits(), redis.LimiterOptions{Prefix: "aliscout:qps:", Logger: log})
 	}
 	q.budget = quota.NewBudget(counter, q.policy, func(_ quota.Call, v quota.Verdict) {
-		if v != quota.Admit {
-			q.tally.refused.Add(1)
+		if v == quota.Admit {
+			return
+		}
+		q.tally.refused.Add(1)
+		if f := q.refusedMetric.Load(); f != nil {
+			reason := "budget"
+			if v == quota.ShareSpent {
+				reason = "share"
+			}
+			(*f)(reason)
 		}
 	})
 	return q, nil
@@ -90,7 +101,13 @@ type upstreamTally struct {
 
 // newConsole is the operator console's wiring: the assessment and quota on db, the queue's
 // jobs, and this replica's counts. Order totals come from the orders the store records.
-func newConsole(db database, q *sharedQuota, ch *cache.Cache, queue *jobs.Queue, publicURL string, log *slog.Logger) (*web.Console, error) {
+func newConsole(db database, q *sharedQuota, ch *cache.Cache, m *metrics.Metrics, queue *jobs.Queue, publicURL string, log *slog.Logger) (*web.Console, error) {
+	saved := func() int64 {
+		s := ch.Stats()
+		return max(int64(s.Hits+s.Misses+s.Remembered)-int64(s.Loads), 0)
+	}
+	refused := m.Quota(func() uint64 { return uint64(saved()) })
+	q.refusedMetric.Store(&refused)
 	var live func(ctx context.Context, day string) ([]store.QuotaCount, error)
 	if q.counter != nil {
 		live = q.counter.Counts
@@ -106,9 +123,8 @@ func newConsole(db database, q *sharedQuota, ch *cache.Cache, queue *jobs.Queue,
 		Jobs:       consoleJobs{queue},
 		Stats: func() web.ConsoleStats {
 			s := ch.Stats()
-			saved := int64(s.Hits+s.Misses+s.Remembered) - int64(s.Loads)
 			return web.ConsoleStats{Since: q.tally.since, RateLimited: q.tally.rateLimited.Load(), Refused: q.tally.refused.Load(),
-				CacheHits: int64(s.Hits), CacheMisses: int64(s.Misses), CallsSaved: max(saved, 0)}
+				CacheHits: int64(s.Hits), CacheMisses: int64(s.Misses), CallsSaved: saved()}
 		},
 	}, nil
 }

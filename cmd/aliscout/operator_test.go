@@ -68,7 +68,7 @@ func TestReplicasShareTheQuota(t *testing.T) {
 	member := signUp(b, "m@example.com")
 
 	// The member searches, on both replicas in turn, until refused.
-	made, refusal := 0, ""
+	made, refusal, refusedOn := 0, "", ""
 	var first string
 	for i := range 20 {
 		base := []string{a, b}[i%2]
@@ -81,11 +81,16 @@ func TestReplicasShareTheQuota(t *testing.T) {
 			made++
 			continue
 		}
-		refusal = fmt.Sprintf("%d %s", code, body)
+		refusal, refusedOn = fmt.Sprintf("%d %s", code, body), base
 		break
 	}
 	if made == 0 || !strings.Contains(refusal, "your share") || !strings.Contains(refusal, "resets at") {
 		t.Fatalf("after %d searches the member was refused with %q; want some searches, then a message about their share and when it resets", made, refusal)
+	}
+	// The replica that refused counts it for Prometheus.
+	if code, body := op.do("GET", refusedOn+"/metrics", "", ""); code != http.StatusOK || !strings.Contains(body, `aliscout_quota_refused_total{reason="share"} `) ||
+		strings.Contains(body, `aliscout_quota_refused_total{reason="share"} 0`) || !strings.Contains(body, "aliscout_cache_calls_saved_total") {
+		t.Errorf("GET /metrics on the replica that refused = %d; want a share refusal counted and the calls the cache saved", code)
 	}
 	// A search answered before is answered from the cache.
 	if code, body := member.do("GET", first, "", ""); code != http.StatusOK {

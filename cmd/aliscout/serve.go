@@ -141,7 +141,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			imageProxy = u.Scheme + "://" + u.Host + sandbox.ImagePath
 		}
 	}
-	console, err := newConsole(db, qs, ch, bg.queue, publicURL(cfg.PublicURL, ln.Addr()), log)
+	console, err := newConsole(db, qs, ch, m, bg.queue, publicURL(cfg.PublicURL, ln.Addr()), log)
 	if err != nil {
 		return err
 	}
