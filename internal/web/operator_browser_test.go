@@ -45,7 +45,9 @@ func TestBrowserOperatorConsole(t *testing.T) {
 	})
 	db.EnqueueEmail(t.Context(), store.Email{To: "someone@example.com", Subject: "Your AliExpress authorization ends in 7 days", Body: "x"})
 	console := &Console{Service: ops, Policy: quota.NewPolicy(5000, 20, 0), RateLimits: map[string]int{"aliexpress.ds.product.get": 500},
-		Jobs: &fakeJobs{}, Stats: func() ConsoleStats { return ConsoleStats{Since: time.Now(), CacheHits: 3, CacheMisses: 1, CallsSaved: 3} }}
+		Jobs: &fakeJobs{}, Stats: func() ConsoleStats {
+			return ConsoleStats{Since: time.Now(), CacheHits: 3, CacheMisses: 1, CallsSaved: 3}
+		}}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	fc := newFakeCatalog(func(n int) string { return fmt.Sprintf("%s/img/%d.svg", base, n) })
