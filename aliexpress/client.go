@@ -459,7 +459,11 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 		if err := c.limiter.Wait(ctx, r.method); err != nil {
 			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "waiting for the rate limit: " + err.Error(), Err: err}
 		}
-		if ok, err := c.budget.Take(ctx, c.now()); err != nil {
+		if ok, err := c.take(ctx, r.method); err != nil {
+			var refusal budgetRefusal
+			if errors.As(err, &refusal) && refusal.BudgetExhausted() {
+				return x, &Error{Method: r.method, Kind: ErrBudgetExhausted, Message: err.Error(), Err: err}
+			}
 			return x, &Error{Method: r.method, Kind: ErrUnavailable, Message: "counting the call against the daily budget: " + err.Error(), Err: err}
 		} else if !ok {
 			msg := "the daily call budget is used up (the platform day ends at midnight GMT+8)"
@@ -495,6 +499,14 @@ func (c *Client) do(ctx context.Context, r *request) (*reply, error) {
 			return x, apiErr
 		}
 	}
+}
+
+// take counts one call of method against the Budget, by method when it is a MethodBudget.
+func (c *Client) take(ctx context.Context, method string) (bool, error) {
+	if mb, ok := c.budget.(MethodBudget); ok {
+		return mb.TakeMethod(ctx, c.now(), method)
+	}
+	return c.budget.Take(ctx, c.now())
 }
 
 // waitOutBan waits while the platform's ban of method lasts, for every caller of the client: one

@@ -31,6 +31,22 @@ type Budget interface {
 	Used(ctx context.Context, now time.Time) (used, limit int, err error)
 }
 
+// MethodBudget is a Budget that counts each call by its API method, and may refuse a call for a
+// reason of its own (a user's share of the quota used up, say). When a client's Budget has
+// TakeMethod, the client calls it instead of Take.
+//
+// A refusal is ok false with a nil error, as for Take, or an error that has a method
+// BudgetExhausted() bool answering true: the client then fails the call with ErrBudgetExhausted,
+// the error's message, and the error itself in Error.Err (for errors.As). Any other error fails
+// the call as Take's errors do.
+type MethodBudget interface {
+	Budget
+	TakeMethod(ctx context.Context, now time.Time, method string) (ok bool, err error)
+}
+
+// budgetRefusal is what a MethodBudget's refusing error has.
+type budgetRefusal interface{ BudgetExhausted() bool }
+
 // DefaultRateLimits returns the platform's published per-method QPS limits (the DS "API QPS"
 // page), which a client keeps under by itself; methods not listed are not limited by the client.
 // The map is a fresh copy each time.

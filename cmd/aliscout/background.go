@@ -64,9 +64,12 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 	default:
 		return nil, fmt.Errorf("job queue: no driver for %T", db)
 	}
+	opPeriodic, opHandle, opClose := operatorJobs(e, db, log)
+	closeDB := closeDriver
+	closeDriver = func() { closeDB(); opClose() }
 	mail := e.cfg.SMTPURL != ""
 	w := jobs.NewWorkers()
-	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: jobs.Schedule{Mail: mail}.Periodic(), Logger: log})
+	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...), Logger: log})
 	if err != nil {
 		closeDriver()
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -87,6 +90,10 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		return nil, err
 	}
 	jobs.HandleAccounts(w, svc)
+	if err := opHandle(w, publicURL); err != nil {
+		closeDriver()
+		return nil, err
+	}
 	if mail {
 		smtp, err := notify.ParseSMTP(e.cfg.SMTPURL.Reveal(), e.cfg.MailFrom)
 		if err != nil {
@@ -130,7 +137,12 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	b, err := connectBackend(e, aliexpress.WithLogger(log))
+	qs, err := newSharedQuota(e, db, log)
+	if err != nil {
+		return err
+	}
+	defer qs.close()
+	b, err := connectBackend(e, append(qs.clientOptions(), aliexpress.WithLogger(log))...)
 	if err != nil {
 		return err
 	}

@@ -79,9 +79,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	m := metrics.New()
 	// A page should not wait on a hanging gateway for long when saved data can be shown: each
 	// attempt gets serveAttemptTimeout and one upstream load serveLoadTimeout, retries included.
-	observe := func(ci aliexpress.CallInfo) { m.ObserveUpstream(ci.Method, sourcing.Reason(ci.Err), ci.Duration) }
-	b, err := connectBackend(e, aliexpress.WithObserver(observe), aliexpress.WithLogger(log),
-		aliexpress.WithTimeout(serveAttemptTimeout))
+	// Every replica spends one daily budget and one QPS per method, shared fairly by the users.
+	qs, err := newSharedQuota(e, db, log)
+	if err != nil {
+		return err
+	}
+	defer qs.close()
+	observe := func(ci aliexpress.CallInfo) {
+		m.ObserveUpstream(ci.Method, sourcing.Reason(ci.Err), ci.Duration)
+		qs.observe(ci)
+	}
+	b, err := connectBackend(e, append(qs.clientOptions(), aliexpress.WithObserver(observe), aliexpress.WithLogger(log),
+		aliexpress.WithTimeout(serveAttemptTimeout))...)
 	if err != nil {
 		return err
 	}
@@ -132,6 +141,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			imageProxy = u.Scheme + "://" + u.Host + sandbox.ImagePath
 		}
 	}
+	console, err := newConsole(db, qs, ch, m, bg.queue, publicURL(cfg.PublicURL, ln.Addr()), log)
+	if err != nil {
+		return err
+	}
 	ready, stopReady := readiness(db, cfg.RedisURL)
 	defer stopReady()
 	app := web.New(web.Config{
@@ -157,6 +170,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Connections:   webConnections{svc: bg.connect, returnToOrigin: b.simulated && cfg.PublicURL == ""},
 		ConnectOrigin: gatewayOrigin(b.client.Gateway()),
 		UserCatalog:   userCatalog(bg.connect, svc),
+		Console:       console,
 	}, svc)
 	srv := &http.Server{
 		Handler:           app.Handler(),

@@ -46,6 +46,11 @@ const (
 	EnvTrustProxy = "ALISCOUT_TRUST_PROXY"
 	// EnvRequestBudget bounds how long serve lets one page or API request wait for AliExpress.
 	EnvRequestBudget = "ALISCOUT_REQUEST_BUDGET"
+	// EnvUserShare is each user's share of the daily budget in calls; unset or 0: equal shares.
+	EnvUserShare = "ALISCOUT_USER_SHARE"
+	// EnvQuotaReserve is the part of the daily budget, in percent, that users past their share
+	// leave to the others (default 20).
+	EnvQuotaReserve = "ALISCOUT_QUOTA_RESERVE"
 )
 
 // Connected AliExpress accounts and the background jobs.
@@ -100,6 +105,10 @@ type Config struct {
 	AccessToken Secret // a user's DS access token, for the command line
 	SignMethod  aliexpress.SignMethod
 	DailyBudget int // AliExpress calls per platform day; 0 = no cap
+	// UserShare is each user's share of DailyBudget in calls a day; 0 = equal shares.
+	UserShare int
+	// QuotaReserve is the percent of DailyBudget users past their share leave to the others.
+	QuotaReserve int
 
 	Addr      string // serve: listen address
 	PublicURL string // serve: the URL users open, "https://scout.example.com"; "" = the listen address only
@@ -192,6 +201,24 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of calls, 0 for no cap", EnvDailyBudget, s))
 		}
 		c.DailyBudget = n
+	}
+	c.QuotaReserve = 20
+	for _, f := range []struct {
+		name string
+		dst  *int
+		max  int
+		want string
+	}{
+		{EnvUserShare, &c.UserShare, 1 << 40, "a whole number of calls a day, 0 for equal shares"},
+		{EnvQuotaReserve, &c.QuotaReserve, 100, "a percentage of the daily budget from 0 to 100"},
+	} {
+		if s := strings.TrimSpace(getenv(f.name)); s != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
+			if err != nil || n < 0 || n > f.max {
+				errs = append(errs, fmt.Errorf("%s=%q: want %s", f.name, s, f.want))
+			}
+			*f.dst = n
+		}
 	}
 	if s := strings.TrimSpace(getenv(EnvLogLevel)); s != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {

@@ -148,3 +148,26 @@ func TestAccountsAndMailEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotaShares(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := FromEnv(env(nil))
+	if err != nil || c.UserShare != 0 || c.QuotaReserve != 20 {
+		t.Errorf("FromEnv() = share %d, reserve %d, %v; want 0 (equal shares), 20", c.UserShare, c.QuotaReserve, err)
+	}
+	c, err = FromEnv(env(map[string]string{EnvUserShare: "500", EnvQuotaReserve: "10%"}))
+	if err != nil || c.UserShare != 500 || c.QuotaReserve != 10 {
+		t.Errorf("FromEnv(500, 10%%) = share %d, reserve %d, %v; want 500, 10", c.UserShare, c.QuotaReserve, err)
+	}
+	for _, bad := range []map[string]string{{EnvUserShare: "lots"}, {EnvUserShare: "-1"}, {EnvQuotaReserve: "120"}} {
+		if _, err := FromEnv(env(bad)); err == nil {
+			t.Errorf("FromEnv(%v) = nil error; want one naming the variable", bad)
+		} else {
+			for k := range bad {
+				if !strings.Contains(err.Error(), k) {
+					t.Errorf("FromEnv(%v) = %v; want it to name %s", bad, err, k)
+				}
+			}
+		}
+	}
+}

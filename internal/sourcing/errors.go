@@ -8,6 +8,7 @@ import (
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/quota"
 )
 
 // translation is how one kind of SDK failure reads to a user: the domain code, a stable reason for
@@ -64,6 +65,11 @@ func Translate(err error) error {
 	var ce *catalog.Error
 	if errors.As(err, &ce) {
 		return ce
+	}
+	if se, ok := quota.IsShareSpent(err); ok {
+		// A user over their share of the day's calls: saved and cached answers go on working.
+		return &catalog.Error{Code: catalog.ERateLimited, Reason: "share_spent", Message: se.Error(),
+			RetryAfter: time.Until(se.ResetAt).Round(time.Second), Err: err}
 	}
 	e := &catalog.Error{Code: catalog.EUpstream, Reason: "other", Message: "AliExpress did not answer: try again in a moment", Err: err}
 	for _, t := range translations {

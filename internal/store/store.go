@@ -64,6 +64,8 @@ type Store interface {
 	ExpiryNotices
 	Outbox
 	OAuthStates
+	Quota
+	OperatorNotices
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)
 	// rolls back every write fn made, so a failure halfway leaves nothing behind. fn must use the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aliscout/aliscout/internal/accounts"
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/quota"
 	"github.com/aliscout/aliscout/internal/store"
 )
 
@@ -136,6 +137,9 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) identity {
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := identityOf(r)
+		if id.v != nil { // AliExpress calls count against the user's share of the quota
+			r = r.WithContext(quota.WithCaller(r.Context(), id.v.User.ID, quota.Interactive))
+		}
 		switch {
 		case r.URL.Path == "/metrics" && !s.cfg.MetricsOpen:
 			switch {

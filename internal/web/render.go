@@ -19,7 +19,8 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
 var pageNames = []string{"search", "compare", "product", "import", "error",
-	"signin", "signup", "account", "lists", "list"}
+	"signin", "signup", "account", "lists", "list",
+	"operator", "operator_users", "operator_quota", "operator_jobs", "operator_notices"}
 
 // mustTemplates parses the pages; image is the image policy (sanitize.Options.Image) of the
 // pictures they show.
@@ -89,6 +90,7 @@ type base struct {
 	Year        int
 
 	Accounts bool      // the app has accounts: show sign-in, lists and the account
+	Console  bool      // the app has the operator console
 	Me       *viewer   // who is signed in; nil for nobody
 	Flash    string    // what the last action did
 	Save     *saveForm // the "Save to list" chooser of the search, product and import pages
@@ -106,6 +108,7 @@ func (s *Server) base(r *http.Request, title, nav string) base {
 		Health:    h,
 		HealthBad: !h.OK && h.Message != "",
 		Year:      s.now().Year(),
+		Console:   s.cfg.Console != nil,
 	}
 	s.accountBase(r, &b)
 	return b

@@ -50,6 +50,11 @@ func (s *Server) routes() *http.ServeMux {
 		s.connectRoutes(mux)
 	}
 
+	// The operator console, when the app has accounts and an operator.
+	if s.cfg.Console != nil && s.cfg.Accounts != nil {
+		s.operatorRoutes(mux)
+	}
+
 	// Everything else: a 404 (or 405) page, or JSON under /api/.
 	mux.HandleFunc("/", s.notFound(mux))
 	return mux

@@ -135,6 +135,10 @@ type Config struct {
 	// ErrNotConnected (no account) or ErrReconnect (its authorization ended). The app then
 	// reads through the server-wide catalog, as it does for visitors. Nil: always that one.
 	UserCatalog func(ctx context.Context, userID int64) (Catalog, error)
+
+	// Console is the operator console (/operator, /api/operator/...); nil leaves it out. It
+	// needs Accounts.
+	Console *Console
 }
 
 // Server is the web app. Build it with New and serve Handler.

@@ -61,6 +61,10 @@ func Run(t *testing.T, open Opener) {
 		{"OAuthStates", testOAuthStates},
 		{"OAuthStatesWithoutSession", testOAuthStatesWithoutSession},
 		{"StoreURL", testStoreURL},
+		{"Quota", testQuota},
+		{"QuotaRace", testQuotaRace},
+		{"RaiseQuotaCounts", testRaiseQuotaCounts},
+		{"OperatorNotices", testOperatorNotices},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
