@@ -61,6 +61,10 @@ func Run(t *testing.T, open Opener) {
 		{"OAuthStates", testOAuthStates},
 		{"OAuthStatesWithoutSession", testOAuthStatesWithoutSession},
 		{"StoreURL", testStoreURL},
+		{"Watches", testWatches},
+		{"Snapshots", testSnapshots},
+		{"TrackingYearSize", testTrackingYearSize},
+		{"Alerts", testAlerts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
