@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-			"errors"
+	"errors"
 	"fmt"
 	"time"
 
@@ -87,7 +87,7 @@ func (q *queries) UpdateWatch(ctx context.Context, w store.Watch) (store.Watch, 
 
 // DeleteWatch implements store.Watches.
 func (q *queries) DeleteWatch(ctx context.Context, userID, id int64) error {
-	return exec1( ctx, q.db, "delete watch", `DELETE FROM watches WHERE id = $1 AND user_id = $2`, id, userID)
+	return exec1(ctx, q.db, "delete watch", `DELETE FROM watches WHERE id = $1 AND user_id = $2`, id, userID)
 }
 
 // DueWatches implements store.Watches.
@@ -106,7 +106,7 @@ func (q *queries) WatchesOfProduct(ctx context.Context, productID int64, country
 
 // SetWatchChecked implements store.Watches.
 func (q *queries) SetWatchChecked(ctx context.Context, id int64, checkedAt, next time.Time, title string) error {
-	return exec1( ctx, q.db, "set watch checked", `
+	return exec1(ctx, q.db, "set watch checked", `
 		UPDATE watches SET last_checked_at = $1, next_check_at = $2, title = CASE WHEN $3::text = '' THEN title ELSE $4::text END
 		WHERE id = $5`, us(checkedAt), us(next), title, title, id)
 }
@@ -114,35 +114,35 @@ func (q *queries) SetWatchChecked(ctx context.Context, id int64, checkedAt, next
 // SetWatchesDue implements store.Watches.
 func (q *queries) SetWatchesDue(ctx context.Context, userID int64, ids []int64, t time.Time) (int64, error) {
 	if ids == nil {
-		return execN( ctx, q.db, "set watches due", `
+		return execN(ctx, q.db, "set watches due", `
 			UPDATE watches SET next_check_at = $1 WHERE user_id = $2 AND schedule <> 'paused'`, us(t), userID)
 	}
-	return execN( ctx, q.db, "set watches due", `
+	return execN(ctx, q.db, "set watches due", `
 		UPDATE watches SET next_check_at = $1 WHERE user_id = $2 AND schedule <> 'paused'
 			AND id = ANY($3)`, us(t), userID, ids)
 }
 
 // PostponeWatches implements store.Watches.
 func (q *queries) PostponeWatches(ctx context.Context, ids []int64, t time.Time) error {
-	_, err := execN( ctx, q.db, "postpone watches", `
+	_, err := execN(ctx, q.db, "postpone watches", `
 		UPDATE watches SET next_check_at = $1 WHERE id = ANY($2)`, us(t), ids)
 	return err
 }
 
 // SeeWatch implements store.Watches.
 func (q *queries) SeeWatch(ctx context.Context, userID, id int64) error {
-	return exec1( ctx, q.db, "see watch", `UPDATE watches SET seen_at = $1 WHERE id = $2 AND user_id = $3`,
+	return exec1(ctx, q.db, "see watch", `UPDATE watches SET seen_at = $1 WHERE id = $2 AND user_id = $3`,
 		us(q.clock()), id, userID)
 }
 
 // SetWatchBaseline implements store.Watches.
 func (q *queries) SetWatchBaseline(ctx context.Context, userID, id int64) error {
 	if id == 0 {
-		_, err := execN( ctx, q.db, "set watch baseline", `UPDATE watches SET baseline_at = $1 WHERE user_id = $2`,
+		_, err := execN(ctx, q.db, "set watch baseline", `UPDATE watches SET baseline_at = $1 WHERE user_id = $2`,
 			us(q.clock()), userID)
 		return err
 	}
-	return exec1( ctx, q.db, "set watch baseline", `UPDATE watches SET baseline_at = $1 WHERE id = $2 AND user_id = $3`,
+	return exec1(ctx, q.db, "set watch baseline", `UPDATE watches SET baseline_at = $1 WHERE id = $2 AND user_id = $3`,
 		us(q.clock()), id, userID)
 }
 
@@ -261,10 +261,10 @@ func (q *queries) CountUnreadAlerts(ctx context.Context, userID int64) (int, err
 // MarkAlertsRead implements store.Watches.
 func (q *queries) MarkAlertsRead(ctx context.Context, userID int64, ids []int64) (int64, error) {
 	if ids == nil {
-		return execN( ctx, q.db, "mark alerts read", `UPDATE alerts SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`,
+		return execN(ctx, q.db, "mark alerts read", `UPDATE alerts SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`,
 			us(q.clock()), userID)
 	}
-	return execN( ctx, q.db, "mark alerts read", `UPDATE alerts SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL
+	return execN(ctx, q.db, "mark alerts read", `UPDATE alerts SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL
 		AND id = ANY($3)`, us(q.clock()), userID, ids)
 }
 
@@ -287,7 +287,7 @@ func (q *queries) TrackingSettings(ctx context.Context, userID int64) (store.Tra
 // SaveTrackingSettings implements store.Watches.
 func (q *queries) SaveTrackingSettings(ctx context.Context, s store.TrackingSettings) (store.TrackingSettings, error) {
 	now := q.clock()
-	_, err := execN( ctx, q.db, "save tracking settings", `
+	_, err := execN(ctx, q.db, "save tracking settings", `
 		INSERT INTO tracking_settings (user_id, webhook_url, sealed_webhook_secret, email_alerts, alert_rules, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (user_id) DO UPDATE SET webhook_url = excluded.webhook_url,
