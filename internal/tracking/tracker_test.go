@@ -301,7 +301,9 @@ func TestTrackerPostponesOnRateLimit(t *testing.T) {
 
 type budget struct{ used, limit int }
 
-func (b budget) Used(ctx context.Context, now time.Time) (int, int, error) { return b.used, b.limit, nil }
+func (b budget) Used(ctx context.Context, now time.Time) (int, int, error) {
+	return b.used, b.limit, nil
+}
 
 func TestTrackerStopsAtBudgetShare(t *testing.T) {
 	w := newWorld(t, product(1, 100))
