@@ -135,6 +135,12 @@ type Config struct {
 	// ErrNotConnected (no account) or ErrReconnect (its authorization ended). The app then
 	// reads through the server-wide catalog, as it does for visitors. Nil: always that one.
 	UserCatalog func(ctx context.Context, userID int64) (Catalog, error)
+
+	// Tracker checks watched products now and keeps webhook settings; nil leaves the watch pages
+	// and API working on the store alone, without "check now" or webhooks. MaxWatches caps the
+	// watches per user (ALISCOUT_MAX_WATCHES; 0 means 500).
+	Tracker    Tracker
+	MaxWatches int
 }
 
 // Server is the web app. Build it with New and serve Handler.
