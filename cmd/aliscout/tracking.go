@@ -24,8 +24,8 @@ import (
 
 // trackingJobs is the jobs.Tracking of the queue, and the web.Tracker of the app.
 type trackingJobs struct {
-	db     store.Store
-	vault  *vault.Vault
+	db    store.Store
+	vault *vault.Vault
 
 	mu      sync.Mutex
 	tracker *tracking.Tracker
@@ -118,7 +118,9 @@ func (t *trackingJobs) startTracking(e *env, svc *sourcing.Service, conns *conne
 // clientBudget is the client's daily budget as tracking reads it.
 type clientBudget struct{ c *aliexpress.Client }
 
-func (b clientBudget) Used(ctx context.Context, now time.Time) (int, int, error) { return b.c.BudgetUsed(ctx) }
+func (b clientBudget) Used(ctx context.Context, now time.Time) (int, int, error) {
+	return b.c.BudgetUsed(ctx)
+}
 
 // trackingSource is tracking.Source over the sourcing service: DS data through the user's default
 // connected account, or through the server's own DS session (the simulator's, or
