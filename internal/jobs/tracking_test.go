@@ -11,8 +11,8 @@ import (
 // fakeTracking counts cycles and how many run at once.
 type fakeTracking struct {
 	cycles, running, most atomic.Int32
-	release              chan struct{}
-	delivered            atomic.Int32
+	release               chan struct{}
+	delivered             atomic.Int32
 }
 
 func (f *fakeTracking) Cycle(ctx context.Context) error {
