@@ -103,7 +103,7 @@ func (t *trackingJobs) startTracking(e *env, svc *sourcing.Service, conns *conne
 		Logger:      log,
 		Budget:      clientBudget{client},
 		BudgetShare: e.cfg.Tracking.BudgetShare,
-		Notifier:    &tracking.Delivery{Queue: q, BaseURL: publicURL},
+		Notifier:    &tracking.Delivery{Queue: q, BaseURL: publicURL, Logger: log},
 	})
 	var sealer tracking.Sealer
 	if t.vault != nil {

@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aliscout/aliscout/internal/store"
 )
@@ -14,10 +15,12 @@ type Queue interface {
 }
 
 // Delivery is the Notifier that sends every new alert by email (through the outbox, in the
-// check's transaction) and, when the user set a webhook, queues its delivery.
+// check's transaction) and, when the user set a webhook, queues its delivery once the check
+// committed.
 type Delivery struct {
 	Queue   Queue  // nil: email only, sent when the outbox is next sent
 	BaseURL string // the app's public URL, for the link in emails; "" leaves it out
+	Logger  *slog.Logger
 }
 
 // AlertRaised implements Notifier.
@@ -38,16 +41,46 @@ func (d *Delivery) AlertRaised(ctx context.Context, tx store.Store, a store.Aler
 		if _, err := tx.EnqueueEmail(ctx, store.Email{To: u.Email, Subject: "aliscout: " + kindTitle(a.Kind), Body: body}); err != nil {
 			return err
 		}
-		if d.Queue != nil {
-			if err := d.Queue.EnqueueMail(ctx); err != nil {
-				return err
+	}
+	return nil
+}
+
+// AlertsCommitted implements Notifier: it starts the outbox sender and queues a webhook delivery
+// per alert of a user with a webhook. A queue that fails loses a webhook delivery (logged); the
+// alert stays in the inbox and its email in the outbox.
+func (d *Delivery) AlertsCommitted(ctx context.Context, st store.Store, alerts []store.Alert) {
+	if d.Queue == nil {
+		return
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mail := false
+	hooks := map[int64]bool{}
+	for _, a := range alerts {
+		has, ok := hooks[a.UserID]
+		if !ok {
+			s, err := st.TrackingSettings(ctx, a.UserID)
+			if err != nil {
+				log.Warn("tracking: alert settings", "user", a.UserID, "err", err)
+				continue
+			}
+			has = s.WebhookURL != ""
+			hooks[a.UserID] = has
+			mail = mail || s.EmailAlerts
+		}
+		if has {
+			if err := d.Queue.EnqueueWebhook(ctx, a.ID); err != nil {
+				log.Warn("tracking: queue webhook", "alert", a.ID, "err", err)
 			}
 		}
 	}
-	if s.WebhookURL != "" && d.Queue != nil {
-		return d.Queue.EnqueueWebhook(ctx, a.ID)
+	if mail {
+		if err := d.Queue.EnqueueMail(ctx); err != nil {
+			log.Warn("tracking: queue mail", "err", err)
+		}
 	}
-	return nil
 }
 
 // kindTitle is a kind as a subject line says it.

@@ -36,10 +36,15 @@ type Budget interface {
 	Used(ctx context.Context, now time.Time) (used, limit int, err error)
 }
 
-// Notifier delivers new alerts beyond the inbox (email, webhook); the jobs package's queue
-// does it in the background.
+// Notifier delivers new alerts beyond the inbox (email, webhook).
 type Notifier interface {
+	// AlertRaised is called in the check's transaction for each new alert: what it writes to
+	// tx (an email in the outbox) is kept only if the check is.
 	AlertRaised(ctx context.Context, tx store.Store, a store.Alert) error
+	// AlertsCommitted is called after the check's transaction committed, with its new alerts,
+	// to start their background deliveries. It must not be called inside the transaction: with
+	// SQLite the job queue writes to the same file, and would wait for the transaction forever.
+	AlertsCommitted(ctx context.Context, st store.Store, alerts []store.Alert)
 }
 
 // Options configure a Tracker.
@@ -305,7 +310,9 @@ func (t *Tracker) checkProduct(ctx context.Context, now time.Time, g *group, fou
 		rep.Gone++
 	}
 
+	var raised []store.Alert
 	err := t.st.WithTx(ctx, func(tx store.Store) error {
+		raised = raised[:0]
 		if !hasLast || !Same(last, cur) {
 			s, err := tx.AddSnapshot(ctx, store.Snapshot{ProductID: g.productID, Country: g.country, Currency: g.currency,
 				TakenAt: now, Data: cur.Encode()})
@@ -315,7 +322,7 @@ func (t *Tracker) checkProduct(ctx context.Context, now time.Time, g *group, fou
 			cur.ID = s.ID
 			rep.Snapshots++
 			if hasLast {
-				if err := t.raise(ctx, tx, g, last, cur, rep); err != nil {
+				if err := t.raise(ctx, tx, g, last, cur, rep, &raised); err != nil {
 					return err
 				}
 			}
@@ -328,6 +335,9 @@ func (t *Tracker) checkProduct(ctx context.Context, now time.Time, g *group, fou
 		}
 		return nil
 	})
+	if err == nil && len(raised) > 0 && t.opts.Notifier != nil {
+		t.opts.Notifier.AlertsCommitted(ctx, t.st, raised)
+	}
 	return err == nil, err
 }
 
@@ -354,7 +364,7 @@ func (t *Tracker) variants(ctx context.Context, g *group, rep *CycleReport) (cat
 
 // raise stores the alerts that the change from last to cur raises for every watch of the product
 // (not only the due ones: the snapshot is theirs too) and hands the new ones to the notifier.
-func (t *Tracker) raise(ctx context.Context, tx store.Store, g *group, last, cur Snapshot, rep *CycleReport) error {
+func (t *Tracker) raise(ctx context.Context, tx store.Store, g *group, last, cur Snapshot, rep *CycleReport, raised *[]store.Alert) error {
 	watches, err := tx.WatchesOfProduct(ctx, g.productID, g.country, g.currency)
 	if err != nil {
 		return err
@@ -386,6 +396,7 @@ func (t *Tracker) raise(ctx context.Context, tx store.Store, g *group, last, cur
 				continue
 			}
 			rep.Alerts++
+			*raised = append(*raised, stored)
 			if t.opts.Notifier != nil {
 				if err := t.opts.Notifier.AlertRaised(ctx, tx, stored); err != nil {
 					return err

@@ -36,6 +36,10 @@ func sparkline(prices []int64) template.HTML {
 		w, h, strings.Join(pts, " ")))
 }
 
+// seriesColors tell the variants apart (a palette readable by most color-blind eyes); the table
+// below the chart names them.
+var seriesColors = []string{"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"}
+
 // chartSeries is one variant's line.
 type chartSeries struct {
 	SKU    string
@@ -123,15 +127,17 @@ func historyChart(series []chartSeries, snaps []tracking.Snapshot, currency stri
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="history-chart" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-%s-title" xmlns="http://www.w3.org/2000/svg">`, w, h, strings.ToLower(what))
 	fmt.Fprintf(&b, `<title id="chart-%s-title">%s of each variant over time</title>`, strings.ToLower(what), what)
-	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" class="axis"/>`, padL, h-padB, w-padR, h-padB)
-	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" class="axis"/>`, padL, padT, padL, h-padB)
-	fmt.Fprintf(&b, `<text x="%g" y="%g" class="tick" text-anchor="end">%s</text>`, padL-4, padT+8, template.HTMLEscapeString(format(hi)))
-	fmt.Fprintf(&b, `<text x="%g" y="%g" class="tick" text-anchor="end">%s</text>`, padL-4, h-padB, template.HTMLEscapeString(format(lo)))
-	fmt.Fprintf(&b, `<text x="%g" y="%g" class="tick">%s</text>`, padL, h-8, t0.UTC().Format("Jan 2"))
-	fmt.Fprintf(&b, `<text x="%g" y="%g" class="tick" text-anchor="end">%s</text>`, w-padR, h-8, t1.UTC().Format("Jan 2"))
+	// Presentation attributes rather than CSS: the Content-Security-Policy allows no inline style.
+	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" class="axis" stroke="#6b7280"/>`, padL, h-padB, w-padR, h-padB)
+	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" class="axis" stroke="#6b7280"/>`, padL, padT, padL, h-padB)
+	tick := `<text x="%g" y="%g" class="tick" font-size="11" fill="#374151"%s>%s</text>`
+	fmt.Fprintf(&b, tick, padL-4, padT+8, ` text-anchor="end"`, template.HTMLEscapeString(format(hi)))
+	fmt.Fprintf(&b, tick, padL-4, h-padB, ` text-anchor="end"`, template.HTMLEscapeString(format(lo)))
+	fmt.Fprintf(&b, tick, padL, h-8, "", t0.UTC().Format("Jan 2"))
+	fmt.Fprintf(&b, tick, w-padR, h-8, ` text-anchor="end"`, t1.UTC().Format("Jan 2"))
 	// A dashed mark at every change.
 	for _, s := range snaps[1:] {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" class="change-mark"><title>Change seen %s</title></line>`,
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%g" class="change-mark" stroke="#9ca3af" stroke-dasharray="4 3"><title>Change seen %s</title></line>`,
 			x(s.Time), padT, x(s.Time), h-padB, s.Time.UTC().Format("2006-01-02 15:04"))
 	}
 	for i, s := range series {
@@ -142,9 +148,10 @@ func historyChart(series []chartSeries, snaps []tracking.Snapshot, currency stri
 				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(t1), y(val(p)))) // holds until now
 			}
 		}
-		fmt.Fprintf(&b, `<polyline class="series s%d" fill="none" points="%s"/>`, i%6, strings.Join(pts, " "))
+		color := seriesColors[i%len(seriesColors)]
+		fmt.Fprintf(&b, `<polyline class="series" fill="none" stroke="%s" stroke-width="2" points="%s"/>`, color, strings.Join(pts, " "))
 		for _, p := range s.Points {
-			fmt.Fprintf(&b, `<circle class="point s%d" cx="%.1f" cy="%.1f" r="3"><title>%s, %s: %s</title></circle>`, i%6,
+			fmt.Fprintf(&b, `<circle class="point" fill="%s" cx="%.1f" cy="%.1f" r="4"><title>%s, %s: %s</title></circle>`, color,
 				x(p.T), y(val(p)), template.HTMLEscapeString(s.Label), p.T.UTC().Format("2006-01-02 15:04"), template.HTMLEscapeString(format(val(p))))
 		}
 	}
