@@ -231,3 +231,31 @@ func TestAlertSettingsWebhook(t *testing.T) {
 		t.Errorf("the settings form does not show the new secret once")
 	}
 }
+
+// TestWatchWholeList: a list's products are watched for the country and rule each was saved
+// with; watching again adds nothing.
+func TestWatchWholeList(t *testing.T) {
+	e, _ := newTrackEnv(t)
+	ann := e.browser("Firefox")
+	ann.signUp("ann@example.com")
+	id := createList(t, ann, "Summer")
+	if w := ann.api("POST", "/api/lists/"+id+"/items", `{"product_id": 1005000000000001, "country": "DE", "rule": "x2 .99"}`); w.Code != 201 {
+		t.Fatalf("save item = %d %s", w.Code, w.Body.String())
+	}
+	w := ann.post("/lists/"+id+"/watch", url.Values{})
+	if w.Code != 303 {
+		t.Fatalf("POST /lists/%s/watch = %d %s", id, w.Code, w.Body.String())
+	}
+	list := decodeJSON(t, ann.api("GET", "/api/watches", ""))["watches"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("watches after watching the list = %v; want 1", list)
+	}
+	got := list[0].(map[string]any)
+	if got["product_id"] != float64(1005000000000001) || got["country"] != "DE" || got["rule"] != "x2 .99" || got["schedule"] != "daily" {
+		t.Errorf("watch = %v; want the item's product, DE, x2 .99, daily", got)
+	}
+	ann.post("/lists/"+id+"/watch", url.Values{})
+	if n := len(decodeJSON(t, ann.api("GET", "/api/watches", ""))["watches"].([]any)); n != 1 {
+		t.Errorf("watching the list twice = %d watches; want 1", n)
+	}
+}
