@@ -96,6 +96,25 @@ func historyChart(series []chartSeries, snaps []tracking.Snapshot, currency stri
 		}
 		return p.Price
 	}
+	if stock {
+		// Unknown stock (-1, without DS data) is not drawn as zero.
+		known := make([]chartSeries, 0, len(series))
+		for _, s := range series {
+			k := chartSeries{SKU: s.SKU, Label: s.Label}
+			for _, p := range s.Points {
+				if p.Stock >= 0 {
+					k.Points = append(k.Points, p)
+				}
+			}
+			if len(k.Points) > 0 {
+				known = append(known, k)
+			}
+		}
+		if len(known) == 0 {
+			return ""
+		}
+		series = known
+	}
 	var lo, hi int64
 	first := true
 	for _, s := range series {
@@ -125,7 +144,7 @@ func historyChart(series []chartSeries, snaps []tracking.Snapshot, currency stri
 		what = "Stock"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="history-chart" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-%s-title" xmlns="http://www.w3.org/2000/svg">`, w, h, strings.ToLower(what))
+	fmt.Fprintf(&b, `<svg class="history-chart" viewBox="0 0 %g %g" width="640" height="220" role="img" aria-labelledby="chart-%s-title" xmlns="http://www.w3.org/2000/svg">`, w, h, strings.ToLower(what))
 	fmt.Fprintf(&b, `<title id="chart-%s-title">%s of each variant over time</title>`, strings.ToLower(what), what)
 	// Presentation attributes rather than CSS: the Content-Security-Policy allows no inline style.
 	fmt.Fprintf(&b, `<line x1="%g" y1="%g" x2="%g" y2="%g" class="axis" stroke="#6b7280"/>`, padL, h-padB, w-padR, h-padB)
