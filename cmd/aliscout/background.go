@@ -19,9 +19,10 @@ import (
 // background is the work that outlives a request: the job queue (on the store's database) and
 // the connected-accounts service its jobs drive.
 type background struct {
-	queue   *jobs.Queue
-	connect *connect.Service
-	close   func()
+	queue    *jobs.Queue
+	connect  *connect.Service
+	tracking *trackingJobs // started by startTracking once there is a sourcing service
+	close    func()
 }
 
 // openVault returns the vault sealing AliExpress tokens: the keys of ALISCOUT_SECRET_KEY, or on
@@ -69,7 +70,10 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 	closeDriver = func() { closeDB(); opClose() }
 	mail := e.cfg.SMTPURL != ""
 	w := jobs.NewWorkers()
-	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...), Logger: log})
+	tj := handleTracking(w, db, v)
+	periodic := append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...)
+	periodic = append(periodic, jobs.TrackingPeriodic(0)...)
+	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: periodic, Logger: log})
 	if err != nil {
 		closeDriver()
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -102,7 +106,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		}
 		jobs.HandleMail(w, notify.NewMailer(db, smtp, notify.MailerOptions{Logger: log}))
 	}
-	b := &background{queue: q, connect: svc, close: closeDriver}
+	b := &background{queue: q, connect: svc, tracking: tj, close: closeDriver}
 	if !work {
 		return b, nil
 	}
@@ -151,6 +155,12 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	svc, _, done, err := newService(e, b, log)
+	if err != nil {
+		return err
+	}
+	defer done()
+	bg.tracking.startTracking(e, svc, bg.connect, b.client, bg.queue, e.cfg.PublicURL, log)
 	fmt.Fprintf(e.stdout, "aliscout: working background jobs on %s\n", name)
 	<-ctx.Done()
 	log.Info("worker: stopping; in-flight jobs finish or are put back")

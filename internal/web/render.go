@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
 var pageNames = []string{"search", "compare", "product", "import", "error",
-	"signin", "signup", "account", "lists", "list",
+	"signin", "signup", "account", "lists", "list", "watches", "watch", "alerts", "priceupdates",
 	"operator", "operator_users", "operator_quota", "operator_jobs", "operator_notices"}
 
 // mustTemplates parses the pages; image is the image policy (sanitize.Options.Image) of the
@@ -43,6 +43,7 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 		"unit":          wholeUnit,
 		"cents":         func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
 		"join":          strings.Join,
+		"deref":         deref,
 		"add":           func(a, b int) int { return a + b },
 		"countryName":   countryName,
 		"fieldLabel":    fieldLabel,
@@ -97,6 +98,8 @@ type base struct {
 
 	// Connect is the signed-in user's connected AliExpress accounts: the banner, the DS note.
 	Connect *connectFrame
+	// UnreadAlerts is the signed-in user's unread alerts, for the navigation.
+	UnreadAlerts int
 }
 
 // base fills the frame of a page titled title.
@@ -111,6 +114,7 @@ func (s *Server) base(r *http.Request, title, nav string) base {
 		Console:   s.cfg.Console != nil,
 	}
 	s.accountBase(r, &b)
+	s.unreadAlerts(r, &b)
 	return b
 }
 

@@ -65,6 +65,10 @@ func Run(t *testing.T, open Opener) {
 		{"QuotaRace", testQuotaRace},
 		{"RaiseQuotaCounts", testRaiseQuotaCounts},
 		{"OperatorNotices", testOperatorNotices},
+		{"Watches", testWatches},
+		{"Snapshots", testSnapshots},
+		{"TrackingYearSize", testTrackingYearSize},
+		{"Alerts", testAlerts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
