@@ -211,6 +211,11 @@ func (c consoleJobs) Pending(ctx context.Context, limit int) ([]web.ConsoleJob, 
 	return c.list(c.q.List(ctx, limit, jobs.StateAvailable, jobs.StateScheduled, jobs.StateRunning, jobs.StateRetryable))
 }
 
+// Webhooks are the tracking alerts' webhook deliveries, newest first.
+func (c consoleJobs) Webhooks(ctx context.Context, limit int) ([]web.ConsoleJob, error) {
+	return c.list(c.q.Recent(ctx, jobs.DeliverWebhookArgs{}.Kind(), limit))
+}
+
 func (c consoleJobs) Failed(ctx context.Context, limit int) ([]web.ConsoleJob, error) {
 	return c.list(c.q.Failed(ctx, limit))
 }

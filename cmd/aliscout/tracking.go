@@ -12,6 +12,7 @@ import (
 	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/connect"
 	"github.com/aliscout/aliscout/internal/jobs"
+	"github.com/aliscout/aliscout/internal/quota"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/store"
 	"github.com/aliscout/aliscout/internal/tracking"
@@ -132,11 +133,15 @@ type trackingSource struct {
 
 func (s *trackingSource) BatchSize() int { return s.svc.TrackBatchSize() }
 
+// Details serves every watcher of the products at once, so its call counts against the budget
+// only, not against one user's share.
 func (s *trackingSource) Details(ctx context.Context, ids []int64, country, currency string) (map[int64]catalog.Product, error) {
-	return s.svc.TrackDetails(ctx, ids, country, currency)
+	return s.svc.TrackDetails(quota.WithCaller(ctx, 0, quota.Tracking), ids, country, currency)
 }
 
+// Variants is spent from the user's share of the quota, as tracking.
 func (s *trackingSource) Variants(ctx context.Context, userID, id int64, country, currency string) (catalog.Product, error) {
+	ctx = quota.WithCaller(ctx, userID, quota.Tracking)
 	if s.conns != nil {
 		tok, acct, err := s.conns.AccessToken(ctx, userID, 0)
 		switch {

@@ -404,6 +404,25 @@ func (q *Queue) List(ctx context.Context, limit int, states ...State) ([]Job, er
 	return out, nil
 }
 
+// Recent returns the jobs of one kind in every state, newest first, at most limit (default 100).
+func (q *Queue) Recent(ctx context.Context, kind string, limit int) ([]Job, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 100
+	}
+	res, err := q.c.JobList(ctx, river.NewJobListParams().Kinds(kind).
+		States(rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateCompleted, rivertype.JobStateDiscarded, rivertype.JobStateCancelled).
+		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(limit))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: recent %s: %w", kind, err)
+	}
+	out := make([]Job, 0, len(res.Jobs))
+	for _, r := range res.Jobs {
+		out = append(out, jobFrom(r))
+	}
+	return out, nil
+}
+
 // Retry makes a job that failed for good (or is waiting for a retry) run again at once, with its
 // attempts counted afresh.
 func (q *Queue) Retry(ctx context.Context, id int64) (Job, error) {

@@ -486,3 +486,33 @@ func TestRescueAfterKill(t *testing.T) {
 		waitState(t, q, id, StateCompleted, 5*time.Second)
 	})
 }
+
+// TestRecent: the jobs of one kind in every state, newest first, and none of another kind.
+func TestRecent(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, open func(t *testing.T) Driver) {
+		w := NewWorkers()
+		Handle(w, func(ctx context.Context, work Work[echoArgs]) error { return nil })
+		Handle(w, func(ctx context.Context, work Work[failArgs]) error { return nil })
+		q := newQueue(t, testConfig(open(t), w))
+		first, err := q.Insert(t.Context(), echoArgs{N: 1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start(t, q)
+		waitState(t, q, first.ID, StateCompleted, 5*time.Second)
+		if _, err := q.Insert(t.Context(), failArgs{Key: "other"}, &InsertOpts{ScheduledAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		second, err := q.Insert(t.Context(), echoArgs{N: 2}, &InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := q.Recent(t.Context(), echoArgs{}.Kind(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != second.ID || got[1].ID != first.ID || got[1].State != StateCompleted || got[0].State != StateScheduled {
+			t.Errorf("Recent = %+v; want job %d (scheduled) then %d (completed)", got, second.ID, first.ID)
+		}
+	})
+}

@@ -58,6 +58,14 @@ type ConsoleJob struct {
 	FinalizedAt time.Time
 }
 
+// LastError is the job's latest error, if any.
+func (j ConsoleJob) LastError() string {
+	if len(j.Errors) == 0 {
+		return ""
+	}
+	return j.Errors[len(j.Errors)-1]
+}
+
 // ConsoleJobs is the job queue as the console uses it.
 type ConsoleJobs interface {
 	// Pending returns jobs waiting, scheduled, running or to be retried.
@@ -402,7 +410,14 @@ func (s *Server) operatorJobPost(retry bool) http.HandlerFunc {
 
 type operatorNoticesPage struct {
 	base
-	Emails []noticeRow
+	Emails   []noticeRow
+	Webhooks []ConsoleJob // deliveries of alerts to users' webhooks; nil when the queue cannot list them
+	HookErr  string
+}
+
+// consoleWebhooks is what a ConsoleJobs lists of the webhook deliveries, when it can.
+type consoleWebhooks interface {
+	Webhooks(ctx context.Context, limit int) ([]ConsoleJob, error)
 }
 
 type noticeRow struct {
@@ -422,6 +437,15 @@ func (s *Server) operatorNoticesPage(w http.ResponseWriter, r *http.Request) {
 	d := operatorNoticesPage{base: s.base(r, "Operator: notices", "operator")}
 	for _, e := range emails {
 		d.Emails = append(d.Emails, noticeRow{Email: e, State: emailState(e)})
+	}
+	if c := s.cfg.Console; c != nil {
+		if hooks, ok := c.Jobs.(consoleWebhooks); ok {
+			var err error
+			if d.Webhooks, err = hooks.Webhooks(r.Context(), 200); err != nil {
+				s.log.Error("listing webhook deliveries", "err", err)
+				d.HookErr = "The webhook deliveries cannot be listed now."
+			}
+		}
 	}
 	s.render(w, r, http.StatusOK, "operator_notices", d)
 }

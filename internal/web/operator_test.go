@@ -29,6 +29,11 @@ func (f *fakeJobs) Failed(context.Context, int) ([]ConsoleJob, error) {
 		Errors: []string{"the platform refused <the store>"}, FinalizedAt: testNow}}, nil
 }
 
+func (f *fakeJobs) Webhooks(context.Context, int) ([]ConsoleJob, error) {
+	return []ConsoleJob{{ID: 11, Kind: "aliscout_deliver_webhook", Args: `{"alert_id":42}`, State: "retryable", Attempt: 2, MaxAttempts: 8,
+		Errors: []string{"an earlier refusal", "the receiver answered 500"}, CreatedAt: testNow}}, nil
+}
+
 func (f *fakeJobs) Retry(_ context.Context, id int64) error {
 	if id != 3 {
 		return store.ErrNotFound
@@ -288,5 +293,8 @@ func TestOperatorNotices(t *testing.T) {
 	pt := checkHTML(t, op.get("/operator/notices").Body.String())
 	if !pt.hasText("Your AliExpress authorization ends soon") || !pt.hasAttr("waiting") {
 		t.Error("the notices page lacks the waiting email")
+	}
+	if !pt.hasText(`{"alert_id":42}`) || !pt.hasText("the receiver answered 500") || pt.hasText("an earlier refusal") || !pt.hasText("2 of 8") {
+		t.Error("the notices page lacks the webhook delivery with its state and latest error")
 	}
 }
