@@ -138,6 +138,7 @@ func phase(ctx context.Context, o options, replicas int, kill bool) (*results, e
 	res.calls = simulatorCalls("http://" + simAddr)
 	res.sessionsLost = countSessionLosses(users)
 	res.jobs = jobStates(ctx, dbURL)
+	res.orders, res.ordersTwice = simulatorOrders("http://" + simAddr)
 	return res, nil
 }
 
@@ -431,4 +432,36 @@ func jobStates(ctx context.Context, dbURL string) string {
 		return "none"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// simulatorOrders counts the orders the simulator holds and those whose out_order_id (the store
+// order aliscout placed them for) was placed more than once.
+func simulatorOrders(base string) (total, twice int) {
+	resp, err := http.Get(base + "/__sandbox/orders")
+	if err != nil {
+		return -1, -1
+	}
+	defer resp.Body.Close()
+	var o struct {
+		Orders []struct {
+			OrderID    json.Number `json:"order_id"`
+			OutOrderID string      `json:"out_order_id"`
+			ShopID     json.Number `json:"shop_id"`
+		}
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&o) != nil {
+		return -1, -1
+	}
+	seen := map[string]int{}
+	for _, x := range o.Orders {
+		// One out_order_id may hold several AliExpress orders when the platform splits it per
+		// seller; the same seller twice is an order placed twice.
+		seen[x.OutOrderID+"/"+x.ShopID.String()]++
+	}
+	for _, n := range seen {
+		if n > 1 {
+			twice++
+		}
+	}
+	return len(o.Orders), twice
 }

@@ -21,6 +21,8 @@ type results struct {
 	kill         *killReport
 	sessionsLost int64
 	jobs         string // background jobs by kind and state at the end
+	orders       int    // AliExpress orders the simulator holds at the end
+	ordersTwice  int    // store orders (per seller) placed more than once
 }
 
 type routeStats struct {
@@ -121,6 +123,9 @@ func report(w io.Writer, title string, r *results) {
 	}
 	fmt.Fprintf(w, "sessions lost (an answer asking to sign in again): %d\n", r.sessionsLost)
 	fmt.Fprintf(w, "background jobs at the end: %s\n", r.jobs)
+	if r.orders >= 0 {
+		fmt.Fprintf(w, "AliExpress orders placed: %d; store orders placed twice: %d\n", r.orders, r.ordersTwice)
+	}
 	for _, n := range names {
 		for c, k := range r.routes[n].codes {
 			if c >= 400 && c != 404 && c != 409 {

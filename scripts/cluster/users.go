@@ -26,6 +26,8 @@ type user struct {
 	list      int64
 	seen      []int64
 	items     []int64
+	orders    []int64 // the ids of the orders they imported
+	orderSeq  int
 	lost      atomic.Int64 // answers that said the session was gone
 	rng       *rand.Rand
 	zipf      *rand.Zipf
@@ -285,6 +287,69 @@ var mix = []action{
 		code, _, err := u.do(ctx, "GET", "/api/orders", "", "")
 		return code, err
 	}},
+	{"POST /api/orders/{id}/place", 2, func(f features) bool { return f.orders }, func(ctx context.Context, u *user) (int, error) { return u.placeOrder(ctx) }},
+	{"GET /api/orders/{id}", 3, func(f features) bool { return f.orders }, func(ctx context.Context, u *user) (int, error) {
+		if len(u.orders) == 0 {
+			return 0, errSkip
+		}
+		code, _, err := u.do(ctx, "GET", fmt.Sprintf("/api/orders/%d", u.orders[u.rng.IntN(len(u.orders))]), "", "")
+		return code, err
+	}},
+}
+
+// placeOrder is a store order coming in and being placed with AliExpress: a variant in stock of a
+// product the user saw, shipped to a US customer. Only users with a connected account place
+// orders. A refusal the user must fix (422: out of stock by now, no shipping) is their business,
+// not an error of the service.
+func (u *user) placeOrder(ctx context.Context) (int, error) {
+	if !u.connected {
+		return 0, errSkip
+	}
+	id := u.product(ctx)
+	code, body, err := u.do(ctx, "GET", fmt.Sprintf("/api/products/%d", id), "", "")
+	if err != nil || code != http.StatusOK {
+		return 0, errSkip
+	}
+	var p struct {
+		Variants []struct {
+			Attr  string
+			Stock int
+		}
+	}
+	json.Unmarshal(body, &p)
+	attr, ok := "", len(p.Variants) == 0
+	for _, v := range p.Variants {
+		if v.Stock > 2 {
+			attr, ok = v.Attr, true
+			break
+		}
+	}
+	if !ok {
+		return 0, errSkip
+	}
+	u.orderSeq++
+	order := map[string]any{
+		"store": "load-test", "store_order_id": fmt.Sprintf("#%d", 1000+u.orderSeq),
+		"lines": []map[string]any{{"product_id": id, "sku_attr": attr, "quantity": 1, "store_price": "39.99", "currency": "USD"}},
+		"address": map[string]string{"full_name": "Ana Smith", "address": "123 Main Street", "city": "Austin",
+			"province": "Texas", "zip": "78701", "country": "US", "phone": "5125550100"},
+	}
+	b, _ := json.Marshal(order)
+	code, body, err = u.do(ctx, "POST", "/api/orders", "application/json", string(b))
+	if err != nil || (code != http.StatusCreated && code != http.StatusOK) {
+		return code, fmt.Errorf("POST /api/orders: %d %v %.120s", code, err, body)
+	}
+	var created struct{ ID int64 }
+	json.Unmarshal(body, &created)
+	u.orders = append(u.orders, created.ID)
+	code, body, err = u.do(ctx, "POST", fmt.Sprintf("/api/orders/%d/place", created.ID), "application/json", "{}")
+	if code == http.StatusUnprocessableEntity || code == http.StatusConflict {
+		return http.StatusOK, err
+	}
+	if err == nil && code >= 400 {
+		err = fmt.Errorf("HTTP %d: %.120s", code, body)
+	}
+	return code, err
 }
 
 var errSkip = fmt.Errorf("nothing to do")
