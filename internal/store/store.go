@@ -66,6 +66,7 @@ type Store interface {
 	OAuthStates
 	Quota
 	OperatorNotices
+	Orders
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)
 	// rolls back every write fn made, so a failure halfway leaves nothing behind. fn must use the
