@@ -126,8 +126,8 @@ type Orders interface {
 	// PaidAt, AmountUSD, NextCheckAt and OutcomeAt; the rest stays.
 	UpdateOrder(ctx context.Context, o Order) (Order, error)
 	// BeginPlacement writes the intent to place: state placing, OutOrderID and IntentAt now. Only
-	// from new, checked or needs_attention without an intent already: otherwise ErrConflict, so of
-	// two placers one wins.
+	// from new, checked or needs_attention, and only when no earlier intent waits for its outcome:
+	// otherwise ErrConflict, so of two placers one wins and an unknown outcome is never placed over.
 	BeginPlacement(ctx context.Context, userID, id int64, outOrderID string) (Order, error)
 	// OrdersDue returns every user's orders in state placing, placed or shipped whose NextCheckAt
 	// is set and not after now, the most overdue first, at most limit.

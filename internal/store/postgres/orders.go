@@ -125,7 +125,7 @@ func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrder
 	}
 	o, err := scanOrder(q.db.QueryRow(ctx, `
 		UPDATE orders SET state = $1, out_order_id = $2, intent_at = $3, outcome_at = NULL, message = '', updated_at = $3
-		WHERE id = $4 AND user_id = $5 AND state IN ('new', 'checked', 'needs_attention') AND intent_at IS NULL
+		WHERE id = $4 AND user_id = $5 AND state IN ('new', 'checked', 'needs_attention') AND (intent_at IS NULL OR outcome_at IS NOT NULL)
 		RETURNING `+orderCols, string(store.OrderPlacing), outOrderID, q.clock(), id, userID))
 	if err == nil {
 		return o, nil
