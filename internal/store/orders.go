@@ -44,6 +44,8 @@ type OrderLine struct {
 	Quantity   int           `json:"quantity"`
 	StorePrice catalog.Money `json:"store_price"` // what the customer paid for one unit
 	Title      string        `json:"title,omitempty"`
+	// LogisticsService is the shipping method chosen by the last check (ds.freight.query's code).
+	LogisticsService string `json:"logistics_service,omitempty"`
 }
 
 // OrderAddress is where the customer wants the goods.
