@@ -169,15 +169,17 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order) ([]Problem, er
 			}
 			var v *aliexpress.DSVariant
 			for j := range p.Variants {
-				if sameAttr(p.Variants[j].Attr, l.SKUAttr) || (l.SKUAttr == "" && len(p.Variants) == 1) {
+				if (l.SKUID != "" && p.Variants[j].SKUID == l.SKUID) || (l.SKUID == "" && sameAttr(p.Variants[j].Attr, l.SKUAttr)) ||
+					(l.SKUID == "" && l.SKUAttr == "" && len(p.Variants) == 1) {
 					v = &p.Variants[j]
 					break
 				}
 			}
 			if v == nil {
-				ps = append(ps, Problem{Field: field + ".sku_attr", Message: fmt.Sprintf("Product %s has no variant %q; choose one of its variants", l.ProductID, l.SKUAttr)})
+				ps = append(ps, Problem{Field: field + ".sku_attr", Message: fmt.Sprintf("Product %s has no variant %q; choose one of its variants", l.ProductID, l.SKUAttr+l.SKUID)})
 				continue
 			}
+			l.SKUAttr = v.Attr
 			if v.Stock < l.Quantity {
 				ps = append(ps, Problem{Field: field + ".quantity", Message: fmt.Sprintf("Only %d in stock of this variant; the order needs %d", v.Stock, l.Quantity)})
 				continue

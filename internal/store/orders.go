@@ -39,8 +39,11 @@ func (s OrderState) Open() bool { return s == OrderPlacing || s == OrderPlaced |
 
 // OrderLine is one line of a store order: the AliExpress product and variant it is bought as.
 type OrderLine struct {
-	ProductID  string        `json:"product_id"`
-	SKUAttr    string        `json:"sku_attr"`
+	ProductID string `json:"product_id"`
+	SKUAttr   string `json:"sku_attr"`
+	// SKUID is the AliExpress SKU id when the store knows it rather than SKUAttr (a SKU written
+	// by aliscout's exports); the check fills SKUAttr from it.
+	SKUID      string        `json:"sku_id,omitempty"`
 	Quantity   int           `json:"quantity"`
 	StorePrice catalog.Money `json:"store_price"` // what the customer paid for one unit
 	Title      string        `json:"title,omitempty"`
