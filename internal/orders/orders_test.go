@@ -311,3 +311,67 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 		t.Errorf("the simulator holds %d orders for a late intent; want none", n)
 	}
 }
+
+// TestFollowToDelivery follows a placed order with the simulator's clock: paid, shipped with a
+// tracking number, delivered; the webhook's poke makes it due at once.
+func TestFollowToDelivery(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	o := e.storeOrder(t, "#4001")
+	placed, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	if err != nil || len(placed.AEOrderIDs) != 1 {
+		t.Fatalf("Place = %+v, %v", placed, err)
+	}
+	aeID := placed.AEOrderIDs[0]
+	follow := func() store.Order {
+		t.Helper()
+		if _, err := e.svc.FollowDue(ctx); err != nil {
+			t.Fatalf("FollowDue: %v", err)
+		}
+		got, err := e.st.Order(ctx, e.user.ID, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	e.clock.Advance(2 * time.Minute)
+	got := follow()
+	if got.State != store.OrderPlaced || got.AEStatus != "PLACE_ORDER_SUCCESS" || !got.PaidAt.IsZero() {
+		t.Fatalf("after placing: %s %s paid %v; want placed, awaiting payment", got.State, got.AEStatus, got.PaidAt)
+	}
+	if !e.srv.PayOrder(aeID) {
+		t.Fatal("PayOrder failed")
+	}
+	// The webhook's poke makes the order due now, however far its next check is.
+	if err := e.svc.Poke(ctx, aeID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	got = follow()
+	if got.PaidAt.IsZero() || got.AmountUSD <= 0 {
+		t.Errorf("after payment: paid %v, amount %d; want paid with an amount", got.PaidAt, got.AmountUSD)
+	}
+	sawShipped := false
+	for range 200 {
+		if got.State == store.OrderDelivered {
+			break
+		}
+		e.clock.Advance(12 * time.Hour)
+		got = follow()
+		if got.State == store.OrderShipped {
+			sawShipped = true
+			if len(got.Tracking) == 0 {
+				t.Fatalf("shipped without a tracking number: %+v", got)
+			}
+		}
+	}
+	if !sawShipped {
+		t.Error("the order never showed as shipped")
+	}
+	if got.State != store.OrderDelivered || len(got.Tracking) == 0 || got.Tracking[0].Number == "" || !got.NextCheckAt.IsZero() {
+		t.Fatalf("at the end: %+v; want delivered, with a tracking number, no more checks", got)
+	}
+	if err := e.svc.Poke(ctx, 12345); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Poke(unknown) err = %v; want ErrNotFound", err)
+	}
+}
