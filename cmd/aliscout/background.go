@@ -11,6 +11,7 @@ import (
 	"github.com/aliscout/aliscout/internal/connect"
 	"github.com/aliscout/aliscout/internal/jobs"
 	"github.com/aliscout/aliscout/internal/notify"
+	"github.com/aliscout/aliscout/internal/orders"
 	"github.com/aliscout/aliscout/internal/store/postgres"
 	"github.com/aliscout/aliscout/internal/store/sqlite"
 	"github.com/aliscout/aliscout/internal/vault"
@@ -21,6 +22,7 @@ import (
 type background struct {
 	queue   *jobs.Queue
 	connect *connect.Service
+	orders  *orders.Service
 	close   func()
 }
 
@@ -69,7 +71,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 	closeDriver = func() { closeDB(); opClose() }
 	mail := e.cfg.SMTPURL != ""
 	w := jobs.NewWorkers()
-	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...), Logger: log})
+	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: append(jobs.Schedule{Mail: mail}.Periodic(), append(opPeriodic, jobs.OrdersPeriodic()...)...), Logger: log})
 	if err != nil {
 		closeDriver()
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -102,7 +104,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		}
 		jobs.HandleMail(w, notify.NewMailer(db, smtp, notify.MailerOptions{Logger: log}))
 	}
-	b := &background{queue: q, connect: svc, close: closeDriver}
+	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, log), close: closeDriver}
 	if !work {
 		return b, nil
 	}

@@ -209,6 +209,10 @@ func (s *Server) orderFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.failErr(w, r, orderErr(err))
 		return
 	}
+	if _, ok := sentinelProblem(err); ok {
+		s.failErr(w, r, err)
+		return
+	}
 	p := problem{Status: http.StatusBadGateway, Code: catalog.EUpstream,
 		Message: "AliExpress or aliscout's database did not answer as expected; nothing was placed twice. Try again in a moment."}
 	s.logError(r, err, p)
