@@ -162,6 +162,20 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 		t.Errorf("GET /api/orders = %d, %d orders; want 4\n%s", code, len(list.Orders), body)
 	}
 
+	// The pages: the list, an order with its pre-flight line by line, placing from the page.
+	if code, _, body := ana.get(base + "/orders"); code != http.StatusOK || !strings.Contains(body, "#1001") || !strings.Contains(body, "#1002") {
+		t.Errorf("GET /orders = %d; want the orders listed\n%s", code, body)
+	}
+	if code, _, body := ana.get(fmt.Sprintf("%s/orders/%d", base, good.ID)); code != http.StatusOK || !strings.Contains(body, sim[0]) {
+		t.Errorf("GET /orders/%d = %d; want its AliExpress order %s\n%s", good.ID, code, sim[0], body)
+	}
+	if code, body := ana.form(fmt.Sprintf("%s/orders/%d/place", base, bad.ID), nil); code != http.StatusUnprocessableEntity || !strings.Contains(body, `data-field="address.full_name"`) {
+		t.Errorf("placing the bad order from its page = %d; want 422 naming address.full_name\n%s", code, body)
+	}
+	if code, _, _ := bob.get(fmt.Sprintf("%s/orders/%d", base, good.ID)); code != http.StatusNotFound {
+		t.Errorf("another user's order page = %d; want 404", code)
+	}
+
 	// The webhook needs no sign-in and only causes a check.
 	wh := fmt.Sprintf(`{"data":{"buyerId":1,"orderId":%s,"orderStatus":"OrderShipped"},"message_type":53,"seller_id":"x","site":"ae_global","timestamp":1}`, sim[0])
 	if code, body := newUser(t).json("POST", base+"/webhooks/aliexpress", wh); code != http.StatusOK {

@@ -46,6 +46,7 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/orders/{id}/check", s.apiCheckOrder)
 	mux.HandleFunc("POST /api/orders/{id}/place", s.apiPlaceOrder)
 	mux.HandleFunc("POST /webhooks/aliexpress", s.aliexpressWebhook)
+	s.orderPageRoutes(mux)
 }
 
 type orderLineJSON struct {
