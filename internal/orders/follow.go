@@ -33,8 +33,15 @@ func (s *Service) Poke(ctx context.Context, aeOrderID int64) error {
 	if !o.State.Open() {
 		return nil
 	}
-	o.NextCheckAt = s.cfg.Now()
-	_, err = s.cfg.Store.UpdateOrder(ctx, o)
+	for range 5 {
+		o.NextCheckAt = s.cfg.Now()
+		if _, err = s.cfg.Store.UpdateOrder(ctx, o); !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		if o, err = s.cfg.Store.Order(ctx, o.UserID, o.ID); err != nil {
+			return err
+		}
+	}
 	return err
 }
 
@@ -102,14 +109,14 @@ func (s *Service) Follow(ctx context.Context, userID, id int64) (store.Order, er
 	})
 	if err != nil {
 		o.NextCheckAt = now.Add(checkAfterPlacing * 10)
-		if _, uerr := s.cfg.Store.UpdateOrder(ctx, o); uerr != nil {
+		if _, uerr := s.save(ctx, o); uerr != nil {
 			return store.Order{}, uerr
 		}
 		return o, fmt.Errorf("orders: following order %d: %w", o.ID, err)
 	}
 	if len(results) < len(o.AEOrderIDs) {
 		o.NextCheckAt = now.Add(checkAfterPlacing)
-		return s.cfg.Store.UpdateOrder(ctx, o)
+		return s.save(ctx, o)
 	}
 	// The order as a whole is as far as its least advanced part.
 	paid, shipped, delivered, cancelled := true, true, true, true
@@ -180,5 +187,5 @@ func (s *Service) Follow(ctx context.Context, userID, id int64) (store.Order, er
 		o.Message = ""
 		o.NextCheckAt = now.Add(checkUnshipped)
 	}
-	return s.cfg.Store.UpdateOrder(ctx, o)
+	return s.save(ctx, o)
 }

@@ -58,6 +58,11 @@ type Service struct {
 	cfg Config
 }
 
+// ResolveAfter is when the following job looks at an intent whose outcome was never written (the
+// process died during the call): well after any call in flight has ended. Were the call still in
+// flight, the platform would refuse the repeat anyway.
+const ResolveAfter = 5 * time.Minute
+
 // RetryWindow is how long after the intent an unknown outcome may be resolved by sending the
 // order again: the platform keeps an out_order_id for 24 hours; an hour is kept in hand.
 const RetryWindow = 23 * time.Hour
@@ -131,17 +136,26 @@ func (s *Service) Check(ctx context.Context, userID, id int64) (store.Order, err
 		ps = append(ps, lps...)
 	}
 	o.Problems = ps
-	if o.State == store.OrderNew || o.State == store.OrderChecked || (o.State == store.OrderNeedsAttention && !o.OutcomeAt.IsZero()) ||
-		(o.State == store.OrderNeedsAttention && o.IntentAt.IsZero()) {
-		o.State = store.OrderChecked
-		if len(ps) > 0 {
-			o.State = store.OrderNeedsAttention
-		}
-		if len(ps) == 0 {
-			o.Message = ""
-		}
+	if o.State != store.OrderNew && o.State != store.OrderChecked && o.State != store.OrderNeedsAttention {
+		return o, nil // being placed or placed: the check is shown, not kept
 	}
-	return s.cfg.Store.UpdateOrder(ctx, o)
+	o.State = store.OrderChecked
+	if len(ps) > 0 {
+		o.State = store.OrderNeedsAttention
+	} else if o.IntentAt.IsZero() || !o.OutcomeAt.IsZero() {
+		o.Message = ""
+	}
+	return s.save(ctx, o)
+}
+
+// save writes o; when another write came since o was read, that one stands and the order as it is
+// now is returned.
+func (s *Service) save(ctx context.Context, o store.Order) (store.Order, error) {
+	got, err := s.cfg.Store.UpdateOrder(ctx, o)
+	if errors.Is(err, store.ErrConflict) {
+		return s.cfg.Store.Order(ctx, o.UserID, o.ID)
+	}
+	return got, err
 }
 
 // checkLines asks the platform about every line: the variant exists and has the quantity, and
@@ -243,7 +257,7 @@ func (s *Service) Place(ctx context.Context, userID, id int64) (store.Order, err
 	if len(o.Problems) > 0 {
 		return o, &ProblemsError{Problems: o.Problems}
 	}
-	o, err = s.cfg.Store.BeginPlacement(ctx, userID, id, OutOrderID(userID, o.Store, o.StoreOrderID))
+	o, err = s.cfg.Store.BeginPlacement(ctx, userID, id, OutOrderID(userID, o.Store, o.StoreOrderID), s.cfg.Now().Add(ResolveAfter))
 	if errors.Is(err, store.ErrConflict) {
 		return o, ErrNotPlaceable
 	}
@@ -267,7 +281,7 @@ func (s *Service) Resolve(ctx context.Context, userID, id int64) (store.Order, e
 		o.Message = "AliExpress never confirmed this order and it is too late to ask it safely: check your AliExpress orders for " +
 			o.OutOrderID + " before placing it by hand"
 		o.NextCheckAt = time.Time{}
-		return s.cfg.Store.UpdateOrder(ctx, o)
+		return s.save(ctx, o)
 	}
 	return s.send(ctx, o)
 }
@@ -294,12 +308,36 @@ func (s *Service) send(ctx context.Context, o store.Order) (store.Order, error) 
 		return err
 	})
 	now := s.cfg.Now()
+	outcome := func(o *store.Order) {
+		s.outcome(o, now, req.TryToPay, res, ids, err)
+	}
+	for range 5 {
+		next := o
+		outcome(&next)
+		got, uerr := s.cfg.Store.UpdateOrder(ctx, next)
+		if !errors.Is(uerr, store.ErrConflict) {
+			return got, uerr
+		}
+		// Another write came between (a check, a poke, another resolver): the outcome goes on top
+		// of it, unless another resolver recorded one already.
+		if o, uerr = s.cfg.Store.Order(ctx, o.UserID, o.ID); uerr != nil {
+			return store.Order{}, uerr
+		}
+		if o.State != store.OrderPlacing {
+			return o, nil
+		}
+	}
+	return o, fmt.Errorf("orders: order %d: could not record the placement's outcome; it will be asked again", o.ID)
+}
+
+// outcome writes into o what ds.order.create answered.
+func (s *Service) outcome(o *store.Order, now time.Time, tryToPay bool, res *aliexpress.OrderResult, ids []int64, err error) {
 	switch {
 	case err == nil:
 		o.State, o.AEOrderIDs, o.OutcomeAt, o.Message = store.OrderPlaced, res.OrderIDs, now, ""
 		if res.Message != "" {
 			o.Message = "Placed, but AliExpress could not pay it: pay it on AliExpress (" + res.Message + ")"
-		} else if !req.TryToPay {
+		} else if !tryToPay {
 			o.Message = "Placed unpaid: pay it on AliExpress"
 		}
 		o.NextCheckAt = now.Add(time.Minute)
@@ -315,11 +353,10 @@ func (s *Service) send(ctx context.Context, o store.Order) (store.Order, error) 
 		o.NextCheckAt = time.Time{}
 	default:
 		// The outcome is unknown: the order stays placing, and the following job asks again.
-		s.cfg.Logger.WarnContext(ctx, "order placement outcome unknown", "order_id", o.ID, "err", err)
+		s.cfg.Logger.Warn("order placement outcome unknown", "order_id", o.ID, "err", err)
 		o.Message = "AliExpress did not answer when the order was sent; aliscout is asking it whether the order was made"
 		o.NextCheckAt = now.Add(time.Minute)
 	}
-	return s.cfg.Store.UpdateOrder(ctx, o)
 }
 
 var orderNumbers = regexp.MustCompile(`\b\d{8,19}\b`)

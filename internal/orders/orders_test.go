@@ -188,6 +188,7 @@ func TestPlaceRefusesProblems(t *testing.T) {
 	if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].Field != "address.full_name" || got.State != store.OrderNeedsAttention {
 		t.Fatalf("Place(one-word name) = %+v, %v; want the address.full_name problem", got, err)
 	}
+	o = got
 	o.Address.FullName = "Jane Doe"
 	if _, err := e.st.UpdateOrder(ctx, o); err != nil {
 		t.Fatal(err)
@@ -262,7 +263,7 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 	if _, err := e.svc.Check(ctx, e.user.ID, before.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.BeginPlacement(ctx, e.user.ID, before.ID, orders.OutOrderID(e.user.ID, "myshop", "#3001")); err != nil {
+	if _, err := e.st.BeginPlacement(ctx, e.user.ID, before.ID, orders.OutOrderID(e.user.ID, "myshop", "#3001"), e.clock.Now().Add(orders.ResolveAfter)); err != nil {
 		t.Fatal(err)
 	}
 	// The intent was written, the call made the order, and the process died before the outcome.
@@ -272,7 +273,7 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := orders.OutOrderID(e.user.ID, "myshop", "#3002")
-	if _, err := e.st.BeginPlacement(ctx, e.user.ID, after.ID, out); err != nil {
+	if _, err := e.st.BeginPlacement(ctx, e.user.ID, after.ID, out, e.clock.Now().Add(orders.ResolveAfter)); err != nil {
 		t.Fatal(err)
 	}
 	res, _, err := e.plat.c.DS.CreateOrder(ctx, &aliexpress.OrderRequest{OutOrderID: out, Address: aliexpress.ShippingAddress{
@@ -284,12 +285,22 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 
 	restarted := e.newService()
 	// Placing an order whose intent waits is resolving it, never a second placement.
-	if _, err := e.st.BeginPlacement(ctx, e.user.ID, after.ID, out); !errors.Is(err, store.ErrConflict) {
+	if _, err := e.st.BeginPlacement(ctx, e.user.ID, after.ID, out, time.Time{}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("BeginPlacement over an open intent: err = %v; want ErrConflict", err)
 	}
+	// The follower finds both intents once their check is due, and resolves them by asking.
+	if n, err := restarted.FollowDue(ctx); err != nil || n != 0 {
+		t.Fatalf("FollowDue before the intents are due = %d, %v; want 0", n, err)
+	}
+	e.clock.Advance(orders.ResolveAfter)
+	if n, err := restarted.FollowDue(ctx); err != nil || n != 2 {
+		t.Fatalf("FollowDue after restart = %d, %v; want both intents resolved", n, err)
+	}
 	for _, o := range []store.Order{before, after} {
-		if _, err := restarted.Place(ctx, e.user.ID, o.ID); err != nil {
-			t.Fatalf("Place after restart: %v", err)
+		e.wantPlacedOnce(t, o)
+		// Place again is refused, and places nothing.
+		if _, err := restarted.Place(ctx, e.user.ID, o.ID); !errors.Is(err, orders.ErrNotPlaceable) {
+			t.Errorf("Place after resolution: err = %v; want ErrNotPlaceable", err)
 		}
 		e.wantPlacedOnce(t, o)
 	}
@@ -299,7 +310,7 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 
 	// Past the platform's 24 hours an unknown outcome is never sent again: it waits for the user.
 	late := e.storeOrder(t, "#3003")
-	if _, err := e.st.BeginPlacement(ctx, e.user.ID, late.ID, orders.OutOrderID(e.user.ID, "myshop", "#3003")); err != nil {
+	if _, err := e.st.BeginPlacement(ctx, e.user.ID, late.ID, orders.OutOrderID(e.user.ID, "myshop", "#3003"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(orders.RetryWindow + time.Minute)

@@ -107,8 +107,10 @@ type Order struct {
 	AmountUSD  int64 // cents, what AliExpress charges, once known
 	// NextCheckAt is when the following job looks at it next; zero for never.
 	NextCheckAt time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Version counts the writes to the order; UpdateOrder writes only over the version it read.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // UserOrderTotal is one user's paid orders in a period.
@@ -128,12 +130,15 @@ type Orders interface {
 	// Orders returns the user's orders, newest first.
 	Orders(ctx context.Context, userID int64) ([]Order, error)
 	// UpdateOrder writes o's Lines, Address, State, Problems, AEOrderIDs, Message, AEStatus, Tracking,
-	// PaidAt, AmountUSD, NextCheckAt and OutcomeAt; the rest stays.
+	// PaidAt, AmountUSD, NextCheckAt and OutcomeAt; the rest stays. o.Version must be the version
+	// read: when another write came between, ErrConflict, and the caller reads the order again.
 	UpdateOrder(ctx context.Context, o Order) (Order, error)
 	// BeginPlacement writes the intent to place: state placing, OutOrderID and IntentAt now. Only
 	// from new, checked or needs_attention, and only when no earlier intent waits for its outcome:
 	// otherwise ErrConflict, so of two placers one wins and an unknown outcome is never placed over.
-	BeginPlacement(ctx context.Context, userID, id int64, outOrderID string) (Order, error)
+	// NextCheckAt becomes recheckAt, so that the following job resolves an intent whose outcome
+	// never came (a crash between the two).
+	BeginPlacement(ctx context.Context, userID, id int64, outOrderID string, recheckAt time.Time) (Order, error)
 	// OrdersDue returns every user's orders in state placing, placed or shipped whose NextCheckAt
 	// is set and not after now, the most overdue first, at most limit.
 	OrdersDue(ctx context.Context, now time.Time, limit int) ([]Order, error)

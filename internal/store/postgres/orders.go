@@ -14,14 +14,14 @@ import (
 )
 
 const orderCols = `id, user_id, store, store_order_id, lines, address, state, problems, out_order_id, intent_at, outcome_at,
-	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, created_at, updated_at`
+	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at`
 
 func scanOrder(s scanner) (store.Order, error) {
 	var o store.Order
 	var lines, addr, problems, aeIDs, tracking, state string
 	var intent, outcome, paid, next *time.Time
 	err := s.Scan(&o.ID, &o.UserID, &o.Store, &o.StoreOrderID, &lines, &addr, &state, &problems, &o.OutOrderID,
-		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.CreatedAt, &o.UpdatedAt)
+		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &o.CreatedAt, &o.UpdatedAt)
 	if err != nil {
 		return o, err
 	}
@@ -106,11 +106,17 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 	}
 	out, err := scanOrder(q.db.QueryRow(ctx, `
 		UPDATE orders SET lines = $1, address = $2, state = $3, problems = $4, ae_order_ids = $5, message = $6, ae_status = $7,
-			tracking = $8, paid_at = $9, amount_usd = $10, next_check_at = $11, outcome_at = $12, updated_at = $13
-		WHERE id = $14 AND user_id = $15 RETURNING `+orderCols,
+			tracking = $8, paid_at = $9, amount_usd = $10, next_check_at = $11, outcome_at = $12, updated_at = $13, version = version + 1
+		WHERE id = $14 AND user_id = $15 AND version = $16 RETURNING `+orderCols,
 		jsonText(o.Lines), jsonText(o.Address), string(o.State), jsonText(o.Problems), store.AEOrderIDsText(o.AEOrderIDs), o.Message,
 		o.AEStatus, jsonText(o.Tracking), nullTime(o.PaidAt), o.AmountUSD, nullTime(o.NextCheckAt), nullTime(o.OutcomeAt),
-		q.clock(), o.ID, o.UserID))
+		q.clock(), o.ID, o.UserID, o.Version))
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := q.Order(ctx, o.UserID, o.ID); err != nil {
+			return store.Order{}, err
+		}
+		return store.Order{}, fmt.Errorf("store: update order: %w: the order changed since it was read", store.ErrConflict)
+	}
 	if err != nil {
 		return store.Order{}, dbErr("update order", err)
 	}
@@ -119,14 +125,15 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 
 // BeginPlacement implements store.Orders. The conditional UPDATE takes the row lock, so of two
 // concurrent placers the second finds the state changed and gets ErrConflict.
-func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrderID string) (store.Order, error) {
+func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrderID string, recheckAt time.Time) (store.Order, error) {
 	if strings.TrimSpace(outOrderID) == "" {
 		return store.Order{}, fmt.Errorf("store: begin placement: %w: out_order_id is required", store.ErrInvalid)
 	}
 	o, err := scanOrder(q.db.QueryRow(ctx, `
-		UPDATE orders SET state = $1, out_order_id = $2, intent_at = $3, outcome_at = NULL, message = '', updated_at = $3
+		UPDATE orders SET state = $1, out_order_id = $2, intent_at = $3, outcome_at = NULL, message = '', updated_at = $3, version = version + 1,
+			next_check_at = $6
 		WHERE id = $4 AND user_id = $5 AND state IN ('new', 'checked', 'needs_attention') AND (intent_at IS NULL OR outcome_at IS NOT NULL)
-		RETURNING `+orderCols, string(store.OrderPlacing), outOrderID, q.clock(), id, userID))
+		RETURNING `+orderCols, string(store.OrderPlacing), outOrderID, q.clock(), id, userID, nullTime(recheckAt)))
 	if err == nil {
 		return o, nil
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 const orderCols = `id, user_id, store, store_order_id, lines, address, state, problems, out_order_id, intent_at, outcome_at,
-	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, created_at, updated_at`
+	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at`
 
 func scanOrder(s scanner) (store.Order, error) {
 	var o store.Order
@@ -21,7 +21,7 @@ func scanOrder(s scanner) (store.Order, error) {
 	var intent, outcome, paid, next sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&o.ID, &o.UserID, &o.Store, &o.StoreOrderID, &lines, &addr, &o.State, &problems, &o.OutOrderID,
-		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &created, &updated)
+		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &created, &updated)
 	if err != nil {
 		return o, err
 	}
@@ -112,11 +112,17 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 	}
 	out, err := scanOrder(q.w.QueryRowContext(ctx, `
 		UPDATE orders SET lines = ?, address = ?, state = ?, problems = ?, ae_order_ids = ?, message = ?, ae_status = ?,
-			tracking = ?, paid_at = ?, amount_usd = ?, next_check_at = ?, outcome_at = ?, updated_at = ?
-		WHERE id = ? AND user_id = ? RETURNING `+orderCols,
+			tracking = ?, paid_at = ?, amount_usd = ?, next_check_at = ?, outcome_at = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND user_id = ? AND version = ? RETURNING `+orderCols,
 		jsonText(o.Lines), jsonText(o.Address), o.State, jsonText(o.Problems), store.AEOrderIDsText(o.AEOrderIDs), o.Message,
 		o.AEStatus, jsonText(o.Tracking), nullMicros(o.PaidAt), o.AmountUSD, nullMicros(o.NextCheckAt), nullMicros(o.OutcomeAt),
-		micros(q.clock()), o.ID, o.UserID))
+		micros(q.clock()), o.ID, o.UserID, o.Version))
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := q.Order(ctx, o.UserID, o.ID); err != nil {
+			return store.Order{}, err
+		}
+		return store.Order{}, fmt.Errorf("store: update order: %w: the order changed since it was read", store.ErrConflict)
+	}
 	if err != nil {
 		return store.Order{}, dbErr("update order", err)
 	}
@@ -124,7 +130,7 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 }
 
 // BeginPlacement implements store.Orders.
-func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrderID string) (store.Order, error) {
+func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrderID string, recheckAt time.Time) (store.Order, error) {
 	if strings.TrimSpace(outOrderID) == "" {
 		return store.Order{}, fmt.Errorf("store: begin placement: %w: out_order_id is required", store.ErrInvalid)
 	}
@@ -132,9 +138,10 @@ func (q *queries) BeginPlacement(ctx context.Context, userID, id int64, outOrder
 	err := q.inTx(ctx, func(t *queries) error {
 		now := micros(t.clock())
 		o, err := scanOrder(t.w.QueryRowContext(ctx, `
-			UPDATE orders SET state = ?1, out_order_id = ?2, intent_at = ?3, outcome_at = NULL, message = '', updated_at = ?3
+			UPDATE orders SET state = ?1, out_order_id = ?2, intent_at = ?3, outcome_at = NULL, message = '', updated_at = ?3, version = version + 1,
+				next_check_at = ?6
 			WHERE id = ?4 AND user_id = ?5 AND state IN ('new', 'checked', 'needs_attention') AND (intent_at IS NULL OR outcome_at IS NOT NULL)
-			RETURNING `+orderCols, store.OrderPlacing, outOrderID, now, id, userID))
+			RETURNING `+orderCols, store.OrderPlacing, outOrderID, now, id, userID, nullMicros(recheckAt)))
 		if err == nil {
 			out = o
 			return nil

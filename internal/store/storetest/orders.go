@@ -70,7 +70,7 @@ func testOrders(t *testing.T, open Opener) {
 	if err != nil || len(list) != 2 {
 		t.Errorf("Orders(ana) = %d orders, %v; want 2", len(list), err)
 	}
-	if _, err := s.BeginPlacement(ctx, bob.ID, o.ID, "x"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.BeginPlacement(ctx, bob.ID, o.ID, "x", time.Time{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("BeginPlacement(another user's) err = %v; want ErrNotFound", err)
 	}
 	upd := o
@@ -87,11 +87,12 @@ func testOrders(t *testing.T, open Opener) {
 		t.Fatalf("UpdateOrder = %+v, %v", o, err)
 	}
 	clock.Advance(time.Minute)
-	placing, err := s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc")
-	if err != nil || placing.State != store.OrderPlacing || placing.OutOrderID != "as-1-abc" || !placing.IntentAt.Equal(us(clock.Now())) {
+	placing, err := s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc", clock.Now().Add(5*time.Minute))
+	if err != nil || placing.State != store.OrderPlacing || placing.OutOrderID != "as-1-abc" || !placing.IntentAt.Equal(us(clock.Now())) ||
+		!placing.NextCheckAt.Equal(us(clock.Now().Add(5*time.Minute))) {
 		t.Fatalf("BeginPlacement = %+v, %v", placing, err)
 	}
-	_, err = s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc")
+	_, err = s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc", time.Time{})
 	wantErr(t, "BeginPlacement twice", err, store.ErrConflict)
 
 	clock.Advance(time.Minute)
@@ -109,14 +110,24 @@ func testOrders(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	placing.UpdatedAt = us(clock.Now())
+	placing.Version++
 	if diff := cmp.Diff(placing, placed); diff != "" {
 		t.Errorf("UpdateOrder returned (-want +got):\n%s", diff)
 	}
 	if got, err := s.Order(ctx, ana.ID, o.ID); err != nil || !cmp.Equal(got, placed) {
 		t.Errorf("Order after UpdateOrder = %+v, %v; want %+v", got, err, placed)
 	}
-	if _, err := s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc"); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.BeginPlacement(ctx, ana.ID, o.ID, "as-1-abc", time.Time{}); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("BeginPlacement(placed) err = %v; want ErrConflict", err)
+	}
+	// A write over a stale read is refused: the order changed since.
+	stale := placing
+	stale.Version--
+	stale.State = store.OrderChecked
+	_, err = s.UpdateOrder(ctx, stale)
+	wantErr(t, "UpdateOrder(stale version)", err, store.ErrConflict)
+	if got, _ := s.Order(ctx, ana.ID, o.ID); got.State != store.OrderPlaced {
+		t.Errorf("after a stale write the state is %s; want placed", got.State)
 	}
 	if got, err := s.OrderByAEOrderID(ctx, 8100000000000002); err != nil || got.ID != o.ID {
 		t.Errorf("OrderByAEOrderID = %+v, %v; want order %d", got, err, o.ID)
@@ -164,7 +175,7 @@ func testBeginPlacementRace(t *testing.T, open Opener) {
 	wins := 0
 	for range 8 {
 		wg.Go(func() {
-			_, err := s.BeginPlacement(ctx, ana.ID, o.ID, "out-7")
+			_, err := s.BeginPlacement(ctx, ana.ID, o.ID, "out-7", time.Time{})
 			if err == nil {
 				mu.Lock()
 				wins++

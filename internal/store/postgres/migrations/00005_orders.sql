@@ -21,6 +21,7 @@ CREATE TABLE orders (
     tracking       TEXT        NOT NULL DEFAULT '[]',
     paid_at        TIMESTAMPTZ,
     amount_usd     BIGINT      NOT NULL DEFAULT 0,
+    version        BIGINT      NOT NULL DEFAULT 0, -- counts writes, so a stale one is refused
     next_check_at  TIMESTAMPTZ,
     created_at     TIMESTAMPTZ NOT NULL,
     updated_at     TIMESTAMPTZ NOT NULL,

@@ -20,6 +20,7 @@ CREATE TABLE orders (
     tracking       TEXT    NOT NULL DEFAULT '[]',
     paid_at        INTEGER,
     amount_usd     INTEGER NOT NULL DEFAULT 0,
+    version        INTEGER NOT NULL DEFAULT 0, -- counts writes, so a stale one is refused
     next_check_at  INTEGER,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL,
