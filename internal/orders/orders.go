@@ -403,6 +403,8 @@ func RefusalMessage(err error) string {
 		return "AliExpress does not know this variant any more: choose another one (" + msg + ")"
 	case strings.Contains(code, "DELIVERY") || strings.Contains(code, "LOGISTIC") || code == "A002_INVALID_ZONE":
 		return "This product cannot be delivered there with that shipping method: " + msg
+	case strings.Contains(code, "BUYER") || strings.Contains(code, "USER_ACCOUNT") || strings.Contains(code, "ACCOUNT_INFO"):
+		return "AliExpress refused orders from your connected buyer account (" + code + "): check the account on AliExpress, or connect another one, then place the order again"
 	case strings.Contains(code, "PAY") || strings.Contains(code, "CURRENCY"):
 		return "AliExpress refused the payment: " + msg
 	case msg != "":

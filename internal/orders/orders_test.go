@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -385,4 +386,31 @@ func TestFollowToDelivery(t *testing.T) {
 	if err := e.svc.Poke(ctx, 12345); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Poke(unknown) err = %v; want ErrNotFound", err)
 	}
+}
+
+// TestRefusalWaitsForTheUser: a refusal is recorded with a plain message and nothing is retried;
+// once the cause is fixed the user places it again, and it exists once.
+func TestRefusalWaitsForTheUser(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	o := e.storeOrder(t, "#5001")
+	e.srv.SetBuyerStatus(sandbox.DefaultUserNick, sandbox.BuyerSuspicious)
+	got, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	if err != nil || got.State != store.OrderNeedsAttention || !strings.Contains(got.Message, "buyer account") || got.NextCheckAt != (time.Time{}) {
+		t.Fatalf("Place with a refused buyer = %+v, %v; want needs_attention with a plain message, no retry", got, err)
+	}
+	out := orders.OutOrderID(e.user.ID, "myshop", "#5001")
+	if n := len(e.simOrders(out)); n != 0 {
+		t.Fatalf("the simulator holds %d orders after a refusal; want none", n)
+	}
+	// The follower leaves it alone.
+	e.clock.Advance(time.Hour)
+	if n, err := e.svc.FollowDue(ctx); err != nil || n != 0 {
+		t.Errorf("FollowDue = %d, %v; want nothing due", n, err)
+	}
+	e.srv.SetBuyerStatus(sandbox.DefaultUserNick, sandbox.BuyerActive)
+	if _, err := e.svc.Place(ctx, e.user.ID, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.wantPlacedOnce(t, o)
 }
