@@ -20,10 +20,11 @@ import (
 // background is the work that outlives a request: the job queue (on the store's database) and
 // the connected-accounts service its jobs drive.
 type background struct {
-	queue   *jobs.Queue
-	connect *connect.Service
-	orders  *orders.Service
-	close   func()
+	queue    *jobs.Queue
+	connect  *connect.Service
+	orders   *orders.Service
+	tracking *trackingJobs // started by startTracking once there is a sourcing service
+	close    func()
 }
 
 // openVault returns the vault sealing AliExpress tokens: the keys of ALISCOUT_SECRET_KEY, or on
@@ -71,7 +72,11 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 	closeDriver = func() { closeDB(); opClose() }
 	mail := e.cfg.SMTPURL != ""
 	w := jobs.NewWorkers()
-	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: append(jobs.Schedule{Mail: mail}.Periodic(), append(opPeriodic, jobs.OrdersPeriodic()...)...), Logger: log})
+	tj := handleTracking(w, db, v)
+	periodic := append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...)
+	periodic = append(periodic, jobs.TrackingPeriodic(0)...)
+	periodic = append(periodic, jobs.OrdersPeriodic()...)
+	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: periodic, Logger: log})
 	if err != nil {
 		closeDriver()
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -104,7 +109,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		}
 		jobs.HandleMail(w, notify.NewMailer(db, smtp, notify.MailerOptions{Logger: log}))
 	}
-	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, log), close: closeDriver}
+	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, log), tracking: tj, close: closeDriver}
 	if !work {
 		return b, nil
 	}
@@ -153,6 +158,12 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	svc, _, done, err := newService(e, b, log)
+	if err != nil {
+		return err
+	}
+	defer done()
+	bg.tracking.startTracking(e, svc, bg.connect, b.client, bg.queue, e.cfg.PublicURL, log)
 	fmt.Fprintf(e.stdout, "aliscout: working background jobs on %s\n", name)
 	<-ctx.Done()
 	log.Info("worker: stopping; in-flight jobs finish or are put back")

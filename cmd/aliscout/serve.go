@@ -124,6 +124,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
+	bg.tracking.startTracking(e, svc, bg.connect, b.client, bg.queue, publicURL(cfg.PublicURL, ln.Addr()), log)
 	m.ObserveCache(func() metrics.CacheStats {
 		s := ch.Stats()
 		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Stale: s.Stale, Loads: s.Loads, LoadErrors: s.LoadErrors}
@@ -172,6 +173,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		UserCatalog:   userCatalog(bg.connect, svc),
 		Console:       console,
 		Orders:        webOrders{svc: bg.orders, queue: bg.queue},
+		Tracker:       bg.tracking,
+		MaxWatches:    cfg.Tracking.MaxWatches,
 	}, svc)
 	srv := &http.Server{
 		Handler:           app.Handler(),

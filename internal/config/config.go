@@ -134,6 +134,9 @@ type Config struct {
 	// SMTPURL and MailFrom send notices by email; both or neither.
 	SMTPURL  Secret
 	MailFrom string
+
+	// Tracking caps watches and webhook addresses and shares the daily budget (tracking.go).
+	Tracking Tracking
 }
 
 // Default listen address of aliscout serve.
@@ -225,6 +228,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, s))
 		}
 	}
+	var terrs []error
+	c.Tracking, terrs = trackingFromEnv(getenv)
+	errs = append(errs, terrs...)
 	return c, errors.Join(errs...)
 }
 

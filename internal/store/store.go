@@ -67,6 +67,7 @@ type Store interface {
 	Quota
 	OperatorNotices
 	Orders
+	Watches
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)
 	// rolls back every write fn made, so a failure halfway leaves nothing behind. fn must use the

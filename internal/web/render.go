@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
 var pageNames = []string{"search", "compare", "product", "import", "error",
-	"signin", "signup", "account", "lists", "list",
+	"signin", "signup", "account", "lists", "list", "watches", "watch", "alerts", "priceupdates",
 	"operator", "operator_users", "operator_quota", "operator_jobs", "operator_notices",
 	"orders", "order"}
 
@@ -44,6 +44,7 @@ func mustTemplates(sf *staticFiles, image func(string) string) map[string]*templ
 		"unit":          wholeUnit,
 		"cents":         func(m catalog.Money) string { return strconv.FormatInt(m.Amount, 10) },
 		"join":          strings.Join,
+		"deref":         deref,
 		"add":           func(a, b int) int { return a + b },
 		"countryName":   countryName,
 		"fieldLabel":    fieldLabel,
@@ -98,6 +99,8 @@ type base struct {
 
 	// Connect is the signed-in user's connected AliExpress accounts: the banner, the DS note.
 	Connect *connectFrame
+	// UnreadAlerts is the signed-in user's unread alerts, for the navigation.
+	UnreadAlerts int
 }
 
 // base fills the frame of a page titled title.
@@ -112,6 +115,7 @@ func (s *Server) base(r *http.Request, title, nav string) base {
 		Console:   s.cfg.Console != nil,
 	}
 	s.accountBase(r, &b)
+	s.unreadAlerts(r, &b)
 	return b
 }
 

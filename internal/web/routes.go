@@ -45,6 +45,7 @@ func (s *Server) routes() *http.ServeMux {
 		s.accountRoutes(mux)
 		s.listRoutes(mux)
 		s.orderRoutes(mux)
+		s.watchRoutes(mux)
 	}
 	// Connected AliExpress accounts, when the app connects them.
 	if s.connections() {

@@ -141,6 +141,11 @@ type Config struct {
 	// Console is the operator console (/operator, /api/operator/...); nil leaves it out. It
 	// needs Accounts.
 	Console *Console
+	// Tracker checks watched products now and keeps webhook settings; nil leaves the watch pages
+	// and API working on the store alone, without "check now" or webhooks. MaxWatches caps the
+	// watches per user (ALISCOUT_MAX_WATCHES; 0 means 500).
+	Tracker    Tracker
+	MaxWatches int
 }
 
 // Server is the web app. Build it with New and serve Handler.

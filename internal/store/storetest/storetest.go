@@ -67,6 +67,10 @@ func Run(t *testing.T, open Opener) {
 		{"OperatorNotices", testOperatorNotices},
 		{"Orders", testOrders},
 		{"BeginPlacementRace", testBeginPlacementRace},
+		{"Watches", testWatches},
+		{"Snapshots", testSnapshots},
+		{"TrackingYearSize", testTrackingYearSize},
+		{"Alerts", testAlerts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
