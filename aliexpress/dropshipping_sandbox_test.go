@@ -396,8 +396,19 @@ func TestSandboxDSOrderNeverPlacedTwice(t *testing.T) {
 	if n := env.srv.CallCount(m) - before; n != 3 {
 		t.Errorf("CreateOrder with OutOrderID and every answer dropped made %d calls; want 3 (it is safe to retry)", n)
 	}
-	if _, _, err := ds.CreateOrder(ctx, order("dropped-1")); !errors.Is(err, aliexpress.ErrDuplicateOrder) {
+	_, _, err = ds.CreateOrder(ctx, order("dropped-1"))
+	if !errors.Is(err, aliexpress.ErrDuplicateOrder) {
 		t.Errorf("CreateOrder again after the drops: err = %v; want ErrDuplicateOrder (the first was placed)", err)
+	}
+	// The Sandbox's refusal names the order the out_order_id made, so a client can find it.
+	var placed []int64
+	for _, r := range env.srv.Orders() {
+		if r.OutOrderID == "dropped-1" {
+			placed = append(placed, r.ID)
+		}
+	}
+	if len(placed) != 1 || err == nil || !strings.Contains(err.Error(), fmt.Sprint(placed[0])) {
+		t.Errorf("orders of dropped-1 = %v; refusal %v; want one order, named in the refusal", placed, err)
 	}
 
 	// A dropped order without OutOrderID is not sent again.

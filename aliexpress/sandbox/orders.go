@@ -224,7 +224,10 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	}
 	outID := strings.TrimSpace(string(req.OutOrderID))
 	if outID != "" && s.repeated(c.user, outID, c.now) {
-		return orderFail("REPEATED_ORDER_ERROR", "An order with this out_order_id was already placed in the last 24 hours"), nil
+		s.mu.Lock()
+		msg := repeatedMsg(s.outIDs[c.user+"\x00"+outID])
+		s.mu.Unlock()
+		return orderFail("REPEATED_ORDER_ERROR", msg), nil
 	}
 	addr := *req.LogisticsAddress
 	if bad := s.validateAddress(addr, ext.TradeExtraParam.NatAddr); bad.code != "" {
@@ -309,7 +312,7 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	// Checked again under the lock: two concurrent calls with one out_order_id place one order.
 	key := c.user + "\x00" + outID
 	if t, ok := s.outOrders[key]; outID != "" && ok && c.now.Sub(t) < repeatWindow {
-		return orderFail("REPEATED_ORDER_ERROR", "An order with this out_order_id was already placed in the last 24 hours"), nil
+		return orderFail("REPEATED_ORDER_ERROR", repeatedMsg(s.outIDs[key])), nil
 	}
 	need := map[holdKey]int{}
 	for _, l := range lines {
@@ -347,9 +350,11 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 		for k, t := range s.outOrders {
 			if c.now.Sub(t) >= repeatWindow {
 				delete(s.outOrders, k)
+				delete(s.outIDs, k)
 			}
 		}
 		s.outOrders[key] = c.now
+		s.outIDs[key] = slices.Clone(ids)
 	}
 	result := obj{"is_success": true, "order_list": wrap("number", ids, func(id int64) any { return id })}
 	if bool(ext.Payment.TryToPay) && s.opts.AutoPayDisabled {
@@ -372,6 +377,21 @@ func linePrice(v world.Variant, count int) (unit, amount int64) {
 		return unit, unit*int64(v.BuyLimit) + v.Price*int64(count-v.BuyLimit)
 	}
 	return unit, unit * int64(count)
+}
+
+// repeatedMsg is the REPEATED_ORDER_ERROR message. The Sandbox names the orders the out_order_id
+// made, so a client whose answer was lost can find them; the platform's own message is not
+// documented to, and a client must not rely on it.
+func repeatedMsg(ids []int64) string {
+	msg := "An order with this out_order_id was already placed in the last 24 hours"
+	if len(ids) == 0 {
+		return msg
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return msg + " (order " + strings.Join(parts, ", ") + ")"
 }
 
 func (s *Sandbox) repeated(user, outID string, now time.Time) bool {

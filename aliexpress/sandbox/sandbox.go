@@ -189,6 +189,7 @@ type Sandbox struct {
 	refresh   map[string]*refreshToken
 	orders    map[int64]*dsOrder
 	outOrders map[string]time.Time // user + "\x00" + out_order_id -> when placed
+	outIDs    map[string][]int64   // user + "\x00" + out_order_id -> the orders it made
 	holds     map[holdKey]int
 	nextOrder int64
 	buyers    map[string]BuyerStatus // user nick -> standing, when not active
@@ -269,6 +270,7 @@ func New(opts Options) *Sandbox {
 		refresh:   make(map[string]*refreshToken),
 		orders:    make(map[int64]*dsOrder),
 		outOrders: make(map[string]time.Time),
+		outIDs:    make(map[string][]int64),
 		holds:     make(map[holdKey]int),
 		qps:       make(map[string]*qpsWindow),
 		nextOrder: 8100000000000000 + int64(seed%1000)*1000000,

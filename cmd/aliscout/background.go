@@ -11,6 +11,7 @@ import (
 	"github.com/aliscout/aliscout/internal/connect"
 	"github.com/aliscout/aliscout/internal/jobs"
 	"github.com/aliscout/aliscout/internal/notify"
+	"github.com/aliscout/aliscout/internal/orders"
 	"github.com/aliscout/aliscout/internal/store/postgres"
 	"github.com/aliscout/aliscout/internal/store/sqlite"
 	"github.com/aliscout/aliscout/internal/vault"
@@ -21,6 +22,7 @@ import (
 type background struct {
 	queue    *jobs.Queue
 	connect  *connect.Service
+	orders   *orders.Service
 	tracking *trackingJobs // started by startTracking once there is a sourcing service
 	close    func()
 }
@@ -73,6 +75,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 	tj := handleTracking(w, db, v)
 	periodic := append(jobs.Schedule{Mail: mail}.Periodic(), opPeriodic...)
 	periodic = append(periodic, jobs.TrackingPeriodic(0)...)
+	periodic = append(periodic, jobs.OrdersPeriodic()...)
 	q, err := jobs.New(ctx, jobs.Config{Driver: driver, Workers: w, Periodic: periodic, Logger: log})
 	if err != nil {
 		closeDriver()
@@ -106,7 +109,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		}
 		jobs.HandleMail(w, notify.NewMailer(db, smtp, notify.MailerOptions{Logger: log}))
 	}
-	b := &background{queue: q, connect: svc, tracking: tj, close: closeDriver}
+	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, log), tracking: tj, close: closeDriver}
 	if !work {
 		return b, nil
 	}

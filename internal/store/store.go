@@ -66,6 +66,7 @@ type Store interface {
 	OAuthStates
 	Quota
 	OperatorNotices
+	Orders
 	Watches
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)

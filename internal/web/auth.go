@@ -167,7 +167,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 // to sign in or up, static files, and the probes.
 func publicPath(path string) bool {
 	switch path {
-	case "/signin", "/signup", "/signout", "/healthz", "/readyz", "/metrics":
+	case "/signin", "/signup", "/signout", "/healthz", "/readyz", "/metrics", "/webhooks/aliexpress":
 		return true
 	}
 	return strings.HasPrefix(path, "/invite/") || strings.HasPrefix(path, "/static/")

@@ -20,7 +20,8 @@ var templateFS embed.FS
 // pageNames are the page templates; each is parsed with layout.html and partials.html.
 var pageNames = []string{"search", "compare", "product", "import", "error",
 	"signin", "signup", "account", "lists", "list", "watches", "watch", "alerts", "priceupdates",
-	"operator", "operator_users", "operator_quota", "operator_jobs", "operator_notices"}
+	"operator", "operator_users", "operator_quota", "operator_jobs", "operator_notices",
+	"orders", "order"}
 
 // mustTemplates parses the pages; image is the image policy (sanitize.Options.Image) of the
 // pictures they show.

@@ -44,6 +44,7 @@ func (s *Server) routes() *http.ServeMux {
 	if s.cfg.Accounts != nil {
 		s.accountRoutes(mux)
 		s.listRoutes(mux)
+		s.orderRoutes(mux)
 		s.watchRoutes(mux)
 	}
 	// Connected AliExpress accounts, when the app connects them.

@@ -108,6 +108,8 @@ type Config struct {
 	Accounts *accounts.Service
 	// Store keeps saved lists (and what the account pages show besides the Accounts service's).
 	Store store.Store
+	// Orders checks, places and follows supplier orders; nil leaves the orders API out.
+	Orders Orders
 	// OpenResearch opens the research pages and their API (search, product, compare, categories,
 	// import preview, links, health) to visitors who are not signed in. When false, everything
 	// but /healthz, /metrics (see MetricsOpen), static files and the sign-in, sign-up and

@@ -65,6 +65,8 @@ func Run(t *testing.T, open Opener) {
 		{"QuotaRace", testQuotaRace},
 		{"RaiseQuotaCounts", testRaiseQuotaCounts},
 		{"OperatorNotices", testOperatorNotices},
+		{"Orders", testOrders},
+		{"BeginPlacementRace", testBeginPlacementRace},
 		{"Watches", testWatches},
 		{"Snapshots", testSnapshots},
 		{"TrackingYearSize", testTrackingYearSize},
