@@ -134,22 +134,20 @@ func newOperator(db database, publicURL string, live func(ctx context.Context, d
 	return operator.New(operator.Config{Store: db, Orders: orderTotals(db), PublicURL: publicURL, LiveCounts: live, Logger: log})
 }
 
-// orderTotals gives the order totals the assessment counts: the orders paid through aliscout,
-// once the store records them (nil until then: the console says so and counts 0).
-//
-// To wire the store's orders, return:
-//
-//	operator.OrderTotalsFunc(func(ctx context.Context, from, to time.Time) ([]operator.UserOrderTotal, error) {
-//		rows, err := db.PaidOrderTotals(ctx, from, to)
-//		out := make([]operator.UserOrderTotal, len(rows))
-//		for i, r := range rows {
-//			out[i] = operator.UserOrderTotal{UserID: r.UserID, Orders: r.Orders, AmountUSD: r.AmountUSD}
-//		}
-//		return out, err
-//	})
+// orderTotals gives the order totals the assessment counts: the supplier orders paid on
+// AliExpress through aliscout, per user, from the store.
 func orderTotals(db database) operator.OrderTotals {
-	_ = db
-	return nil
+	return operator.OrderTotalsFunc(func(ctx context.Context, from, to time.Time) ([]operator.UserOrderTotal, error) {
+		rows, err := db.PaidOrderTotals(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]operator.UserOrderTotal, len(rows))
+		for i, r := range rows {
+			out[i] = operator.UserOrderTotal{UserID: r.UserID, Orders: r.Orders, AmountUSD: r.AmountUSD}
+		}
+		return out, nil
+	})
 }
 
 // operatorJobs returns the operator's periodic jobs and a function registering their handlers

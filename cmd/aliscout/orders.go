@@ -12,16 +12,18 @@ import (
 	"github.com/aliscout/aliscout/internal/connect"
 	"github.com/aliscout/aliscout/internal/jobs"
 	"github.com/aliscout/aliscout/internal/orders"
+	"github.com/aliscout/aliscout/internal/quota"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/store"
 	"github.com/aliscout/aliscout/internal/web"
 )
 
-// connectPlatform places and reads orders with the user's default connected account.
+// connectPlatform places and reads orders with the user's default connected account; the calls
+// are spent from the user's share of the quota, as orders.
 type connectPlatform struct{ svc *connect.Service }
 
 func (p connectPlatform) Do(ctx context.Context, userID int64, fn func(ctx context.Context, c *aliexpress.Client) error) error {
-	return p.svc.Do(ctx, userID, 0, fn)
+	return p.svc.Do(quota.WithCaller(ctx, userID, quota.Orders), userID, 0, fn)
 }
 
 // startOrders builds the orders service on the store and the connected accounts, and makes it

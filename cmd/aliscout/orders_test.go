@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
@@ -163,7 +164,7 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 	}
 
 	// The pages: the list, an order with its pre-flight line by line, placing from the page.
-	if code, _, body := ana.get(base + "/orders"); code != http.StatusOK || !strings.Contains(body, "#1001") || !strings.Contains(body, "#1002") {
+	if code, _, body := ana.get(base + "/orders"); code != http.StatusOK || !strings.Contains(body, "#1001") || !strings.Contains(body, "#1002") || !strings.Contains(body, `id="nav-orders"`) {
 		t.Errorf("GET /orders = %d; want the orders listed\n%s", code, body)
 	}
 	if code, _, body := ana.get(fmt.Sprintf("%s/orders/%d", base, good.ID)); code != http.StatusOK || !strings.Contains(body, sim[0]) {
@@ -183,5 +184,43 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 	}
 	if code, _ := newUser(t).json("POST", base+"/webhooks/aliexpress", `{"data":{}}`); code != http.StatusBadRequest {
 		t.Errorf("POST /webhooks/aliexpress without an order id = %d; want 400", code)
+	}
+
+	// Once the order is paid on AliExpress and the follower has seen it, the operator's monthly
+	// assessment counts its amount and ana as a user served. (ana signed up first: she is the
+	// operator.)
+	aeID, _ := strconv.ParseInt(sim[0], 10, 64)
+	if !sb.PayOrder(aeID) {
+		t.Fatalf("the simulator could not pay order %d", aeID)
+	}
+	sb.Advance(2 * time.Hour) // past the payment's processing
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := newUser(t).json("POST", base+"/webhooks/aliexpress", wh); code != http.StatusOK {
+			t.Fatalf("POST /webhooks/aliexpress = %d", code)
+		}
+		_, _, body := ana.get(fmt.Sprintf("%s/api/orders/%d", base, good.ID))
+		if strings.Contains(body, `"paid":true`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the order was not seen paid within 30 s: %s", body)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	code, _, body = ana.get(base + "/api/operator/assessment")
+	var a struct {
+		Users       int `json:"users"`
+		OrderAmount struct {
+			Amount   string `json:"amount"`
+			Currency string `json:"currency"`
+		} `json:"order_amount"`
+	}
+	if err := json.Unmarshal([]byte(body), &a); code != http.StatusOK || err != nil || a.Users != 1 ||
+		a.OrderAmount.Currency != "USD" || a.OrderAmount.Amount == "" || a.OrderAmount.Amount == "0.00" {
+		t.Errorf("GET /api/operator/assessment after a paid order = %d %s; want ana served and the amount paid", code, body)
+	}
+	if code, _, _ := bob.get(base + "/api/operator/assessment"); code != http.StatusForbidden {
+		t.Errorf("a member's GET /api/operator/assessment = %d; want 403", code)
 	}
 }

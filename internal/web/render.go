@@ -93,6 +93,7 @@ type base struct {
 
 	Accounts bool      // the app has accounts: show sign-in, lists and the account
 	Console  bool      // the app has the operator console
+	Orders   bool      // the app places supplier orders
 	Me       *viewer   // who is signed in; nil for nobody
 	Flash    string    // what the last action did
 	Save     *saveForm // the "Save to list" chooser of the search, product and import pages
@@ -113,6 +114,7 @@ func (s *Server) base(r *http.Request, title, nav string) base {
 		HealthBad: !h.OK && h.Message != "",
 		Year:      s.now().Year(),
 		Console:   s.cfg.Console != nil,
+		Orders:    s.cfg.Orders != nil,
 	}
 	s.accountBase(r, &b)
 	s.unreadAlerts(r, &b)
