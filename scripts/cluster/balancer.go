@@ -46,13 +46,11 @@ func newBalancer(addr string, backends []*backend) (*balancer, error) {
 		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext}
 	for _, b := range backends {
 		target, _ := url.Parse("http://" + b.addr)
-		p := httputil.NewSingleHostReverseProxy(target)
-		p.Transport = transport
-		d := p.Director
-		p.Director = func(r *http.Request) {
-			d(r)
-			r.Header.Set("X-Forwarded-Proto", "http")
-		}
+		p := &httputil.ReverseProxy{Transport: transport, Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host // the replicas answer the public name only
+			pr.SetXForwarded()
+		}}
 		p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			panic(proxyError{err})
 		}

@@ -336,7 +336,7 @@ func freshDatabase(ctx context.Context) (string, func(), error) {
 	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		return "", nil, fmt.Errorf("PostgreSQL at %s: %w", redact(admin), err)
+		return "", nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(admin), err)
 	}
 	name := fmt.Sprintf("aliscout_cluster_%d", time.Now().UnixNano())
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
@@ -365,7 +365,7 @@ func freshRedis(ctx context.Context) (string, error) {
 	c := goredis.NewClient(opt)
 	defer c.Close()
 	if err := c.FlushDB(ctx).Err(); err != nil {
-		return "", fmt.Errorf("Redis at %s: %w", redact(u), err)
+		return "", fmt.Errorf("cannot reach Redis at %s: %w", redact(u), err)
 	}
 	return u, nil
 }
