@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -526,6 +527,16 @@ func (s *Server) catalogFor(r *http.Request) Catalog {
 	}
 	rc.once.Do(func() { rc.cat = s.userCatalog(r, v) })
 	return rc.cat
+}
+
+// catalogViewer names, for the encoded answers' keys, whose catalog catalogFor(r) may answer
+// through: "" for the server-wide one, the signed-in user's id when the app reads through users'
+// connected accounts (whose DS data is theirs alone).
+func (s *Server) catalogViewer(r *http.Request) string {
+	if v := viewerOf(r); v != nil && s.cfg.UserCatalog != nil {
+		return strconv.FormatInt(v.User.ID, 10)
+	}
+	return ""
 }
 
 func (s *Server) userCatalog(r *http.Request, v *viewer) Catalog {

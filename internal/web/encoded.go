@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"hash/fnv"
 	"net/http"
 	"strings"
@@ -135,58 +136,92 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
+// digest hashes the identity of answers for the encoded cache's keys.
+type digest struct {
+	h hash.Hash
+	n [8]byte
+}
+
+func newDigest() *digest { return &digest{h: fnv.New128a()} }
+
+func (d *digest) num(v int64) {
+	binary.LittleEndian.PutUint64(d.n[:], uint64(v))
+	d.h.Write(d.n[:])
+}
+
+func (d *digest) str(s string) {
+	d.num(int64(len(s)))
+	d.h.Write([]byte(s))
+}
+
+func (d *digest) flag(b bool) {
+	if b {
+		d.num(1)
+	} else {
+		d.num(0)
+	}
+}
+
+func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// product hashes what a product's answer depends on: when it was fetched (its fields change only
+// with a new fetch), and what can change after that (shipping filled in, stock, prices, staleness).
+func (d *digest) product(p *catalog.Product) {
+	d.num(p.ID)
+	d.num(p.FetchedAt.UnixNano())
+	d.str(string(p.Source))
+	d.flag(p.Stale)
+	d.flag(p.ShippingPending)
+	d.flag(p.ShippingUnknown)
+	d.str(p.ShipTo)
+	d.str(p.Title)
+	d.str(p.Price.Currency)
+	d.num(p.Price.Amount)
+	d.num(p.OriginalPrice.Amount)
+	d.num(int64(p.Orders30d))
+	d.num(int64(len(p.Shipping)))
+	for _, o := range p.Shipping {
+		d.str(o.Code)
+		d.num(o.Fee.Amount)
+		d.num(int64(o.MinDays))
+		d.num(int64(o.MaxDays))
+		d.flag(o.Tracking)
+	}
+	d.num(int64(len(p.Variants)))
+	for _, v := range p.Variants {
+		d.str(v.SKUID)
+		d.num(v.Price.Amount)
+		d.num(int64(v.Stock))
+		d.num(v.ImportCharge.Amount)
+	}
+}
+
 // searchAnswerKey is the key of res, the answer to query, in the encoded cache: the query as
 // given, and a digest of the result's identity (see encodedCache).
 func searchAnswerKey(query string, res *catalog.SearchResult) string {
-	h := fnv.New128a()
-	var n [8]byte
-	num := func(v int64) { binary.LittleEndian.PutUint64(n[:], uint64(v)); h.Write(n[:]) }
-	str := func(s string) { num(int64(len(s))); h.Write([]byte(s)) }
-	flag := func(b bool) {
-		if b {
-			num(1)
-		} else {
-			num(0)
-		}
-	}
-	num(int64(res.Total))
-	num(int64(res.Page))
-	num(int64(res.PageSize))
-	num(int64(res.LastPage))
-	num(int64(res.SoldOutHidden))
-	flag(res.More)
-	flag(res.PastEnd)
-	flag(res.Stale)
-	flag(res.TotalIsEstimate)
-	str(res.StaleReason)
+	d := newDigest()
+	d.num(int64(res.Total))
+	d.num(int64(res.Page))
+	d.num(int64(res.PageSize))
+	d.num(int64(res.LastPage))
+	d.num(int64(res.SoldOutHidden))
+	d.flag(res.More)
+	d.flag(res.PastEnd)
+	d.flag(res.Stale)
+	d.flag(res.TotalIsEstimate)
+	d.str(res.StaleReason)
 	for i := range res.Products {
-		p := &res.Products[i]
-		num(p.ID)
-		num(p.FetchedAt.UnixNano())
-		flag(p.Stale)
-		flag(p.ShippingPending)
-		flag(p.ShippingUnknown)
-		str(p.ShipTo)
-		str(p.Title)
-		str(p.Price.Currency)
-		num(p.Price.Amount)
-		num(p.OriginalPrice.Amount)
-		num(int64(p.Orders30d))
-		num(int64(len(p.Shipping)))
-		for _, o := range p.Shipping {
-			str(o.Code)
-			num(o.Fee.Amount)
-			num(int64(o.MinDays))
-			num(int64(o.MaxDays))
-			flag(o.Tracking)
-		}
-		num(int64(len(p.Variants)))
-		for _, v := range p.Variants {
-			str(v.SKUID)
-			num(v.Price.Amount)
-			num(int64(v.Stock))
-			num(v.ImportCharge.Amount)
-		}
+		d.product(&res.Products[i])
 	}
-	return query + "\x00" + hex.EncodeToString(h.Sum(nil))
+	return query + "\x00" + d.sum()
+}
+
+// productAnswerKey is the key of p, the answer to GET /api/products/{id}?query, in the encoded
+// cache. viewer names whose catalog answered: "" for the server-wide one, shared by every visitor
+// and every user without a connected account; a user's own otherwise, whose DS data (prices,
+// stock) is their account's and never another's.
+func productAnswerKey(viewer, query string, p *catalog.Product) string {
+	d := newDigest()
+	d.product(p)
+	return "product\x00" + viewer + "\x00" + query + "\x00" + d.sum()
 }

@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +96,91 @@ func TestSearchAnswerKeyFollowsTheData(t *testing.T) {
 	}
 	if searchAnswerKey("q=y", &res) == base {
 		t.Error("another query gave the same key")
+	}
+}
+
+// TestEncodedProductAnswers: a repeated product read is answered with the bytes encoded the
+// first time; another destination or currency, changed data and a stale product never get those
+// bytes.
+func TestEncodedProductAnswers(t *testing.T) {
+	e := newEnv(t, Config{})
+	path := fmt.Sprintf("/api/products/%d", idHolder)
+	first := e.get(path)
+	hits := e.srv.answers.hits
+	again := e.get(path)
+	if first.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("ETag") != first.Header().Get("ETag") ||
+		e.srv.answers.hits != hits+1 {
+		t.Fatalf("repeated product read = %d; want the same bytes and ETag from the encoded cache", again.Code)
+	}
+	for _, other := range []string{path + "?ship_to=GB", path + "?currency=EUR", fmt.Sprintf("/api/products/%d", idStrip)} {
+		hits := e.srv.answers.hits
+		if w := e.get(other); w.Code != 200 {
+			t.Errorf("GET %s = %d", other, w.Code)
+		}
+		if e.srv.answers.hits != hits {
+			t.Errorf("GET %s was answered with another request's encoded bytes", other)
+		}
+	}
+	// New data (a new price) is encoded anew, never served from the old bytes.
+	for i := range e.fc.products {
+		if e.fc.products[i].ID == idHolder {
+			e.fc.products[i].Price.Amount += 100
+		}
+	}
+	if w := e.get(path); w.Body.String() == first.Body.String() {
+		t.Error("the product's new price was answered with the old bytes")
+	}
+	if w := e.get(fmt.Sprintf("/api/products/%d", idStale)); !bytes.Contains(w.Body.Bytes(), []byte(`"stale":true`)) {
+		t.Errorf("a stale product's answer is not marked stale: %.200s", w.Body.String())
+	}
+}
+
+// TestEncodedProductAnswersPerAccount: a product read through a user's connected account is
+// never served to anyone else, and the server-wide answer never to that user.
+func TestEncodedProductAnswersPerAccount(t *testing.T) {
+	e, conns := connectEnv(t, Config{OpenResearch: true})
+	path := fmt.Sprintf("/api/products/%d", idStrip)
+	ana := e.browser("Firefox")
+	ana.signUp("ana@example.com")
+	if w := ana.get(ana.connect(conns, "").callback()); w.Code != http.StatusSeeOther {
+		t.Fatalf("connect = %d", w.Code)
+	}
+	guest := e.browser("Edge")
+	if w := guest.get(path); w.Code != 200 || strings.Contains(w.Body.String(), "As seen by") {
+		t.Fatalf("visitor's product = %d; want the server-wide answer", w.Code)
+	}
+	for range 2 {
+		if w := ana.get(path); w.Code != 200 || !strings.Contains(w.Body.String(), "As seen by buyer1") {
+			t.Errorf("ana's product = %d; want her account's answer, not the cached server-wide one", w.Code)
+		}
+	}
+	bob := e.browser("Safari")
+	bob.signUp("bob@example.com")
+	for _, b := range []*visitor{guest, bob} {
+		if w := b.get(path); w.Code != 200 || strings.Contains(w.Body.String(), "As seen by") {
+			t.Errorf("product after ana's reads = %d; want the server-wide answer, not hers", w.Code)
+		}
+	}
+}
+
+// TestProductAnswerKey: the key follows the data, the query and whose catalog answered, so two
+// accounts' reads of the same product at the same moment still have their own bytes.
+func TestProductAnswerKey(t *testing.T) {
+	fc := newFakeCatalog(nil)
+	p := fc.products[0]
+	base := productAnswerKey("", "ship_to=US", &p)
+	if productAnswerKey("7", "ship_to=US", &p) == base || productAnswerKey("", "ship_to=GB", &p) == base {
+		t.Error("another viewer or query gave the same key")
+	}
+	changed := p
+	changed.Variants = slices.Clone(p.Variants)
+	changed.Variants[0].Stock++
+	if productAnswerKey("", "ship_to=US", &changed) == base {
+		t.Error("a variant's new stock left the key the same")
+	}
+	changed = p
+	changed.Stale = true
+	if productAnswerKey("", "ship_to=US", &changed) == base {
+		t.Error("a stale product has the fresh one's key")
 	}
 }

@@ -241,7 +241,17 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 		if opts, err = parseProductOptions(r.URL.Query(), "ship_to"); err == nil {
 			var p catalog.Product
 			if p, err = s.catalogFor(r).Product(r.Context(), id, opts); err == nil {
-				writeJSON(w, http.StatusOK, productJSON(&p, s.san))
+				// A repeated read of cached data is answered with the bytes encoded the first time.
+				key := productAnswerKey(s.catalogViewer(r), r.URL.Query().Encode(), &p)
+				ans, ok := s.answers.get(key)
+				if !ok {
+					if ans, err = encodeAnswer(key, productJSON(&p, s.san)); err != nil {
+						s.failErr(w, r, err)
+						return
+					}
+					s.answers.put(ans)
+				}
+				writeEncoded(w, r, ans)
 				return
 			}
 		}
