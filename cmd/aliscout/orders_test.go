@@ -164,7 +164,8 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 	}
 
 	// The pages: the list, an order with its pre-flight line by line, placing from the page.
-	if code, _, body := ana.get(base + "/orders"); code != http.StatusOK || !strings.Contains(body, "#1001") || !strings.Contains(body, "#1002") || !strings.Contains(body, `id="nav-orders"`) {
+	if code, _, body := ana.get(base + "/orders"); code != http.StatusOK || !strings.Contains(body, "#1001") || !strings.Contains(body, "#1002") || !strings.Contains(body, `id="nav-orders"`) ||
+		!strings.Contains(body, `href="/api/orders/tracking?format=shopify"`) {
 		t.Errorf("GET /orders = %d; want the orders listed\n%s", code, body)
 	}
 	if code, _, body := ana.get(fmt.Sprintf("%s/orders/%d", base, good.ID)); code != http.StatusOK || !strings.Contains(body, sim[0]) {
@@ -222,5 +223,30 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 	}
 	if code, _, _ := bob.get(base + "/api/operator/assessment"); code != http.StatusForbidden {
 		t.Errorf("a member's GET /api/operator/assessment = %d; want 403", code)
+	}
+
+	// Once the parcel ships, its tracking number goes back to the store as a Shopify CSV.
+	sb.Advance(5 * 24 * time.Hour)
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		newUser(t).json("POST", base+"/webhooks/aliexpress", wh)
+		_, _, body := ana.get(fmt.Sprintf("%s/api/orders/%d", base, good.ID))
+		if strings.Contains(body, `"number":"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tracking number within 30 s: %s", body)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	code, _, body = ana.get(base + "/api/orders/tracking?format=shopify")
+	if code != http.StatusOK || !strings.HasPrefix(body, "Order Name,Tracking Number,Tracking Company") || !strings.Contains(body, "#1001,LP") {
+		t.Errorf("GET /api/orders/tracking?format=shopify = %d\n%s", code, body)
+	}
+	if code, _, body := bob.get(base + "/api/orders/tracking?format=json"); code != http.StatusOK || strings.Contains(body, "#1001") {
+		t.Errorf("another user's tracking export = %d %s; want none of ana's orders", code, body)
+	}
+	if code, _, _ := ana.get(base + "/api/orders/tracking?format=xml"); code != http.StatusBadRequest {
+		t.Errorf("a tracking export in an unknown format = %d; want 400", code)
 	}
 }

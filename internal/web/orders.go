@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/export"
 	"github.com/aliscout/aliscout/internal/store"
 )
 
@@ -42,6 +44,7 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/orders", s.apiOrders)
 	mux.HandleFunc("POST /api/orders", s.apiCreateOrder)
 	mux.HandleFunc("POST /api/orders/import", s.apiImportOrders)
+	mux.HandleFunc("GET /api/orders/tracking", s.apiOrdersTracking)
 	mux.HandleFunc("GET /api/orders/{id}", s.apiOrder)
 	mux.HandleFunc("POST /api/orders/{id}/check", s.apiCheckOrder)
 	mux.HandleFunc("POST /api/orders/{id}/place", s.apiPlaceOrder)
@@ -237,6 +240,51 @@ func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) {
 		out.Orders = append(out.Orders, newOrderJSON(o))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// apiOrdersTracking answers GET /api/orders/tracking?format=shopify|woocommerce|json: the
+// tracking numbers of the user's orders, to pass back to their store (one row per parcel; orders
+// of another store are left out when ?store= names one).
+func (s *Server) apiOrdersTracking(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	format := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("format")))
+	if format == "" {
+		format = export.TrackingJSON
+	}
+	if format != export.TrackingShopify && format != export.TrackingWooCommerce && format != export.TrackingJSON {
+		s.failErr(w, r, invalid("format", "%q is not shopify, woocommerce or json", truncateText(format, 40)))
+		return
+	}
+	list, err := s.cfg.Store.Orders(r.Context(), v.User.ID)
+	if err != nil {
+		s.failErr(w, r, storeErr(err))
+		return
+	}
+	storeName := strings.TrimSpace(r.URL.Query().Get("store"))
+	var rows []export.TrackingRow
+	for _, o := range list {
+		if storeName != "" && o.Store != storeName {
+			continue
+		}
+		for _, t := range o.Tracking {
+			rows = append(rows, export.TrackingRow{StoreOrderID: o.StoreOrderID, Carrier: t.Carrier, Number: t.Number, LastEventAt: t.LastEventAt})
+		}
+	}
+	var b bytes.Buffer
+	if err := export.WriteTracking(&b, format, rows); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	if format == export.TrackingJSON {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="aliscout-tracking-%s.csv"`, format))
+	}
+	w.Write(b.Bytes())
 }
 
 func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
