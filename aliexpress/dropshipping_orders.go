@@ -166,15 +166,11 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 	if o == nil {
 		return nil, dsNoCall(m), dsInvalid(m, "OrderRequest", "is required")
 	}
-	place, err := dsPlaceOrder(m, o)
+	params, err := CreateOrderParams(o)
 	if err != nil {
 		return nil, dsNoCall(m), err
 	}
-	params := map[string]string{"param_place_order_request4_open_api_d_t_o": dsJSON(place)}
-	if ext := dsExtend(o); ext != nil {
-		params["ds_extend_request"] = dsJSON(ext)
-	}
-	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: place.OutOrderID != "", session: true,
+	x, err := s.client.do(ctx, &request{method: m, params: params, idempotent: strings.TrimSpace(o.OutOrderID) != "", session: true,
 		businessKind: ErrOrderRejected})
 	if err != nil {
 		var e *Error
@@ -207,6 +203,26 @@ func (s *DSService) CreateOrder(ctx context.Context, o *OrderRequest) (*OrderRes
 			"order reported placed but the answer has no order ID; look the order up before placing it again")
 	}
 	return res, x.resp, nil
+}
+
+// CreateOrderParams checks an order locally and returns the business parameters CreateOrder
+// sends for it (the method is aliexpress.ds.order.create): what a dry run shows. They never hold
+// a credential: the app key, the session token, the timestamp and the signature are added when
+// the request is sent.
+func CreateOrderParams(o *OrderRequest) (map[string]string, error) {
+	const m = dsMethodCreateOrder
+	if o == nil {
+		return nil, dsInvalid(m, "OrderRequest", "is required")
+	}
+	place, err := dsPlaceOrder(m, o)
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]string{"param_place_order_request4_open_api_d_t_o": dsJSON(place)}
+	if ext := dsExtend(o); ext != nil {
+		params["ds_extend_request"] = dsJSON(ext)
+	}
+	return params, nil
 }
 
 // dsPlaceOrder checks an order locally and builds param_place_order_request4_open_api_d_t_o.

@@ -27,9 +27,11 @@ import (
 //     shipping_address_2, shipping_city, shipping_state, shipping_postcode, shipping_country,
 //     shipping_phone (or billing_phone), line_item_N.
 //
-// A line is bought on AliExpress when its SKU is one aliscout's exports write: AE-<product id> or
-// AE-<product id>-<sku id>. Other lines (a gift card, a product not from AliExpress) are left out;
-// an order with no such line is not imported.
+// A line whose SKU is one aliscout's exports write (AE-<product id> or AE-<product id>-<sku id>)
+// is bought as that product and variant. A line with another SKU is kept with its store SKU, to be
+// bought as the product the user maps that SKU to (once per store variant; see
+// Service.SaveMapping). Lines without a SKU, and Shopify lines that need no shipping (a gift
+// card), are left out; an order with no line left is not imported.
 
 // MaxImportOrders caps the orders of one import.
 const MaxImportOrders = 1000
@@ -84,7 +86,7 @@ func ParseOrdersCSV(r io.Reader, userID int64, storeName string) ([]store.Order,
 			if err != nil {
 				return nil, fmt.Errorf("%w: row %d: %v", store.ErrInvalid, row, err)
 			}
-			if ok {
+			if ok && !strings.EqualFold(get(rec, "Lineitem requires shipping"), "false") {
 				lines = append(lines, l)
 			}
 			province := get(rec, "Shipping Province Name")
@@ -147,16 +149,21 @@ func ParseOrdersCSV(r io.Reader, userID int64, storeName string) ([]store.Order,
 	return kept, nil
 }
 
-// aeLine reads one store line; ok is false when its SKU is not one of aliscout's. total says
-// price is the line's total rather than one unit's.
+// aeLine reads one store line; ok is false when it has no SKU. A SKU not of aliscout's gives a
+// line known by its StoreSKU only. total says price is the line's total rather than one unit's.
 func aeLine(sku, quantity, price, currency, title string, total bool) (store.OrderLine, bool, error) {
-	rest, found := strings.CutPrefix(strings.TrimSpace(sku), "AE-")
-	if !found {
+	sku = strings.TrimSpace(sku)
+	if sku == "" {
 		return store.OrderLine{}, false, nil
 	}
-	pid, skuID, _ := strings.Cut(rest, "-")
-	if _, err := strconv.ParseInt(pid, 10, 64); err != nil {
-		return store.OrderLine{}, false, fmt.Errorf("SKU %q does not hold an AliExpress product id", sku)
+	pid, skuID, storeSKU := "", "", ""
+	if rest, found := strings.CutPrefix(sku, "AE-"); found {
+		pid, skuID, _ = strings.Cut(rest, "-")
+		if _, err := strconv.ParseInt(pid, 10, 64); err != nil {
+			return store.OrderLine{}, false, fmt.Errorf("SKU %q does not hold an AliExpress product id", sku)
+		}
+	} else {
+		storeSKU = sku
 	}
 	q, err := strconv.Atoi(quantity)
 	if err != nil || q < 1 {
@@ -177,7 +184,7 @@ func aeLine(sku, quantity, price, currency, title string, total bool) (store.Ord
 	for range catalog.MinorUnits(currency) {
 		minor *= 10
 	}
-	return store.OrderLine{ProductID: pid, SKUID: skuID, Quantity: q, Title: title,
+	return store.OrderLine{ProductID: pid, SKUID: skuID, StoreSKU: storeSKU, Quantity: q, Title: title,
 		StorePrice: catalog.Money{Amount: int64(minor + 0.5), Currency: currency}}, true, nil
 }
 

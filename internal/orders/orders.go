@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/store"
 )
 
@@ -47,10 +48,8 @@ type Platform interface {
 type Config struct {
 	Store    store.Store
 	Platform Platform
-	// AutoPay reports whether the user turned on paying at once (try_to_pay); nil means never.
-	AutoPay func(ctx context.Context, userID int64) bool
-	Now     func() time.Time // default time.Now
-	Logger  *slog.Logger     // default slog.Default()
+	Now      func() time.Time // default time.Now
+	Logger   *slog.Logger     // default slog.Default()
 }
 
 // Service checks, places and follows orders.
@@ -103,14 +102,49 @@ func OutOrderID(userID int64, storeName, storeOrderID string) string {
 	return "as" + hex.EncodeToString(h[:12])
 }
 
-// Create stores a store order; a repeat of one the user has returns it with created false.
+// Create stores a store order; a repeat of one the user has returns it with created false. Lines
+// known only by their store SKU take the product and variant the user mapped that SKU to.
 func (s *Service) Create(ctx context.Context, o store.Order) (store.Order, bool, error) {
 	for i := range o.Lines {
 		o.Lines[i].ProductID = strings.TrimSpace(o.Lines[i].ProductID)
 		o.Lines[i].SKUAttr = strings.TrimSpace(o.Lines[i].SKUAttr)
+		o.Lines[i].StoreSKU = strings.TrimSpace(o.Lines[i].StoreSKU)
 	}
 	o.Address.Country = strings.ToUpper(strings.TrimSpace(o.Address.Country))
+	if _, err := s.applyMappings(ctx, &o); err != nil {
+		return store.Order{}, false, err
+	}
 	return s.cfg.Store.CreateOrder(ctx, o)
+}
+
+// applyMappings fills the product and variant of the lines known only by their store SKU from the
+// user's mappings for the order's store, and reports whether it changed any.
+func (s *Service) applyMappings(ctx context.Context, o *store.Order) (bool, error) {
+	var todo []int
+	for i, l := range o.Lines {
+		if l.ProductID == "" && l.StoreSKU != "" {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return false, nil
+	}
+	ms, err := s.cfg.Store.VariantMappings(ctx, o.UserID, o.Store)
+	if err != nil {
+		return false, err
+	}
+	bySKU := map[string]store.VariantMapping{}
+	for _, m := range ms {
+		bySKU[m.StoreSKU] = m
+	}
+	changed := false
+	for _, i := range todo {
+		if m, ok := bySKU[o.Lines[i].StoreSKU]; ok {
+			o.Lines[i].ProductID, o.Lines[i].SKUAttr, o.Lines[i].SKUID = m.ProductID, m.SKUAttr, ""
+			changed = true
+		}
+	}
+	return changed, nil
 }
 
 // Check runs the pre-flight: the address rules, then for every line the variant, its stock and
@@ -122,18 +156,36 @@ func (s *Service) Check(ctx context.Context, userID, id int64) (store.Order, err
 	if err != nil {
 		return store.Order{}, err
 	}
+	settings, err := s.cfg.Store.OrderSettings(ctx, userID)
+	if err != nil {
+		return store.Order{}, err
+	}
+	if _, err := s.applyMappings(ctx, &o); err != nil {
+		return store.Order{}, err
+	}
 	ps := CheckAddress(o.Address)
 	for i, l := range o.Lines {
+		if l.ProductID == "" && l.StoreSKU != "" {
+			ps = append(ps, Problem{Field: fmt.Sprintf("lines[%d].product_id", i), Message: fmt.Sprintf(
+				"Store item %q (SKU %s) is not matched to an AliExpress product yet: choose its product and variant once, and aliscout remembers it for %s",
+				l.Title, l.StoreSKU, o.Store)})
+			continue
+		}
 		if _, err := strconv.ParseInt(l.ProductID, 10, 64); err != nil {
 			ps = append(ps, Problem{Field: fmt.Sprintf("lines[%d].product_id", i), Message: "The AliExpress product id must be a number"})
 		}
 	}
 	if len(ps) == 0 {
-		lps, err := s.checkLines(ctx, &o)
+		lps, err := s.checkLines(ctx, &o, settings)
 		if err != nil {
 			return store.Order{}, err
 		}
 		ps = append(ps, lps...)
+	}
+	if len(ps) == 0 {
+		if p := MarginProblem(o, settings.MarginFloorPct); p != nil {
+			ps = append(ps, *p)
+		}
 	}
 	o.Problems = ps
 	if o.State != store.OrderNew && o.State != store.OrderChecked && o.State != store.OrderNeedsAttention {
@@ -159,17 +211,20 @@ func (s *Service) save(ctx context.Context, o store.Order) (store.Order, error) 
 }
 
 // checkLines asks the platform about every line: the variant exists and has the quantity, and
-// something ships it to the country. It sets each line's cheapest shipping method.
-func (s *Service) checkLines(ctx context.Context, o *store.Order) ([]Problem, error) {
+// something ships it to the country within the user's longest delivery. It sets each line's
+// shipping method (the one chosen before while it still qualifies, else the cheapest) and what
+// the unit and the shipping cost now, in the store's currency when every line has the same one.
+func (s *Service) checkLines(ctx context.Context, o *store.Order, settings store.OrderSettings) ([]Problem, error) {
 	var ps []Problem
 	country := o.Address.Country
+	currency := o.Currency()
 	err := s.cfg.Platform.Do(ctx, o.UserID, func(ctx context.Context, c *aliexpress.Client) error {
 		ps = nil
 		for i := range o.Lines {
 			l := &o.Lines[i]
 			field := fmt.Sprintf("lines[%d]", i)
 			pid, _ := strconv.ParseInt(l.ProductID, 10, 64)
-			p, _, err := c.DS.Product(ctx, pid, &aliexpress.DSProductOptions{ShipTo: country})
+			p, _, err := c.DS.Product(ctx, pid, &aliexpress.DSProductOptions{ShipTo: country, Currency: currency})
 			if errors.Is(err, aliexpress.ErrItemNotFound) || errors.Is(err, aliexpress.ErrNoResults) {
 				ps = append(ps, Problem{Field: field + ".product_id", Message: fmt.Sprintf("AliExpress has no product %s", l.ProductID)})
 				continue
@@ -198,7 +253,15 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order) ([]Problem, er
 				ps = append(ps, Problem{Field: field + ".quantity", Message: fmt.Sprintf("Only %d in stock of this variant; the order needs %d", v.Stock, l.Quantity)})
 				continue
 			}
-			opts, _, err := c.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: pid, SKUID: v.SKUID, Quantity: l.Quantity, ShipTo: country})
+			unit := v.SalePrice
+			if unit.Amount == 0 {
+				unit = v.Price
+			}
+			if v.BulkMin > 0 && l.Quantity >= v.BulkMin && v.BulkPrice.Amount > 0 {
+				unit = v.BulkPrice
+			}
+			l.UnitCost = catalog.Money{Amount: unit.Amount, Currency: unit.Currency}
+			opts, _, err := c.DS.Freight(ctx, &aliexpress.FreightQuery{ProductID: pid, SKUID: v.SKUID, Quantity: l.Quantity, ShipTo: country, Currency: currency})
 			if err != nil && !errors.Is(err, aliexpress.ErrDeliveryUnavailable) && !errors.Is(err, aliexpress.ErrNotAllowedToCountry) {
 				return err
 			}
@@ -206,13 +269,20 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order) ([]Problem, er
 				ps = append(ps, Problem{Field: field, Message: fmt.Sprintf("This product does not ship to %s", country)})
 				continue
 			}
-			best := opts[0]
-			for _, op := range opts[1:] {
-				if op.Fee.Amount < best.Fee.Amount {
-					best = op
+			best, ok := chooseShipping(opts, l.LogisticsService, settings.MaxDeliveryDays, aliexpress.Money{Amount: unit.Amount * int64(l.Quantity), Currency: unit.Currency})
+			if !ok {
+				fastest := opts[0].MaxDays
+				for _, op := range opts[1:] {
+					fastest = min(fastest, op.MaxDays)
 				}
+				ps = append(ps, Problem{Field: field + ".logistics_service", Message: fmt.Sprintf(
+					"No shipping method to %s arrives within your limit of %d days (the fastest takes up to %d): raise the limit in your order settings",
+					country, settings.MaxDeliveryDays, fastest)})
+				continue
 			}
+			fee := best.FeeFor(aliexpress.Money{Amount: unit.Amount * int64(l.Quantity), Currency: unit.Currency})
 			l.LogisticsService = best.Code
+			l.ShippingCost = catalog.Money{Amount: fee.Amount, Currency: fee.Currency}
 		}
 		return nil
 	})
@@ -220,6 +290,37 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order) ([]Problem, er
 		return nil, fmt.Errorf("orders: checking with AliExpress: %w", err)
 	}
 	return ps, nil
+}
+
+// chooseShipping picks the shipping method of a line: the one chosen before while it arrives within
+// maxDays (0: any), else the cheapest that does; ok is false when none does.
+func chooseShipping(opts []aliexpress.DeliveryOption, chosen string, maxDays int, amount aliexpress.Money) (aliexpress.DeliveryOption, bool) {
+	var best aliexpress.DeliveryOption
+	found := false
+	for _, op := range opts {
+		if maxDays > 0 && (op.MaxDays <= 0 || op.MaxDays > maxDays) {
+			continue
+		}
+		if chosen != "" && op.Code == chosen {
+			return op, true
+		}
+		if !found || op.FeeFor(amount).Amount < best.FeeFor(amount).Amount {
+			best, found = op, true
+		}
+	}
+	return best, found
+}
+
+// MarginProblem is the problem of an order whose margin at today's cost is below the user's floor:
+// one the user may accept by confirming. nil when the margin is at or above it, or not known.
+func MarginProblem(o store.Order, floorPct float64) *Problem {
+	m, ok := o.Margin()
+	if !ok || m.Percent >= floorPct {
+		return nil
+	}
+	return &Problem{Field: "margin", Confirm: true, Message: fmt.Sprintf(
+		"The margin is %.1f%%: the customer paid %s and AliExpress charges %s now with shipping, below your floor of %g%%. Confirm to place it anyway, or change the floor in your order settings",
+		m.Percent, m.Paid, m.Cost, floorPct)}
 }
 
 // sameAttr compares sku_attr strings by their property:value pairs ("14:175#Black" is "14:175").
@@ -240,7 +341,9 @@ func attrKey(attr string) string {
 // problems, ErrNotPlaceable when it is placing or placed. A refusal by the platform is no error:
 // the order comes back in needs_attention with the plain reason in Message. An unknown outcome
 // leaves it in placing, to be resolved by Resolve (the following job does it).
-func (s *Service) Place(ctx context.Context, userID, id int64) (store.Order, error) {
+//
+// confirm accepts the problems the user may accept (Problem.Confirm: a margin below the floor).
+func (s *Service) Place(ctx context.Context, userID, id int64, confirm bool) (store.Order, error) {
 	o, err := s.cfg.Store.Order(ctx, userID, id)
 	if err != nil {
 		return store.Order{}, err
@@ -254,8 +357,8 @@ func (s *Service) Place(ctx context.Context, userID, id int64) (store.Order, err
 	if o, err = s.Check(ctx, userID, id); err != nil {
 		return store.Order{}, err
 	}
-	if len(o.Problems) > 0 {
-		return o, &ProblemsError{Problems: o.Problems}
+	if ps := blocking(o.Problems, confirm); len(ps) > 0 {
+		return o, &ProblemsError{Problems: ps}
 	}
 	o, err = s.cfg.Store.BeginPlacement(ctx, userID, id, OutOrderID(userID, o.Store, o.StoreOrderID), s.cfg.Now().Add(ResolveAfter))
 	if errors.Is(err, store.ErrConflict) {
@@ -265,6 +368,18 @@ func (s *Service) Place(ctx context.Context, userID, id int64) (store.Order, err
 		return store.Order{}, err
 	}
 	return s.send(ctx, o)
+}
+
+// blocking returns the problems that stop a placement: all of them, or with confirm those the user
+// may not accept.
+func blocking(ps []Problem, confirm bool) []Problem {
+	var out []Problem
+	for _, p := range ps {
+		if !confirm || !p.Confirm {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Resolve settles an order whose intent has no outcome yet, by asking the platform (see the
@@ -286,20 +401,70 @@ func (s *Service) Resolve(ctx context.Context, userID, id int64) (store.Order, e
 	return s.send(ctx, o)
 }
 
-// send calls ds.order.create for an order whose intent is written, and writes the outcome.
-func (s *Service) send(ctx context.Context, o store.Order) (store.Order, error) {
+// request is the ds.order.create request of an order: every line in one request (the platform
+// splits it per seller and answers an order id each), lines of the same variant and shipping
+// method merged into one item.
+func request(o store.Order, autoPay bool) *aliexpress.OrderRequest {
 	req := &aliexpress.OrderRequest{OutOrderID: o.OutOrderID, Address: shipping(o.Address), NatAddr: strings.TrimSpace(o.Address.NatAddr),
-		PayCurrency: "USD"}
-	if s.cfg.AutoPay != nil && s.cfg.AutoPay(ctx, o.UserID) {
-		req.TryToPay = true
-	}
+		PayCurrency: "USD", TryToPay: autoPay}
+	at := map[string]int{}
 	for _, l := range o.Lines {
 		pid, _ := strconv.ParseInt(l.ProductID, 10, 64)
+		key := fmt.Sprintf("%d\x00%s\x00%s", pid, attrKey(l.SKUAttr), l.LogisticsService)
+		if i, ok := at[key]; ok {
+			req.Items[i].Quantity += l.Quantity
+			continue
+		}
+		at[key] = len(req.Items)
 		req.Items = append(req.Items, aliexpress.OrderItem{ProductID: pid, Quantity: l.Quantity, SKUAttr: l.SKUAttr, LogisticsService: l.LogisticsService})
 	}
+	return req
+}
+
+// DryRun is what placing an order would send, without sending it.
+type DryRun struct {
+	Order    store.Order
+	Method   string
+	Params   map[string]string // the business parameters; never a credential (see aliexpress.CreateOrderParams)
+	AutoPay  bool
+	Problems []Problem // what would stop the placement now
+}
+
+// DryRun checks the order and returns the request placing it would send; nothing is placed.
+func (s *Service) DryRun(ctx context.Context, userID, id int64) (DryRun, error) {
+	o, err := s.Check(ctx, userID, id)
+	if err != nil {
+		return DryRun{}, err
+	}
+	settings, err := s.cfg.Store.OrderSettings(ctx, userID)
+	if err != nil {
+		return DryRun{}, err
+	}
+	if o.OutOrderID == "" {
+		o.OutOrderID = OutOrderID(userID, o.Store, o.StoreOrderID)
+	}
+	d := DryRun{Order: o, Method: "aliexpress.ds.order.create", AutoPay: settings.AutoPay, Problems: o.Problems}
+	if d.Params, err = aliexpress.CreateOrderParams(request(o, settings.AutoPay)); err != nil {
+		var e *aliexpress.Error
+		if errors.As(err, &e) {
+			d.Problems = append(d.Problems, Problem{Field: "order", Message: e.Message})
+			return d, nil
+		}
+		return DryRun{}, err
+	}
+	return d, nil
+}
+
+// send calls ds.order.create for an order whose intent is written, and writes the outcome.
+func (s *Service) send(ctx context.Context, o store.Order) (store.Order, error) {
+	settings, err := s.cfg.Store.OrderSettings(ctx, o.UserID)
+	if err != nil {
+		return store.Order{}, err
+	}
+	req := request(o, settings.AutoPay)
 	var res *aliexpress.OrderResult
 	var ids []int64
-	err := s.cfg.Platform.Do(ctx, o.UserID, func(ctx context.Context, c *aliexpress.Client) error {
+	err = s.cfg.Platform.Do(ctx, o.UserID, func(ctx context.Context, c *aliexpress.Client) error {
 		var err error
 		res, _, err = c.DS.CreateOrder(ctx, req)
 		if errors.Is(err, aliexpress.ErrDuplicateOrder) {
@@ -351,6 +516,15 @@ func (s *Service) outcome(o *store.Order, now time.Time, tryToPay bool, res *ali
 	case errors.Is(err, aliexpress.ErrOrderRejected):
 		o.State, o.OutcomeAt, o.Message = store.OrderNeedsAttention, now, RefusalMessage(err)
 		o.NextCheckAt = time.Time{}
+	case errors.Is(err, aliexpress.ErrInvalidParameter):
+		// Refused before or at the gateway for a parameter: no order was made.
+		var e *aliexpress.Error
+		msg := err.Error()
+		if errors.As(err, &e) {
+			msg = e.Message
+		}
+		o.State, o.OutcomeAt, o.NextCheckAt = store.OrderNeedsAttention, now, time.Time{}
+		o.Message = "The order was not sent: " + msg + ". Fix it and place the order again."
 	default:
 		// The outcome is unknown: the order stays placing, and the following job asks again.
 		s.cfg.Logger.Warn("order placement outcome unknown", "order_id", o.ID, "err", err)

@@ -161,7 +161,7 @@ func TestCheckAndPlace(t *testing.T) {
 	if err != nil || checked.State != store.OrderChecked || len(checked.Problems) != 0 || checked.Lines[0].LogisticsService == "" {
 		t.Fatalf("Check = %+v, %v; want checked with a shipping method", checked, err)
 	}
-	placed, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	placed, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestCheckAndPlace(t *testing.T) {
 		t.Errorf("Message = %q; want the order unpaid", placed.Message)
 	}
 	e.wantPlacedOnce(t, o)
-	if _, err := e.svc.Place(ctx, e.user.ID, o.ID); !errors.Is(err, orders.ErrNotPlaceable) {
+	if _, err := e.svc.Place(ctx, e.user.ID, o.ID, false); !errors.Is(err, orders.ErrNotPlaceable) {
 		t.Errorf("Place again: err = %v; want ErrNotPlaceable", err)
 	}
 	e.wantPlacedOnce(t, o)
@@ -184,7 +184,7 @@ func TestPlaceRefusesProblems(t *testing.T) {
 	if _, err := e.st.UpdateOrder(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	got, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
 	var pe *orders.ProblemsError
 	if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].Field != "address.full_name" || got.State != store.OrderNeedsAttention {
 		t.Fatalf("Place(one-word name) = %+v, %v; want the address.full_name problem", got, err)
@@ -194,7 +194,7 @@ func TestPlaceRefusesProblems(t *testing.T) {
 	if _, err := e.st.UpdateOrder(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.Place(ctx, e.user.ID, o.ID)
+	_, err = e.svc.Place(ctx, e.user.ID, o.ID, false)
 	if !errors.As(err, &pe) || pe.Problems[0].Field != "lines[0].quantity" {
 		t.Fatalf("Place(too many) err = %v; want the lines[0].quantity problem", err)
 	}
@@ -227,7 +227,7 @@ func TestPlaceExactlyOnce(t *testing.T) {
 			if err := e.srv.ArmFault(tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			got, err := e.svc.Place(ctx, e.user.ID, o.ID)
+			got, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
 			if err != nil {
 				t.Fatalf("Place: %v", err)
 			}
@@ -300,7 +300,7 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 	for _, o := range []store.Order{before, after} {
 		e.wantPlacedOnce(t, o)
 		// Place again is refused, and places nothing.
-		if _, err := restarted.Place(ctx, e.user.ID, o.ID); !errors.Is(err, orders.ErrNotPlaceable) {
+		if _, err := restarted.Place(ctx, e.user.ID, o.ID, false); !errors.Is(err, orders.ErrNotPlaceable) {
 			t.Errorf("Place after resolution: err = %v; want ErrNotPlaceable", err)
 		}
 		e.wantPlacedOnce(t, o)
@@ -330,7 +330,7 @@ func TestFollowToDelivery(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	o := e.storeOrder(t, "#4001")
-	placed, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	placed, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
 	if err != nil || len(placed.AEOrderIDs) != 1 {
 		t.Fatalf("Place = %+v, %v", placed, err)
 	}
@@ -395,7 +395,7 @@ func TestRefusalWaitsForTheUser(t *testing.T) {
 	ctx := t.Context()
 	o := e.storeOrder(t, "#5001")
 	e.srv.SetBuyerStatus(sandbox.DefaultUserNick, sandbox.BuyerSuspicious)
-	got, err := e.svc.Place(ctx, e.user.ID, o.ID)
+	got, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
 	if err != nil || got.State != store.OrderNeedsAttention || !strings.Contains(got.Message, "buyer account") || got.NextCheckAt != (time.Time{}) {
 		t.Fatalf("Place with a refused buyer = %+v, %v; want needs_attention with a plain message, no retry", got, err)
 	}
@@ -409,7 +409,7 @@ func TestRefusalWaitsForTheUser(t *testing.T) {
 		t.Errorf("FollowDue = %d, %v; want nothing due", n, err)
 	}
 	e.srv.SetBuyerStatus(sandbox.DefaultUserNick, sandbox.BuyerActive)
-	if _, err := e.svc.Place(ctx, e.user.ID, o.ID); err != nil {
+	if _, err := e.svc.Place(ctx, e.user.ID, o.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	e.wantPlacedOnce(t, o)

@@ -47,6 +47,13 @@ type OrderLine struct {
 	Quantity   int           `json:"quantity"`
 	StorePrice catalog.Money `json:"store_price"` // what the customer paid for one unit
 	Title      string        `json:"title,omitempty"`
+	// StoreSKU is the store's SKU of a line aliscout did not export: the user maps it once to an
+	// AliExpress product (a VariantMapping); until then ProductID is empty.
+	StoreSKU string `json:"store_sku,omitempty"`
+	// UnitCost and ShippingCost are what the last check found AliExpress charges now: one unit, and
+	// shipping the line's quantity with the chosen method; zero when not known.
+	UnitCost     catalog.Money `json:"unit_cost,omitzero"`
+	ShippingCost catalog.Money `json:"shipping_cost,omitzero"`
 	// LogisticsService is the shipping method chosen by the last check (ds.freight.query's code).
 	LogisticsService string `json:"logistics_service,omitempty"`
 }
@@ -73,6 +80,9 @@ type OrderAddress struct {
 type OrderProblem struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Confirm marks a problem the user may accept by confirming the placement (a margin below
+	// their floor); the others must be fixed.
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // OrderTracking is one parcel of an AliExpress order.
@@ -164,7 +174,7 @@ func CheckOrder(o Order) error {
 		if l.Quantity < 1 {
 			return fmt.Errorf("%w: lines[%d].quantity must be at least 1", ErrInvalid, i)
 		}
-		if strings.TrimSpace(l.ProductID) == "" {
+		if strings.TrimSpace(l.ProductID) == "" && strings.TrimSpace(l.StoreSKU) == "" {
 			return fmt.Errorf("%w: lines[%d].product_id is required", ErrInvalid, i)
 		}
 	}

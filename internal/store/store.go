@@ -67,6 +67,7 @@ type Store interface {
 	Quota
 	OperatorNotices
 	Orders
+	Fulfilment
 	Watches
 
 	// WithTx runs fn in one transaction and commits when fn returns nil; any error (or a panic)

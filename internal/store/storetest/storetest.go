@@ -67,6 +67,7 @@ func Run(t *testing.T, open Opener) {
 		{"OperatorNotices", testOperatorNotices},
 		{"Orders", testOrders},
 		{"BeginPlacementRace", testBeginPlacementRace},
+		{"Fulfilment", testFulfilment},
 		{"Watches", testWatches},
 		{"Snapshots", testSnapshots},
 		{"TrackingYearSize", testTrackingYearSize},
