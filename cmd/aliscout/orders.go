@@ -31,6 +31,7 @@ func (p connectPlatform) Do(ctx context.Context, userID int64, fn func(ctx conte
 func startOrders(w *jobs.Workers, db store.Store, conn *connect.Service, log *slog.Logger) *orders.Service {
 	svc := orders.New(orders.Config{Store: db, Platform: connectPlatform{conn}, Logger: log})
 	jobs.HandleOrders(w, svc)
+	jobs.HandlePlaceOrders(w, svc)
 	return svc
 }
 
@@ -38,6 +39,7 @@ func startOrders(w *jobs.Workers, db store.Store, conn *connect.Service, log *sl
 // webhook's poke followed by a run of the follower.
 type webOrders struct {
 	svc   *orders.Service
+	db    store.Store
 	queue *jobs.Queue
 }
 
@@ -53,8 +55,56 @@ func (o webOrders) Check(ctx context.Context, userID, id int64) (store.Order, er
 	return got, ordersError(err)
 }
 
-func (o webOrders) Place(ctx context.Context, userID, id int64) (store.Order, error) {
-	got, err := o.svc.Place(ctx, userID, id)
+func (o webOrders) Place(ctx context.Context, userID, id int64, confirm bool) (store.Order, error) {
+	got, err := o.svc.Place(ctx, userID, id, confirm)
+	return got, ordersError(err)
+}
+
+func (o webOrders) DryRun(ctx context.Context, userID, id int64) (web.OrderDryRun, error) {
+	d, err := o.svc.DryRun(ctx, userID, id)
+	if err != nil {
+		return web.OrderDryRun{}, ordersError(err)
+	}
+	return web.OrderDryRun{Order: d.Order, Method: d.Method, Params: d.Params, AutoPay: d.AutoPay, Problems: d.Problems}, nil
+}
+
+// PlaceAll records the batch, then queues one paced placement job per order: the page shows the
+// batch's progress from the orders' states.
+func (o webOrders) PlaceAll(ctx context.Context, userID int64, ids []int64) (store.OrderBatch, error) {
+	if ids == nil {
+		var err error
+		if ids, err = o.svc.Checked(ctx, userID); err != nil {
+			return store.OrderBatch{}, err
+		}
+	}
+	for _, id := range ids {
+		if _, err := o.db.Order(ctx, userID, id); err != nil {
+			return store.OrderBatch{}, fmt.Errorf("order %d: %w", id, err)
+		}
+	}
+	if len(ids) == 0 {
+		return store.OrderBatch{UserID: userID}, nil
+	}
+	if o.queue == nil {
+		return store.OrderBatch{}, errors.New("orders: no job queue to place orders in bulk")
+	}
+	b, err := o.db.CreateOrderBatch(ctx, userID, ids)
+	if err != nil {
+		return store.OrderBatch{}, err
+	}
+	return b, o.queue.EnqueuePlaceOrders(ctx, userID, ids)
+}
+
+func (o webOrders) SaveMapping(ctx context.Context, m store.VariantMapping) (int, error) {
+	n, err := o.svc.SaveMapping(ctx, m)
+	return n, ordersError(err)
+}
+
+func (o webOrders) SetAliExpressOrders(ctx context.Context, userID, id int64, aeIDs []int64) (store.Order, error) {
+	got, err := o.svc.SetAliExpressOrders(ctx, userID, id, aeIDs)
+	if errors.Is(err, orders.ErrNumbersKnown) {
+		return got, fmt.Errorf("%w: %w", store.ErrConflict, err)
+	}
 	return got, ordersError(err)
 }
 

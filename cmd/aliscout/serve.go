@@ -172,7 +172,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ConnectOrigin: gatewayOrigin(b.client.Gateway()),
 		UserCatalog:   userCatalog(bg.connect, svc),
 		Console:       console,
-		Orders:        webOrders{svc: bg.orders, queue: bg.queue},
+		Orders:        webOrders{svc: bg.orders, db: db, queue: bg.queue},
 		Tracker:       bg.tracking,
 		MaxWatches:    cfg.Tracking.MaxWatches,
 	}, svc)

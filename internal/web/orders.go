@@ -29,7 +29,19 @@ type Orders interface {
 	// Check runs the pre-flight and records its problems.
 	Check(ctx context.Context, userID, id int64) (store.Order, error)
 	// Place checks and places the order; with problems it returns the order with them and an error.
-	Place(ctx context.Context, userID, id int64) (store.Order, error)
+	// confirm accepts the problems the user may accept (OrderProblem.Confirm: a low margin).
+	Place(ctx context.Context, userID, id int64, confirm bool) (store.Order, error)
+	// DryRun checks the order and returns the request placing it would send, sending nothing.
+	DryRun(ctx context.Context, userID, id int64) (OrderDryRun, error)
+	// PlaceAll queues the placement of the user's orders (all checked ones when ids is nil), paced,
+	// and records the batch so that its progress can be shown.
+	PlaceAll(ctx context.Context, userID int64, ids []int64) (store.OrderBatch, error)
+	// SaveMapping remembers a store variant's AliExpress product and applies it to the orders not
+	// placed yet; it returns how many orders changed.
+	SaveMapping(ctx context.Context, m store.VariantMapping) (int, error)
+	// SetAliExpressOrders records the AliExpress order numbers of an order AliExpress placed
+	// without telling them; store.ErrConflict when they are known or the order was never sent.
+	SetAliExpressOrders(ctx context.Context, userID, id int64, aeIDs []int64) (store.Order, error)
 	// Import reads a Shopify or WooCommerce orders CSV and stores its orders under storeName.
 	Import(ctx context.Context, userID int64, storeName string, csv io.Reader) (orders []store.Order, created int, err error)
 	// Poke makes the order that holds an AliExpress order id due for a check now.
@@ -48,6 +60,14 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/orders/{id}", s.apiOrder)
 	mux.HandleFunc("POST /api/orders/{id}/check", s.apiCheckOrder)
 	mux.HandleFunc("POST /api/orders/{id}/place", s.apiPlaceOrder)
+	mux.HandleFunc("POST /api/orders/{id}/dry-run", s.apiDryRunOrder)
+	mux.HandleFunc("POST /api/orders/{id}/aliexpress-orders", s.apiSetAliExpressOrders)
+	mux.HandleFunc("POST /api/orders/place", s.apiPlaceOrders)
+	mux.HandleFunc("GET /api/orders/batches/{id}", s.apiOrderBatch)
+	mux.HandleFunc("GET /api/orders/settings", s.apiOrderSettings)
+	mux.HandleFunc("PUT /api/orders/settings", s.apiSaveOrderSettings)
+	mux.HandleFunc("GET /api/orders/mappings", s.apiVariantMappings)
+	mux.HandleFunc("POST /api/orders/mappings", s.apiSaveVariantMapping)
 	mux.HandleFunc("POST /webhooks/aliexpress", s.aliexpressWebhook)
 	s.orderPageRoutes(mux)
 }
@@ -55,11 +75,23 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 type orderLineJSON struct {
 	ProductID        string `json:"product_id"`
 	SKUAttr          string `json:"sku_attr"`
+	StoreSKU         string `json:"store_sku,omitempty"`
 	Quantity         int    `json:"quantity"`
 	StorePrice       string `json:"store_price"`
 	Currency         string `json:"currency"`
 	Title            string `json:"title,omitempty"`
 	LogisticsService string `json:"logistics_service,omitempty"`
+	UnitCost         string `json:"unit_cost,omitempty"`     // what AliExpress charges now for one unit, at the last check
+	ShippingCost     string `json:"shipping_cost,omitempty"` // and for shipping the line
+	CostCurrency     string `json:"cost_currency,omitempty"`
+}
+
+// marginJSON is an order's margin at today's AliExpress cost.
+type marginJSON struct {
+	Paid     string  `json:"paid"`
+	Cost     string  `json:"cost"`
+	Currency string  `json:"currency"`
+	Percent  float64 `json:"percent"`
 }
 
 type trackingJSON struct {
@@ -84,6 +116,7 @@ type orderJSON struct {
 	Message      string               `json:"message,omitempty"`
 	Tracking     []trackingJSON       `json:"tracking"`
 	Paid         bool                 `json:"paid"`
+	Margin       *marginJSON          `json:"margin,omitempty"`
 	CreatedAt    time.Time            `json:"created_at"`
 	UpdatedAt    time.Time            `json:"updated_at"`
 }
@@ -96,8 +129,15 @@ func newOrderJSON(o store.Order) orderJSON {
 		out.Problems = []store.OrderProblem{}
 	}
 	for _, l := range o.Lines {
-		out.Lines = append(out.Lines, orderLineJSON{ProductID: l.ProductID, SKUAttr: l.SKUAttr, Quantity: l.Quantity,
-			StorePrice: formatMinor(l.StorePrice), Currency: l.StorePrice.Currency, Title: l.Title, LogisticsService: l.LogisticsService})
+		lj := orderLineJSON{ProductID: l.ProductID, SKUAttr: l.SKUAttr, StoreSKU: l.StoreSKU, Quantity: l.Quantity,
+			StorePrice: formatMinor(l.StorePrice), Currency: l.StorePrice.Currency, Title: l.Title, LogisticsService: l.LogisticsService}
+		if !l.UnitCost.IsZero() {
+			lj.UnitCost, lj.ShippingCost, lj.CostCurrency = formatMinor(l.UnitCost), formatMinor(l.ShippingCost), l.UnitCost.Currency
+		}
+		out.Lines = append(out.Lines, lj)
+	}
+	if m, ok := o.Margin(); ok {
+		out.Margin = &marginJSON{Paid: formatMinor(m.Paid), Cost: formatMinor(m.Cost), Currency: m.Paid.Currency, Percent: math.Round(m.Percent*10) / 10}
 	}
 	for _, id := range o.AEOrderIDs {
 		out.AEOrderIDs = append(out.AEOrderIDs, strconv.FormatInt(id, 10))
@@ -166,8 +206,11 @@ func (b createOrderJSON) order(userID int64) (store.Order, error) {
 	}
 	for i, l := range b.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
-		if _, err := strconv.ParseInt(strings.TrimSpace(l.ProductID), 10, 64); err != nil {
-			return o, invalid(field+".product_id", "give the AliExpress product id, a number")
+		if _, err := strconv.ParseInt(strings.TrimSpace(l.ProductID), 10, 64); err != nil && (strings.TrimSpace(l.ProductID) != "" || strings.TrimSpace(l.StoreSKU) == "") {
+			return o, invalid(field+".product_id", "give the AliExpress product id, a number (or the line's store_sku, to map it once to a product)")
+		}
+		if len(l.StoreSKU) > 100 {
+			return o, invalid(field+".store_sku", "may have at most 100 characters")
 		}
 		if l.Quantity < 1 || l.Quantity > 10000 {
 			return o, invalid(field+".quantity", "must be 1 to 10000")
@@ -177,7 +220,7 @@ func (b createOrderJSON) order(userID int64) (store.Order, error) {
 			return o, err
 		}
 		o.Lines = append(o.Lines, store.OrderLine{ProductID: strings.TrimSpace(l.ProductID), SKUAttr: strings.TrimSpace(l.SKUAttr),
-			Quantity: l.Quantity, StorePrice: price, Title: truncateText(strings.TrimSpace(l.Title), 200)})
+			StoreSKU: strings.TrimSpace(l.StoreSKU), Quantity: l.Quantity, StorePrice: price, Title: truncateText(strings.TrimSpace(l.Title), 200)})
 	}
 	return o, nil
 }
@@ -370,9 +413,16 @@ func (s *Server) apiPlaceOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := pathID(r, "id")
+	var body struct {
+		Confirm bool `json:"confirm"`
+	}
+	if err == nil && r.ContentLength != 0 {
+		err = readJSON(w, r, &body)
+	}
+	confirm := body.Confirm || r.URL.Query().Get("confirm") == "1" || r.URL.Query().Get("confirm") == "true"
 	var o store.Order
 	if err == nil {
-		o, err = s.cfg.Orders.Place(r.Context(), v.User.ID, id)
+		o, err = s.cfg.Orders.Place(r.Context(), v.User.ID, id, confirm)
 	}
 	if err != nil && len(o.Problems) > 0 && !errors.Is(err, store.ErrConflict) {
 		writeJSON(w, http.StatusUnprocessableEntity, newCheckJSON(o))
