@@ -583,8 +583,30 @@
     if (back && document.referrer.indexOf(location.origin + "/search") === 0) back.setAttribute("href", document.referrer);
   }
 
+  // ---- A bulk placement's progress on the orders page, read again until it is finished; the
+  // page shows the same figures without the script (reload to see them move).
+  function initBatch() {
+    var box = document.getElementById("batch");
+    if (!box || box.getAttribute("data-finished") === "true" || !window.fetch) return;
+    var bar = document.getElementById("batch-progress"), text = document.getElementById("batch-text");
+    var poll = function () {
+      fetch("/api/orders/batches/" + box.getAttribute("data-batch"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (b) {
+          if (!b) return;
+          bar.max = b.total; bar.value = b.done; bar.textContent = b.done + " of " + b.total;
+          text.textContent = b.done + " of " + b.total + " done: " + b.placed + " placed, " + b.waiting + " waiting for you" +
+            (b.pending ? ", " + b.pending + " still being placed." : ".");
+          if (b.finished) box.setAttribute("data-finished", "true"); else setTimeout(poll, 2000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
+
   function init() {
     scanImages(document);
+    initBatch();
     initCalc();
     initPendingShipping();
     initCollapse();
