@@ -94,6 +94,31 @@ type OrderTracking struct {
 	LastEventAt time.Time `json:"last_event_at,omitzero"`
 }
 
+// OrderFlag is something wrong with an order on its way, as the follower last saw it: no tracking
+// number a week after payment, no tracking event for two days, or later than promised.
+type OrderFlag struct {
+	Kind    string    `json:"kind"`
+	Message string    `json:"message"`
+	Since   time.Time `json:"since"`
+}
+
+// Order report states: the sale behind a paid order is reported to AliExpress once.
+const (
+	OrderReportPending = "pending" // queued; Error holds the last transient failure, if any
+	OrderReportSent    = "sent"
+	OrderReportFailed  = "failed" // refused by AliExpress; not sent again
+)
+
+// OrderReport is where the report of an order's sale to AliExpress stands.
+type OrderReport struct {
+	State  string    `json:"state,omitempty"` // "" (not due yet), OrderReportPending, OrderReportSent or OrderReportFailed
+	Error  string    `json:"error,omitempty"`
+	SentAt time.Time `json:"sent_at,omitzero"`
+	// Sent names the parts reported already ("<AliExpress order id>:<product id>"), so that a retry
+	// after a partial failure reports none twice.
+	Sent []string `json:"sent,omitempty"`
+}
+
 // Order is a store order to buy from AliExpress.
 type Order struct {
 	ID           int64
@@ -114,7 +139,10 @@ type Order struct {
 	AEStatus   string  // order_status on AliExpress
 	Tracking   []OrderTracking
 	PaidAt     time.Time
-	AmountUSD  int64 // cents, what AliExpress charges, once known
+	AmountUSD  int64       // cents, what AliExpress charges, once known
+	Flags      []OrderFlag // what the follower found wrong, now
+	// Report is the state of the sale's report to AliExpress; only SetOrderReport writes it.
+	Report OrderReport
 	// NextCheckAt is when the following job looks at it next; zero for never.
 	NextCheckAt time.Time
 	// Version counts the writes to the order; UpdateOrder writes only over the version it read.
@@ -140,7 +168,7 @@ type Orders interface {
 	// Orders returns the user's orders, newest first.
 	Orders(ctx context.Context, userID int64) ([]Order, error)
 	// UpdateOrder writes o's Lines, Address, State, Problems, AEOrderIDs, Message, AEStatus, Tracking,
-	// PaidAt, AmountUSD, NextCheckAt and OutcomeAt; the rest stays. o.Version must be the version
+	// PaidAt, AmountUSD, Flags, NextCheckAt and OutcomeAt; the rest stays. o.Version must be the version
 	// read: when another write came between, ErrConflict, and the caller reads the order again.
 	UpdateOrder(ctx context.Context, o Order) (Order, error)
 	// BeginPlacement writes the intent to place: state placing, OutOrderID and IntentAt now. Only
@@ -154,6 +182,9 @@ type Orders interface {
 	OrdersDue(ctx context.Context, now time.Time, limit int) ([]Order, error)
 	// OrderByAEOrderID returns the order that holds the AliExpress order id, of any user.
 	OrderByAEOrderID(ctx context.Context, aeOrderID int64) (Order, error)
+	// SetOrderReport writes the report state of one of the user's orders, and nothing else (its
+	// Version stays: the report runs beside the follower's writes).
+	SetOrderReport(ctx context.Context, userID, id int64, r OrderReport) (Order, error)
 	// PaidOrderTotals returns per user the orders paid in [from, to) and their AmountUSD.
 	PaidOrderTotals(ctx context.Context, from, to time.Time) ([]UserOrderTotal, error)
 }

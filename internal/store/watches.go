@@ -73,7 +73,8 @@ type Snapshot struct {
 type Alert struct {
 	ID        int64
 	UserID    int64
-	WatchID   int64
+	WatchID   int64 // the watch that saw the change; 0 for an order's alert
+	OrderID   int64 // the supplier order it is about; 0 for a watch's alert
 	ProductID int64
 	Kind      string
 	Key       string
@@ -138,8 +139,9 @@ type Watches interface {
 	// CountSnapshots returns how many snapshots the store holds, for every product.
 	CountSnapshots(ctx context.Context) (int64, error)
 
-	// AddAlert stores a (UserID, WatchID, ProductID, Kind, Key, Message, Detail) and returns it
-	// with true, or returns the alert stored before for the same watch and key with false.
+	// AddAlert stores a (UserID, WatchID or OrderID, ProductID, Kind, Key, Message, Detail) and
+	// returns it with true, or returns the alert stored before for the same watch (or order) and key
+	// with false. The watch or order must be the user's: ErrNotFound otherwise.
 	AddAlert(ctx context.Context, a Alert) (Alert, bool, error)
 	// Alert returns an alert of any user by id, for delivery jobs.
 	Alert(ctx context.Context, id int64) (Alert, error)

@@ -14,14 +14,14 @@ import (
 )
 
 const orderCols = `id, user_id, store, store_order_id, lines, address, state, problems, out_order_id, intent_at, outcome_at,
-	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at`
+	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at, flags, report`
 
 func scanOrder(s scanner) (store.Order, error) {
 	var o store.Order
-	var lines, addr, problems, aeIDs, tracking, state string
+	var lines, addr, problems, aeIDs, tracking, state, flags, report string
 	var intent, outcome, paid, next *time.Time
 	err := s.Scan(&o.ID, &o.UserID, &o.Store, &o.StoreOrderID, &lines, &addr, &state, &problems, &o.OutOrderID,
-		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &o.CreatedAt, &o.UpdatedAt)
+		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &o.CreatedAt, &o.UpdatedAt, &flags, &report)
 	if err != nil {
 		return o, err
 	}
@@ -32,7 +32,7 @@ func scanOrder(s scanner) (store.Order, error) {
 	for _, f := range []struct {
 		raw string
 		v   any
-	}{{lines, &o.Lines}, {addr, &o.Address}, {problems, &o.Problems}, {tracking, &o.Tracking}} {
+	}{{lines, &o.Lines}, {addr, &o.Address}, {problems, &o.Problems}, {tracking, &o.Tracking}, {flags, &o.Flags}, {report, &o.Report}} {
 		if err := json.Unmarshal([]byte(f.raw), f.v); err != nil {
 			return o, fmt.Errorf("order %d: %w", o.ID, err)
 		}
@@ -41,6 +41,12 @@ func scanOrder(s scanner) (store.Order, error) {
 		if !o.Tracking[i].LastEventAt.IsZero() {
 			o.Tracking[i].LastEventAt = o.Tracking[i].LastEventAt.UTC()
 		}
+	}
+	for i := range o.Flags {
+		o.Flags[i].Since = o.Flags[i].Since.UTC()
+	}
+	if !o.Report.SentAt.IsZero() {
+		o.Report.SentAt = o.Report.SentAt.UTC()
 	}
 	return o, nil
 }
@@ -104,13 +110,17 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 	if o.Tracking == nil {
 		o.Tracking = []store.OrderTracking{}
 	}
+	if o.Flags == nil {
+		o.Flags = []store.OrderFlag{}
+	}
 	out, err := scanOrder(q.db.QueryRow(ctx, `
 		UPDATE orders SET lines = $1, address = $2, state = $3, problems = $4, ae_order_ids = $5, message = $6, ae_status = $7,
-			tracking = $8, paid_at = $9, amount_usd = $10, next_check_at = $11, outcome_at = $12, updated_at = $13, version = version + 1
+			tracking = $8, paid_at = $9, amount_usd = $10, next_check_at = $11, outcome_at = $12, updated_at = $13, version = version + 1,
+			flags = $17
 		WHERE id = $14 AND user_id = $15 AND version = $16 RETURNING `+orderCols,
 		jsonText(o.Lines), jsonText(o.Address), string(o.State), jsonText(o.Problems), store.AEOrderIDsText(o.AEOrderIDs), o.Message,
 		o.AEStatus, jsonText(o.Tracking), nullTime(o.PaidAt), o.AmountUSD, nullTime(o.NextCheckAt), nullTime(o.OutcomeAt),
-		q.clock(), o.ID, o.UserID, o.Version))
+		q.clock(), o.ID, o.UserID, o.Version, jsonText(o.Flags)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := q.Order(ctx, o.UserID, o.ID); err != nil {
 			return store.Order{}, err
@@ -121,6 +131,16 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 		return store.Order{}, dbErr("update order", err)
 	}
 	return out, nil
+}
+
+// SetOrderReport implements store.Orders.
+func (q *queries) SetOrderReport(ctx context.Context, userID, id int64, r store.OrderReport) (store.Order, error) {
+	o, err := scanOrder(q.db.QueryRow(ctx, `UPDATE orders SET report = $1 WHERE id = $2 AND user_id = $3 RETURNING `+orderCols,
+		jsonText(r), id, userID))
+	if err != nil {
+		return store.Order{}, dbErr("set order report", err)
+	}
+	return o, nil
 }
 
 // BeginPlacement implements store.Orders. The conditional UPDATE takes the row lock, so of two

@@ -198,12 +198,19 @@ func (q *queries) CountSnapshots(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-const alertCols = `id, user_id, watch_id, product_id, kind, change_key, message, detail, created_at, read_at`
+const alertCols = `id, user_id, watch_id, order_id, product_id, kind, change_key, message, detail, created_at, read_at`
 
 func scanAlert(s scanner) (store.Alert, error) {
 	var a store.Alert
 	var read *time.Time
-	err := s.Scan(&a.ID, &a.UserID, &a.WatchID, &a.ProductID, &a.Kind, &a.Key, &a.Message, &a.Detail, &a.CreatedAt, &read)
+	var watch, order *int64
+	err := s.Scan(&a.ID, &a.UserID, &watch, &order, &a.ProductID, &a.Kind, &a.Key, &a.Message, &a.Detail, &a.CreatedAt, &read)
+	if watch != nil {
+		a.WatchID = *watch
+	}
+	if order != nil {
+		a.OrderID = *order
+	}
 	a.CreatedAt, a.ReadAt = a.CreatedAt.UTC(), utc(read)
 	return a, err
 }
@@ -212,6 +219,9 @@ func scanAlert(s scanner) (store.Alert, error) {
 func (q *queries) AddAlert(ctx context.Context, a store.Alert) (store.Alert, bool, error) {
 	if a.Kind == "" || a.Key == "" {
 		return store.Alert{}, false, fmt.Errorf("store: add alert: kind and key are required: %w", store.ErrInvalid)
+	}
+	if a.OrderID != 0 {
+		return q.addOrderAlert(ctx, a)
 	}
 	saved, err := scanAlert(q.db.QueryRow(ctx, `
 		INSERT INTO alerts (user_id, watch_id, product_id, kind, change_key, message, detail, created_at)
@@ -227,6 +237,29 @@ func (q *queries) AddAlert(ctx context.Context, a store.Alert) (store.Alert, boo
 	}
 	old, err := scanAlert(q.db.QueryRow(ctx, `SELECT `+alertCols+` FROM alerts
 		WHERE watch_id = $1 AND change_key = $2 AND user_id = $3`, a.WatchID, a.Key, a.UserID))
+	if err != nil {
+		return store.Alert{}, false, dbErr("add alert", err)
+	}
+	return old, false, nil
+}
+
+// addOrderAlert stores an alert about one of the user's orders, once per order and key.
+func (q *queries) addOrderAlert(ctx context.Context, a store.Alert) (store.Alert, bool, error) {
+	saved, err := scanAlert(q.db.QueryRow(ctx, `
+		INSERT INTO alerts (user_id, order_id, product_id, kind, change_key, message, detail, created_at)
+		SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::timestamptz
+		WHERE EXISTS (SELECT 1 FROM orders WHERE id = $9 AND user_id = $10)
+		ON CONFLICT DO NOTHING
+		RETURNING `+alertCols,
+		a.UserID, a.OrderID, a.ProductID, a.Kind, a.Key, a.Message, a.Detail, us(q.clock()), a.OrderID, a.UserID))
+	if err == nil {
+		return saved, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return store.Alert{}, false, dbErr("add alert", err)
+	}
+	old, err := scanAlert(q.db.QueryRow(ctx, `SELECT `+alertCols+` FROM alerts
+		WHERE order_id = $1 AND change_key = $2 AND user_id = $3`, a.OrderID, a.Key, a.UserID))
 	if err != nil {
 		return store.Alert{}, false, dbErr("add alert", err)
 	}

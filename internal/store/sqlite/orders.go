@@ -13,15 +13,15 @@ import (
 )
 
 const orderCols = `id, user_id, store, store_order_id, lines, address, state, problems, out_order_id, intent_at, outcome_at,
-	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at`
+	ae_order_ids, message, ae_status, tracking, paid_at, amount_usd, next_check_at, version, created_at, updated_at, flags, report`
 
 func scanOrder(s scanner) (store.Order, error) {
 	var o store.Order
-	var lines, addr, problems, aeIDs, tracking string
+	var lines, addr, problems, aeIDs, tracking, flags, report string
 	var intent, outcome, paid, next sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&o.ID, &o.UserID, &o.Store, &o.StoreOrderID, &lines, &addr, &o.State, &problems, &o.OutOrderID,
-		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &created, &updated)
+		&intent, &outcome, &aeIDs, &o.Message, &o.AEStatus, &tracking, &paid, &o.AmountUSD, &next, &o.Version, &created, &updated, &flags, &report)
 	if err != nil {
 		return o, err
 	}
@@ -31,7 +31,7 @@ func scanOrder(s scanner) (store.Order, error) {
 	for _, f := range []struct {
 		raw string
 		v   any
-	}{{lines, &o.Lines}, {addr, &o.Address}, {problems, &o.Problems}, {tracking, &o.Tracking}} {
+	}{{lines, &o.Lines}, {addr, &o.Address}, {problems, &o.Problems}, {tracking, &o.Tracking}, {flags, &o.Flags}, {report, &o.Report}} {
 		if err := json.Unmarshal([]byte(f.raw), f.v); err != nil {
 			return o, fmt.Errorf("order %d: %w", o.ID, err)
 		}
@@ -40,6 +40,12 @@ func scanOrder(s scanner) (store.Order, error) {
 		if !o.Tracking[i].LastEventAt.IsZero() {
 			o.Tracking[i].LastEventAt = o.Tracking[i].LastEventAt.UTC()
 		}
+	}
+	for i := range o.Flags {
+		o.Flags[i].Since = o.Flags[i].Since.UTC()
+	}
+	if !o.Report.SentAt.IsZero() {
+		o.Report.SentAt = o.Report.SentAt.UTC()
 	}
 	return o, nil
 }
@@ -110,13 +116,16 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 	if o.Tracking == nil {
 		o.Tracking = []store.OrderTracking{}
 	}
+	if o.Flags == nil {
+		o.Flags = []store.OrderFlag{}
+	}
 	out, err := scanOrder(q.w.QueryRowContext(ctx, `
 		UPDATE orders SET lines = ?, address = ?, state = ?, problems = ?, ae_order_ids = ?, message = ?, ae_status = ?,
-			tracking = ?, paid_at = ?, amount_usd = ?, next_check_at = ?, outcome_at = ?, updated_at = ?, version = version + 1
+			tracking = ?, paid_at = ?, amount_usd = ?, next_check_at = ?, outcome_at = ?, flags = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND user_id = ? AND version = ? RETURNING `+orderCols,
 		jsonText(o.Lines), jsonText(o.Address), o.State, jsonText(o.Problems), store.AEOrderIDsText(o.AEOrderIDs), o.Message,
 		o.AEStatus, jsonText(o.Tracking), nullMicros(o.PaidAt), o.AmountUSD, nullMicros(o.NextCheckAt), nullMicros(o.OutcomeAt),
-		micros(q.clock()), o.ID, o.UserID, o.Version))
+		jsonText(o.Flags), micros(q.clock()), o.ID, o.UserID, o.Version))
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := q.Order(ctx, o.UserID, o.ID); err != nil {
 			return store.Order{}, err
@@ -127,6 +136,16 @@ func (q *queries) UpdateOrder(ctx context.Context, o store.Order) (store.Order, 
 		return store.Order{}, dbErr("update order", err)
 	}
 	return out, nil
+}
+
+// SetOrderReport implements store.Orders.
+func (q *queries) SetOrderReport(ctx context.Context, userID, id int64, r store.OrderReport) (store.Order, error) {
+	o, err := scanOrder(q.w.QueryRowContext(ctx, `UPDATE orders SET report = ? WHERE id = ? AND user_id = ? RETURNING `+orderCols,
+		jsonText(r), id, userID))
+	if err != nil {
+		return store.Order{}, dbErr("set order report", err)
+	}
+	return o, nil
 }
 
 // BeginPlacement implements store.Orders.

@@ -209,13 +209,14 @@ func (q *queries) CountSnapshots(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-const alertCols = `id, user_id, watch_id, product_id, kind, change_key, message, detail, created_at, read_at`
+const alertCols = `id, user_id, watch_id, order_id, product_id, kind, change_key, message, detail, created_at, read_at`
 
 func scanAlert(s scanner) (store.Alert, error) {
 	var a store.Alert
 	var created int64
-	var read sql.NullInt64
-	err := s.Scan(&a.ID, &a.UserID, &a.WatchID, &a.ProductID, &a.Kind, &a.Key, &a.Message, &a.Detail, &created, &read)
+	var read, watch, order sql.NullInt64
+	err := s.Scan(&a.ID, &a.UserID, &watch, &order, &a.ProductID, &a.Kind, &a.Key, &a.Message, &a.Detail, &created, &read)
+	a.WatchID, a.OrderID = watch.Int64, order.Int64
 	a.CreatedAt, a.ReadAt = fromMicros(created), fromNullMicros(read)
 	return a, err
 }
@@ -224,6 +225,9 @@ func scanAlert(s scanner) (store.Alert, error) {
 func (q *queries) AddAlert(ctx context.Context, a store.Alert) (store.Alert, bool, error) {
 	if a.Kind == "" || a.Key == "" {
 		return store.Alert{}, false, fmt.Errorf("store: add alert: kind and key are required: %w", store.ErrInvalid)
+	}
+	if a.OrderID != 0 {
+		return q.addOrderAlert(ctx, a)
 	}
 	saved, err := scanAlert(q.w.QueryRowContext(ctx, `
 		INSERT INTO alerts (user_id, watch_id, product_id, kind, change_key, message, detail, created_at)
@@ -239,6 +243,28 @@ func (q *queries) AddAlert(ctx context.Context, a store.Alert) (store.Alert, boo
 	}
 	old, err := scanAlert(q.w.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts
 		WHERE watch_id = ? AND change_key = ? AND user_id = ?`, a.WatchID, a.Key, a.UserID))
+	if err != nil {
+		return store.Alert{}, false, dbErr("add alert", err)
+	}
+	return old, false, nil
+}
+
+// addOrderAlert stores an alert about one of the user's orders, once per order and key.
+func (q *queries) addOrderAlert(ctx context.Context, a store.Alert) (store.Alert, bool, error) {
+	saved, err := scanAlert(q.w.QueryRowContext(ctx, `
+		INSERT INTO alerts (user_id, order_id, product_id, kind, change_key, message, detail, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM orders WHERE id = ? AND user_id = ?)
+		ON CONFLICT DO NOTHING
+		RETURNING `+alertCols,
+		a.UserID, a.OrderID, a.ProductID, a.Kind, a.Key, a.Message, a.Detail, micros(q.clock()), a.OrderID, a.UserID))
+	if err == nil {
+		return saved, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return store.Alert{}, false, dbErr("add alert", err)
+	}
+	old, err := scanAlert(q.w.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts
+		WHERE order_id = ? AND change_key = ? AND user_id = ?`, a.OrderID, a.Key, a.UserID))
 	if err != nil {
 		return store.Alert{}, false, dbErr("add alert", err)
 	}

@@ -76,3 +76,56 @@ func testFulfilment(t *testing.T, open Opener) {
 		t.Errorf("bob's latest batch: err = %v; want ErrNotFound", err)
 	}
 }
+
+// testOrderAlertsAndReport: an order's alert is stored once per order and key, only for the
+// order's user, and listed with the watches' alerts; flags are written by UpdateOrder; the report
+// state is written by SetOrderReport alone, without moving the order's version.
+func testOrderAlertsAndReport(t *testing.T, open Opener) {
+	s, _ := openClock(t, open)
+	ctx := ctxFor(t)
+	ana := mustUser(t, s, "ana@example.com")
+	bob := mustUser(t, s, "bob@example.com")
+	o, _, err := s.CreateOrder(ctx, sampleOrder(ana.ID, "#1001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := store.Alert{UserID: ana.ID, OrderID: o.ID, ProductID: 1005001, Kind: "no_tracking", Key: "no_tracking", Message: "no tracking"}
+	first, isNew, err := s.AddAlert(ctx, a)
+	if err != nil || !isNew || first.OrderID != o.ID || first.WatchID != 0 {
+		t.Fatalf("AddAlert for an order = %+v, %v, %v", first, isNew, err)
+	}
+	again, isNew, err := s.AddAlert(ctx, a)
+	if err != nil || isNew || again.ID != first.ID {
+		t.Errorf("the same order alert again = %+v, %v, %v; want the first, not new", again, isNew, err)
+	}
+	if _, _, err := s.AddAlert(ctx, store.Alert{UserID: bob.ID, OrderID: o.ID, Kind: "no_tracking", Key: "x", Message: "m"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an alert on another user's order: err = %v; want ErrNotFound", err)
+	}
+	list, err := s.Alerts(ctx, ana.ID, true, 10)
+	if err != nil || len(list) != 1 || list[0].OrderID != o.ID {
+		t.Errorf("Alerts = %+v, %v; want the order's alert", list, err)
+	}
+	got, err := s.Alert(ctx, first.ID)
+	if err != nil || got.OrderID != o.ID || got.Kind != "no_tracking" {
+		t.Errorf("Alert = %+v, %v", got, err)
+	}
+
+	o.Flags = []store.OrderFlag{{Kind: "no_tracking", Message: "no tracking", Since: us(start)}}
+	if o, err = s.UpdateOrder(ctx, o); err != nil || len(o.Flags) != 1 || !o.Flags[0].Since.Equal(us(start)) {
+		t.Fatalf("UpdateOrder with flags = %+v, %v", o.Flags, err)
+	}
+	r := store.OrderReport{State: store.OrderReportSent, SentAt: us(start), Sent: []string{"81:1005001"}}
+	got2, err := s.SetOrderReport(ctx, ana.ID, o.ID, r)
+	if err != nil || got2.Report.State != store.OrderReportSent || !slices.Equal(got2.Report.Sent, r.Sent) || got2.Version != o.Version {
+		t.Errorf("SetOrderReport = %+v (version %d), %v; want it kept, version %d", got2.Report, got2.Version, err, o.Version)
+	}
+	if _, err := s.UpdateOrder(ctx, o); err != nil {
+		t.Errorf("an update over the report's write: %v; want none (the report leaves the version)", err)
+	}
+	if after, _ := s.Order(ctx, ana.ID, o.ID); after.Report.State != store.OrderReportSent {
+		t.Errorf("UpdateOrder overwrote the report: %+v", after.Report)
+	}
+	if _, err := s.SetOrderReport(ctx, bob.ID, o.ID, r); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("bob setting ana's report: err = %v; want ErrNotFound", err)
+	}
+}

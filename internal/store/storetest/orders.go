@@ -34,6 +34,7 @@ func testOrders(t *testing.T, open Opener) {
 	}
 	want := sampleOrder(ana.ID, "#1001")
 	want.ID, want.State, want.Problems, want.Tracking, want.CreatedAt, want.UpdatedAt = o.ID, store.OrderNew, []store.OrderProblem{}, []store.OrderTracking{}, us(start), us(start)
+	want.Flags = []store.OrderFlag{}
 	if diff := cmp.Diff(want, o); diff != "" {
 		t.Errorf("CreateOrder returned (-want +got):\n%s", diff)
 	}

@@ -68,6 +68,7 @@ func Run(t *testing.T, open Opener) {
 		{"Orders", testOrders},
 		{"BeginPlacementRace", testBeginPlacementRace},
 		{"Fulfilment", testFulfilment},
+		{"OrderAlertsAndReport", testOrderAlertsAndReport},
 		{"Watches", testWatches},
 		{"Snapshots", testSnapshots},
 		{"TrackingYearSize", testTrackingYearSize},
