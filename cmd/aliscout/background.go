@@ -109,7 +109,7 @@ func startBackground(ctx context.Context, e *env, db database, client *aliexpres
 		}
 		jobs.HandleMail(w, notify.NewMailer(db, smtp, notify.MailerOptions{Logger: log}))
 	}
-	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, log), tracking: tj, close: closeDriver}
+	b := &background{queue: q, connect: svc, orders: startOrders(w, db, svc, q, publicURL, log), tracking: tj, close: closeDriver}
 	if !work {
 		return b, nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aliscout/aliscout/internal/quota"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/store"
+	"github.com/aliscout/aliscout/internal/tracking"
 	"github.com/aliscout/aliscout/internal/web"
 )
 
@@ -28,10 +29,13 @@ func (p connectPlatform) Do(ctx context.Context, userID int64, fn func(ctx conte
 
 // startOrders builds the orders service on the store and the connected accounts, and makes it
 // the handler of the follower job.
-func startOrders(w *jobs.Workers, db store.Store, conn *connect.Service, log *slog.Logger) *orders.Service {
-	svc := orders.New(orders.Config{Store: db, Platform: connectPlatform{conn}, Logger: log})
+func startOrders(w *jobs.Workers, db store.Store, conn *connect.Service, q *jobs.Queue, publicURL string, log *slog.Logger) *orders.Service {
+	svc := orders.New(orders.Config{Store: db, Platform: connectPlatform{conn}, Logger: log, Reports: q,
+		// An order's flags reach the user as tracking's alerts do: inbox, email, webhook.
+		Notifier: &tracking.Delivery{Queue: q, BaseURL: publicURL, Logger: log}})
 	jobs.HandleOrders(w, svc)
 	jobs.HandlePlaceOrders(w, svc)
+	jobs.HandleOrderReports(w, svc)
 	return svc
 }
 

@@ -209,6 +209,21 @@ func TestOrdersOverTheRealStack(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+	// The paid sale is reported to AliExpress once, by a job.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		_, _, body := ana.get(fmt.Sprintf("%s/api/orders/%d", base, good.ID))
+		if strings.Contains(body, `"report":{"state":"sent"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sale was not reported within 30 s: %s", body)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if n := sb.CallStats().Methods["aliexpress.ds.member.orderdata.submit"]; n != 1 {
+		t.Errorf("orderdata.submit was called %d times for one paid order of one line; want 1", n)
+	}
 	code, _, body = ana.get(base + "/api/operator/assessment")
 	var a struct {
 		Users       int `json:"users"`

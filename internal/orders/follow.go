@@ -187,5 +187,16 @@ func (s *Service) Follow(ctx context.Context, userID, id int64) (store.Order, er
 		o.Message = ""
 		o.NextCheckAt = now.Add(checkUnshipped)
 	}
-	return s.save(ctx, o)
+	before := o.Flags
+	o.Flags = Flags(o, now)
+	o.NextCheckAt = nextFlagCheck(o, now, o.NextCheckAt)
+	saved, err := s.save(ctx, o)
+	if err != nil {
+		return saved, err
+	}
+	if err := s.raiseFlags(ctx, saved, before); err != nil {
+		return saved, err
+	}
+	s.queueReport(ctx, saved)
+	return s.cfg.Store.Order(ctx, userID, id)
 }

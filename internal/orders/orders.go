@@ -48,8 +48,12 @@ type Platform interface {
 type Config struct {
 	Store    store.Store
 	Platform Platform
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger     // default slog.Default()
+	// Notifier delivers the alerts of orders' flags; nil keeps them in the inbox alone.
+	Notifier Notifier
+	// Reports queues the report of a paid order's sale; nil reports it in the follower's run.
+	Reports ReportQueue
+	Now     func() time.Time // default time.Now
+	Logger  *slog.Logger     // default slog.Default()
 }
 
 // Service checks, places and follows orders.
@@ -281,7 +285,7 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order, settings store
 				continue
 			}
 			fee := best.FeeFor(aliexpress.Money{Amount: unit.Amount * int64(l.Quantity), Currency: unit.Currency})
-			l.LogisticsService = best.Code
+			l.LogisticsService, l.DeliveryDays = best.Code, best.MaxDays
 			l.ShippingCost = catalog.Money{Amount: fee.Amount, Currency: fee.Currency}
 		}
 		return nil

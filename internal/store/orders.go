@@ -54,6 +54,9 @@ type OrderLine struct {
 	// shipping the line's quantity with the chosen method; zero when not known.
 	UnitCost     catalog.Money `json:"unit_cost,omitzero"`
 	ShippingCost catalog.Money `json:"shipping_cost,omitzero"`
+	// DeliveryDays is the longest delivery the chosen shipping method promises, in days; 0 when
+	// not known.
+	DeliveryDays int `json:"delivery_days,omitempty"`
 	// LogisticsService is the shipping method chosen by the last check (ds.freight.query's code).
 	LogisticsService string `json:"logistics_service,omitempty"`
 }
@@ -114,7 +117,7 @@ type OrderReport struct {
 	State  string    `json:"state,omitempty"` // "" (not due yet), OrderReportPending, OrderReportSent or OrderReportFailed
 	Error  string    `json:"error,omitempty"`
 	SentAt time.Time `json:"sent_at,omitzero"`
-	// Sent names the parts reported already ("<AliExpress order id>:<product id>"), so that a retry
+	// Sent names the parts reported already ("<AliExpress order id>:<product id>:<sku attr>"), so that a retry
 	// after a partial failure reports none twice.
 	Sent []string `json:"sent,omitempty"`
 }

@@ -35,8 +35,12 @@ func (d *Delivery) AlertRaised(ctx context.Context, tx store.Store, a store.Aler
 			return err
 		}
 		body := fmt.Sprintf("%s\n\nProduct %d (watch %d).\n", a.Message, a.ProductID, a.WatchID)
+		link := fmt.Sprintf("/watches/%d", a.WatchID)
+		if a.OrderID != 0 {
+			body, link = a.Message+"\n", fmt.Sprintf("/orders/%d", a.OrderID)
+		}
 		if d.BaseURL != "" {
-			body += fmt.Sprintf("\n%s/watches/%d\n", d.BaseURL, a.WatchID)
+			body += "\n" + d.BaseURL + link + "\n"
 		}
 		if _, err := tx.EnqueueEmail(ctx, store.Email{To: u.Email, Subject: "aliscout: " + kindTitle(a.Kind), Body: body}); err != nil {
 			return err
@@ -104,6 +108,12 @@ func kindTitle(kind string) string {
 		return "product gone"
 	case KindMargin:
 		return "margin under your minimum"
+	case "no_tracking":
+		return "an order has no tracking number"
+	case "no_tracking_event":
+		return "an order's parcel has not moved"
+	case "late_delivery":
+		return "an order is late"
 	}
 	return kind
 }

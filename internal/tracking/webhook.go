@@ -146,7 +146,8 @@ type Payload struct {
 	ID        int64           `json:"id"`
 	Kind      string          `json:"kind"`
 	ProductID int64           `json:"product_id"`
-	WatchID   int64           `json:"watch_id"`
+	WatchID   int64           `json:"watch_id,omitempty"`
+	OrderID   int64           `json:"order_id,omitempty"` // for an order's flag: the supplier order
 	Message   string          `json:"message"`
 	CreatedAt time.Time       `json:"created_at"`
 	Timestamp int64           `json:"timestamp"`
@@ -175,7 +176,7 @@ func (a *Alerts) Deliver(ctx context.Context, alertID int64) error {
 		return fmt.Errorf("tracking: webhook secret of user %d: %w", al.UserID, err)
 	}
 	now := a.now()
-	p := Payload{ID: al.ID, Kind: al.Kind, ProductID: al.ProductID, WatchID: al.WatchID, Message: al.Message,
+	p := Payload{ID: al.ID, Kind: al.Kind, ProductID: al.ProductID, WatchID: al.WatchID, OrderID: al.OrderID, Message: al.Message,
 		CreatedAt: al.CreatedAt, Timestamp: now.Unix()}
 	if json.Valid([]byte(al.Detail)) {
 		p.Detail = json.RawMessage(al.Detail)

@@ -86,6 +86,13 @@ type orderLineJSON struct {
 	CostCurrency     string `json:"cost_currency,omitempty"`
 }
 
+// orderReportJSON is where the report of the order's sale to AliExpress stands.
+type orderReportJSON struct {
+	State  string     `json:"state"` // none (not paid yet), pending, sent or failed
+	Error  string     `json:"error,omitempty"`
+	SentAt *time.Time `json:"sent_at,omitempty"`
+}
+
 // marginJSON is an order's margin at today's AliExpress cost.
 type marginJSON struct {
 	Paid     string  `json:"paid"`
@@ -117,6 +124,8 @@ type orderJSON struct {
 	Tracking     []trackingJSON       `json:"tracking"`
 	Paid         bool                 `json:"paid"`
 	Margin       *marginJSON          `json:"margin,omitempty"`
+	Flags        []store.OrderFlag    `json:"flags"`
+	Report       orderReportJSON      `json:"report"`
 	CreatedAt    time.Time            `json:"created_at"`
 	UpdatedAt    time.Time            `json:"updated_at"`
 }
@@ -127,6 +136,18 @@ func newOrderJSON(o store.Order) orderJSON {
 		Tracking: []trackingJSON{}, Paid: !o.PaidAt.IsZero(), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	if out.Problems == nil {
 		out.Problems = []store.OrderProblem{}
+	}
+	out.Flags = o.Flags
+	if out.Flags == nil {
+		out.Flags = []store.OrderFlag{}
+	}
+	out.Report = orderReportJSON{State: o.Report.State, Error: o.Report.Error}
+	if out.Report.State == "" {
+		out.Report.State = "none"
+	}
+	if !o.Report.SentAt.IsZero() {
+		at := o.Report.SentAt
+		out.Report.SentAt = &at
 	}
 	for _, l := range o.Lines {
 		lj := orderLineJSON{ProductID: l.ProductID, SKUAttr: l.SKUAttr, StoreSKU: l.StoreSKU, Quantity: l.Quantity,

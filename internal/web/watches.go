@@ -561,7 +561,8 @@ type alertJSON struct {
 	ID        int64           `json:"id"`
 	Kind      string          `json:"kind"`
 	ProductID int64           `json:"product_id"`
-	WatchID   int64           `json:"watch_id"`
+	WatchID   int64           `json:"watch_id,omitempty"`
+	OrderID   int64           `json:"order_id,omitempty"`
 	Message   string          `json:"message"`
 	Detail    json.RawMessage `json:"detail,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
@@ -569,7 +570,7 @@ type alertJSON struct {
 }
 
 func newAlertJSON(a store.Alert) alertJSON {
-	out := alertJSON{ID: a.ID, Kind: a.Kind, ProductID: a.ProductID, WatchID: a.WatchID, Message: a.Message,
+	out := alertJSON{ID: a.ID, Kind: a.Kind, ProductID: a.ProductID, WatchID: a.WatchID, OrderID: a.OrderID, Message: a.Message,
 		CreatedAt: a.CreatedAt.UTC(), Read: !a.ReadAt.IsZero()}
 	if json.Valid([]byte(a.Detail)) {
 		out.Detail = json.RawMessage(a.Detail)
