@@ -36,6 +36,7 @@ func (s *Sandbox) Advance(d time.Duration) time.Time {
 	s.mu.Lock()
 	s.ctl.offset += d
 	now := s.now().Add(s.ctl.offset)
+	s.scanHooks(now)
 	s.mu.Unlock()
 	return now
 }
@@ -44,6 +45,7 @@ func (s *Sandbox) Advance(d time.Duration) time.Time {
 func (s *Sandbox) SetTime(t time.Time) {
 	s.mu.Lock()
 	s.ctl.offset = t.Sub(s.now())
+	s.scanHooks(t)
 	s.mu.Unlock()
 }
 

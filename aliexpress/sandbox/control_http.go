@@ -27,6 +27,7 @@ func (s *Sandbox) controlRoutes() {
 	s.mux.HandleFunc(ControlPath+"calls", s.ctlCalls)
 	s.mux.HandleFunc(ControlPath+"orders", s.ctlOrders)
 	s.mux.HandleFunc(ControlPath+"faults", s.ctlFaults)
+	s.mux.HandleFunc(ControlPath+"webhook", s.ctlWebhook)
 	s.mux.HandleFunc(ControlPath, func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, "", "no test control at "+r.URL.Path+"; GET "+ControlPath+" lists them")
 	})
@@ -43,6 +44,8 @@ var controlIndex = []string{
 	"GET  " + ControlPath + "faults            the faults armed and the calls left to each",
 	"POST " + ControlPath + "faults            {\"method\": \"aliexpress.ds.order.create\", \"fault\": \"drop-answer|timeout|5xx|rate-limit\", \"times\": 1}",
 	"DELETE " + ControlPath + "faults          disarm all (?method= one API's)",
+	"GET  " + ControlPath + "webhook           where the order-status webhook goes and the deliveries made",
+	"POST " + ControlPath + "webhook           {\"url\": \"http://127.0.0.1:8080/webhooks/aliexpress\"} (\"\" stops it)",
 }
 
 func (s *Sandbox) ctlIndex(w http.ResponseWriter, r *http.Request) {
@@ -321,6 +324,50 @@ func (s *Sandbox) ctlOrders(w http.ResponseWriter, r *http.Request) {
 		list = append(list, oj)
 	}
 	ctlJSON(w, http.StatusOK, map[string]any{"orders": list})
+}
+
+// --- webhook ----------------------------------------------------------------------------------
+
+// ctlWebhook answers GET /__sandbox/webhook with where the order-status webhook goes and the
+// deliveries made, and takes POST {"url": "..."} ("" stops it).
+func (s *Sandbox) ctlWebhook(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodGet, http.MethodPost) {
+		return
+	}
+	if r.Method == http.MethodPost {
+		var in struct {
+			URL *string `json:"url"`
+		}
+		if !decodeControl(w, r, &in) {
+			return
+		}
+		if in.URL == nil {
+			ctlError(w, http.StatusBadRequest, "url", "give the URL to send the order-status webhook to, or \"\" to stop it")
+			return
+		}
+		if err := s.SetWebhookURL(strings.TrimSpace(*in.URL)); err != nil {
+			ctlError(w, http.StatusBadRequest, "url", err.Error())
+			return
+		}
+	}
+	type deliveryJSON struct {
+		URL        string `json:"url"`
+		OrderID    int64  `json:"order_id"`
+		Status     string `json:"order_status"`
+		HTTPStatus int    `json:"http_status"`
+		Attempts   int    `json:"attempts"`
+		Error      string `json:"error,omitempty"`
+		At         string `json:"at"`
+	}
+	out := struct {
+		URL        string         `json:"url"`
+		Deliveries []deliveryJSON `json:"deliveries"`
+	}{URL: s.WebhookURL(), Deliveries: []deliveryJSON{}}
+	for _, d := range s.WebhookDeliveries() {
+		out.Deliveries = append(out.Deliveries, deliveryJSON{URL: d.URL, OrderID: d.OrderID, Status: d.Status, HTTPStatus: d.HTTPStatus,
+			Attempts: d.Attempts, Error: d.Error, At: d.At.UTC().Format(time.RFC3339)})
+	}
+	ctlJSON(w, http.StatusOK, out)
 }
 
 // --- faults -----------------------------------------------------------------------------------

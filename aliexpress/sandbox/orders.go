@@ -47,6 +47,8 @@ type dsOrder struct {
 	service  world.ShippingOption
 	items    []orderItem
 	currency string // pay currency
+	// payFailed: try_to_pay was asked and refused (Options.AutoPayDisabled); the order waits unpaid.
+	payFailed bool
 }
 
 type orderItem struct {
@@ -117,6 +119,7 @@ func (s *Sandbox) PayOrder(orderID int64) bool {
 		return false
 	}
 	o.paid, o.paidAt = true, now
+	s.scanHooks(now)
 	return true
 }
 
@@ -359,7 +362,11 @@ func (s *Sandbox) dsOrderCreate(c *call) (obj, *apiError) {
 	result := obj{"is_success": true, "order_list": wrap("number", ids, func(id int64) any { return id })}
 	if bool(ext.Payment.TryToPay) && s.opts.AutoPayDisabled {
 		result["error_msg"] = "OrderCreated, autoPay fail:APIPayFail"
+		for _, id := range ids {
+			s.orders[id].payFailed = true
+		}
 	}
+	s.scanHooks(c.now)
 	return obj{"result": result}, nil
 }
 

@@ -123,6 +123,10 @@ type Options struct {
 	// redirect_uri that does not start with it.
 	CallbackURL string
 
+	// WebhookURL, when set, receives the order-status webhook (DROPSHIPPER_ORDER_STATUS_UPDATE)
+	// each time an order reaches a status; see SetWebhookURL.
+	WebhookURL string
+
 	// AutoPayDisabled makes try_to_pay fail the way it does for accounts that the DS team has not
 	// whitelisted: the order is created, unpaid, with "OrderCreated, autoPay fail:APIPayFail".
 	AutoPayDisabled bool
@@ -202,7 +206,8 @@ type Sandbox struct {
 	linksMu sync.Mutex
 	links   map[string]string // short link code ("_AbC1234") -> the source it leads to
 
-	ctl controls // the test controls (control.go), guarded by mu
+	ctl  controls // the test controls (control.go), guarded by mu
+	hook hooks    // the order-status webhook (webhook.go), guarded by mu
 }
 
 // maxCalls bounds the call log so a long-running sandbox does not grow without end.
@@ -288,6 +293,11 @@ func New(opts Options) *Sandbox {
 	s.mux.HandleFunc("GET /{$}", s.serveHome)
 	if opts.Control {
 		s.controlRoutes()
+	}
+	if opts.WebhookURL != "" {
+		if err := s.SetWebhookURL(opts.WebhookURL); err != nil {
+			s.log.Warn("sandbox: the order-status webhook is off", "err", err)
+		}
 	}
 	return s
 }
@@ -411,6 +421,7 @@ func (s *Server) Close() {
 		s.mu.Unlock()
 		_ = s.srv.Close()
 		<-s.done
+		s.StopWebhooks()
 		s.mu.Lock()
 		for s.active > 0 {
 			s.idle.Wait()
