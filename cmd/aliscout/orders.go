@@ -99,6 +99,11 @@ func (o webOrders) PlaceAll(ctx context.Context, userID int64, ids []int64) (sto
 	return b, o.queue.EnqueuePlaceOrders(ctx, userID, ids)
 }
 
+func (o webOrders) Update(ctx context.Context, userID, id int64, address *store.OrderAddress, lines []store.OrderLine) (store.Order, error) {
+	got, err := o.svc.Update(ctx, userID, id, address, lines)
+	return got, ordersError(err)
+}
+
 func (o webOrders) SaveMapping(ctx context.Context, m store.VariantMapping) (int, error) {
 	n, err := o.svc.SaveMapping(ctx, m)
 	return n, ordersError(err)

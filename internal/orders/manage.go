@@ -101,8 +101,6 @@ func parseProductID(s string) (string, error) {
 	return s, nil
 }
 
-// ParseProductID reads an AliExpress product id or a product link's id.
-func ParseProductID(s string) (string, error) { return parseProductID(s) }
 
 // SetAliExpressOrders records the AliExpress order numbers of an order whose numbers AliExpress
 // never told: one it confirmed without a number, or one it never confirmed and that is too late to
@@ -133,4 +131,36 @@ func (s *Service) SetAliExpressOrders(ctx context.Context, userID, id int64, aeI
 		}
 	}
 	return store.Order{}, fmt.Errorf("orders: order %d changed while its numbers were written; try again", id)
+}
+
+// Update changes the address and, when lines is not nil, the lines of an order not placed yet;
+// the order goes back to new, to be checked again. An order being placed or placed is
+// ErrNotPlaceable: its address is on its way to the customer already.
+func (s *Service) Update(ctx context.Context, userID, id int64, address *store.OrderAddress, lines []store.OrderLine) (store.Order, error) {
+	for range 5 {
+		o, err := s.cfg.Store.Order(ctx, userID, id)
+		if err != nil {
+			return store.Order{}, err
+		}
+		if o.State != store.OrderNew && o.State != store.OrderChecked && o.State != store.OrderNeedsAttention {
+			return o, ErrNotPlaceable
+		}
+		if address != nil {
+			a := *address
+			a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+			o.Address = a
+		}
+		if lines != nil {
+			o.Lines = lines
+			if _, err := s.applyMappings(ctx, &o); err != nil {
+				return store.Order{}, err
+			}
+		}
+		o.State, o.Problems, o.Message = store.OrderNew, nil, "" // a refusal's message is answered by the edit
+		got, err := s.cfg.Store.UpdateOrder(ctx, o)
+		if !errors.Is(err, store.ErrConflict) {
+			return got, err
+		}
+	}
+	return store.Order{}, fmt.Errorf("orders: order %d changed while it was edited; try again", id)
 }

@@ -39,6 +39,9 @@ type Orders interface {
 	// SaveMapping remembers a store variant's AliExpress product and applies it to the orders not
 	// placed yet; it returns how many orders changed.
 	SaveMapping(ctx context.Context, m store.VariantMapping) (int, error)
+	// Update changes the address (when not nil) and the lines (when not nil) of an order not placed
+	// yet, which goes back to new; store.ErrConflict when it is being placed or was placed.
+	Update(ctx context.Context, userID, id int64, address *store.OrderAddress, lines []store.OrderLine) (store.Order, error)
 	// SetAliExpressOrders records the AliExpress order numbers of an order AliExpress placed
 	// without telling them; store.ErrConflict when they are known or the order was never sent.
 	SetAliExpressOrders(ctx context.Context, userID, id int64, aeIDs []int64) (store.Order, error)
@@ -58,6 +61,7 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/orders/import", s.apiImportOrders)
 	mux.HandleFunc("GET /api/orders/tracking", s.apiOrdersTracking)
 	mux.HandleFunc("GET /api/orders/{id}", s.apiOrder)
+	mux.HandleFunc("PATCH /api/orders/{id}", s.apiUpdateOrder)
 	mux.HandleFunc("POST /api/orders/{id}/check", s.apiCheckOrder)
 	mux.HandleFunc("POST /api/orders/{id}/place", s.apiPlaceOrder)
 	mux.HandleFunc("POST /api/orders/{id}/dry-run", s.apiDryRunOrder)

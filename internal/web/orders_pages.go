@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,6 +22,10 @@ type ordersData struct {
 	Settings  store.OrderSettings
 	Checked   int        // orders ready to place
 	Batch     *batchJSON // the latest "place all checked orders", while it is news
+	// Typed is what was typed in the "add an order by hand" form when it came back with a mistake
+	// (the form is then open); NewAddress its address fields.
+	Typed      url.Values
+	NewAddress []addressField
 }
 
 // orderData is the page of one supplier order.
@@ -36,6 +41,10 @@ type orderData struct {
 	// NeedsNumbers: AliExpress placed the order without telling its numbers, or never confirmed
 	// it and it is too late to ask: the user types the numbers in.
 	NeedsNumbers bool
+	// AddressForm is the address as the form shows it: the order's, or what was typed when it came
+	// back with a mistake, with the problems named per field. Editable says the form may be sent.
+	AddressForm []addressField
+	Editable    bool
 }
 
 // orderPageRoutes registers the order pages (called by orderRoutes).
@@ -50,6 +59,8 @@ func (s *Server) orderPageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /orders/{id}/aliexpress-orders", s.setAliExpressOrdersPost)
 	mux.HandleFunc("POST /orders/place-all", s.placeAllPost)
 	mux.HandleFunc("POST /orders/settings", s.orderSettingsPost)
+	mux.HandleFunc("POST /orders/new", s.newOrderPost)
+	mux.HandleFunc("POST /orders/{id}/address", s.orderAddressPost)
 }
 
 func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request) {
@@ -61,12 +72,18 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderOrders(w http.ResponseWriter, r *http.Request, v *viewer, status int, storeName string, err error) {
+	s.renderOrdersForm(w, r, v, status, storeName, err, nil)
+}
+
+// renderOrdersForm shows the orders page, with the typed order's form filled when typed is set.
+func (s *Server) renderOrdersForm(w http.ResponseWriter, r *http.Request, v *viewer, status int, storeName string, err error, typed url.Values) {
 	list, lerr := s.cfg.Store.Orders(r.Context(), v.User.ID)
 	if lerr != nil {
 		s.failErr(w, r, storeErr(lerr))
 		return
 	}
-	d := ordersData{base: s.base(r, "Supplier orders", "orders"), Orders: list, Store: storeName}
+	d := ordersData{base: s.base(r, "Supplier orders", "orders"), Orders: list, Store: storeName, Typed: typed,
+		NewAddress: formAddress(readAddress(typed.Get), nil)}
 	if d.Settings, lerr = s.cfg.Store.OrderSettings(r.Context(), v.User.ID); lerr != nil {
 		s.failErr(w, r, storeErr(lerr))
 		return
@@ -135,6 +152,15 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) {
 
 // renderOrder shows the order page with the user's settings, errors and a dry run's request.
 func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, status int, o store.Order, errs []*catalog.Error, dryRun string) {
+	s.renderOrderFull(w, r, v, status, o, o, errs, dryRun)
+}
+
+// renderOrderWith shows the order page with the address form holding typed's address and problems.
+func (s *Server) renderOrderWith(w http.ResponseWriter, r *http.Request, v *viewer, status int, o, typed store.Order, errs []*catalog.Error) {
+	s.renderOrderFull(w, r, v, status, o, typed, errs, "")
+}
+
+func (s *Server) renderOrderFull(w http.ResponseWriter, r *http.Request, v *viewer, status int, o, typed store.Order, errs []*catalog.Error, dryRun string) {
 	st, err := s.cfg.Store.OrderSettings(r.Context(), v.User.ID)
 	if err != nil {
 		s.failErr(w, r, storeErr(err))
@@ -142,6 +168,8 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, 
 	}
 	d := orderData{base: s.base(r, "Order "+o.StoreOrderID, "orders"), Order: o, ErrorList: errs, Settings: st, DryRun: dryRun}
 	d.ConfirmNeeded = onlyConfirm(o.Problems)
+	d.AddressForm = formAddress(typed.Address, typed.Problems)
+	d.Editable = o.State == store.OrderNew || o.State == store.OrderChecked || o.State == store.OrderNeedsAttention
 	if m, ok := o.Margin(); ok {
 		d.Margin = &m
 	}

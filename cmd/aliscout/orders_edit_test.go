@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
+)
+
+// TestOrderEditing: an order's address is fixed through the API and the page (the field the
+// check named is marked, a mistake keeps what was typed), an order is typed in the page, and an
+// order on its way can no longer be edited.
+func TestOrderEditing(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{LaunchedApp: true})
+	t.Cleanup(sb.Close)
+	base := startServeOn(t, sb)
+	const nick = "us1000000078sbox"
+	ana, bob := newUser(t), newUser(t)
+	ana.signUp(base, "ana@example.com")
+	bob.signUp(base, "bob@example.com")
+	if code, _, body := ana.get(ana.approve(base, "https://shop.example", nick)); code != http.StatusSeeOther {
+		t.Fatalf("connecting = %d\n%s", code, body)
+	}
+	pid, attr, _ := orderableVariant(t, sb, nick)
+	code, body := ana.json("POST", base+"/api/orders", fmt.Sprintf(`{"store": "myshop", "store_order_id": "#8001", "lines": [{"product_id": "%d",
+		"sku_attr": %q, "quantity": 1, "store_price": "99.99", "currency": "USD"}], "address": {"full_name": "Jane",
+		"address": "100 Main Street", "city": "Austin", "province": "Texas", "zip": "73301", "country": "US", "phone": "5125550100"}}`, pid, attr))
+	var o apiOrder
+	if err := json.Unmarshal([]byte(body), &o); code != http.StatusCreated || err != nil {
+		t.Fatalf("POST /api/orders = %d %s", code, body)
+	}
+	orderURL := fmt.Sprintf("%s/api/orders/%d", base, o.ID)
+	if code, body := ana.json("POST", orderURL+"/check", ""); code != http.StatusOK || !strings.Contains(body, `"field":"address.full_name"`) {
+		t.Fatalf("check = %d %s; want address.full_name named", code, body)
+	}
+	page := fmt.Sprintf("%s/orders/%d", base, o.ID)
+	if code, _, body := ana.get(page); code != http.StatusOK || !strings.Contains(body, `id="addr-full_name" name="full_name" value="Jane" autocomplete="name" maxlength="200" required aria-invalid="true"`) {
+		t.Errorf("the order page = %d; want the full name field marked invalid\n%s", code, body)
+	}
+
+	// The API: a bad country is refused by name; a good address saves and the order is checked again.
+	if code, body := ana.json("PATCH", orderURL, `{"address": {"full_name": "Jane Doe", "address": "100 Main Street", "city": "Austin", "province": "Texas", "country": "USA"}}`); code != http.StatusBadRequest || !strings.Contains(body, "address.country") {
+		t.Errorf("PATCH with country USA = %d %s; want 400 naming address.country", code, body)
+	}
+	if code, body := ana.json("PATCH", orderURL, `{}`); code != http.StatusBadRequest {
+		t.Errorf("PATCH with nothing = %d %s; want 400", code, body)
+	}
+	if code, _ := bob.json("PATCH", orderURL, `{"address": {"full_name": "Bob Smith"}}`); code != http.StatusNotFound {
+		t.Errorf("bob's PATCH of ana's order = %d; want 404", code)
+	}
+
+	// The page: a mistake comes back with what was typed and the field named.
+	form := url.Values{"full_name": {"Jane Doe"}, "address": {"100 Main Street"}, "city": {"Austin"}, "province": {"Texas"},
+		"zip": {"73301"}, "country": {"U1"}, "phone": {"5125550100"}}
+	if code, body := ana.form(page+"/address", form); code != http.StatusBadRequest || !strings.Contains(body, `value="Jane Doe"`) ||
+		!strings.Contains(body, `id="addr-country" name="country" value="U1"`) || !strings.Contains(body, "two-letter code") {
+		t.Errorf("the address form with country U1 = %d; want the typed values kept and the country named\n%s", code, body)
+	}
+	form.Set("country", "us")
+	if code, body := ana.form(page+"/address", form); code != http.StatusSeeOther {
+		t.Fatalf("the address form = %d; want 303\n%s", code, body)
+	}
+	code, body = ana.json("POST", orderURL+"/check", "")
+	if code != http.StatusOK || !strings.Contains(body, `"ok":true`) || !strings.Contains(body, `"full_name":"Jane Doe"`) || !strings.Contains(body, `"country":"US"`) {
+		t.Fatalf("check after the fix = %d %s; want ok", code, body)
+	}
+	if code, body := ana.json("POST", orderURL+"/place", ""); code != http.StatusOK {
+		t.Fatalf("place = %d %s", code, body)
+	}
+	if code, body := ana.json("PATCH", orderURL, `{"address": {"full_name": "Jane Roe", "address": "1 Elm Street", "city": "Austin", "province": "Texas", "country": "US"}}`); code != http.StatusConflict {
+		t.Errorf("PATCH of a placed order = %d %s; want 409", code, body)
+	}
+	if _, _, body := ana.get(page); strings.Contains(body, `id="address-form"`) {
+		t.Error("a placed order's page still offers the address form")
+	}
+
+	// An order typed in the page.
+	typed := url.Values{"store": {"myshop"}, "store_order_id": {"#8002"}, "product": {"not a product"}, "quantity": {"1"},
+		"store_price": {"19.99"}, "currency": {"USD"}, "full_name": {"John Smith"}, "address": {"1 Elm Street"}, "city": {"Austin"},
+		"province": {"Texas"}, "zip": {"73301"}, "country": {"US"}}
+	if code, body := ana.form(base+"/orders/new", typed); code != http.StatusBadRequest || !strings.Contains(body, `value="John Smith"`) || !strings.Contains(body, "AliExpress product id or its link") {
+		t.Errorf("typing an order with a bad product = %d; want 400 with the form kept\n%s", code, body)
+	}
+	typed.Set("product", fmt.Sprintf("https://www.aliexpress.com/item/%d.html?spm=x", pid))
+	typed.Set("sku_attr", attr)
+	code, body = ana.form(base+"/orders/new", typed)
+	if code != http.StatusSeeOther {
+		t.Fatalf("typing an order = %d\n%s", code, body)
+	}
+	if _, _, body := ana.get(base + "/api/orders"); !strings.Contains(body, fmt.Sprintf(`"store_order_id":"#8002","state":"new","lines":[{"product_id":"%d"`, pid)) {
+		t.Errorf("the typed order is not listed as new with its product:\n%s", body)
+	}
+}
