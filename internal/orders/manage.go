@@ -101,7 +101,6 @@ func parseProductID(s string) (string, error) {
 	return s, nil
 }
 
-
 // SetAliExpressOrders records the AliExpress order numbers of an order whose numbers AliExpress
 // never told: one it confirmed without a number, or one it never confirmed and that is too late to
 // ask about. The user found them in their AliExpress orders; the follower reads them next.
