@@ -8,7 +8,11 @@ import (
 // FollowOrdersArgs follows every supplier order whose check is due: it reads their status and
 // tracking from AliExpress and resolves placements whose outcome is unknown. Running it twice
 // does no harm: a placement is only ever resolved by asking AliExpress, never placed blindly.
-type FollowOrdersArgs struct{}
+type FollowOrdersArgs struct {
+	// Again marks the run queued a moment after a poke that found a run going: that run may have
+	// looked for due orders before the poke, and while it runs no other unique run can be queued.
+	Again bool `json:"again,omitempty"`
+}
 
 // Kind implements Args.
 func (FollowOrdersArgs) Kind() string { return "aliscout_follow_orders" }
@@ -35,8 +39,14 @@ func OrdersPeriodic() []Periodic {
 	return []Periodic{{Every: time.Minute, Args: FollowOrdersArgs{}, RunOnStart: true}}
 }
 
-// EnqueueFollowOrders queues a run of the follower now, unless one is queued or running.
+// EnqueueFollowOrders queues a run of the follower now. When a run is queued or running already,
+// another is queued for a moment later (once), so that an order made due while a run is ending
+// is still followed at once rather than at the next periodic run.
 func (q *Queue) EnqueueFollowOrders(ctx context.Context) error {
-	_, err := q.Insert(ctx, FollowOrdersArgs{}, nil)
+	res, err := q.Insert(ctx, FollowOrdersArgs{}, nil)
+	if err != nil || !res.Duplicate {
+		return err
+	}
+	_, err = q.Insert(ctx, FollowOrdersArgs{Again: true}, &InsertOpts{Unique: true, MaxAttempts: 3, ScheduledAt: time.Now().Add(2 * time.Second)})
 	return err
 }

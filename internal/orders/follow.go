@@ -46,23 +46,37 @@ func (s *Service) Poke(ctx context.Context, aeOrderID int64) error {
 }
 
 // FollowDue follows every order whose check is due (and resolves those whose placement is
-// unknown), and returns how many it looked at. One order failing does not stop the others; the
-// first error is returned after all.
+// unknown), and returns how many it looked at. One order failing does not stop the others: it is
+// logged and looked at again at its own next check, so only failing to list the due orders is an
+// error (a failed run would hold back the runs a webhook queues). Orders that fell due during the
+// run (a webhook's poke) are followed in the same run, for a few rounds.
 func (s *Service) FollowDue(ctx context.Context) (int, error) {
+	total := 0
+	for range 3 {
+		n, err := s.followRound(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// followRound follows the orders due now, at most FollowBatch.
+func (s *Service) followRound(ctx context.Context) (int, error) {
 	due, err := s.cfg.Store.OrdersDue(ctx, s.cfg.Now(), FollowBatch)
 	if err != nil {
 		return 0, err
 	}
-	var first error
 	for _, o := range due {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
 		if _, err := s.Follow(ctx, o.UserID, o.ID); err != nil {
 			s.cfg.Logger.WarnContext(ctx, "following an order", "order_id", o.ID, "err", err)
-			if first == nil {
-				first = err
-			}
 		}
 	}
-	return len(due), first
+	return len(due), nil
 }
 
 // Follow reads an open order's AliExpress orders (trade.ds.order.get) and their tracking
