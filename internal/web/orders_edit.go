@@ -174,7 +174,7 @@ func (s *Server) orderAddressPost(w http.ResponseWriter, r *http.Request) {
 	if ce.Field != "" {
 		typed.Problems = append([]store.OrderProblem{{Field: ce.Field, Message: ce.Message}}, o.Problems...)
 	}
-	s.renderOrderWith(w, r, v, status, o, typed, []*catalog.Error{ce})
+	s.renderOrderFull(w, r, v, status, o, typed, []*catalog.Error{ce}, "")
 }
 
 // productRef reads an AliExpress product id, or the id in a product link.

@@ -155,11 +155,8 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, v *viewer, 
 	s.renderOrderFull(w, r, v, status, o, o, errs, dryRun)
 }
 
-// renderOrderWith shows the order page with the address form holding typed's address and problems.
-func (s *Server) renderOrderWith(w http.ResponseWriter, r *http.Request, v *viewer, status int, o, typed store.Order, errs []*catalog.Error) {
-	s.renderOrderFull(w, r, v, status, o, typed, errs, "")
-}
-
+// renderOrderFull shows the order page with the address form holding typed's address and problems
+// (o's, or what was typed when it came back with a mistake).
 func (s *Server) renderOrderFull(w http.ResponseWriter, r *http.Request, v *viewer, status int, o, typed store.Order, errs []*catalog.Error, dryRun string) {
 	st, err := s.cfg.Store.OrderSettings(r.Context(), v.User.ID)
 	if err != nil {

@@ -116,30 +116,28 @@ func parseAEOrderIDs(text string) ([]int64, error) {
 
 // batchJSON is the progress of a bulk placement.
 type batchJSON struct {
-	ID      int64 `json:"id"`
-	Total   int   `json:"total"`
-	Done    int   `json:"done"`    // sent, refused, or waiting for the user
-	Placed  int   `json:"placed"`  // placed on AliExpress (shipped and delivered count too)
-	Waiting int   `json:"waiting"` // not placed: problems to fix or refused, see each order
-	Pending int   `json:"pending"` // queued or being placed
-	Orders  []struct {
-		ID           int64  `json:"id"`
-		StoreOrderID string `json:"store_order_id"`
-		State        string `json:"state"`
-		Message      string `json:"message,omitempty"`
-	} `json:"orders"`
-	Finished bool `json:"finished"`
+	ID       int64            `json:"id"`
+	Total    int              `json:"total"`
+	Done     int              `json:"done"`    // sent, refused, or waiting for the user
+	Placed   int              `json:"placed"`  // placed on AliExpress (shipped and delivered count too)
+	Waiting  int              `json:"waiting"` // not placed: problems to fix or refused, see each order
+	Pending  int              `json:"pending"` // queued or being placed
+	Orders   []batchOrderJSON `json:"orders"`
+	Finished bool             `json:"finished"`
+}
+
+// batchOrderJSON is one order of a bulk placement as it stands.
+type batchOrderJSON struct {
+	ID           int64  `json:"id"`
+	StoreOrderID string `json:"store_order_id"`
+	State        string `json:"state"`
+	Message      string `json:"message,omitempty"`
 }
 
 // batchProgress reads the state of every order of a bulk placement.
 func (s *Server) batchProgress(r *http.Request, userID int64, b store.OrderBatch) (batchJSON, error) {
 	out := batchJSON{ID: b.ID, Total: len(b.OrderIDs)}
-	out.Orders = make([]struct {
-		ID           int64  `json:"id"`
-		StoreOrderID string `json:"store_order_id"`
-		State        string `json:"state"`
-		Message      string `json:"message,omitempty"`
-	}, 0, len(b.OrderIDs))
+	out.Orders = make([]batchOrderJSON, 0, len(b.OrderIDs))
 	for _, id := range b.OrderIDs {
 		o, err := s.cfg.Store.Order(r.Context(), userID, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -157,12 +155,7 @@ func (s *Server) batchProgress(r *http.Request, userID int64, b store.OrderBatch
 		default: // new, checked (queued), placing (sent, answer not known yet)
 			out.Pending++
 		}
-		out.Orders = append(out.Orders, struct {
-			ID           int64  `json:"id"`
-			StoreOrderID string `json:"store_order_id"`
-			State        string `json:"state"`
-			Message      string `json:"message,omitempty"`
-		}{o.ID, o.StoreOrderID, string(o.State), o.Message})
+		out.Orders = append(out.Orders, batchOrderJSON{o.ID, o.StoreOrderID, string(o.State), o.Message})
 	}
 	out.Done = out.Placed + out.Waiting
 	out.Finished = out.Pending == 0
