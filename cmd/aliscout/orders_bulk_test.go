@@ -16,17 +16,8 @@ import (
 // their checked orders in one click as paced jobs whose progress they follow; each store order
 // becomes exactly one AliExpress order.
 func TestOrdersBulkPlacementAndSettings(t *testing.T) {
-	sb := sandbox.NewServer(sandbox.Options{LaunchedApp: true})
-	t.Cleanup(sb.Close)
-	base := startServeOn(t, sb)
-	const nick = "us1000000078sbox"
-	ana, bob := newUser(t), newUser(t)
-	ana.signUp(base, "ana@example.com")
-	bob.signUp(base, "bob@example.com")
-	if code, _, body := ana.get(ana.approve(base, "https://shop.example", nick)); code != http.StatusSeeOther {
-		t.Fatalf("connecting = %d\n%s", code, body)
-	}
-	pid, attr, _ := orderableVariant(t, sb, nick)
+	st := newOrderStack(t)
+	sb, base, ana, bob, pid, attr := st.sb, st.base, st.ana, st.bob, st.pid, st.attr
 	if err := sb.SetProduct(pid, sandbox.ProductOverride{Price: 1000}); err != nil { // 10.00 USD a unit
 		t.Fatal(err)
 	}

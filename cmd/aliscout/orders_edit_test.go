@@ -7,25 +7,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/aliscout/aliscout/aliexpress/sandbox"
 )
 
 // TestOrderEditing: an order's address is fixed through the API and the page (the field the
 // check named is marked, a mistake keeps what was typed), an order is typed in the page, and an
 // order on its way can no longer be edited.
 func TestOrderEditing(t *testing.T) {
-	sb := sandbox.NewServer(sandbox.Options{LaunchedApp: true})
-	t.Cleanup(sb.Close)
-	base := startServeOn(t, sb)
-	const nick = "us1000000078sbox"
-	ana, bob := newUser(t), newUser(t)
-	ana.signUp(base, "ana@example.com")
-	bob.signUp(base, "bob@example.com")
-	if code, _, body := ana.get(ana.approve(base, "https://shop.example", nick)); code != http.StatusSeeOther {
-		t.Fatalf("connecting = %d\n%s", code, body)
-	}
-	pid, attr, _ := orderableVariant(t, sb, nick)
+	st := newOrderStack(t)
+	base, ana, bob, pid, attr := st.base, st.ana, st.bob, st.pid, st.attr
 	code, body := ana.json("POST", base+"/api/orders", fmt.Sprintf(`{"store": "myshop", "store_order_id": "#8001", "lines": [{"product_id": "%d",
 		"sku_attr": %q, "quantity": 1, "store_price": "99.99", "currency": "USD"}], "address": {"full_name": "Jane",
 		"address": "100 Main Street", "city": "Austin", "province": "Texas", "zip": "73301", "country": "US", "phone": "5125550100"}}`, pid, attr))

@@ -42,6 +42,32 @@ func orderableVariant(t *testing.T, sb *sandbox.Server, nick string) (int64, str
 	return 0, "", ""
 }
 
+// orderStack is serve on the simulator with two users: ana, the operator, who connected the
+// simulator's buyer orderNick, and bob, a member with no account; and a variant that ships to the US.
+type orderStack struct {
+	sb          *sandbox.Server
+	base        string
+	ana, bob    *user
+	pid         int64
+	attr, skuID string
+}
+
+const orderNick = "us1000000078sbox"
+
+func newOrderStack(t *testing.T) *orderStack {
+	t.Helper()
+	st := &orderStack{sb: sandbox.NewServer(sandbox.Options{LaunchedApp: true}), ana: newUser(t), bob: newUser(t)}
+	t.Cleanup(st.sb.Close)
+	st.base = startServeOn(t, st.sb)
+	st.ana.signUp(st.base, "ana@example.com")
+	st.bob.signUp(st.base, "bob@example.com")
+	if code, _, body := st.ana.get(st.ana.approve(st.base, "https://shop.example", orderNick)); code != http.StatusSeeOther {
+		t.Fatalf("connecting = %d\n%s", code, body)
+	}
+	st.pid, st.attr, st.skuID = orderableVariant(t, st.sb, orderNick)
+	return st
+}
+
 type apiOrder struct {
 	ID           int64    `json:"id"`
 	State        string   `json:"state"`
@@ -59,17 +85,8 @@ type apiOrder struct {
 // serve, which checks them against the simulator through the SDK, names the bad address field,
 // and places the good order exactly once although the platform's answer is lost.
 func TestOrdersOverTheRealStack(t *testing.T) {
-	sb := sandbox.NewServer(sandbox.Options{LaunchedApp: true})
-	t.Cleanup(sb.Close)
-	base := startServeOn(t, sb)
-	const nick = "us1000000078sbox"
-	ana, bob := newUser(t), newUser(t)
-	ana.signUp(base, "ana@example.com")
-	bob.signUp(base, "bob@example.com")
-	if code, _, body := ana.get(ana.approve(base, "https://shop.example", nick)); code != http.StatusSeeOther {
-		t.Fatalf("connecting = %d\n%s", code, body)
-	}
-	pid, attr, skuID := orderableVariant(t, sb, nick)
+	st := newOrderStack(t)
+	sb, base, ana, bob, pid, attr, skuID := st.sb, st.base, st.ana, st.bob, st.pid, st.attr, st.skuID
 
 	order := func(number, name string) string {
 		return fmt.Sprintf(`{"store": "myshop", "store_order_id": %q, "lines": [{"product_id": "%d", "sku_attr": %q, "quantity": 1,

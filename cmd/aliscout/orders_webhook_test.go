@@ -16,19 +16,11 @@ import (
 // /webhooks/aliexpress when a placed order is paid and when it ships; serve reads the order at once
 // instead of at its next scheduled check (a minute, then hours away on serve's own clock).
 func TestOrderStatusWebhookEndToEnd(t *testing.T) {
-	sb := sandbox.NewServer(sandbox.Options{LaunchedApp: true})
-	t.Cleanup(sb.Close)
-	base := startServeOn(t, sb)
-	const nick = "us1000000078sbox"
-	ana := newUser(t)
-	ana.signUp(base, "ana@example.com")
-	if code, _, body := ana.get(ana.approve(base, "https://shop.example", nick)); code != http.StatusSeeOther {
-		t.Fatalf("connecting = %d\n%s", code, body)
-	}
+	st := newOrderStack(t)
+	sb, base, ana, pid, attr := st.sb, st.base, st.ana, st.pid, st.attr
 	if err := sb.SetWebhookURL(base + "/webhooks/aliexpress"); err != nil {
 		t.Fatal(err)
 	}
-	pid, attr, _ := orderableVariant(t, sb, nick)
 	code, body := ana.json("POST", base+"/api/orders", fmt.Sprintf(`{"store": "myshop", "store_order_id": "#7001", "lines": [{"product_id": "%d",
 		"sku_attr": %q, "quantity": 1, "store_price": "99.99", "currency": "USD"}], "address": {"full_name": "Jane Doe",
 		"address": "100 Main Street", "city": "Austin", "province": "Texas", "zip": "73301", "country": "US", "phone": "5125550100"}}`, pid, attr))

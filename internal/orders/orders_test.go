@@ -124,6 +124,19 @@ func (e *env) storeOrder(t *testing.T, number string) store.Order {
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
+// followDue runs the follower once and returns order id as it is then.
+func (e *env) followDue(t *testing.T, id int64) store.Order {
+	t.Helper()
+	if _, err := e.svc.FollowDue(t.Context()); err != nil {
+		t.Fatalf("FollowDue: %v", err)
+	}
+	got, err := e.st.Order(t.Context(), e.user.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // simOrders returns the ids of the orders the simulator holds for out.
 func (e *env) simOrders(out string) []int64 {
 	var ids []int64
@@ -335,17 +348,7 @@ func TestFollowToDelivery(t *testing.T) {
 		t.Fatalf("Place = %+v, %v", placed, err)
 	}
 	aeID := placed.AEOrderIDs[0]
-	follow := func() store.Order {
-		t.Helper()
-		if _, err := e.svc.FollowDue(ctx); err != nil {
-			t.Fatalf("FollowDue: %v", err)
-		}
-		got, err := e.st.Order(ctx, e.user.ID, o.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	follow := func() store.Order { return e.followDue(t, o.ID) }
 	e.clock.Advance(2 * time.Minute)
 	got := follow()
 	if got.State != store.OrderPlaced || got.AEStatus != "PLACE_ORDER_SUCCESS" || !got.PaidAt.IsZero() {
