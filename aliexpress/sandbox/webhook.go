@@ -204,14 +204,6 @@ func (s *Sandbox) watchHooks(stop chan struct{}) {
 	}
 }
 
-// pokeHooks scans at once: after a clock move, an order made or paid.
-func (s *Sandbox) pokeHooks() {
-	now := s.Now()
-	s.mu.Lock()
-	s.scanHooks(now)
-	s.mu.Unlock()
-}
-
 // sendHooks posts the queued webhooks one after another (so an order's statuses arrive in order),
 // each tried up to three times.
 func (s *Sandbox) sendHooks(stop chan struct{}, queue chan hookMessage) {
