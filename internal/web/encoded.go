@@ -16,19 +16,68 @@ import (
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
+// lru keeps at most max values by key, dropping the least recently used. It counts the values it
+// served, for tests.
+type lru[V any] struct {
+	mu      sync.Mutex
+	max     int
+	entries map[string]*list.Element // of lruEntry[V]
+	order   *list.List               // front: most recently used
+	hits    int
+}
+
+type lruEntry[V any] struct {
+	key string
+	v   V
+}
+
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, entries: map[string]*list.Element{}, order: list.New()}
+}
+
+func (c *lru[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	c.order.MoveToFront(el)
+	c.hits++
+	return el.Value.(*lruEntry[V]).v, true
+}
+
+func (c *lru[V]) put(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		el.Value.(*lruEntry[V]).v = v
+		c.order.MoveToFront(el)
+		return
+	}
+	c.entries[key] = c.order.PushFront(&lruEntry[V]{key: key, v: v})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.entries, last.Value.(*lruEntry[V]).key)
+	}
+}
+
+// served says how many values the cache served.
+func (c *lru[V]) served() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits
+}
+
 // encodedCache keeps encoded JSON answers (and a gzip copy) by the request and the data they were
 // made from, so that a repeated read of cached data costs a lookup instead of converting,
 // sanitizing and encoding again. The key holds the query and a digest of the data's identity:
 // when each product was fetched (a product's fields change only with a new fetch), and what can
 // change after that (shipping filled in, stock, prices, the stale and paging flags). So a stale
 // answer, another query's or another currency's is never served for this one.
-type encodedCache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[string]*list.Element // of *encodedAnswer
-	order   *list.List               // front: most recently used
-	hits    int                      // answers served from the cache, for tests
-}
+type encodedCache = lru[*encodedAnswer]
 
 // encodedAnswer is one encoded answer.
 type encodedAnswer struct {
@@ -42,37 +91,7 @@ type encodedAnswer struct {
 // gzip copy, so about 20 MB at most.
 const maxEncodedAnswers = 384
 
-func newEncodedCache(max int) *encodedCache {
-	return &encodedCache{max: max, entries: map[string]*list.Element{}, order: list.New()}
-}
-
-func (c *encodedCache) get(key string) (*encodedAnswer, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(el)
-	c.hits++
-	return el.Value.(*encodedAnswer), true
-}
-
-func (c *encodedCache) put(a *encodedAnswer) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[a.key]; ok {
-		el.Value = a
-		c.order.MoveToFront(el)
-		return
-	}
-	c.entries[a.key] = c.order.PushFront(a)
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.entries, last.Value.(*encodedAnswer).key)
-	}
-}
+func newEncodedCache(max int) *encodedCache { return newLRU[*encodedAnswer](max) }
 
 // encodeAnswer encodes v as the JSON API does, with a strong ETag over the bytes and a gzip copy.
 func encodeAnswer(key string, v any) (*encodedAnswer, error) {
@@ -187,12 +206,20 @@ func (d *digest) product(p *catalog.Product) {
 		d.num(int64(o.MaxDays))
 		d.flag(o.Tracking)
 	}
+	d.str(p.URL)
+	d.str(p.AffiliateURL)
 	d.num(int64(len(p.Variants)))
 	for _, v := range p.Variants {
 		d.str(v.SKUID)
+		d.str(v.Price.Currency)
 		d.num(v.Price.Amount)
 		d.num(int64(v.Stock))
 		d.num(v.ImportCharge.Amount)
+		d.num(int64(len(v.Shipping)))
+		for _, o := range v.Shipping {
+			d.str(o.Code)
+			d.num(o.Fee.Amount)
+		}
 	}
 }
 

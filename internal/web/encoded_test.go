@@ -26,15 +26,15 @@ func TestEncodedSearchAnswers(t *testing.T) {
 		again.Header().Get("ETag") != first.Header().Get("ETag") {
 		t.Fatalf("repeated search = %d, ETag %q vs %q; want the same body and ETag", again.Code, again.Header().Get("ETag"), first.Header().Get("ETag"))
 	}
-	if e.srv.answers.hits == 0 {
+	if e.srv.answers.served() == 0 {
 		t.Error("the repeated search was encoded again; want the cached bytes")
 	}
 	for _, other := range []string{"/api/search?q=stale", "/api/search?q=holder&currency=EUR", "/api/search?q=holder&page_size=5"} {
-		hits := e.srv.answers.hits
+		hits := e.srv.answers.served()
 		if w := e.get(other); w.Code != 200 {
 			t.Errorf("GET %s = %d", other, w.Code)
 		}
-		if e.srv.answers.hits != hits {
+		if e.srv.answers.served() != hits {
 			t.Errorf("GET %s was answered with another query's encoded bytes", other)
 		}
 	}
@@ -106,18 +106,18 @@ func TestEncodedProductAnswers(t *testing.T) {
 	e := newEnv(t, Config{})
 	path := fmt.Sprintf("/api/products/%d", idHolder)
 	first := e.get(path)
-	hits := e.srv.answers.hits
+	hits := e.srv.answers.served()
 	again := e.get(path)
 	if first.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("ETag") != first.Header().Get("ETag") ||
-		e.srv.answers.hits != hits+1 {
+		e.srv.answers.served() != hits+1 {
 		t.Fatalf("repeated product read = %d; want the same bytes and ETag from the encoded cache", again.Code)
 	}
 	for _, other := range []string{path + "?ship_to=GB", path + "?currency=EUR", fmt.Sprintf("/api/products/%d", idStrip)} {
-		hits := e.srv.answers.hits
+		hits := e.srv.answers.served()
 		if w := e.get(other); w.Code != 200 {
 			t.Errorf("GET %s = %d", other, w.Code)
 		}
-		if e.srv.answers.hits != hits {
+		if e.srv.answers.served() != hits {
 			t.Errorf("GET %s was answered with another request's encoded bytes", other)
 		}
 	}

@@ -119,11 +119,29 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	d.fillShipping(s, r, id, opts)
 	d.Stale = p.Stale
 	d.FetchedAt = p.FetchedAt
-	d.fill(s.page)
-	if s.connections() {
-		d.ConnectDS = false // users connect their own accounts: the connect_ds_note says how
+	// The content is drawn once per product data, query and viewer (see renderContent).
+	k := newDigest()
+	k.str("product")
+	k.str(s.catalogViewer(r))
+	k.str(r.URL.Path)
+	k.str(r.URL.RawQuery)
+	k.product(&p)
+	k.str(d.ShipNote)
+	k.viewer(&d.base)
+	key := k.sum()
+	pc, ok := s.contents.get(key)
+	if !ok {
+		d.fill(s.page)
+		if s.connections() {
+			d.ConnectDS = false // users connect their own accounts: the connect_ds_note says how
+		}
+		if pc, err = s.drawContent("product", &d); err != nil {
+			s.renderFailed(w, "product", err)
+			return
+		}
+		s.contents.put(key, pc)
 	}
-	s.render(w, r, http.StatusOK, "product", d)
+	s.renderContent(w, r, http.StatusOK, "product", &d, pc)
 }
 
 // fillShipping asks for the shipping options to the chosen country. When that fails, the page
@@ -249,7 +267,7 @@ func (s *Server) apiProduct(w http.ResponseWriter, r *http.Request) {
 						s.failErr(w, r, err)
 						return
 					}
-					s.answers.put(ans)
+					s.answers.put(ans.key, ans)
 				}
 				writeEncoded(w, r, ans)
 				return

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aliscout/aliscout/internal/catalog"
 )
@@ -102,6 +103,12 @@ type base struct {
 	Connect *connectFrame
 	// UnreadAlerts is the signed-in user's unread alerts, for the navigation.
 	UnreadAlerts int
+
+	// SkipToResults offers a link past the search form to the results.
+	SkipToResults bool
+	// Content is the page's content drawn beforehand (see renderContent); empty, the layout draws
+	// the page's content template.
+	Content template.HTML
 }
 
 // base fills the frame of a page titled title.
@@ -126,10 +133,7 @@ func (s *Server) base(r *http.Request, title, nav string) base {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.log.Error("render page", "page", name, "err", err)
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("aliscout could not draw this page. The details are in the server log.\n"))
+		s.renderFailed(w, name, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -137,7 +141,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.WriteHeader(status)
 	// A page is UTF-8 whatever a user typed: the templates escape markup but pass invalid bytes
 	// through, and input echoed back into a form must not garble the page around it.
-	_, _ = w.Write(bytes.ToValidUTF8(buf.Bytes(), []byte("\uFFFD")))
+	body := buf.Bytes()
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	_, _ = w.Write(body)
+}
+
+// renderFailed answers a page whose template failed with a clean 500, the details in the log.
+func (s *Server) renderFailed(w http.ResponseWriter, name string, err error) {
+	s.log.Error("render page", "page", name, "err", err)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte("aliscout could not draw this page. The details are in the server log.\n"))
 }
 
 // errorPage is the data of the error page.

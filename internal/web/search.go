@@ -138,19 +138,51 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			if q.Get("shipping") == "load" {
 				s.loadPending(r.Context(), d.Result.Products, f)
 			}
-			d.fillResults(s, f, c)
-			d.fillPending(f, c)
+			s.searchResults(w, r, &d, f, c)
+			return
 		}
 	}
 	if len(d.ErrorList) > 0 {
 		status = http.StatusBadRequest
 		d.Errors = fieldMap(d.ErrorList)
 	}
-	d.fillForm(s, r, f)
+	d.fillForm(s, r, f, s.searchCategories(r, f))
+	d.titleFor(f)
+	s.render(w, r, status, "search", d)
+}
+
+// searchResults writes the page of d.Result, the answer to f: its content drawn once per query,
+// result and viewer (see renderContent), the frame on every request.
+func (s *Server) searchResults(w http.ResponseWriter, r *http.Request, d *searchData, f catalog.Filters, c calc) {
+	d.titleFor(f)
+	cats := s.searchCategories(r, f)
+	k := newDigest()
+	k.str("search")
+	k.str(r.URL.RawQuery)
+	k.str(searchAnswerKey("", &d.Result))
+	k.str(s.catDigest.of(cats))
+	k.viewer(&d.base)
+	key := k.sum()
+	pc, ok := s.contents.get(key)
+	if !ok {
+		d.fillResults(s, f, c)
+		d.fillPending(f, c)
+		d.fillForm(s, r, f, cats)
+		var err error
+		if pc, err = s.drawContent("search", d); err != nil {
+			s.renderFailed(w, "search", err)
+			return
+		}
+		s.contents.put(key, pc)
+	}
+	s.renderContent(w, r, http.StatusOK, "search", d, pc)
+}
+
+// titleFor names the page after the search.
+func (d *searchData) titleFor(f catalog.Filters) {
 	if f.Query != "" && d.Errors["q"] == "" {
 		d.Title = f.Query + " – Search"
 	}
-	s.render(w, r, status, "search", d)
 }
 
 // formValues returns the search and calculator fields as typed, with the defaults for absent ones.
@@ -223,6 +255,7 @@ func (d *searchData) fillResults(s *Server, f catalog.Filters, c calc) {
 		}
 		d.Stale = d.Stale || p.Stale
 	}
+	d.SkipToResults = len(d.Items) > 0
 	switch {
 	case res.Total == 0 && len(res.Products) == 0:
 		d.TotalText = "No products"
@@ -347,8 +380,9 @@ func sortDirection(sort string) string {
 	return "descending"
 }
 
-// fillForm fills the selects of the search form.
-func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters) {
+// searchCategories returns the category tree the search form offers, in f's language; nil when
+// it cannot be had (the form then offers all categories only).
+func (s *Server) searchCategories(r *http.Request, f catalog.Filters) []catalog.Category {
 	lang := f.Language
 	if lang == "" {
 		lang = catalog.DefaultLanguage
@@ -357,6 +391,11 @@ func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters) {
 	if err != nil {
 		s.log.Warn("categories for the search form", "err", err)
 	}
+	return cats
+}
+
+// fillForm fills the selects of the search form, cats the category tree.
+func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters, cats []catalog.Category) {
 	d.Categories = categoryOptions(cats, d.Form.Get("category"))
 	d.Countries = countryOptions(d.Form.Get("ship_to"))
 	d.Currencies = listOptions(catalog.Currencies(), d.Form.Get("currency"))
@@ -491,7 +530,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 			s.failErr(w, r, err)
 			return
 		}
-		s.answers.put(ans)
+		s.answers.put(ans.key, ans)
 	}
 	writeEncoded(w, r, ans)
 }

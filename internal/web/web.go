@@ -158,7 +158,9 @@ type Server struct {
 	static  *staticFiles
 	handler http.Handler
 
-	answers *encodedCache // encoded JSON answers of cached data, at most maxEncodedAnswers
+	answers   *encodedCache      // encoded JSON answers of cached data, at most maxEncodedAnswers
+	contents  *lru[*pageContent] // pages' contents drawn from cached data, at most maxPageContents
+	catDigest categoryDigest     // the search form's category tree, digested once per tree
 
 	logMu      sync.Mutex
 	lastLogged map[string]time.Time // by problem code and reason: repeated refusals log once a minute
@@ -177,7 +179,7 @@ func New(cfg Config, cat Catalog) *Server {
 		panic("web: Config.Accounts is set without Config.Store")
 	}
 	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{},
-		answers: newEncodedCache(maxEncodedAnswers)}
+		answers: newEncodedCache(maxEncodedAnswers), contents: newLRU[*pageContent](maxPageContents)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

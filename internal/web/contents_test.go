@@ -1,0 +1,133 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestSearchPageContents: a repeated search page is drawn from the content drawn the first time;
+// another query, view, currency or calculator input, a stale result and changed data never get
+// that content; the frame (the stale banner, the title) follows the content it wraps.
+func TestSearchPageContents(t *testing.T) {
+	e := newEnv(t, Config{})
+	first := e.get("/search?q=holder")
+	hits := e.srv.contents.served()
+	again := e.get("/search?q=holder")
+	if first.Code != 200 || again.Body.String() != first.Body.String() || e.srv.contents.served() != hits+1 {
+		t.Fatalf("repeated search page = %d, same bytes %v, content hits %d→%d; want the same page from the kept content",
+			again.Code, again.Body.String() == first.Body.String(), hits, e.srv.contents.served())
+	}
+	if n, _ := strconv.Atoi(again.Header().Get("Content-Length")); n != again.Body.Len() {
+		t.Errorf("Content-Length %q for a %d-byte page", again.Header().Get("Content-Length"), again.Body.Len())
+	}
+	page := checkHTML(t, again.Body.String())
+	if !page.hasText("Skip to results") || len(elementsWith(again.Body.String(), "data-product", "")) == 0 {
+		t.Error("the page drawn from kept content lacks its skip link or its products")
+	}
+	for _, other := range []string{"/search?q=holder&currency=EUR", "/search?q=holder&view=table", "/search?q=holder&page_size=5",
+		"/search?q=holder&rule=x3", "/search?q=stale"} {
+		hits := e.srv.contents.served()
+		w := e.get(other)
+		if w.Code != 200 {
+			t.Errorf("GET %s = %d", other, w.Code)
+		}
+		if e.srv.contents.served() != hits {
+			t.Errorf("GET %s was drawn from another request's content", other)
+		}
+	}
+	if w := e.get("/search?q=holder&currency=EUR"); !strings.Contains(w.Body.String(), "€") {
+		t.Error("the EUR search page shows no euro prices")
+	}
+	// A stale result says so on every drawing, kept or not; the fresh page never does.
+	for range 2 {
+		if w := e.get("/search?q=stale"); !checkHTML(t, w.Body.String()).hasText("Showing saved results") {
+			t.Error("a stale search page lacks the stale banner")
+		}
+	}
+	// Drawn from kept content or anew, a page is the same bytes.
+	e.srv.contents = newLRU[*pageContent](maxPageContents)
+	if w := e.get("/search?q=holder"); w.Body.String() != first.Body.String() {
+		t.Error("the search page drawn anew differs from the one drawn from kept content")
+	}
+	// New data (a new price) is drawn anew.
+	e.fc.mu.Lock()
+	for i := range e.fc.products {
+		if e.fc.products[i].ID == idHolder {
+			e.fc.products[i].Price.Amount += 100
+		}
+	}
+	e.fc.mu.Unlock()
+	hits = e.srv.contents.served()
+	if w := e.get("/search?q=holder"); w.Body.String() == first.Body.String() || e.srv.contents.served() != hits {
+		t.Error("a new price was drawn from the old content")
+	}
+}
+
+// TestProductPageContents: a repeated product page comes from the content drawn the first time;
+// another destination or currency, or new data, never does.
+func TestProductPageContents(t *testing.T) {
+	e := newEnv(t, Config{})
+	path := fmt.Sprintf("/products/%d", idHolder)
+	first := e.get(path)
+	hits := e.srv.contents.served()
+	if again := e.get(path); again.Body.String() != first.Body.String() || e.srv.contents.served() != hits+1 {
+		t.Fatal("a repeated product page was drawn anew; want the kept content")
+	}
+	checkHTML(t, first.Body.String())
+	for _, other := range []string{path + "?ship_to=GB", path + "?currency=EUR", fmt.Sprintf("/products/%d", idStrip)} {
+		hits := e.srv.contents.served()
+		if w := e.get(other); w.Code != 200 || e.srv.contents.served() != hits {
+			t.Errorf("GET %s = %d, drawn from kept content %v", other, w.Code, e.srv.contents.served() != hits)
+		}
+	}
+	for range 2 {
+		if w := e.get(fmt.Sprintf("/products/%d", idStale)); !checkHTML(t, w.Body.String()).hasText("Showing saved results") {
+			t.Error("a stale product page lacks the stale banner")
+		}
+	}
+	e.fc.mu.Lock()
+	for i := range e.fc.products {
+		if e.fc.products[i].ID == idHolder {
+			e.fc.products[i].Price.Amount += 100
+		}
+	}
+	e.fc.mu.Unlock()
+	if w := e.get(path); w.Body.String() == first.Body.String() {
+		t.Error("the product's new price was drawn from the old content")
+	}
+}
+
+// TestPageContentsPerViewer: the content a signed-in user sees (their lists in the "Save to
+// list" form) is never shown to another user or to a visitor, and a new list is shown at once.
+func TestPageContentsPerViewer(t *testing.T) {
+	e := newAcctEnv(t, acctSetup{Config: Config{OpenResearch: true}})
+	ann, bob, visitor := e.browser("Firefox"), e.browser("Chrome"), e.browser("Safari")
+	ann.signUp("ann@example.com")
+	bob.signUp("bob@example.com")
+	w := ann.post("/lists/save", url.Values{"ids": {"1005000000000001"}, "list": {"new"}, "new_list": {"Ann's secret picks"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("POST /lists/save = %d\n%s", w.Code, w.Body.String())
+	}
+	for _, path := range []string{"/search?q=holder", fmt.Sprintf("/products/%d", idHolder)} {
+		for range 2 { // the second time from kept content
+			if w := ann.get(path); !strings.Contains(w.Body.String(), "Ann&#39;s secret picks") {
+				t.Errorf("%s: Ann does not see her list", path)
+			}
+			if w := bob.get(path); strings.Contains(w.Body.String(), "secret picks") {
+				t.Errorf("%s: Bob sees Ann's list", path)
+			}
+			w := visitor.get(path)
+			if strings.Contains(w.Body.String(), "secret picks") || len(elementsWith(w.Body.String(), "data-save", "")) != 0 {
+				t.Errorf("%s: a visitor sees Ann's list or Save buttons", path)
+			}
+		}
+	}
+	ann.post("/lists/save", url.Values{"ids": {"1005000000000002"}, "list": {"new"}, "new_list": {"Second list"}})
+	if w := ann.get("/search?q=holder"); !strings.Contains(w.Body.String(), "Second list") {
+		t.Error("Ann's new list is missing from the search page drawn after it")
+	}
+}
