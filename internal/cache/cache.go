@@ -90,6 +90,7 @@ type Cache struct {
 	failures map[string]failure // recent failed loads, by key
 
 	hits, misses, stale, loads, loadErrors, storeErrors, remembered atomic.Uint64
+	writes                                                          atomic.Uint64 // entries this Cache stored
 }
 
 // failure is a failed load, remembered until until.
@@ -126,6 +127,10 @@ func New(store Store, opts Options) *Cache {
 	}
 	return c
 }
+
+// Writes counts the entries this Cache has stored (or tried to): a reader that checked some keys
+// need not check them again while it is unchanged, as far as this process's writes go.
+func (c *Cache) Writes() uint64 { return c.writes.Load() }
 
 // Stats returns the counters as they are now.
 func (c *Cache) Stats() Stats {
@@ -368,6 +373,7 @@ func (c *Cache) run(ctx context.Context, key string, ttl time.Duration, load fun
 	}
 	if keepFor > 0 {
 		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		c.writes.Add(1)
 		if err := c.store.Set(sctx, key, Entry{Value: v, StoredAt: now}, keepFor); err != nil {
 			c.storeErrors.Add(1)
 		}
@@ -395,6 +401,7 @@ func (c *Cache) Store(ctx context.Context, key string, ttl time.Duration, value 
 	}
 	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
+	c.writes.Add(1)
 	if err := c.store.Set(sctx, key, Entry{Value: value, StoredAt: c.now()}, keepFor); err != nil {
 		c.storeErrors.Add(1)
 		return fmt.Errorf("cache: store %s: %w", key, err)

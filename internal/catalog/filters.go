@@ -410,6 +410,11 @@ type SearchResult struct {
 	SoldOutHidden int
 	Stale         bool // some data was served from cache because AliExpress failed
 	StaleReason   string
+	// Revision names this result's data: a catalog that serves the same result again gives the
+	// same Revision, and any change to what it holds gives a new one, never used before in this
+	// process. 0 says nothing (each result is to be taken as new). A caller that changes a
+	// result must set it to 0.
+	Revision uint64
 }
 
 // Pages returns the number of pages known to exist: LastPage when the end is known, else the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aliscout/aliscout/internal/store"
@@ -53,7 +54,19 @@ type Budget struct {
 	counter Counter
 	policy  Policy
 	observe Observer
+
+	// The day's total as last read, for Used: every page's health card shows it, and reading
+	// the shared counter on every request cost more than drawing the page. It is read again
+	// after a second (other replicas' calls) or after this process took a call.
+	mu     sync.Mutex
+	seen   int64
+	seenOf string    // the day seen counts
+	seenAt time.Time // when, on the process's clock; zero: read again
+	takes  uint64    // calls taken by this process, so that a reading older than one is dropped
 }
+
+// usedFresh bounds how long Used answers from its last reading.
+const usedFresh = time.Second
 
 // NewBudget returns a Budget counting in counter by policy; observe may be nil.
 func NewBudget(counter Counter, policy Policy, observe Observer) *Budget {
@@ -72,6 +85,10 @@ func (b *Budget) Take(ctx context.Context, now time.Time) (bool, error) {
 // day's budget is spent, a *ShareError when the caller's share is.
 func (b *Budget) TakeMethod(ctx context.Context, now time.Time, method string) (bool, error) {
 	c := Call{Day: Day(now), Method: method, Caller: CallerOf(ctx)}
+	b.mu.Lock()
+	b.seenAt = time.Time{}
+	b.takes++
+	b.mu.Unlock()
 	st, v, err := b.counter.Take(ctx, c, b.policy)
 	if err != nil {
 		return false, fmt.Errorf("quota: %w", err)
@@ -90,10 +107,25 @@ func (b *Budget) TakeMethod(ctx context.Context, now time.Time, method string) (
 
 // Used returns the calls of the platform day of now, and the budget.
 func (b *Budget) Used(ctx context.Context, now time.Time) (int, int, error) {
-	n, err := b.counter.DayTotal(ctx, Day(now))
+	day := Day(now)
+	b.mu.Lock()
+	if b.seenOf == day && !b.seenAt.IsZero() && time.Since(b.seenAt) < usedFresh {
+		n := b.seen
+		b.mu.Unlock()
+		return int(n), int(b.policy.Budget), nil
+	}
+	takes := b.takes
+	b.mu.Unlock()
+	read := time.Now()
+	n, err := b.counter.DayTotal(ctx, day)
 	if err != nil {
 		return 0, int(b.policy.Budget), fmt.Errorf("quota: %w", err)
 	}
+	b.mu.Lock()
+	if b.takes == takes {
+		b.seen, b.seenOf, b.seenAt = n, day, read
+	}
+	b.mu.Unlock()
 	return int(n), int(b.policy.Budget), nil
 }
 

@@ -208,3 +208,41 @@ func TestClientRefusesOverShare(t *testing.T) {
 		t.Errorf("QuotaCounts = %+v, %v; want 5 interactive calls of %s by user 3", counts, err, method)
 	}
 }
+
+// countingCounter counts the readings of its day total.
+type countingCounter struct {
+	quota.Counter
+	reads int
+}
+
+func (c *countingCounter) DayTotal(ctx context.Context, day string) (int64, error) {
+	c.reads++
+	return c.Counter.DayTotal(ctx, day)
+}
+
+// TestUsedReadsTheCounterOnceASecond: every page's health card asks Used, so it reads the
+// shared counter at most once a second, but at once after this process took a call, so its
+// figure never lags this process's own calls.
+func TestUsedReadsTheCounterOnceASecond(t *testing.T) {
+	ctx := context.Background()
+	cc := &countingCounter{Counter: quota.StoreCounter{Store: openSQLite(t)}}
+	b := quota.NewBudget(cc, quota.NewPolicy(10, 0, 0), nil)
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for range 5 {
+		if n, budget, err := b.Used(ctx, now); err != nil || n != 0 || budget != 10 {
+			t.Fatalf("Used = %d of %d, %v; want 0 of 10", n, budget, err)
+		}
+	}
+	if cc.reads != 1 {
+		t.Errorf("5 Used within a second read the counter %d times; want 1", cc.reads)
+	}
+	if ok, err := b.Take(ctx, now); !ok || err != nil {
+		t.Fatalf("Take = %v, %v", ok, err)
+	}
+	if n, _, _ := b.Used(ctx, now); n != 1 || cc.reads != 2 {
+		t.Errorf("Used after a call = %d (%d readings); want 1, read again", n, cc.reads)
+	}
+	if n, _, _ := b.Used(ctx, now.Add(24*time.Hour)); n != 0 || cc.reads != 3 {
+		t.Errorf("Used on the next day = %d (%d readings); want 0, read again", n, cc.reads)
+	}
+}

@@ -58,8 +58,8 @@ func (s *Service) enrichCached(ctx context.Context, ps []*catalog.Product, f cat
 }
 
 // refreshPending fills in, from the cache, the shipping of the pending products of a search
-// result served from memory: the page may have fetched it since.
-func (s *Service) refreshPending(ctx context.Context, ps []catalog.Product, f catalog.Filters) {
+// result served from memory: the page may have fetched it since. It says whether it filled any.
+func (s *Service) refreshPending(ctx context.Context, ps []catalog.Product, f catalog.Filters) bool {
 	var pending []*catalog.Product
 	for i := range ps {
 		if ps[i].ShippingPending {
@@ -67,7 +67,7 @@ func (s *Service) refreshPending(ctx context.Context, ps []catalog.Product, f ca
 		}
 	}
 	if len(pending) == 0 {
-		return
+		return false
 	}
 	o := normalizeOptions(catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
 	var cached []*catalog.Product
@@ -78,6 +78,7 @@ func (s *Service) refreshPending(ctx context.Context, ps []catalog.Product, f ca
 		}
 	}
 	s.enrich(ctx, cached, f)
+	return len(cached) > 0
 }
 
 // SearchShipping returns the shipping to o.ShipTo of products a search listed, in the order of

@@ -15,6 +15,11 @@ import (
 // newLazyFixture is newFixture with LazyShipping, sharing one cache with an eager service so that
 // a test can compare them.
 func newLazyFixture(t *testing.T, ds bool) (lazy, eager *fixture) {
+	return newLazyFixtureMemo(t, ds, -1)
+}
+
+// newLazyFixtureMemo is newLazyFixture with the services remembering searches for memoFor.
+func newLazyFixtureMemo(t *testing.T, ds bool, memoFor time.Duration) (lazy, eager *fixture) {
 	t.Helper()
 	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
@@ -31,7 +36,7 @@ func newLazyFixture(t *testing.T, ds bool) (lazy, eager *fixture) {
 	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
 	mk := func(lazy bool) *fixture {
 		return &fixture{sb: sb, clock: clk, svc: sourcing.NewService(c, ch, sourcing.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now,
-			LazyShipping: lazy, MemoFor: -1})}
+			LazyShipping: lazy, MemoFor: memoFor})}
 	}
 	return mk(true), mk(false)
 }
@@ -121,5 +126,35 @@ func TestLazyShippingSearchCostsOneCall(t *testing.T) {
 				t.Errorf("DS %v: free-shipping search left product %d pending", ds, p.ID)
 			}
 		}
+	}
+}
+
+// TestRememberedSearchRevision: a remembered search served again keeps its Revision (so that the
+// web app can serve the bytes it drew from it), and gets a new one once its pending shipping is
+// filled in.
+func TestRememberedSearchRevision(t *testing.T) {
+	lazy, _ := newLazyFixtureMemo(t, false, time.Minute)
+	ctx := context.Background()
+	f := mustFilters(t, "q", "phone case")
+	if _, err := lazy.svc.Search(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := lazy.svc.Search(ctx, f)
+	again, _ := lazy.svc.Search(ctx, f)
+	if first.Revision == 0 || again.Revision != first.Revision {
+		t.Fatalf("remembered search revisions %d then %d; want the same, not 0", first.Revision, again.Revision)
+	}
+	if other, _ := lazy.svc.Search(ctx, mustFilters(t, "q", "phone case", "currency", "EUR")); other.Revision == first.Revision {
+		t.Error("another search has the same revision")
+	}
+	ids := []int64{first.Products[0].ID}
+	lazy.svc.SearchShipping(ctx, ids, catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
+	filled, _ := lazy.svc.Search(ctx, f)
+	if filled.Revision == first.Revision || filled.Products[0].ShippingPending {
+		t.Errorf("after its shipping was fetched: revision %d (was %d), pending %v; want a new revision, shipping filled in",
+			filled.Revision, first.Revision, filled.Products[0].ShippingPending)
+	}
+	if next, _ := lazy.svc.Search(ctx, f); next.Revision != filled.Revision || next.Products[0].ShippingPending {
+		t.Errorf("the search after that: revision %d, pending %v; want %d, filled in", next.Revision, next.Products[0].ShippingPending, filled.Revision)
 	}
 }

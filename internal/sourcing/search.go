@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aliscout/aliscout/aliexpress"
@@ -17,7 +18,16 @@ import (
 type memoEntry struct {
 	res     catalog.SearchResult
 	expires time.Time
+	// When the pending shipping of res was last looked for in the cache, and the cache's writes
+	// then: with no write since, a repeat need not look again for a while (pendingRecheck), which
+	// only other replicas' writes can change.
+	checkedAt     time.Time
+	checkedWrites uint64
 }
+
+// pendingRecheck is how often a remembered search looks for the pending shipping that other
+// replicas may have fetched; this process's own fetches are seen at once.
+const pendingRecheck = 5 * time.Second
 
 // maxMemo bounds the decoded search results kept in memory.
 const maxMemo = 512
@@ -31,8 +41,12 @@ const upstreamPageSize = 50
 // pages, each cached, and says when its total is an estimate.
 func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
 	key := f.Values().Encode()
-	if res, ok := s.memoGet(key); ok {
-		s.refreshPending(ctx, res.Products, f)
+	if res, e, ok := s.memoGet(key); ok {
+		now, writes := s.opts.Now(), s.cache.Writes()
+		if writes != e.checkedWrites || now.Sub(e.checkedAt) >= pendingRecheck {
+			filled := s.refreshPending(ctx, res.Products, f)
+			res = s.memoChecked(key, e.expires, res, filled, now, writes)
+		}
 		return res, nil
 	}
 	res, err := s.search(ctx, f)
@@ -42,19 +56,36 @@ func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.Search
 	return res, err
 }
 
-func (s *Service) memoGet(key string) (catalog.SearchResult, bool) {
+func (s *Service) memoGet(key string) (catalog.SearchResult, memoEntry, bool) {
 	if s.opts.MemoFor < 0 {
-		return catalog.SearchResult{}, false
+		return catalog.SearchResult{}, memoEntry{}, false
 	}
 	s.memo.mu.Lock()
 	defer s.memo.mu.Unlock()
 	e, ok := s.memo.m[key]
 	if !ok || !s.opts.Now().Before(e.expires) {
-		return catalog.SearchResult{}, false
+		return catalog.SearchResult{}, memoEntry{}, false
 	}
 	res := e.res
 	res.Products = slices.Clone(e.res.Products) // callers may change their copy
-	return res, true
+	return res, e, true
+}
+
+// memoChecked keeps res, the remembered search of key with its pending shipping looked for at
+// now with the cache at writes, unless the entry was replaced meanwhile; filled says some of it
+// was filled in. It returns res with its Revision.
+func (s *Service) memoChecked(key string, expires time.Time, res catalog.SearchResult, filled bool, now time.Time, writes uint64) catalog.SearchResult {
+	if filled {
+		res.Revision = newRevision()
+	}
+	s.memo.mu.Lock()
+	defer s.memo.mu.Unlock()
+	if e, ok := s.memo.m[key]; ok && e.expires.Equal(expires) {
+		kept := res
+		kept.Products = slices.Clone(res.Products)
+		s.memo.m[key] = memoEntry{res: kept, expires: expires, checkedAt: now, checkedWrites: writes}
+	}
+	return res
 }
 
 func (s *Service) memoPut(key string, res catalog.SearchResult) {
@@ -78,8 +109,15 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 		}
 	}
 	res.Products = slices.Clone(res.Products)
+	res.Revision = newRevision()
 	s.memo.m[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
 }
+
+// revisions numbers the remembered search results (SearchResult.Revision) of every Service in
+// the process.
+var revisions atomic.Uint64
+
+func newRevision() uint64 { return revisions.Add(1) }
 
 // search runs a search through the cache.
 //

@@ -62,7 +62,7 @@ pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback"
-printf "%-28s %8s %12s %12s %16s %6s\n" "route" "bytes" "aliscout r/s" "bare r/s" "aliscout p50/p99" "ratio"
+printf "%-32s %7s %12s %16s %10s %16s %6s\n" "route" "bytes" "aliscout r/s" "aliscout p50/p99" "bare r/s" "bare p50/p99" "ratio"
 for run in $(seq 1 "$RUNS"); do
   for r in "${routes[@]}"; do
     path=${r%%\?*}
@@ -72,7 +72,7 @@ for run in $(seq 1 "$RUNS"); do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
     a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt")
     ratio=$(python3 -c "print(f'{float(\"$a\")/float(\"$b\"):.2f}')")
-    printf "%-28s %8s %12s %12s %16s %6s\n" "$r" "$bytes" "$a" "$b" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$ratio"
+    printf "%-32s %7s %12s %16s %10s %16s %6s\n" "$r" "$bytes" "$a" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$b" "$(pct "$work/bare.txt" 50%)/$(pct "$work/bare.txt" 99%)" "$ratio"
   done
 done
 rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
