@@ -91,6 +91,8 @@ type Cache struct {
 
 	hits, misses, stale, loads, loadErrors, storeErrors, remembered atomic.Uint64
 	writes                                                          atomic.Uint64 // entries this Cache stored
+
+	decoded decodedMemo // FetchJSON's decoded values
 }
 
 // failure is a failed load, remembered until until.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -11,15 +12,28 @@ import (
 // Redis can be read by a person. T must survive a round trip through
 // encoding/json. An entry that no longer decodes into T (the type changed
 // between releases) counts as a store error and is loaded again, never
-// served. Each caller gets its own decoded copy.
+// served. Each caller gets its own decoded copy: a value read again is
+// copied from the one decoded the first time (see decodedMemo).
 func FetchJSON[T any](ctx context.Context, c *Cache, key string, ttl time.Duration, load func(context.Context) (T, error)) (T, Result, error) {
 	var (
 		out     T
 		decoded bool
 	)
-	use := func(b []byte) error {
+	memoKey := key + "\x00" + reflect.TypeFor[T]().String()
+	decode := func(b []byte) (T, error) {
+		if v, ok := c.decoded.get(memoKey, b); ok {
+			return deepCopy(v.(T)), nil
+		}
 		var v T
 		if err := json.Unmarshal(b, &v); err != nil {
+			return v, err
+		}
+		c.decoded.put(memoKey, b, v)
+		return deepCopy(v), nil
+	}
+	use := func(b []byte) error {
+		v, err := decode(b)
+		if err != nil {
 			return err
 		}
 		out, decoded = v, true
@@ -47,7 +61,7 @@ func FetchJSON[T any](ctx context.Context, c *Cache, key string, ttl time.Durati
 		return zero, r, err
 	}
 	if !decoded {
-		if err := json.Unmarshal(r.Value, &out); err != nil {
+		if out, err = decode(r.Value); err != nil {
 			var zero T
 			return zero, r, fmt.Errorf("cache: decode %T: %w", out, err)
 		}

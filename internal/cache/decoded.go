@@ -1,0 +1,161 @@
+package cache
+
+import (
+	"bytes"
+	"reflect"
+	"sync"
+)
+
+// decodedMemo keeps the values FetchJSON decoded, by key and the bytes they were decoded from,
+// so that a value read again is copied instead of decoded again: decoding a product's JSON on
+// every page view cost more than the page. A value is handed out only as a deep copy (see
+// deepCopy), so each caller still gets its own.
+type decodedMemo struct {
+	mu sync.Mutex
+	m  map[string]decodedValue
+}
+
+type decodedValue struct {
+	raw []byte // the bytes v was decoded from
+	v   any
+}
+
+// maxDecoded bounds the values kept; past it, half of them go.
+const maxDecoded = 1024
+
+func (d *decodedMemo) get(key string, raw []byte) (any, bool) {
+	d.mu.Lock()
+	e, ok := d.m[key]
+	d.mu.Unlock()
+	if !ok || len(e.raw) != len(raw) {
+		return nil, false
+	}
+	// The memory store hands out the bytes it holds; other stores, equal bytes.
+	if len(raw) > 0 && &e.raw[0] != &raw[0] && !bytes.Equal(e.raw, raw) {
+		return nil, false
+	}
+	return e.v, true
+}
+
+func (d *decodedMemo) put(key string, raw []byte, v any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil {
+		d.m = map[string]decodedValue{}
+	}
+	if len(d.m) >= maxDecoded {
+		n := 0
+		for k := range d.m {
+			if n >= maxDecoded/2 {
+				break
+			}
+			delete(d.m, k)
+			n++
+		}
+	}
+	d.m[key] = decodedValue{raw: raw, v: v}
+}
+
+// deepCopy returns a copy of v that shares nothing a caller could change with it: pointers,
+// slices, maps and interfaces are copied all the way down; strings, and unexported fields (such
+// as a time.Time's location), are shared, as they cannot be changed through the copy.
+func deepCopy[T any](v T) T {
+	src := reflect.ValueOf(&v).Elem()
+	if !hasReferences(src.Type()) {
+		return v
+	}
+	dst := reflect.New(src.Type()).Elem()
+	copyValue(dst, src)
+	return dst.Interface().(T)
+}
+
+func copyValue(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.New(src.Type().Elem())
+		copyValue(n.Elem(), src.Elem())
+		dst.Set(n)
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		if !hasReferences(src.Type().Elem()) {
+			reflect.Copy(n, src)
+		} else {
+			for i := range src.Len() {
+				copyValue(n.Index(i), src.Index(i))
+			}
+		}
+		dst.Set(n)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.MakeMapWithSize(src.Type(), src.Len())
+		deep := hasReferences(src.Type().Elem())
+		for it := src.MapRange(); it.Next(); {
+			val := it.Value()
+			if deep {
+				c := reflect.New(val.Type()).Elem()
+				copyValue(c, val)
+				val = c
+			}
+			n.SetMapIndex(it.Key(), val)
+		}
+		dst.Set(n)
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		c := reflect.New(src.Elem().Type()).Elem()
+		copyValue(c, src.Elem())
+		dst.Set(c)
+	case reflect.Array:
+		dst.Set(src)
+		if hasReferences(src.Type().Elem()) {
+			for i := range src.Len() {
+				copyValue(dst.Index(i), src.Index(i))
+			}
+		}
+	case reflect.Struct:
+		dst.Set(src) // every field, unexported ones too
+		for i := range src.NumField() {
+			if f := dst.Field(i); f.CanSet() && hasReferences(f.Type()) {
+				copyValue(f, src.Field(i))
+			}
+		}
+	default:
+		dst.Set(src)
+	}
+}
+
+var referenceTypes sync.Map // reflect.Type → bool
+
+// hasReferences reports whether a value of t can be changed through a copy of it: it holds a
+// pointer, slice, map or interface in a field a caller can reach.
+func hasReferences(t reflect.Type) bool {
+	if v, ok := referenceTypes.Load(t); ok {
+		return v.(bool)
+	}
+	referenceTypes.Store(t, true) // a recursive type holds a reference
+	has := false
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		has = true
+	case reflect.Array:
+		has = hasReferences(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && hasReferences(f.Type) {
+				has = true
+				break
+			}
+		}
+	}
+	referenceTypes.Store(t, has)
+	return has
+}

@@ -1,0 +1,98 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// decodes counts the decodings of countedValue.
+var decodes atomic.Int64
+
+type countedValue struct{ V nested }
+
+func (c *countedValue) UnmarshalJSON(b []byte) error {
+	decodes.Add(1)
+	return json.Unmarshal(b, &c.V)
+}
+
+func (c countedValue) MarshalJSON() ([]byte, error) { return json.Marshal(c.V) }
+
+type nested struct {
+	Name    string
+	When    time.Time
+	Tags    []string
+	Items   []item
+	ByName  map[string]*item
+	Ptr     *item
+	Any     any
+	Fixed   [2][]int
+	private []int
+}
+
+type item struct {
+	Code  string
+	Days  []int
+	Price *int64
+}
+
+func sample() nested {
+	p := int64(399)
+	return nested{Name: "case", When: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC), Tags: []string{"a", "b"},
+		Items: []item{{Code: "std", Days: []int{7, 12}, Price: &p}}, ByName: map[string]*item{"x": {Code: "x", Days: []int{1}}},
+		Ptr: &item{Code: "p"}, Any: map[string]any{"k": []any{"v"}}, Fixed: [2][]int{{1}, {2}}, private: []int{9}}
+}
+
+// TestDeepCopyOwnsEverything: a deep copy equals its source, and no change to it reaches the
+// source.
+func TestDeepCopyOwnsEverything(t *testing.T) {
+	src := sample()
+	cp := deepCopy(src)
+	if !reflect.DeepEqual(cp, src) {
+		t.Fatalf("deepCopy = %+v; want %+v", cp, src)
+	}
+	cp.Tags[0] = "changed"
+	cp.Items[0].Days[0] = 99
+	*cp.Items[0].Price = 1
+	cp.ByName["x"].Days[0] = 99
+	cp.ByName["y"] = nil
+	cp.Ptr.Code = "changed"
+	cp.Any.(map[string]any)["k"].([]any)[0] = "changed"
+	cp.Fixed[0][0] = 99
+	if !reflect.DeepEqual(src, sample()) {
+		t.Errorf("changing the copy changed the source: %+v", src)
+	}
+}
+
+// TestFetchJSONDecodesOnce: a value read again is copied from the one decoded the first time,
+// each caller owning its copy; new bytes under the key are decoded anew.
+func TestFetchJSONDecodesOnce(t *testing.T) {
+	h := newHarness(t, backends[0], Options{})
+	load := func(context.Context) (countedValue, error) { return countedValue{V: sample()}, nil }
+	before := decodes.Load()
+	first, _, err := FetchJSON(t.Context(), h.cache, "k", ttl, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.V.Items[0].Days[0] = 99
+	for range 3 {
+		got, r, err := FetchJSON(t.Context(), h.cache, "k", ttl, load)
+		if err != nil || !r.Hit || got.V.Items[0].Days[0] != 7 || got.V.Name != "case" {
+			t.Fatalf("repeated FetchJSON = %+v, hit %v, %v; want the cached value, untouched by the first caller", got.V, r.Hit, err)
+		}
+	}
+	if n := decodes.Load() - before; n > 2 { // the check of a loaded value, then the first read
+		t.Errorf("4 reads decoded the JSON %d times; want it decoded once and copied", n)
+	}
+	changed := sample()
+	changed.Name = "new"
+	if err := StoreJSON(t.Context(), h.cache, "k", ttl, countedValue{V: changed}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := FetchJSON(t.Context(), h.cache, "k", ttl, load); got.V.Name != "new" {
+		t.Errorf("after new bytes were stored, FetchJSON = %q; want the new value", got.V.Name)
+	}
+}
