@@ -57,16 +57,45 @@ func (s *Server) drawContent(name string, data framed) (*pageContent, error) {
 	return &pageContent{body: body, stale: b.Stale, staleReason: b.StaleReason, fetchedAt: b.FetchedAt, skip: b.SkipToResults}, nil
 }
 
-// renderContent writes page name: its frame, drawn now with data, around c. The frame shows c's
-// staleness and fetch time.
+// renderContent writes page name: its frame, drawn now with data (or kept, see frameKey), around
+// c. The frame shows c's staleness and fetch time.
 func (s *Server) renderContent(w http.ResponseWriter, r *http.Request, status int, name string, data framed, c *pageContent) {
 	b := data.frame()
 	b.Content = contentSlot
 	b.Stale, b.StaleReason, b.FetchedAt, b.SkipToResults = c.stale, c.staleReason, c.fetchedAt, c.skip
+	key := frameKey(name, b)
+	fr, ok := s.frames.get(key)
+	if key == "" || !ok {
+		var err error
+		if fr, err = s.drawFrame(name, data); err != nil {
+			s.renderFailed(w, name, err)
+			return
+		}
+		if key != "" {
+			s.frames.put(key, fr)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(fr.head)+len(c.body)+len(fr.tail)))
+	w.WriteHeader(status)
+	_, _ = w.Write(fr.head)
+	_, _ = w.Write(c.body)
+	_, _ = w.Write(fr.tail)
+}
+
+// pageFrame is a page's frame: the bytes before its content and after it.
+type pageFrame struct{ head, tail []byte }
+
+// maxPageFrames bounds the frames kept: some 5 KB each, one per page title.
+const maxPageFrames = 512
+
+// drawFrame draws the layout of page name with data, whose Content is contentSlot.
+func (s *Server) drawFrame(name string, data framed) (*pageFrame, error) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.renderFailed(w, name, err)
-		return
+		return nil, err
 	}
 	frame := buf.Bytes()
 	if !utf8.Valid(frame) {
@@ -74,17 +103,46 @@ func (s *Server) renderContent(w http.ResponseWriter, r *http.Request, status in
 	}
 	head, tail, ok := bytes.Cut(frame, []byte(contentSlot))
 	if !ok {
-		s.renderFailed(w, name, errNoContentSlot)
-		return
+		return nil, errNoContentSlot
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(head)+len(c.body)+len(tail)))
-	w.WriteHeader(status)
-	_, _ = w.Write(head)
-	_, _ = w.Write(c.body)
-	_, _ = w.Write(tail)
+	return &pageFrame{head: head, tail: tail}, nil
+}
+
+// frameKey is the key of the frame of page name drawn with b in Server.frames: everything of b the
+// layout shows. It is "" for a signed-in viewer (or anyone with a message or a form of their own),
+// whose frame is drawn on every request. TestFrameKeyCoversTheFrame checks that every field of
+// base that changes the frame changes the key.
+func frameKey(name string, b *base) string {
+	if b.Me != nil || b.Flash != "" || b.Save != nil || b.Connect != nil || b.UnreadAlerts != 0 {
+		return ""
+	}
+	d := newDigest()
+	d.str(name)
+	d.str(b.Title)
+	d.str(b.Nav)
+	d.flag(b.Simulated)
+	d.flag(b.HealthBad)
+	h := &b.Health
+	d.flag(h.Simulated)
+	d.str(h.Gateway)
+	d.str(h.AppKey)
+	d.flag(h.TrackingID)
+	d.flag(h.OK)
+	d.str(h.Message)
+	if b.HealthBad { // shown only then, and new on every check
+		d.num(h.CheckedAt.UnixNano())
+	}
+	d.flag(b.Stale)
+	d.str(b.StaleReason)
+	d.flag(b.FetchedAt.IsZero())
+	d.num(b.FetchedAt.UnixNano())
+	d.num(int64(b.Year))
+	d.flag(b.Accounts)
+	d.flag(b.Console)
+	d.flag(b.Orders)
+	d.flag(b.SkipToResults)
+	d.str(string(b.Content))
+	return d.sum()
 }
 
 type contentError string

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aliscout/aliscout/internal/catalog"
 )
 
 // TestSearchPageContents: a repeated search page is drawn from the content drawn the first time;
@@ -129,5 +133,84 @@ func TestPageContentsPerViewer(t *testing.T) {
 	ann.post("/lists/save", url.Values{"ids": {"1005000000000002"}, "list": {"new"}, "new_list": {"Second list"}})
 	if w := ann.get("/search?q=holder"); !strings.Contains(w.Body.String(), "Second list") {
 		t.Error("Ann's new list is missing from the search page drawn after it")
+	}
+}
+
+// TestFrameKeyCoversTheFrame: every field of a page's frame data that changes the frame drawn
+// changes its key (or makes the frame one drawn per request), so a kept frame is never shown for
+// other data. A field added to base or catalog.Health must be added here.
+func TestFrameKeyCoversTheFrame(t *testing.T) {
+	e := newEnv(t, Config{})
+	mutations := map[string]func(b *base){
+		"Title":              func(b *base) { b.Title = "Other" },
+		"Nav":                func(b *base) { b.Nav = "compare" },
+		"Simulated":          func(b *base) { b.Simulated = !b.Simulated },
+		"HealthBad":          func(b *base) { b.HealthBad = !b.HealthBad },
+		"Stale":              func(b *base) { b.Stale = !b.Stale },
+		"StaleReason":        func(b *base) { b.Stale, b.StaleReason = true, "timeout" },
+		"FetchedAt":          func(b *base) { b.FetchedAt = b.FetchedAt.Add(time.Minute) },
+		"Year":               func(b *base) { b.Year++ },
+		"Accounts":           func(b *base) { b.Accounts = !b.Accounts },
+		"Console":            func(b *base) { b.Console, b.Accounts = !b.Console, true },
+		"Orders":             func(b *base) { b.Orders = !b.Orders },
+		"Me":                 func(b *base) { b.Me, b.Accounts = &viewer{}, true },
+		"Flash":              func(b *base) { b.Flash = "Saved." },
+		"Save":               func(b *base) { b.Save = &saveForm{} },
+		"Connect":            func(b *base) { b.Connect = &connectFrame{} },
+		"UnreadAlerts":       func(b *base) { b.UnreadAlerts = 2 },
+		"SkipToResults":      func(b *base) { b.SkipToResults = !b.SkipToResults },
+		"Content":            func(b *base) { b.Content += "x" },
+		"Health.Simulated":   func(b *base) { b.Health.Simulated = !b.Health.Simulated },
+		"Health.Gateway":     func(b *base) { b.Health.Gateway = "https://other.example" },
+		"Health.AppKey":      func(b *base) { b.Health.AppKey = "99999" },
+		"Health.TrackingID":  func(b *base) { b.Health.TrackingID = !b.Health.TrackingID },
+		"Health.DS":          func(b *base) { b.Health.DS = !b.Health.DS },
+		"Health.OK":          func(b *base) { b.Health.OK = !b.Health.OK },
+		"Health.Code":        func(b *base) { b.Health.Code = "other" },
+		"Health.Message":     func(b *base) { b.Health.Message = "another problem" },
+		"Health.CheckedAt":   func(b *base) { b.Health.CheckedAt = b.Health.CheckedAt.Add(time.Minute) },
+		"Health.CallsToday":  func(b *base) { b.Health.CallsToday++ },
+		"Health.DailyBudget": func(b *base) { b.Health.DailyBudget++ },
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[base](), reflect.TypeFor[catalog.Health]()} {
+		for f := range typ.Fields() {
+			name := f.Name
+			if typ != reflect.TypeFor[base]() {
+				name = "Health." + name
+			}
+			if _, ok := mutations[name]; !ok && name != "Health" {
+				t.Errorf("frame field %s has no mutation in this test", name)
+			}
+		}
+	}
+	baselines := map[string]base{
+		"healthy": {Title: "phone – Search", Nav: "search", Year: 2026, FetchedAt: testNow, Content: contentSlot,
+			Health: catalog.Health{OK: true, Gateway: "https://api-sg.aliexpress.com", AppKey: "12345", CheckedAt: testNow}},
+		"failing": {Title: "phone – Search", Nav: "search", Year: 2026, Content: contentSlot, HealthBad: true, Stale: true,
+			Health: catalog.Health{Gateway: "https://api-sg.aliexpress.com", Code: catalog.EConfig, Message: "app key not recognised", CheckedAt: testNow}},
+	}
+	draw := func(b base) string {
+		fr, err := e.srv.drawFrame("search", &searchData{base: b})
+		if err != nil {
+			if strings.Contains(err.Error(), "does not print") {
+				return "no slot: " + string(b.Content)
+			}
+			t.Fatal(err)
+		}
+		return string(fr.head) + "\x00" + string(fr.tail)
+	}
+	for bname, b0 := range baselines {
+		frame0, key0 := draw(b0), frameKey("search", &b0)
+		if key0 == "" {
+			t.Fatalf("%s: a visitor's frame has no key", bname)
+		}
+		for name, mutate := range mutations {
+			b := b0
+			mutate(&b)
+			key := frameKey("search", &b)
+			if draw(b) != frame0 && key == key0 {
+				t.Errorf("%s: changing %s changes the frame but not its key", bname, name)
+			}
+		}
 	}
 }

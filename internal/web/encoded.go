@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"hash"
 	"hash/fnv"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -128,10 +129,12 @@ func writeEncoded(w http.ResponseWriter, r *http.Request, a *encodedAnswer) {
 	}
 	if a.gz != nil && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(a.gz)))
 		w.WriteHeader(http.StatusOK)
 		w.Write(a.gz)
 		return
 	}
+	h.Set("Content-Length", strconv.Itoa(len(a.body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(a.body)
 }
@@ -155,22 +158,19 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// digest hashes the identity of answers for the encoded cache's keys.
+// digest hashes the identity of answers for the encoded cache's keys, with SHA-256 (a collision
+// would serve one request another's answer) over the bytes gathered, hashed once at the end.
 type digest struct {
-	h hash.Hash
-	n [8]byte
+	b []byte
 }
 
-func newDigest() *digest { return &digest{h: fnv.New128a()} }
+func newDigest() *digest { return &digest{b: make([]byte, 0, 4096)} }
 
-func (d *digest) num(v int64) {
-	binary.LittleEndian.PutUint64(d.n[:], uint64(v))
-	d.h.Write(d.n[:])
-}
+func (d *digest) num(v int64) { d.b = binary.LittleEndian.AppendUint64(d.b, uint64(v)) }
 
 func (d *digest) str(s string) {
 	d.num(int64(len(s)))
-	d.h.Write([]byte(s))
+	d.b = append(d.b, s...)
 }
 
 func (d *digest) flag(b bool) {
@@ -181,7 +181,10 @@ func (d *digest) flag(b bool) {
 	}
 }
 
-func (d *digest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+func (d *digest) sum() string {
+	h := sha256.Sum256(d.b)
+	return hex.EncodeToString(h[:])
+}
 
 // product hashes what a product's answer depends on: when it was fetched (its fields change only
 // with a new fetch), and what can change after that (shipping filled in, stock, prices, staleness).
@@ -224,8 +227,12 @@ func (d *digest) product(p *catalog.Product) {
 }
 
 // searchAnswerKey is the key of res, the answer to query, in the encoded cache: the query as
-// given, and a digest of the result's identity (see encodedCache).
+// given, and the result's Revision when the catalog names it, else a digest of the result's
+// identity (see encodedCache).
 func searchAnswerKey(query string, res *catalog.SearchResult) string {
+	if res.Revision != 0 { // the catalog names its data: no need to read it all
+		return query + "\x00r" + strconv.FormatUint(res.Revision, 10)
+	}
 	d := newDigest()
 	d.num(int64(res.Total))
 	d.num(int64(res.Page))

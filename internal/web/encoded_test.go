@@ -97,6 +97,12 @@ func TestSearchAnswerKeyFollowsTheData(t *testing.T) {
 	if searchAnswerKey("q=y", &res) == base {
 		t.Error("another query gave the same key")
 	}
+	// A result the catalog names is keyed by its name.
+	r1, r2 := res, res
+	r1.Revision, r2.Revision = 7, 8
+	if k := searchAnswerKey("q=x", &r1); k == base || k != searchAnswerKey("q=x", &r1) || k == searchAnswerKey("q=x", &r2) || k == searchAnswerKey("q=y", &r1) {
+		t.Error("a named result's key does not follow its revision and query")
+	}
 }
 
 // TestEncodedProductAnswers: a repeated product read is answered with the bytes encoded the

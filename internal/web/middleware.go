@@ -89,7 +89,9 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			misdirected(rec, r)
 			return
 		}
-		guarded.ServeHTTP(rec, r)
+		out, done := withGzip(rec, r)
+		guarded.ServeHTTP(out, r)
+		done()
 	})
 }
 

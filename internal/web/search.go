@@ -137,6 +137,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			d.Result = res
 			if q.Get("shipping") == "load" {
 				s.loadPending(r.Context(), d.Result.Products, f)
+				d.Result.Revision = 0 // changed here
 			}
 			s.searchResults(w, r, &d, f, c)
 			return

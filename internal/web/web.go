@@ -160,6 +160,7 @@ type Server struct {
 
 	answers   *encodedCache      // encoded JSON answers of cached data, at most maxEncodedAnswers
 	contents  *lru[*pageContent] // pages' contents drawn from cached data, at most maxPageContents
+	frames    *lru[*pageFrame]   // the frames of those pages for visitors, at most maxPageFrames
 	catDigest categoryDigest     // the search form's category tree, digested once per tree
 
 	logMu      sync.Mutex
@@ -179,7 +180,8 @@ func New(cfg Config, cat Catalog) *Server {
 		panic("web: Config.Accounts is set without Config.Store")
 	}
 	s := &Server{cfg: cfg, cat: cat, log: cfg.Logger, now: cfg.Now, lastLogged: map[string]time.Time{}, suppressed: map[string]int{},
-		answers: newEncodedCache(maxEncodedAnswers), contents: newLRU[*pageContent](maxPageContents)}
+		answers: newEncodedCache(maxEncodedAnswers), contents: newLRU[*pageContent](maxPageContents),
+		frames: newLRU[*pageFrame](maxPageFrames)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
