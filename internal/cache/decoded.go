@@ -56,6 +56,10 @@ func (d *decodedMemo) put(key string, raw []byte, v any) {
 	d.m[key] = decodedValue{raw: raw, v: v}
 }
 
+// Clone returns a copy of v that shares nothing a caller could change with it (see deepCopy): for
+// a value kept in memory and handed to callers that may change what they get.
+func Clone[T any](v T) T { return deepCopy(v) }
+
 // deepCopy returns a copy of v that shares nothing a caller could change with it: pointers,
 // slices, maps and interfaces are copied all the way down; strings, and unexported fields (such
 // as a time.Time's location), are shared, as they cannot be changed through the copy.

@@ -17,6 +17,23 @@ import (
 // than the product being gone, the product-level affiliate data is returned.
 func (s *Service) Product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error) {
 	o = normalizeOptions(o)
+	if s.opts.MemoFor < 0 {
+		return s.product(ctx, id, o)
+	}
+	key := s.dsKey("product", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
+	now, writes := s.opts.Now(), s.cache.Writes()
+	if p, ok := s.products.get(key, now, writes); ok {
+		return p, nil
+	}
+	p, err := s.product(ctx, id, o)
+	if err == nil && !p.Stale {
+		s.products.put(key, p, now, writes)
+	}
+	return p, err
+}
+
+// product builds product id from the cache (or AliExpress), o normalized.
+func (s *Service) product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error) {
 	if id <= 0 {
 		return catalog.Product{}, catalog.Invalid("id", "%d is not a product ID", id)
 	}

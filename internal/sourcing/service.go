@@ -61,9 +61,10 @@ type Service struct {
 	cache *cache.Cache
 	opts  ServiceOptions
 
-	// health, memo and breaker are shared with the views ForAccount makes.
-	health *lastHealth
-	memo   *searchMemo
+	// health, memo, products and breaker are shared with the views ForAccount makes.
+	health   *lastHealth
+	memo     *searchMemo
+	products *productMemo // keyed by account, for the views too
 
 	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
 	ns string
@@ -123,7 +124,7 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.BreakFor <= 0 {
 		opts.BreakFor = defaultBreakFor
 	}
-	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, ns: ns,
+	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &productMemo{}, ns: ns,
 		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor), cats: &categoryMemo{}}
 }
 

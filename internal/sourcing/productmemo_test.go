@@ -1,0 +1,73 @@
+package sourcing_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aliscout/aliscout/aliexpress"
+	"github.com/aliscout/aliscout/aliexpress/sandbox"
+	"github.com/aliscout/aliscout/internal/cache"
+	"github.com/aliscout/aliscout/internal/catalog"
+	"github.com/aliscout/aliscout/internal/sourcing"
+)
+
+// TestProductKeptBetweenWrites: a product viewed again is served from the one built the first
+// time, each caller owning its copy, until the cache stores anything or productRecheck passes.
+// (The first view loads the product's entries, so the one after it looks at them again.)
+func TestProductKeptBetweenWrites(t *testing.T) {
+	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
+	t.Cleanup(sb.Close)
+	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL), aliexpress.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
+	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
+	svc := sourcing.NewService(c.WithAccessToken(tok), ch, sourcing.ServiceOptions{DS: true, Simulated: true, Now: clk.Now})
+	ctx := context.Background()
+	res, err := svc.Search(ctx, mustFilters(t, "q", "phone case"))
+	if err != nil || len(res.Products) == 0 {
+		t.Fatalf("search: %v", err)
+	}
+	id, o := res.Products[0].ID, catalog.ProductOptions{ShipTo: "US"}
+	if _, err := svc.Product(ctx, id, o); err != nil { // loads its entries: the cache changed since
+		t.Fatal(err)
+	}
+	first, err := svc.Product(ctx, id, o)
+	if err != nil || len(first.Variants) == 0 {
+		t.Fatalf("Product = %d variants, %v", len(first.Variants), err)
+	}
+	want := cache.Clone(first)
+	first.Variants[0].Price.Amount = 1 // the caller's own copy
+	first.Shipping = nil
+	reads := ch.Stats().Hits + ch.Stats().Misses
+	again, err := svc.Product(ctx, id, o)
+	if err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("Product again = %v, changed by the first caller or rebuilt differently", err)
+	}
+	if n := ch.Stats().Hits + ch.Stats().Misses; n != reads {
+		t.Errorf("Product again read the cache %d times; want it kept", n-reads)
+	}
+	if _, err := svc.Product(ctx, id, catalog.ProductOptions{ShipTo: "GB"}); err != nil {
+		t.Fatal(err)
+	}
+	// Another destination was loaded (a cache write): the next view looks at its entries again.
+	reads = ch.Stats().Hits + ch.Stats().Misses
+	if p, _ := svc.Product(ctx, id, o); !reflect.DeepEqual(p, want) || ch.Stats().Hits+ch.Stats().Misses == reads {
+		t.Error("after a cache write, Product did not look at its entries again")
+	}
+	reads = ch.Stats().Hits + ch.Stats().Misses
+	svc.Product(ctx, id, o)
+	if ch.Stats().Hits+ch.Stats().Misses != reads {
+		t.Error("with no write since, Product was not kept")
+	}
+	clk.Add(6 * time.Second)
+	reads = ch.Stats().Hits + ch.Stats().Misses
+	svc.Product(ctx, id, o)
+	if ch.Stats().Hits+ch.Stats().Misses == reads {
+		t.Error("after 6 s, Product did not look at its entries again")
+	}
+}
