@@ -147,7 +147,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 		d.Errors = fieldMap(d.ErrorList)
 	}
-	d.fillForm(s, r, f, s.searchCategories(r, f))
+	d.fillForm(s.searchCategories(r, f))
 	d.titleFor(f)
 	s.render(w, r, status, "search", d)
 }
@@ -168,7 +168,7 @@ func (s *Server) searchResults(w http.ResponseWriter, r *http.Request, d *search
 	if !ok {
 		d.fillResults(s, f, c)
 		d.fillPending(f, c)
-		d.fillForm(s, r, f, cats)
+		d.fillForm(cats)
 		var err error
 		if pc, err = s.drawContent("search", d); err != nil {
 			s.renderFailed(w, "search", err)
@@ -396,7 +396,7 @@ func (s *Server) searchCategories(r *http.Request, f catalog.Filters) []catalog.
 }
 
 // fillForm fills the selects of the search form, cats the category tree.
-func (d *searchData) fillForm(s *Server, r *http.Request, f catalog.Filters, cats []catalog.Category) {
+func (d *searchData) fillForm(cats []catalog.Category) {
 	d.Categories = categoryOptions(cats, d.Form.Get("category"))
 	d.Countries = countryOptions(d.Form.Get("ship_to"))
 	d.Currencies = listOptions(catalog.Currencies(), d.Form.Get("currency"))
