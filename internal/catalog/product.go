@@ -61,6 +61,11 @@ type Product struct {
 	// quotes the product's shipping; "" when unknown.
 	TaxRate string
 	Stale   bool // served from cache because AliExpress failed
+
+	// Revision names this product's data as SearchResult.Revision names a result's: the same
+	// Revision is the same data, a change gets a new one, 0 says nothing. A caller that changes a
+	// product it keeps must set it to 0.
+	Revision uint64 `json:"-"`
 }
 
 // Category is a node of AliExpress's category tree.

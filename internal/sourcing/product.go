@@ -20,16 +20,37 @@ func (s *Service) Product(ctx context.Context, id int64, o catalog.ProductOption
 	if s.opts.MemoFor < 0 {
 		return s.product(ctx, id, o)
 	}
-	key := s.dsKey("product", strconv.FormatInt(id, 10), o.ShipTo, o.Currency, o.Language)
+	key := s.productKey(id, o)
 	now, writes := s.opts.Now(), s.cache.Writes()
 	if p, ok := s.products.get(key, now, writes); ok {
 		return p, nil
 	}
 	p, err := s.product(ctx, id, o)
 	if err == nil && !p.Stale {
-		s.products.put(key, p, now, writes)
+		p.Revision = s.products.put(key, p, now, writes)
 	}
 	return p, err
+}
+
+// ProductRevision is the Revision of the product Product(ctx, id, o) would give now when that
+// is a kept one, which it would only copy: a caller holding what it made of that Revision may
+// use it again without the product. ok is false whenever Product would build or look up
+// anything; the caller then calls Product.
+func (s *Service) ProductRevision(id int64, o catalog.ProductOptions) (uint64, bool) {
+	if s.opts.MemoFor < 0 || id <= 0 {
+		return 0, false
+	}
+	return s.products.revision(s.productKey(id, normalizeOptions(o)), s.opts.Now(), s.cache.Writes())
+}
+
+// productKey names product id with o (normalized) among the kept products: as s's account
+// sees it, for a view.
+func (s *Service) productKey(id int64, o catalog.ProductOptions) productMemoKey {
+	k := productMemoKey{id: id, o: o}
+	if s.acct != nil {
+		k.account = s.acct.key
+	}
+	return k
 }
 
 // product builds product id from the cache (or AliExpress), o normalized.

@@ -15,7 +15,15 @@ import (
 // writes).
 type productMemo struct {
 	mu sync.Mutex
-	m  map[string]productMemoEntry
+	m  map[productMemoKey]productMemoEntry
+}
+
+// productMemoKey names a kept product: whose account sees it ("" for the service's own), and
+// with which options (normalized).
+type productMemoKey struct {
+	account string
+	id      int64
+	o       catalog.ProductOptions
 }
 
 type productMemoEntry struct {
@@ -30,22 +38,38 @@ const productRecheck = 5 * time.Second
 // maxProductMemo bounds the products kept; past it, half of them go.
 const maxProductMemo = 1024
 
-func (m *productMemo) get(key string, now time.Time, writes uint64) (catalog.Product, bool) {
-	m.mu.Lock()
-	e, ok := m.m[key]
-	m.mu.Unlock()
-	if !ok || e.writes != writes || now.Sub(e.at) >= productRecheck || now.Before(e.at) {
+func (m *productMemo) get(key productMemoKey, now time.Time, writes uint64) (catalog.Product, bool) {
+	e, ok := m.valid(key, now, writes)
+	if !ok {
 		return catalog.Product{}, false
 	}
 	return cache.Clone(e.p), true
 }
 
-func (m *productMemo) put(key string, p catalog.Product, now time.Time, writes uint64) {
+// revision is the Revision of the product get would give, without the copy.
+func (m *productMemo) revision(key productMemoKey, now time.Time, writes uint64) (uint64, bool) {
+	e, ok := m.valid(key, now, writes)
+	return e.p.Revision, ok
+}
+
+func (m *productMemo) valid(key productMemoKey, now time.Time, writes uint64) (productMemoEntry, bool) {
+	m.mu.Lock()
+	e, ok := m.m[key]
+	m.mu.Unlock()
+	if !ok || e.writes != writes || now.Sub(e.at) >= productRecheck || now.Before(e.at) {
+		return productMemoEntry{}, false
+	}
+	return e, true
+}
+
+// put keeps p, built at now with the cache at writes, and returns the Revision it keeps it under.
+func (m *productMemo) put(key productMemoKey, p catalog.Product, now time.Time, writes uint64) uint64 {
 	p = cache.Clone(p)
+	p.Revision = newRevision()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
-		m.m = map[string]productMemoEntry{}
+		m.m = map[productMemoKey]productMemoEntry{}
 	}
 	if len(m.m) >= maxProductMemo {
 		n := 0
@@ -58,4 +82,5 @@ func (m *productMemo) put(key string, p catalog.Product, now time.Time, writes u
 		}
 	}
 	m.m[key] = productMemoEntry{p: p, at: now, writes: writes}
+	return p.Revision
 }

@@ -51,13 +51,29 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 	if n := ch.Stats().Hits + ch.Stats().Misses; n != reads {
 		t.Errorf("Product again read the cache %d times; want it kept", n-reads)
 	}
+	if rev, ok := svc.ProductRevision(id, o); !ok || rev == 0 || rev != again.Revision {
+		t.Errorf("ProductRevision = %d, %v; want %d, the kept product's", rev, ok, again.Revision)
+	}
+	if rev, ok := svc.ProductRevision(id, catalog.ProductOptions{ShipTo: "GB"}); ok {
+		t.Errorf("ProductRevision to GB, never built = %d; want none", rev)
+	}
 	if _, err := svc.Product(ctx, id, catalog.ProductOptions{ShipTo: "GB"}); err != nil {
 		t.Fatal(err)
 	}
 	// Another destination was loaded (a cache write): the next view looks at its entries again.
+	if rev, ok := svc.ProductRevision(id, o); ok {
+		t.Errorf("ProductRevision after a cache write = %d; want none", rev)
+	}
 	reads = ch.Stats().Hits + ch.Stats().Misses
-	if p, _ := svc.Product(ctx, id, o); !reflect.DeepEqual(p, want) || ch.Stats().Hits+ch.Stats().Misses == reads {
+	rebuilt, _ := svc.Product(ctx, id, o)
+	if ch.Stats().Hits+ch.Stats().Misses == reads {
 		t.Error("after a cache write, Product did not look at its entries again")
+	}
+	if rebuilt.Revision == want.Revision {
+		t.Error("the product built again kept the old Revision; want a new one")
+	}
+	if rebuilt.Revision = want.Revision; !reflect.DeepEqual(rebuilt, want) {
+		t.Error("the product built again differs from the first, with no data changed")
 	}
 	reads = ch.Stats().Hits + ch.Stats().Misses
 	svc.Product(ctx, id, o)
@@ -65,6 +81,9 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 		t.Error("with no write since, Product was not kept")
 	}
 	clk.Add(6 * time.Second)
+	if rev, ok := svc.ProductRevision(id, o); ok {
+		t.Errorf("ProductRevision after 6 s = %d; want none", rev)
+	}
 	reads = ch.Stats().Hits + ch.Stats().Misses
 	svc.Product(ctx, id, o)
 	if ch.Stats().Hits+ch.Stats().Misses == reads {

@@ -56,6 +56,26 @@ func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.Search
 	return res, err
 }
 
+// SearchRevision is the Revision of the result Search(ctx, f) would give now when that is a
+// remembered one, checked recently enough that Search would only copy it: a caller holding what
+// it made of that Revision may use it again without the result. ok is false whenever Search
+// would search, check or fill in anything; the caller then calls Search.
+func (s *Service) SearchRevision(f catalog.Filters) (uint64, bool) {
+	if s.opts.MemoFor < 0 {
+		return 0, false
+	}
+	key := f.Values().Encode()
+	now, writes := s.opts.Now(), s.cache.Writes()
+	s.memo.mu.Lock()
+	e, ok := s.memo.m[key]
+	s.memo.mu.Unlock()
+	if !ok || !now.Before(e.expires) || writes != e.checkedWrites || now.Sub(e.checkedAt) >= pendingRecheck ||
+		e.res.Revision == 0 {
+		return 0, false
+	}
+	return e.res.Revision, true
+}
+
 func (s *Service) memoGet(key string) (catalog.SearchResult, memoEntry, bool) {
 	if s.opts.MemoFor < 0 {
 		return catalog.SearchResult{}, memoEntry{}, false
