@@ -107,8 +107,8 @@ func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) {
 
 // healthz is the liveness probe: the process answers.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	setShared(w.Header(), "Content-Type", hvText)
+	setShared(w.Header(), "Cache-Control", hvNoStore)
 	_, _ = io.WriteString(w, "ok\n")
 }
 

@@ -76,8 +76,8 @@ func (s *Server) renderContent(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	setShared(h, "Content-Type", hvHTML)
+	setShared(h, "Cache-Control", hvNoStore)
 	h.Set("Content-Length", strconv.Itoa(len(fr.head)+len(c.body)+len(fr.tail)))
 	w.WriteHeader(status)
 	_, _ = w.Write(fr.head)

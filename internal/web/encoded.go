@@ -74,18 +74,23 @@ func (c *lru[V]) served() int {
 
 // encodedCache keeps encoded JSON answers (and a gzip copy) by the request and the data they were
 // made from, so that a repeated read of cached data costs a lookup instead of converting,
-// sanitizing and encoding again. The key holds the query and a digest of the data's identity:
-// when each product was fetched (a product's fields change only with a new fetch), and what can
-// change after that (shipping filled in, stock, prices, the stale and paging flags). So a stale
-// answer, another query's or another currency's is never served for this one.
+// sanitizing and encoding again. The key holds the query and the data's Revision when the
+// catalog names it, else a digest of the data's identity: when each product was fetched (a
+// product's fields change only with a new fetch), and what can change after that (shipping filled
+// in, stock, prices, the stale and paging flags). So a stale answer, another query's or another
+// currency's is never served for this one. When the catalog can name the Revision it would
+// answer with before building the answer (keptAnswers), a hit costs neither the answer nor its
+// copy.
 type encodedCache = lru[*encodedAnswer]
 
 // encodedAnswer is one encoded answer.
 type encodedAnswer struct {
-	key  string
-	etag string
-	body []byte
-	gz   []byte // nil when the body is too small to be worth compressing
+	key     string
+	etag    headerValue // quoted
+	body    []byte
+	gz      []byte // nil when the body is too small to be worth compressing
+	bodyLen headerValue
+	gzLen   headerValue
 }
 
 // maxEncodedAnswers bounds the encoded answers kept: a search answer is some 30-50 KB plus its
@@ -104,13 +109,15 @@ func encodeAnswer(key string, v any) (*encodedAnswer, error) {
 	}
 	h := fnv.New128a()
 	h.Write(b.Bytes())
-	a := &encodedAnswer{key: key, etag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`, body: b.Bytes()}
+	a := &encodedAnswer{key: key, etag: shared(`"` + hex.EncodeToString(h.Sum(nil)) + `"`), body: b.Bytes(),
+		bodyLen: shared(strconv.Itoa(b.Len()))}
 	if b.Len() >= 1024 {
 		var z bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
 		zw.Write(a.body)
 		zw.Close()
 		a.gz = z.Bytes()
+		a.gzLen = shared(strconv.Itoa(len(a.gz)))
 	}
 	return a, nil
 }
@@ -119,22 +126,22 @@ func encodeAnswer(key string, v any) (*encodedAnswer, error) {
 // copy when the client takes gzip, the plain bytes otherwise.
 func writeEncoded(w http.ResponseWriter, r *http.Request, a *encodedAnswer) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "private, no-cache") // may be kept, but asked for again (ETag)
-	h.Set("ETag", a.etag)
-	h.Add("Vary", "Accept-Encoding")
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, a.etag) {
+	setShared(h, "Content-Type", hvJSON)
+	setShared(h, "Cache-Control", hvPrivateCheck)
+	setShared(h, "Etag", a.etag)
+	varyOnEncoding(h)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, a.etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	if a.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		h.Set("Content-Length", strconv.Itoa(len(a.gz)))
+		setShared(h, "Content-Encoding", hvGzip)
+		setShared(h, "Content-Length", a.gzLen)
 		w.WriteHeader(http.StatusOK)
 		w.Write(a.gz)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	setShared(h, "Content-Length", a.bodyLen)
 	w.WriteHeader(http.StatusOK)
 	w.Write(a.body)
 }
@@ -164,7 +171,15 @@ type digest struct {
 	b []byte
 }
 
-func newDigest() *digest { return &digest{b: make([]byte, 0, 4096)} }
+// digests keeps the buffers of finished digests for the next ones.
+var digests = sync.Pool{New: func() any { return &digest{b: make([]byte, 0, 4096)} }}
+
+// newDigest starts a digest; its sum ends it.
+func newDigest() *digest {
+	d := digests.Get().(*digest)
+	d.b = d.b[:0]
+	return d
+}
 
 func (d *digest) num(v int64) { d.b = binary.LittleEndian.AppendUint64(d.b, uint64(v)) }
 
@@ -181,8 +196,13 @@ func (d *digest) flag(b bool) {
 	}
 }
 
+// sum returns the digest of what was gathered, and hands d's buffer to the next digest: d is not
+// to be used after.
 func (d *digest) sum() string {
 	h := sha256.Sum256(d.b)
+	if cap(d.b) <= 64<<10 { // a huge one is left to the collector
+		digests.Put(d)
+	}
 	return hex.EncodeToString(h[:])
 }
 
@@ -231,7 +251,7 @@ func (d *digest) product(p *catalog.Product) {
 // identity (see encodedCache).
 func searchAnswerKey(query string, res *catalog.SearchResult) string {
 	if res.Revision != 0 { // the catalog names its data: no need to read it all
-		return query + "\x00r" + strconv.FormatUint(res.Revision, 10)
+		return searchRevisionKey(query, res.Revision)
 	}
 	d := newDigest()
 	d.num(int64(res.Total))
@@ -255,7 +275,56 @@ func searchAnswerKey(query string, res *catalog.SearchResult) string {
 // and every user without a connected account; a user's own otherwise, whose DS data (prices,
 // stock) is their account's and never another's.
 func productAnswerKey(viewer, query string, p *catalog.Product) string {
+	if p.Revision != 0 {
+		return productRevisionKey(viewer, query, p.Revision)
+	}
 	d := newDigest()
 	d.product(p)
 	return "product\x00" + viewer + "\x00" + query + "\x00" + d.sum()
+}
+
+// searchRevisionKey is searchAnswerKey of a result whose Revision is rev.
+func searchRevisionKey(query string, rev uint64) string {
+	return query + "\x00r" + strconv.FormatUint(rev, 10)
+}
+
+// productRevisionKey is productAnswerKey of a product whose Revision is rev.
+func productRevisionKey(viewer, query string, rev uint64) string {
+	return "product\x00" + viewer + "\x00" + query + "\x00r" + strconv.FormatUint(rev, 10)
+}
+
+// keptAnswers is what a catalog that keeps the answers it built (sourcing.Service) may also
+// do: name the Revision of the answer Search or Product would give now, when giving it would
+// only copy a kept one. The encoded answer made from that Revision is then served without
+// asking for (and copying) the answer itself.
+type keptAnswers interface {
+	SearchRevision(f catalog.Filters) (uint64, bool)
+	ProductRevision(id int64, o catalog.ProductOptions) (uint64, bool)
+}
+
+// keptSearch returns the encoded answer to the search f (query: f encoded) that cat would give
+// now, when cat names it and it is at hand.
+func (s *Server) keptSearch(cat Catalog, query string, f catalog.Filters) (*encodedAnswer, bool) {
+	k, ok := cat.(keptAnswers)
+	if !ok {
+		return nil, false
+	}
+	rev, ok := k.SearchRevision(f)
+	if !ok {
+		return nil, false
+	}
+	return s.answers.get(searchRevisionKey(query, rev))
+}
+
+// keptProduct is keptSearch for GET /api/products/{id}?query, read through viewer's catalog cat.
+func (s *Server) keptProduct(cat Catalog, viewer, query string, id int64, o catalog.ProductOptions) (*encodedAnswer, bool) {
+	k, ok := cat.(keptAnswers)
+	if !ok {
+		return nil, false
+	}
+	rev, ok := k.ProductRevision(id, o)
+	if !ok {
+		return nil, false
+	}
+	return s.answers.get(productRevisionKey(viewer, query, rev))
 }

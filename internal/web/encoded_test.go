@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,6 +58,9 @@ func TestEncodedSearchAnswers(t *testing.T) {
 	w := e.do(r)
 	if w.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Accept-Encoding gzip: Content-Encoding %q; want gzip", w.Header().Get("Content-Encoding"))
+	}
+	if v := w.Header().Values("Vary"); !slices.Equal(v, []string{"Accept-Encoding"}) {
+		t.Errorf("Vary = %q; want Accept-Encoding once", v)
 	}
 	zr, err := gzip.NewReader(w.Body)
 	if err != nil {
@@ -188,5 +194,90 @@ func TestProductAnswerKey(t *testing.T) {
 	changed.Stale = true
 	if productAnswerKey("", "ship_to=US", &changed) == base {
 		t.Error("a stale product has the fresh one's key")
+	}
+}
+
+// keptCatalog is a catalog that keeps what it built, as sourcing.Service does: it names the
+// Revision it would answer with (rev) while kept is true.
+type keptCatalog struct {
+	*fakeCatalog
+	mu   sync.Mutex
+	rev  uint64
+	kept bool
+}
+
+func (k *keptCatalog) state() (uint64, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.rev, k.kept
+}
+
+func (k *keptCatalog) set(rev uint64, kept bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.rev, k.kept = rev, kept
+}
+
+func (k *keptCatalog) SearchRevision(catalog.Filters) (uint64, bool)                { return k.state() }
+func (k *keptCatalog) ProductRevision(int64, catalog.ProductOptions) (uint64, bool) { return k.state() }
+
+func (k *keptCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
+	res, err := k.fakeCatalog.Search(ctx, f)
+	res.Revision, _ = k.state()
+	return res, err
+}
+
+func (k *keptCatalog) Product(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.Product, error) {
+	p, err := k.fakeCatalog.Product(ctx, id, o)
+	p.Revision, _ = k.state()
+	return p, err
+}
+
+// TestKeptAnswersServedWithoutTheCatalog: when the catalog names the answer it would give, and
+// the bytes encoded from that answer are at hand, they are served without asking the catalog for
+// the answer; a new revision, an answer the catalog does not name, another query and another
+// currency are never served those bytes.
+func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
+	kc := &keptCatalog{fakeCatalog: newFakeCatalog(nil)}
+	logs := &lockedBuffer{}
+	srv := New(Config{Now: func() time.Time { return testNow }, AllowedHosts: []string{"example.com"},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, kc)
+	e := &testEnv{fc: kc.fakeCatalog, srv: srv, h: srv.Handler(), logs: logs}
+	product := fmt.Sprintf("/api/products/%d", idHolder)
+	for _, path := range []string{"/api/search?q=holder", product} {
+		kc.set(7, true)
+		first := e.get(path)
+		spent := kc.spent()
+		again := e.get(path)
+		if first.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("ETag") != first.Header().Get("ETag") {
+			t.Fatalf("GET %s again = %d; want the same bytes and ETag", path, again.Code)
+		}
+		if kc.spent() != spent {
+			t.Errorf("GET %s again asked the catalog; want the bytes kept for its revision", path)
+		}
+		for _, other := range []string{path + "&currency=EUR", path + "&ship_to=GB"} {
+			other = strings.Replace(other, fmt.Sprint(idHolder)+"&", fmt.Sprint(idHolder)+"?", 1)
+			spent := kc.spent()
+			if w := e.get(other); w.Code != 200 || kc.spent() == spent {
+				t.Errorf("GET %s = %d, asked the catalog: %v; want its own answer, not %s's bytes", other, w.Code, kc.spent() != spent, path)
+			}
+		}
+		// The data changes: the catalog names a new revision, and the new data is encoded.
+		for i := range kc.products {
+			if kc.products[i].ID == idHolder {
+				kc.products[i].Price.Amount += 100
+			}
+		}
+		kc.set(8, true)
+		spent = kc.spent()
+		if w := e.get(path); w.Body.String() == first.Body.String() || kc.spent() == spent {
+			t.Errorf("GET %s after a new revision was answered with the old bytes", path)
+		}
+		// A catalog that would look anything up names nothing: it is asked.
+		kc.set(8, false)
+		spent = kc.spent()
+		if w := e.get(path); w.Code != 200 || kc.spent() == spent {
+			t.Errorf("GET %s with nothing kept did not ask the catalog", path)
+		}
 	}
 }

@@ -42,7 +42,7 @@ func (w *gzipWriter) WriteHeader(code int) {
 		return
 	}
 	w.code = code
-	w.Header().Add("Vary", "Accept-Encoding")
+	varyOnEncoding(w.Header())
 	if !compressible(w.Header(), code) {
 		w.pass()
 	}

@@ -58,11 +58,11 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
-		h.Set("Content-Security-Policy", s.csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		setShared(h, "Content-Security-Policy", s.csp)
+		setShared(h, "X-Content-Type-Options", hvNoSniff)
+		setShared(h, "Referrer-Policy", hvReferrer)
+		setShared(h, "X-Frame-Options", hvDeny)
+		setShared(h, "Cross-Origin-Opener-Policy", hvSameOrigin)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

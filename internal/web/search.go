@@ -518,13 +518,19 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
+	// A repeated search of cached data is answered with the bytes encoded the first time, and
+	// when the catalog names the result it would give, without asking for that result.
+	query := f.Values().Encode()
+	if ans, ok := s.keptSearch(s.cat, query, f); ok {
+		writeEncoded(w, r, ans)
+		return
+	}
 	res, err := s.cat.Search(r.Context(), f)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	// A repeated search of cached data is answered with the bytes encoded the first time.
-	key := searchAnswerKey(f.Values().Encode(), &res)
+	key := searchAnswerKey(query, &res)
 	ans, ok := s.answers.get(key)
 	if !ok {
 		if ans, err = encodeAnswer(key, searchJSON(f, &res, s.san)); err != nil {

@@ -168,7 +168,7 @@ type Server struct {
 	suppressed map[string]int
 	san        sanitize.Options // the image policy of descriptions and product pictures
 	page       sanitize.Options // san as pages apply it: pictures through the image proxy, empty alts
-	csp        string           // the Content-Security-Policy of every answer
+	csp        headerValue      // the Content-Security-Policy of every answer
 	hosts      map[string]bool  // AllowedHosts, lower-cased; nil answers every host
 	proxy      *imageProxy      // ImageProxy; nil without one
 }
@@ -215,8 +215,7 @@ func New(cfg Config, cat Catalog) *Server {
 	if s.proxy != nil {
 		s.page.ImageURL = s.proxy.pageURL
 	}
-	s.csp = contentSecurityPolicy(origins)
-	s.csp = s.connectFormAction(s.csp)
+	s.csp = shared(s.connectFormAction(contentSecurityPolicy(origins)))
 	if len(cfg.AllowedHosts) > 0 {
 		s.hosts = map[string]bool{}
 		for _, h := range cfg.AllowedHosts {
