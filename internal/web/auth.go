@@ -44,12 +44,21 @@ type identity struct {
 	flash string // the flash message the request carried
 }
 
-type identityKey struct{}
-
 // identityOf returns what the accounts middleware found out about r.
 func identityOf(r *http.Request) identity {
-	id, _ := r.Context().Value(identityKey{}).(identity)
-	return id
+	if st := stateOf(r); st != nil {
+		return st.id
+	}
+	return identity{}
+}
+
+// withIdentity returns r known to come from id.
+func withIdentity(r *http.Request, id identity) *http.Request {
+	if st := stateOf(r); st != nil {
+		st.id = id
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), requestStateKey{}, &requestState{id: id}))
 }
 
 // viewerOf returns who r comes from; nil when nobody is signed in (or there are no accounts).
@@ -80,11 +89,10 @@ func (s *Server) withAccounts(mux http.Handler, cop *http.CrossOriginProtection)
 				s.failErr(w, r, storeErr(err))
 				return
 			}
-			ctx := context.WithValue(r.Context(), identityKey{}, identity{v: &viewer{User: user, Token: t}})
-			gated.ServeHTTP(w, r.WithContext(ctx))
+			gated.ServeHTTP(w, withIdentity(r, identity{v: &viewer{User: user, Token: t}}))
 			return
 		}
-		guarded.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, s.identify(w, r))))
+		guarded.ServeHTTP(w, withIdentity(r, s.identify(w, r)))
 	})
 }
 

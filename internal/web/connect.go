@@ -505,11 +505,13 @@ type requestCatalog struct {
 	cat  Catalog
 }
 
-type requestCatalogKey struct{}
-
-// withRequestCatalog gives each request a place for the catalog it reads products through.
+// withRequestCatalog gives r a place for the catalog it reads products through.
 func withRequestCatalog(r *http.Request) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), requestCatalogKey{}, &requestCatalog{}))
+	if st := stateOf(r); st != nil {
+		st.cat = &requestCatalog{}
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), requestStateKey{}, &requestState{cat: &requestCatalog{}}))
 }
 
 // catalogFor returns the catalog to read products through for r: one acting as the signed-in
@@ -521,7 +523,10 @@ func (s *Server) catalogFor(r *http.Request) Catalog {
 	if s.cfg.UserCatalog == nil || v == nil {
 		return s.cat
 	}
-	rc, _ := r.Context().Value(requestCatalogKey{}).(*requestCatalog)
+	var rc *requestCatalog
+	if st := stateOf(r); st != nil {
+		rc = st.cat
+	}
 	if rc == nil {
 		return s.userCatalog(r, v)
 	}

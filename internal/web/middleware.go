@@ -49,13 +49,15 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	guarded := s.withAccounts(mux, cop)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
+		ctx := r.Context()
 		if s.cfg.RequestBudget > 0 {
 			// However slow AliExpress is, a request answers within its budget with what is known;
 			// the cache's loads go on in the background for the next asker.
-			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestBudget)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestBudget)
 			defer cancel()
-			r = r.WithContext(ctx)
 		}
+		r = r.WithContext(context.WithValue(ctx, requestStateKey{}, &requestState{}))
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
 		setShared(h, "Content-Security-Policy", s.csp)
@@ -93,6 +95,22 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		guarded.ServeHTTP(out, r)
 		done()
 	})
+}
+
+// requestState is what the steps of serving a request find out about it (who asks, the catalog
+// it reads through), held in its context from the start so that each step fills in its part
+// instead of making another copy of the request.
+type requestState struct {
+	id  identity
+	cat *requestCatalog // nil until withRequestCatalog
+}
+
+type requestStateKey struct{}
+
+// stateOf returns r's requestState; nil for a request that did not come through the middleware.
+func stateOf(r *http.Request) *requestState {
+	st, _ := r.Context().Value(requestStateKey{}).(*requestState)
+	return st
 }
 
 // hostAllowed reports whether r is addressed to one of Config.AllowedHosts, or is a liveness
