@@ -1235,8 +1235,12 @@ func TestSecurityHeaders(t *testing.T) {
 		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("GET %s: CSP = %q", target, csp)
 		}
-		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" ||
+			cspDirective(h.Get("Content-Security-Policy"), "frame-ancestors") != "'none'" {
 			t.Errorf("GET %s: headers %v", target, h)
+		}
+		if !strings.HasPrefix(target, "/api/") && (h.Get("X-Frame-Options") != "DENY" || h.Get("Cross-Origin-Opener-Policy") != "same-origin") {
+			t.Errorf("GET %s, a document: headers %v; want X-Frame-Options and Cross-Origin-Opener-Policy", target, h)
 		}
 	}
 	body := e.get("/search").Body.String()
