@@ -8,79 +8,82 @@ import (
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
-// productMemo keeps the products Product built, so that a product viewed again is copied
-// instead of built again from its cache entries (the affiliate and DS products and the
-// freight). An entry holds while the cache has stored nothing since it was built (this process's
-// writes are the only way its entries change here), and at most productRecheck (other replicas'
-// writes).
-type productMemo struct {
+// keptMemo keeps answers the service built from its cache entries (products, shipping quotes),
+// so that one asked for again is copied instead of built again. An entry holds while the cache
+// has stored nothing since it was built (this process's writes are the only way its entries
+// change here), and at most keptRecheck (other replicas' writes). Each kept answer has a
+// Revision, new with each put.
+type keptMemo[V any] struct {
 	mu sync.Mutex
-	m  map[productMemoKey]productMemoEntry
+	m  map[keptKey]keptEntry[V]
 }
 
-// productMemoKey names a kept product: whose account sees it ("" for the service's own), and
-// with which options (normalized).
-type productMemoKey struct {
+// keptKey names a kept answer: whose account sees it ("" for the service's own), for which
+// product, with which options (normalized).
+type keptKey struct {
 	account string
 	id      int64
 	o       catalog.ProductOptions
 }
 
-type productMemoEntry struct {
-	p      catalog.Product
+type keptEntry[V any] struct {
+	v      V
+	rev    uint64
 	at     time.Time
 	writes uint64
 }
 
-// productRecheck bounds how long a kept product is served without a look at its cache entries.
-const productRecheck = 5 * time.Second
+// keptRecheck bounds how long a kept answer is served without a look at its cache entries.
+const keptRecheck = 5 * time.Second
 
-// maxProductMemo bounds the products kept; past it, half of them go.
-const maxProductMemo = 1024
+// maxKept bounds the answers kept in one keptMemo; past it, half of them go.
+const maxKept = 1024
 
-func (m *productMemo) get(key productMemoKey, now time.Time, writes uint64) (catalog.Product, bool) {
+// get returns a copy of the answer kept for key, and its Revision, when it still holds at now
+// with the cache at writes.
+func (m *keptMemo[V]) get(key keptKey, now time.Time, writes uint64) (V, uint64, bool) {
 	e, ok := m.valid(key, now, writes)
 	if !ok {
-		return catalog.Product{}, false
+		var zero V
+		return zero, 0, false
 	}
-	return cache.Clone(e.p), true
+	return cache.Clone(e.v), e.rev, true
 }
 
-// revision is the Revision of the product get would give, without the copy.
-func (m *productMemo) revision(key productMemoKey, now time.Time, writes uint64) (uint64, bool) {
+// revision is the Revision of the answer get would give, without the copy.
+func (m *keptMemo[V]) revision(key keptKey, now time.Time, writes uint64) (uint64, bool) {
 	e, ok := m.valid(key, now, writes)
-	return e.p.Revision, ok
+	return e.rev, ok
 }
 
-func (m *productMemo) valid(key productMemoKey, now time.Time, writes uint64) (productMemoEntry, bool) {
+func (m *keptMemo[V]) valid(key keptKey, now time.Time, writes uint64) (keptEntry[V], bool) {
 	m.mu.Lock()
 	e, ok := m.m[key]
 	m.mu.Unlock()
-	if !ok || e.writes != writes || now.Sub(e.at) >= productRecheck || now.Before(e.at) {
-		return productMemoEntry{}, false
+	if !ok || e.writes != writes || now.Sub(e.at) >= keptRecheck || now.Before(e.at) {
+		return keptEntry[V]{}, false
 	}
 	return e, true
 }
 
-// put keeps p, built at now with the cache at writes, and returns the Revision it keeps it under.
-func (m *productMemo) put(key productMemoKey, p catalog.Product, now time.Time, writes uint64) uint64 {
-	p = cache.Clone(p)
-	p.Revision = newRevision()
+// put keeps v, built at now with the cache at writes, and returns the Revision it keeps it under.
+func (m *keptMemo[V]) put(key keptKey, v V, now time.Time, writes uint64) uint64 {
+	e := keptEntry[V]{v: cache.Clone(v), rev: newRevision(), at: now, writes: writes}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
-		m.m = map[productMemoKey]productMemoEntry{}
+		m.m = map[keptKey]keptEntry[V]{}
 	}
-	if len(m.m) >= maxProductMemo {
+	if len(m.m) >= maxKept {
 		n := 0
 		for k := range m.m {
-			if n >= maxProductMemo/2 {
+			if n >= maxKept/2 {
 				break
 			}
 			delete(m.m, k)
 			n++
 		}
 	}
-	m.m[key] = productMemoEntry{p: p, at: now, writes: writes}
-	return p.Revision
+	m.m[key] = e
+	return e.rev
 }

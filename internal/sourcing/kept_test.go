@@ -14,7 +14,7 @@ import (
 )
 
 // TestProductKeptBetweenWrites: a product viewed again is served from the one built the first
-// time, each caller owning its copy, until the cache stores anything or productRecheck passes.
+// time, each caller owning its copy, until the cache stores anything or keptRecheck passes.
 // (The first view loads the product's entries, so the one after it looks at them again.)
 func TestProductKeptBetweenWrites(t *testing.T) {
 	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
@@ -88,5 +88,59 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 	svc.Product(ctx, id, o)
 	if ch.Stats().Hits+ch.Stats().Misses == reads {
 		t.Error("after 6 s, Product did not look at its entries again")
+	}
+}
+
+// TestShippingKeptBetweenWrites: a shipping quote asked for again is served from the one built
+// the first time, each caller owning its copy, until the cache stores anything or keptRecheck
+// passes; another destination is its own quote.
+func TestShippingKeptBetweenWrites(t *testing.T) {
+	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
+	t.Cleanup(sb.Close)
+	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL), aliexpress.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
+	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
+	svc := sourcing.NewService(c.WithAccessToken(tok), ch, sourcing.ServiceOptions{DS: true, Simulated: true, Now: clk.Now})
+	ctx := context.Background()
+	res, err := svc.Search(ctx, mustFilters(t, "q", "phone case"))
+	if err != nil || len(res.Products) == 0 {
+		t.Fatalf("search: %v", err)
+	}
+	id, us, gb := res.Products[0].ID, catalog.ProductOptions{ShipTo: "US"}, catalog.ProductOptions{ShipTo: "GB"}
+	if _, err := svc.Shipping(ctx, id, us); err != nil { // loads its entries: the cache changed since
+		t.Fatal(err)
+	}
+	first, err := svc.Shipping(ctx, id, us)
+	if err != nil || len(first.Options) == 0 {
+		t.Fatalf("Shipping = %d options, %v", len(first.Options), err)
+	}
+	want := cache.Clone(first)
+	first.Options[0].Fee.Amount = 1 // the caller's own copy
+	reads := ch.Stats().Hits + ch.Stats().Misses
+	again, err := svc.Shipping(ctx, id, us)
+	if err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("Shipping again = %v, changed by the first caller or rebuilt differently", err)
+	}
+	if n := ch.Stats().Hits + ch.Stats().Misses; n != reads {
+		t.Errorf("Shipping again read the cache %d times; want it kept", n-reads)
+	}
+	toGB, err := svc.Shipping(ctx, id, gb)
+	if err != nil || toGB.ShipTo != "GB" {
+		t.Fatalf("Shipping to GB = %q, %v; want its own quote", toGB.ShipTo, err)
+	}
+	// That loaded GB's entries (a cache write): the US quote is looked at again.
+	reads = ch.Stats().Hits + ch.Stats().Misses
+	if q, _ := svc.Shipping(ctx, id, us); !reflect.DeepEqual(q, want) || ch.Stats().Hits+ch.Stats().Misses == reads {
+		t.Error("after a cache write, Shipping did not look at its entries again")
+	}
+	clk.Add(6 * time.Second)
+	reads = ch.Stats().Hits + ch.Stats().Misses
+	svc.Shipping(ctx, id, us)
+	if ch.Stats().Hits+ch.Stats().Misses == reads {
+		t.Error("after 6 s, Shipping did not look at its entries again")
 	}
 }

@@ -22,7 +22,8 @@ func (s *Service) Product(ctx context.Context, id int64, o catalog.ProductOption
 	}
 	key := s.productKey(id, o)
 	now, writes := s.opts.Now(), s.cache.Writes()
-	if p, ok := s.products.get(key, now, writes); ok {
+	if p, rev, ok := s.products.get(key, now, writes); ok {
+		p.Revision = rev
 		return p, nil
 	}
 	p, err := s.product(ctx, id, o)
@@ -43,10 +44,10 @@ func (s *Service) ProductRevision(id int64, o catalog.ProductOptions) (uint64, b
 	return s.products.revision(s.productKey(id, normalizeOptions(o)), s.opts.Now(), s.cache.Writes())
 }
 
-// productKey names product id with o (normalized) among the kept products: as s's account
-// sees it, for a view.
-func (s *Service) productKey(id int64, o catalog.ProductOptions) productMemoKey {
-	k := productMemoKey{id: id, o: o}
+// productKey names product id with o (normalized) among the kept products and shipping quotes:
+// as s's account sees it, for a view.
+func (s *Service) productKey(id int64, o catalog.ProductOptions) keptKey {
+	k := keptKey{id: id, o: o}
 	if s.acct != nil {
 		k.account = s.acct.key
 	}

@@ -64,7 +64,8 @@ type Service struct {
 	// health, memo, products and breaker are shared with the views ForAccount makes.
 	health   *lastHealth
 	memo     *searchMemo
-	products *productMemo // keyed by account, for the views too
+	products *keptMemo[catalog.Product]       // keyed by account, for the views too
+	quotes   *keptMemo[catalog.ShippingQuote] // likewise
 
 	// ns keeps this gateway's and app's answers apart from another's in a shared cache.
 	ns string
@@ -124,7 +125,7 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.BreakFor <= 0 {
 		opts.BreakFor = defaultBreakFor
 	}
-	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &productMemo{}, ns: ns,
+	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &keptMemo[catalog.Product]{}, quotes: &keptMemo[catalog.ShippingQuote]{}, ns: ns,
 		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor), cats: &categoryMemo{}}
 }
 

@@ -21,6 +21,24 @@ func (s *Service) Shipping(ctx context.Context, id int64, o catalog.ProductOptio
 	if id <= 0 {
 		return catalog.ShippingQuote{}, catalog.Invalid("id", "%d is not a product ID", id)
 	}
+	if s.opts.MemoFor < 0 {
+		return s.shipping(ctx, id, o)
+	}
+	key := s.productKey(id, o)
+	now, writes := s.opts.Now(), s.cache.Writes()
+	if q, _, ok := s.quotes.get(key, now, writes); ok {
+		return q, nil
+	}
+	q, err := s.shipping(ctx, id, o)
+	if err == nil && !q.Stale {
+		s.quotes.put(key, q, now, writes)
+	}
+	return q, err
+}
+
+// shipping builds the shipping quote of product id to o (normalized, valid) from the cache (or
+// AliExpress).
+func (s *Service) shipping(ctx context.Context, id int64, o catalog.ProductOptions) (catalog.ShippingQuote, error) {
 	var p catalog.Product
 	if s.opts.DS {
 		d, _, err := s.dsProduct(ctx, id, o)
