@@ -4,8 +4,11 @@
 # It builds aliscout, starts `aliscout serve` on the built-in simulator, warms each route (so every
 # answer below comes from the cache), captures each answer's bytes, starts scripts/loadtest/bare
 # serving exactly those bytes from memory, then runs wrk against both and prints, per route,
-# requests per second, p50 and p99 latency, and the ratio aliscout / bare. It ends with the RSS of
-# the aliscout process. Everything runs on loopback and stops by itself.
+# requests per second, p50 and p99 latency, and the ratio aliscout / bare. A second bare server
+# ("dressed", bare -dressed) also sends the headers aliscout sent with each answer, with aliscout's
+# server timeouts and a per-request deadline: what any server exposed like aliscout pays per
+# request; the last columns are its figures. It ends with the RSS of the aliscout process.
+# Everything runs on loopback and stops by itself.
 #
 # Needs wrk (apt-get install wrk) and curl. Settings through the environment:
 #   DURATION (default 10s), CONNECTIONS (50), THREADS (2), RUNS (1), DISTINCT (0: how many distinct
@@ -31,6 +34,7 @@ go build -o "$work/bare" ./scripts/loadtest/bare
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 app_port=$(free_port)
 bare_port=$(free_port)
+dressed_port=$(free_port)
 ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")
@@ -45,12 +49,16 @@ for r in "${routes[@]}"; do
   for _ in 1 2 3; do curl -fs -o /dev/null "$app$r"; done # warm: every answer from the cache
   path=${r%%\?*}
   name=${path//\//_}
-  curl -fs -D "$work/headers" -o "$work/bodies/$name.body" "$app$r"
-  grep -i '^content-type:' "$work/headers" | head -1 | cut -d' ' -f2- | tr -d '\r' >"$work/bodies/$name.type"
+  curl -fs -D "$work/bodies/$name.headers" -o "$work/bodies/$name.body" "$app$r"
+  grep -i '^content-type:' "$work/bodies/$name.headers" | head -1 | cut -d' ' -f2- | tr -d '\r' >"$work/bodies/$name.type"
 done
 "$work/bare" "127.0.0.1:$bare_port" "$work/bodies" &
 pids+=("$!")
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$bare_port/healthz" && break; sleep 0.1; done
+"$work/bare" -dressed "127.0.0.1:$dressed_port" "$work/bodies" &
+pids+=("$!")
+for port in "$bare_port" "$dressed_port"; do
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+done
 
 if [ "$DISTINCT" -gt 0 ]; then
   echo "caching $DISTINCT distinct searches..."
@@ -62,7 +70,7 @@ pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback"
-printf "%-32s %7s %12s %16s %10s %16s %6s\n" "route" "bytes" "aliscout r/s" "aliscout p50/p99" "bare r/s" "bare p50/p99" "ratio"
+printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "route" "bytes" "aliscout r/s" "aliscout p50/p99" "bare r/s" "bare p50/p99" "ratio" "dressed r/s" "dressed p50/p99"
 for run in $(seq 1 "$RUNS"); do
   for r in "${routes[@]}"; do
     path=${r%%\?*}
@@ -70,9 +78,10 @@ for run in $(seq 1 "$RUNS"); do
     bytes=$(stat -c %s "$work/bodies/$name.body")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$app$r" >"$work/app.txt" 2>&1
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
-    a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$dressed_port$path" >"$work/dressed.txt" 2>&1
+    a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt"); d=$(rps "$work/dressed.txt")
     ratio=$(python3 -c "print(f'{float(\"$a\")/float(\"$b\"):.2f}')")
-    printf "%-32s %7s %12s %16s %10s %16s %6s\n" "$r" "$bytes" "$a" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$b" "$(pct "$work/bare.txt" 50%)/$(pct "$work/bare.txt" 99%)" "$ratio"
+    printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "$r" "$bytes" "$a" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$b" "$(pct "$work/bare.txt" 50%)/$(pct "$work/bare.txt" 99%)" "$ratio" "$d" "$(pct "$work/dressed.txt" 50%)/$(pct "$work/dressed.txt" 99%)"
   done
 done
 rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
