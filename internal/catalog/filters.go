@@ -322,6 +322,10 @@ func ParseFilters(v url.Values) (Filters, error) {
 	return f, errors.Join(errs...)
 }
 
+// Key is f's normalized encoding (Values, encoded): filters that search the same have the same
+// Key, whatever way they were given.
+func (f Filters) Key() string { return f.Values().Encode() }
+
 // Values writes f back as URL query values (defaults left out), for links to other pages of the
 // same search.
 func (f Filters) Values() url.Values {

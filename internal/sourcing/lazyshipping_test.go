@@ -144,18 +144,18 @@ func TestRememberedSearchRevision(t *testing.T) {
 	if first.Revision == 0 || again.Revision != first.Revision {
 		t.Fatalf("remembered search revisions %d then %d; want the same, not 0", first.Revision, again.Revision)
 	}
-	if rev, ok := lazy.svc.SearchRevision(f); !ok || rev != first.Revision {
+	if rev, ok := lazy.svc.SearchRevision(f.Key()); !ok || rev != first.Revision {
 		t.Errorf("SearchRevision = %d, %v; want %d, the result Search gives", rev, ok, first.Revision)
 	}
 	eur := mustFilters(t, "q", "phone case", "currency", "EUR")
-	if rev, ok := lazy.svc.SearchRevision(eur); ok {
+	if rev, ok := lazy.svc.SearchRevision(eur.Key()); ok {
 		t.Errorf("SearchRevision of a search not made yet = %d; want none", rev)
 	}
 	if other, _ := lazy.svc.Search(ctx, eur); other.Revision == first.Revision {
 		t.Error("another search has the same revision")
 	}
 	// The EUR search stored entries: the USD one is to be looked at again before it is named.
-	if rev, ok := lazy.svc.SearchRevision(f); ok {
+	if rev, ok := lazy.svc.SearchRevision(f.Key()); ok {
 		t.Errorf("SearchRevision after a cache write = %d; want none until Search looked again", rev)
 	}
 	if again, _ := lazy.svc.Search(ctx, f); again.Revision != first.Revision {
@@ -163,7 +163,7 @@ func TestRememberedSearchRevision(t *testing.T) {
 	}
 	ids := []int64{first.Products[0].ID}
 	lazy.svc.SearchShipping(ctx, ids, catalog.ProductOptions{ShipTo: f.ShipTo, Currency: f.Currency, Language: f.Language})
-	if rev, ok := lazy.svc.SearchRevision(f); ok {
+	if rev, ok := lazy.svc.SearchRevision(f.Key()); ok {
 		t.Errorf("SearchRevision once shipping was fetched = %d; want none until Search filled it in", rev)
 	}
 	filled, _ := lazy.svc.Search(ctx, f)
@@ -174,7 +174,7 @@ func TestRememberedSearchRevision(t *testing.T) {
 	if next, _ := lazy.svc.Search(ctx, f); next.Revision != filled.Revision || next.Products[0].ShippingPending {
 		t.Errorf("the search after that: revision %d, pending %v; want %d, filled in", next.Revision, next.Products[0].ShippingPending, filled.Revision)
 	}
-	if rev, ok := lazy.svc.SearchRevision(f); !ok || rev != filled.Revision {
+	if rev, ok := lazy.svc.SearchRevision(f.Key()); !ok || rev != filled.Revision {
 		t.Errorf("SearchRevision after that = %d, %v; want %d", rev, ok, filled.Revision)
 	}
 }

@@ -40,7 +40,7 @@ const upstreamPageSize = 50
 // or orders, ship-to, delivery days); aliscout applies the rest over a bounded number of upstream
 // pages, each cached, and says when its total is an estimate.
 func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {
-	key := f.Values().Encode()
+	key := f.Key()
 	if res, e, ok := s.memoGet(key); ok {
 		now, writes := s.opts.Now(), s.cache.Writes()
 		if writes != e.checkedWrites || now.Sub(e.checkedAt) >= pendingRecheck {
@@ -56,15 +56,14 @@ func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.Search
 	return res, err
 }
 
-// SearchRevision is the Revision of the result Search(ctx, f) would give now when that is a
-// remembered one, checked recently enough that Search would only copy it: a caller holding what
-// it made of that Revision may use it again without the result. ok is false whenever Search
-// would search, check or fill in anything; the caller then calls Search.
-func (s *Service) SearchRevision(f catalog.Filters) (uint64, bool) {
+// SearchRevision is the Revision of the result Search(ctx, f) would give now, key being f.Key(),
+// when that is a remembered one checked recently enough that Search would only copy it: a caller
+// holding what it made of that Revision may use it again without the result. ok is false
+// whenever Search would search, check or fill in anything; the caller then calls Search.
+func (s *Service) SearchRevision(key string) (uint64, bool) {
 	if s.opts.MemoFor < 0 {
 		return 0, false
 	}
-	key := f.Values().Encode()
 	now, writes := s.opts.Now(), s.cache.Writes()
 	s.memo.mu.Lock()
 	e, ok := s.memo.m[key]

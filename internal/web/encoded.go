@@ -298,18 +298,19 @@ func productRevisionKey(viewer, query string, rev uint64) string {
 // only copy a kept one. The encoded answer made from that Revision is then served without
 // asking for (and copying) the answer itself.
 type keptAnswers interface {
-	SearchRevision(f catalog.Filters) (uint64, bool)
+	SearchRevision(key string) (uint64, bool) // key: the search's Filters.Key
+
 	ProductRevision(id int64, o catalog.ProductOptions) (uint64, bool)
 }
 
-// keptSearch returns the encoded answer to the search f (query: f encoded) that cat would give
-// now, when cat names it and it is at hand.
-func (s *Server) keptSearch(cat Catalog, query string, f catalog.Filters) (*encodedAnswer, bool) {
+// keptSearch returns the encoded answer to the search whose Filters.Key is query that cat would
+// give now, when cat names it and it is at hand.
+func (s *Server) keptSearch(cat Catalog, query string) (*encodedAnswer, bool) {
 	k, ok := cat.(keptAnswers)
 	if !ok {
 		return nil, false
 	}
-	rev, ok := k.SearchRevision(f)
+	rev, ok := k.SearchRevision(query)
 	if !ok {
 		return nil, false
 	}

@@ -218,7 +218,7 @@ func (k *keptCatalog) set(rev uint64, kept bool) {
 	k.rev, k.kept = rev, kept
 }
 
-func (k *keptCatalog) SearchRevision(catalog.Filters) (uint64, bool)                { return k.state() }
+func (k *keptCatalog) SearchRevision(string) (uint64, bool)                         { return k.state() }
 func (k *keptCatalog) ProductRevision(int64, catalog.ProductOptions) (uint64, bool) { return k.state() }
 
 func (k *keptCatalog) Search(ctx context.Context, f catalog.Filters) (catalog.SearchResult, error) {

@@ -520,8 +520,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	// A repeated search of cached data is answered with the bytes encoded the first time, and
 	// when the catalog names the result it would give, without asking for that result.
-	query := f.Values().Encode()
-	if ans, ok := s.keptSearch(s.cat, query, f); ok {
+	query := f.Key()
+	if ans, ok := s.keptSearch(s.cat, query); ok {
 		writeEncoded(w, r, ans)
 		return
 	}
