@@ -6,6 +6,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,21 @@ type Metrics struct {
 	calls        *prometheus.CounterVec
 	callErrors   *prometheus.CounterVec
 	callDuration *prometheus.HistogramVec
+
+	// routes holds the counter and histogram of each route, method and code seen (requestKey to
+	// *routeMetrics): a request finds them without hashing its labels or taking a lock. The
+	// labels come from small fixed sets, so it stays small.
+	routes sync.Map
+}
+
+type requestKey struct {
+	route, method string
+	code          int
+}
+
+type routeMetrics struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // New returns metrics registered in a fresh registry, with the Go runtime's and the process's
@@ -66,12 +82,22 @@ func (m *Metrics) ObserveRequest(route, method string, code int, d time.Duration
 	if !knownMethods[method] {
 		method = "other"
 	}
-	c := "other"
-	if code >= 100 && code <= 599 {
-		c = strconv.Itoa(code)
+	if code < 100 || code > 599 {
+		code = 0
 	}
-	m.requests.WithLabelValues(route, method, c).Inc()
-	m.durations.WithLabelValues(route).Observe(d.Seconds())
+	k := requestKey{route, method, code}
+	rm, ok := m.routes.Load(k)
+	if !ok {
+		c := "other"
+		if code != 0 {
+			c = strconv.Itoa(code)
+		}
+		rm, _ = m.routes.LoadOrStore(k, &routeMetrics{
+			count: m.requests.WithLabelValues(route, method, c), duration: m.durations.WithLabelValues(route)})
+	}
+	r := rm.(*routeMetrics)
+	r.count.Inc()
+	r.duration.Observe(d.Seconds())
 }
 
 // ObserveUpstream records one AliExpress call attempt of method that took d. kind names why it

@@ -55,6 +55,11 @@ func TestMetricsLabelsBounded(t *testing.T) {
 	if series > 3 {
 		t.Errorf("%d request series after 10,000 odd requests; want at most 3", series)
 	}
+	kept := 0
+	m.routes.Range(func(any, any) bool { kept++; return true })
+	if kept > 3 {
+		t.Errorf("%d routes' metrics kept after 10,000 odd requests; want at most 3", kept)
+	}
 	if len(body) > 64<<10 {
 		t.Errorf("metrics page is %d bytes; want it bounded", len(body))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -89,8 +90,10 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			if s.cfg.Metrics != nil {
 				s.cfg.Metrics.ObserveRequest(route, r.Method, rec.code(), d)
 			}
-			s.log.Info("http request", "method", r.Method, "path", logPath(r), "route", route,
-				"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
+			if s.log.Enabled(r.Context(), slog.LevelInfo) { // spares building the record's values
+				s.log.Info("http request", "method", r.Method, "path", logPath(r), "route", route,
+					"status", rec.code(), "bytes", rec.bytes, "duration", d, "remote", r.RemoteAddr)
+			}
 		}()
 		if !s.hostAllowed(r) {
 			misdirected(rec, r)
