@@ -74,6 +74,9 @@ func main() {
 				h[k] = v
 			}
 		}
+		if r.Context().Err() != nil { // as a handler that heeds its deadline
+			return
+		}
 		w.Header().Set("Content-Type", types[name])
 		w.Write(b)
 	})
