@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
@@ -14,8 +13,9 @@ import (
 // change here), and at most keptRecheck (other replicas' writes). Each kept answer has a
 // Revision, new with each put.
 type keptMemo[V any] struct {
-	mu sync.Mutex
-	m  map[keptKey]keptEntry[V]
+	clone func(V) V // a copy that shares nothing a caller could change
+	mu    sync.Mutex
+	m     map[keptKey]keptEntry[V]
 }
 
 // keptKey names a kept answer: whose account sees it ("" for the service's own), for which
@@ -47,7 +47,7 @@ func (m *keptMemo[V]) get(key keptKey, now time.Time, writes uint64) (V, uint64,
 		var zero V
 		return zero, 0, false
 	}
-	return cache.Clone(e.v), e.rev, true
+	return m.clone(e.v), e.rev, true
 }
 
 // revision is the Revision of the answer get would give, without the copy.
@@ -68,7 +68,7 @@ func (m *keptMemo[V]) valid(key keptKey, now time.Time, writes uint64) (keptEntr
 
 // put keeps v, built at now with the cache at writes, and returns the Revision it keeps it under.
 func (m *keptMemo[V]) put(key keptKey, v V, now time.Time, writes uint64) uint64 {
-	e := keptEntry[V]{v: cache.Clone(v), rev: newRevision(), at: now, writes: writes}
+	e := keptEntry[V]{v: m.clone(v), rev: newRevision(), at: now, writes: writes}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {

@@ -125,7 +125,7 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.BreakFor <= 0 {
 		opts.BreakFor = defaultBreakFor
 	}
-	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &keptMemo[catalog.Product]{}, quotes: &keptMemo[catalog.ShippingQuote]{}, ns: ns,
+	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &keptMemo[catalog.Product]{clone: catalog.Product.Clone}, quotes: &keptMemo[catalog.ShippingQuote]{clone: catalog.ShippingQuote.Clone}, ns: ns,
 		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor), cats: &categoryMemo{}}
 }
 
