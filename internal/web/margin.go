@@ -52,20 +52,33 @@ func parseShipRule(v url.Values) (catalog.ShipRule, error) {
 	return f.Shipping(), err
 }
 
+// calcDefault is the calculator field k's value when the query does not give it: the default
+// rule and a card processor's usual fee (its fixed part only in a currency with cents).
+func calcDefault(k, currency string) string {
+	switch k {
+	case "rule":
+		return DefaultRule
+	case "fee_pct":
+		return "2.9"
+	case "fee_fixed":
+		if catalog.MinorUnits(currency) != 2 || catalog.WholeUnits(currency) {
+			return ""
+		}
+		return "0.30"
+	}
+	return ""
+}
+
 // parseCalc reads the calculator from query values in currency. Absent parameters take the
 // defaults (rule x2.5 .99, a 2.9 % + 0.30 payment fee, the cheapest tracked shipping); present
 // but empty ones mean "none". Errors name the field.
 func parseCalc(v url.Values, currency string) (calc, error) {
-	c := calc{Currency: currency, Form: map[string]string{}}
-	defaults := map[string]string{"rule": DefaultRule, "fee_pct": "2.9", "fee_fixed": "0.30"}
-	if catalog.MinorUnits(currency) != 2 || catalog.WholeUnits(currency) {
-		defaults["fee_fixed"] = ""
-	}
+	c := calc{Currency: currency, Form: make(map[string]string, len(calcFields))}
 	for _, k := range calcFields {
 		if vs, ok := v[k]; ok {
 			c.Form[k] = strings.TrimSpace(vs[0])
 		} else {
-			c.Form[k] = defaults[k]
+			c.Form[k] = calcDefault(k, currency)
 		}
 	}
 	var errs []error
