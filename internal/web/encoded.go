@@ -299,7 +299,6 @@ func productRevisionKey(viewer, query string, rev uint64) string {
 // asking for (and copying) the answer itself.
 type keptAnswers interface {
 	SearchRevision(key string) (uint64, bool) // key: the search's Filters.Key
-
 	ProductRevision(id int64, o catalog.ProductOptions) (uint64, bool)
 }
 
