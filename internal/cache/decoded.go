@@ -43,16 +43,7 @@ func (d *decodedMemo) put(key string, raw []byte, v any) {
 	if d.m == nil {
 		d.m = map[string]decodedValue{}
 	}
-	if len(d.m) >= maxDecoded {
-		n := 0
-		for k := range d.m {
-			if n >= maxDecoded/2 {
-				break
-			}
-			delete(d.m, k)
-			n++
-		}
-	}
+	MakeRoom(d.m, maxDecoded)
 	d.m[key] = decodedValue{raw: raw, v: v}
 }
 

@@ -10,23 +10,21 @@ import (
 // included, and checks that no slice of the clone shares its elements with the original. A field
 // added later without its line in Clone fails here.
 func TestCloneSharesNothing(t *testing.T) {
-	var p Product
-	fill(reflect.ValueOf(&p).Elem())
-	c := p.Clone()
-	if !reflect.DeepEqual(c, p) {
-		t.Fatal("Product.Clone differs from the original")
+	checkClone(t, "Product", Product.Clone)
+	checkClone(t, "ShippingQuote", ShippingQuote.Clone)
+}
+
+// checkClone fills a T, clones it, and fails where the clone differs or shares a slice.
+func checkClone[T any](t *testing.T, name string, clone func(T) T) {
+	t.Helper()
+	var v T
+	fill(reflect.ValueOf(&v).Elem())
+	c := clone(v)
+	if !reflect.DeepEqual(c, v) {
+		t.Errorf("%s.Clone differs from the original", name)
 	}
-	for _, path := range shared(reflect.ValueOf(p), reflect.ValueOf(c), "Product") {
-		t.Errorf("Product.Clone shares %s with the original", path)
-	}
-	var q ShippingQuote
-	fill(reflect.ValueOf(&q).Elem())
-	cq := q.Clone()
-	if !reflect.DeepEqual(cq, q) {
-		t.Fatal("ShippingQuote.Clone differs from the original")
-	}
-	for _, path := range shared(reflect.ValueOf(q), reflect.ValueOf(cq), "ShippingQuote") {
-		t.Errorf("ShippingQuote.Clone shares %s with the original", path)
+	for _, path := range shared(reflect.ValueOf(v), reflect.ValueOf(c), name) {
+		t.Errorf("%s.Clone shares %s with the original", name, path)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
 )
 
@@ -74,16 +75,7 @@ func (m *keptMemo[V]) put(key keptKey, v V, now time.Time, writes uint64) uint64
 	if m.m == nil {
 		m.m = map[keptKey]keptEntry[V]{}
 	}
-	if len(m.m) >= maxKept {
-		n := 0
-		for k := range m.m {
-			if n >= maxKept/2 {
-				break
-			}
-			delete(m.m, k)
-			n++
-		}
-	}
+	cache.MakeRoom(m.m, maxKept)
 	m.m[key] = e
 	return e.rev
 }

@@ -6,33 +6,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliscout/aliscout/aliexpress"
-	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/cache"
 	"github.com/aliscout/aliscout/internal/catalog"
-	"github.com/aliscout/aliscout/internal/sourcing"
 )
 
 // TestProductKeptBetweenWrites: a product viewed again is served from the one built the first
 // time, each caller owning its copy, until the cache stores anything or keptRecheck passes.
 // (The first view loads the product's entries, so the one after it looks at them again.)
 func TestProductKeptBetweenWrites(t *testing.T) {
-	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
-	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
-	t.Cleanup(sb.Close)
-	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL), aliexpress.WithClock(clk.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
-	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
-	svc := sourcing.NewService(c.WithAccessToken(tok), ch, sourcing.ServiceOptions{DS: true, Simulated: true, Now: clk.Now})
-	ctx := context.Background()
-	res, err := svc.Search(ctx, mustFilters(t, "q", "phone case"))
-	if err != nil || len(res.Products) == 0 {
-		t.Fatalf("search: %v", err)
-	}
-	id, o := res.Products[0].ID, catalog.ProductOptions{ShipTo: "US"}
+	fx, id := keptFixture(t)
+	svc, clk, ctx := fx.svc, fx.clock, context.Background()
+	o := catalog.ProductOptions{ShipTo: "US"}
 	if _, err := svc.Product(ctx, id, o); err != nil { // loads its entries: the cache changed since
 		t.Fatal(err)
 	}
@@ -43,12 +27,12 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 	want := cache.Clone(first)
 	first.Variants[0].Price.Amount = 1 // the caller's own copy
 	first.Shipping = nil
-	reads := ch.Stats().Hits + ch.Stats().Misses
+	reads := fx.reads()
 	again, err := svc.Product(ctx, id, o)
 	if err != nil || !reflect.DeepEqual(again, want) {
 		t.Fatalf("Product again = %v, changed by the first caller or rebuilt differently", err)
 	}
-	if n := ch.Stats().Hits + ch.Stats().Misses; n != reads {
+	if n := fx.reads(); n != reads {
 		t.Errorf("Product again read the cache %d times; want it kept", n-reads)
 	}
 	if rev, ok := svc.ProductRevision(id, o); !ok || rev == 0 || rev != again.Revision {
@@ -64,9 +48,9 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 	if rev, ok := svc.ProductRevision(id, o); ok {
 		t.Errorf("ProductRevision after a cache write = %d; want none", rev)
 	}
-	reads = ch.Stats().Hits + ch.Stats().Misses
+	reads = fx.reads()
 	rebuilt, _ := svc.Product(ctx, id, o)
-	if ch.Stats().Hits+ch.Stats().Misses == reads {
+	if fx.reads() == reads {
 		t.Error("after a cache write, Product did not look at its entries again")
 	}
 	if rebuilt.Revision == want.Revision {
@@ -75,18 +59,18 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 	if rebuilt.Revision = want.Revision; !reflect.DeepEqual(rebuilt, want) {
 		t.Error("the product built again differs from the first, with no data changed")
 	}
-	reads = ch.Stats().Hits + ch.Stats().Misses
+	reads = fx.reads()
 	svc.Product(ctx, id, o)
-	if ch.Stats().Hits+ch.Stats().Misses != reads {
+	if fx.reads() != reads {
 		t.Error("with no write since, Product was not kept")
 	}
 	clk.Add(6 * time.Second)
 	if rev, ok := svc.ProductRevision(id, o); ok {
 		t.Errorf("ProductRevision after 6 s = %d; want none", rev)
 	}
-	reads = ch.Stats().Hits + ch.Stats().Misses
+	reads = fx.reads()
 	svc.Product(ctx, id, o)
-	if ch.Stats().Hits+ch.Stats().Misses == reads {
+	if fx.reads() == reads {
 		t.Error("after 6 s, Product did not look at its entries again")
 	}
 }
@@ -95,22 +79,9 @@ func TestProductKeptBetweenWrites(t *testing.T) {
 // the first time, each caller owning its copy, until the cache stores anything or keptRecheck
 // passes; another destination is its own quote.
 func TestShippingKeptBetweenWrites(t *testing.T) {
-	clk := newClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
-	sb := sandbox.NewServer(sandbox.Options{Now: clk.Now})
-	t.Cleanup(sb.Close)
-	c, err := aliexpress.NewClient(sandbox.DefaultAppKey, sandbox.DefaultAppSecret, aliexpress.WithGateway(sb.URL), aliexpress.WithClock(clk.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := sb.IssueToken(sandbox.DefaultUserNick)
-	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
-	svc := sourcing.NewService(c.WithAccessToken(tok), ch, sourcing.ServiceOptions{DS: true, Simulated: true, Now: clk.Now})
-	ctx := context.Background()
-	res, err := svc.Search(ctx, mustFilters(t, "q", "phone case"))
-	if err != nil || len(res.Products) == 0 {
-		t.Fatalf("search: %v", err)
-	}
-	id, us, gb := res.Products[0].ID, catalog.ProductOptions{ShipTo: "US"}, catalog.ProductOptions{ShipTo: "GB"}
+	fx, id := keptFixture(t)
+	svc, clk, ctx := fx.svc, fx.clock, context.Background()
+	us, gb := catalog.ProductOptions{ShipTo: "US"}, catalog.ProductOptions{ShipTo: "GB"}
 	if _, err := svc.Shipping(ctx, id, us); err != nil { // loads its entries: the cache changed since
 		t.Fatal(err)
 	}
@@ -120,12 +91,12 @@ func TestShippingKeptBetweenWrites(t *testing.T) {
 	}
 	want := cache.Clone(first)
 	first.Options[0].Fee.Amount = 1 // the caller's own copy
-	reads := ch.Stats().Hits + ch.Stats().Misses
+	reads := fx.reads()
 	again, err := svc.Shipping(ctx, id, us)
 	if err != nil || !reflect.DeepEqual(again, want) {
 		t.Fatalf("Shipping again = %v, changed by the first caller or rebuilt differently", err)
 	}
-	if n := ch.Stats().Hits + ch.Stats().Misses; n != reads {
+	if n := fx.reads(); n != reads {
 		t.Errorf("Shipping again read the cache %d times; want it kept", n-reads)
 	}
 	toGB, err := svc.Shipping(ctx, id, gb)
@@ -133,14 +104,31 @@ func TestShippingKeptBetweenWrites(t *testing.T) {
 		t.Fatalf("Shipping to GB = %q, %v; want its own quote", toGB.ShipTo, err)
 	}
 	// That loaded GB's entries (a cache write): the US quote is looked at again.
-	reads = ch.Stats().Hits + ch.Stats().Misses
-	if q, _ := svc.Shipping(ctx, id, us); !reflect.DeepEqual(q, want) || ch.Stats().Hits+ch.Stats().Misses == reads {
+	reads = fx.reads()
+	if q, _ := svc.Shipping(ctx, id, us); !reflect.DeepEqual(q, want) || fx.reads() == reads {
 		t.Error("after a cache write, Shipping did not look at its entries again")
 	}
 	clk.Add(6 * time.Second)
-	reads = ch.Stats().Hits + ch.Stats().Misses
+	reads = fx.reads()
 	svc.Shipping(ctx, id, us)
-	if ch.Stats().Hits+ch.Stats().Misses == reads {
+	if fx.reads() == reads {
 		t.Error("after 6 s, Shipping did not look at its entries again")
 	}
+}
+
+// keptFixture is newFixture with a DS account, and a product its search found.
+func keptFixture(t *testing.T) (*fixture, int64) {
+	t.Helper()
+	fx := newFixture(t, true)
+	res, err := fx.svc.Search(context.Background(), mustFilters(t, "q", "phone case"))
+	if err != nil || len(res.Products) == 0 {
+		t.Fatalf("search: %v", err)
+	}
+	return fx, res.Products[0].ID
+}
+
+// reads is how many times the cache was read so far.
+func (f *fixture) reads() uint64 {
+	st := f.cache.Stats()
+	return st.Hits + st.Misses
 }

@@ -21,6 +21,7 @@ import (
 type fixture struct {
 	sb    *sandbox.Server
 	svc   *sourcing.Service
+	cache *cache.Cache
 	clock *clock
 }
 
@@ -65,7 +66,7 @@ func newFixture(t *testing.T, ds bool) *fixture {
 	}
 	ch := cache.New(cache.NewMemoryStore(cache.MemoryOptions{Now: clk.Now}), cache.Options{Now: clk.Now})
 	svc := sourcing.NewService(c, ch, sourcing.ServiceOptions{DS: ds, Simulated: true, Now: clk.Now})
-	return &fixture{sb: sb, svc: svc, clock: clk}
+	return &fixture{sb: sb, svc: svc, cache: ch, clock: clk}
 }
 
 const queryMethod = "aliexpress.affiliate.product.query"

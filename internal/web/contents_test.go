@@ -58,13 +58,7 @@ func TestSearchPageContents(t *testing.T) {
 		t.Error("the search page drawn anew differs from the one drawn from kept content")
 	}
 	// New data (a new price) is drawn anew.
-	e.fc.mu.Lock()
-	for i := range e.fc.products {
-		if e.fc.products[i].ID == idHolder {
-			e.fc.products[i].Price.Amount += 100
-		}
-	}
-	e.fc.mu.Unlock()
+	e.fc.raisePrice(idHolder, 100)
 	hits = e.srv.contents.served()
 	if w := e.get("/search?q=holder"); w.Body.String() == first.Body.String() || e.srv.contents.served() != hits {
 		t.Error("a new price was drawn from the old content")
@@ -93,13 +87,7 @@ func TestProductPageContents(t *testing.T) {
 			t.Error("a stale product page lacks the stale banner")
 		}
 	}
-	e.fc.mu.Lock()
-	for i := range e.fc.products {
-		if e.fc.products[i].ID == idHolder {
-			e.fc.products[i].Price.Amount += 100
-		}
-	}
-	e.fc.mu.Unlock()
+	e.fc.raisePrice(idHolder, 100)
 	if w := e.get(path); w.Body.String() == first.Body.String() {
 		t.Error("the product's new price was drawn from the old content")
 	}

@@ -134,11 +134,7 @@ func TestEncodedProductAnswers(t *testing.T) {
 		}
 	}
 	// New data (a new price) is encoded anew, never served from the old bytes.
-	for i := range e.fc.products {
-		if e.fc.products[i].ID == idHolder {
-			e.fc.products[i].Price.Amount += 100
-		}
-	}
+	e.fc.raisePrice(idHolder, 100)
 	if w := e.get(path); w.Body.String() == first.Body.String() {
 		t.Error("the product's new price was answered with the old bytes")
 	}
@@ -263,11 +259,7 @@ func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
 			}
 		}
 		// The data changes: the catalog names a new revision, and the new data is encoded.
-		for i := range kc.products {
-			if kc.products[i].ID == idHolder {
-				kc.products[i].Price.Amount += 100
-			}
-		}
+		kc.raisePrice(idHolder, 100)
 		kc.set(8, true)
 		spent = kc.spent()
 		if w := e.get(path); w.Body.String() == first.Body.String() || kc.spent() == spent {

@@ -65,6 +65,17 @@ type fakeCatalog struct {
 	spends   int // calls that would cost AliExpress quota: searches, products, shipping, links, imports
 }
 
+// raisePrice raises product id's price by amount minor units: new data for the next read.
+func (fc *fakeCatalog) raisePrice(id, amount int64) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for i := range fc.products {
+		if fc.products[i].ID == id {
+			fc.products[i].Price.Amount += amount
+		}
+	}
+}
+
 // spent returns how many calls so far would have cost AliExpress quota.
 func (fc *fakeCatalog) spent() int {
 	fc.mu.Lock()
