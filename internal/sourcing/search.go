@@ -25,6 +25,12 @@ type memoEntry struct {
 	checkedWrites uint64
 }
 
+// checked says e's pending shipping was looked for recently enough, at now with the cache at
+// writes, that a repeat need not look again.
+func (e memoEntry) checked(now time.Time, writes uint64) bool {
+	return writes == e.checkedWrites && now.Sub(e.checkedAt) < pendingRecheck
+}
+
 // pendingRecheck is how often a remembered search looks for the pending shipping that other
 // replicas may have fetched; this process's own fetches are seen at once.
 const pendingRecheck = 5 * time.Second
@@ -43,7 +49,7 @@ func (s *Service) Search(ctx context.Context, f catalog.Filters) (catalog.Search
 	key := f.Key()
 	if res, e, ok := s.memoGet(key); ok {
 		now, writes := s.opts.Now(), s.cache.Writes()
-		if writes != e.checkedWrites || now.Sub(e.checkedAt) >= pendingRecheck {
+		if !e.checked(now, writes) {
 			filled := s.refreshPending(ctx, res.Products, f)
 			res = s.memoChecked(key, e.expires, res, filled, now, writes)
 		}
@@ -68,8 +74,7 @@ func (s *Service) SearchRevision(key string) (uint64, bool) {
 	s.memo.mu.Lock()
 	e, ok := s.memo.m[key]
 	s.memo.mu.Unlock()
-	if !ok || !now.Before(e.expires) || writes != e.checkedWrites || now.Sub(e.checkedAt) >= pendingRecheck ||
-		e.res.Revision == 0 {
+	if !ok || !now.Before(e.expires) || !e.checked(now, writes) || e.res.Revision == 0 {
 		return 0, false
 	}
 	return e.res.Revision, true
