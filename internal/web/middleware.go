@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/aliscout/aliscout/internal/catalog"
 	"github.com/aliscout/aliscout/internal/sanitize"
@@ -50,15 +50,15 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	guarded := s.withAccounts(mux, cop)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
-		ctx := r.Context()
+		// However slow AliExpress is, a request answers within its budget with what is known;
+		// the cache's loads go on in the background for the next asker.
+		var deadline time.Time
 		if s.cfg.RequestBudget > 0 {
-			// However slow AliExpress is, a request answers within its budget with what is known;
-			// the cache's loads go on in the background for the next asker.
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestBudget)
-			defer cancel()
+			deadline = time.Now().Add(s.cfg.RequestBudget) // the real clock, as the timer's
 		}
-		r = r.WithContext(context.WithValue(ctx, requestStateKey{}, &requestState{}))
+		ctx := newRequestContext(r.Context(), deadline)
+		defer ctx.release()
+		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w}
 		h := rec.Header()
 		setShared(h, "Content-Security-Policy", s.csp)
