@@ -263,21 +263,22 @@ func ParseFilters(v url.Values) (Filters, error) {
 		}
 		f.CategoryID = id
 	}
-	for _, p := range []struct {
-		name string
-		dst  *Money
-	}{{"min_price", &f.MinPrice}, {"max_price", &f.MaxPrice}} {
-		s := str(p.name)
+	// A function rather than a loop over (name, field) pairs: there, escape analysis would let the
+	// names' flow into errors move f, and so every search, to the heap.
+	amount := func(name string, dst *Money) {
+		s := str(name)
 		if s == "" {
-			continue
+			return
 		}
-		m, err := ParseAmount(p.name, s, f.Currency)
+		m, err := ParseAmount(name, s, f.Currency)
 		if err != nil {
 			errs = append(errs, err)
-			continue
+			return
 		}
-		*p.dst = m
+		*dst = m
 	}
+	amount("min_price", &f.MinPrice)
+	amount("max_price", &f.MaxPrice)
 	if !f.MinPrice.IsZero() && !f.MaxPrice.IsZero() && f.MaxPrice.Amount < f.MinPrice.Amount {
 		errs = append(errs, invalid("max_price", "%s is below the minimum price, %s", f.MaxPrice.Decimal(), f.MinPrice.Decimal()))
 	}
@@ -322,56 +323,72 @@ func ParseFilters(v url.Values) (Filters, error) {
 	return f, errors.Join(errs...)
 }
 
-// Key is f's normalized encoding (Values, encoded): filters that search the same have the same
-// Key, whatever way they were given.
-func (f Filters) Key() string { return f.Values().Encode() }
+// Key is f's normalized encoding, the same as Values().Encode(): filters that search the same
+// have the same Key, whatever way they were given. It is made on every search, so it is written
+// straight out rather than through a url.Values.
+func (f Filters) Key() string {
+	var b strings.Builder
+	b.Grow(len(f.Query) + 16)
+	f.each(func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k) // every name is plain ASCII
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	})
+	return b.String()
+}
 
 // Values writes f back as URL query values (defaults left out), for links to other pages of the
 // same search.
 func (f Filters) Values() url.Values {
 	v := url.Values{}
+	f.each(func(k, s string) { v.Set(k, s) })
+	return v
+}
+
+// each calls yield with the name and value of every field of f that is not its default, in the
+// order of the names (as url.Values.Encode writes them).
+func (f Filters) each(yield func(k, v string)) {
 	d := DefaultFilters()
 	set := func(k, s string) {
 		if s != "" {
-			v.Set(k, s)
+			yield(k, s)
 		}
 	}
-	set("q", f.Query)
 	if f.CategoryID != 0 {
 		set("category", strconv.FormatInt(f.CategoryID, 10))
-	}
-	if !f.MinPrice.IsZero() {
-		set("min_price", f.MinPrice.Decimal())
-	}
-	if !f.MaxPrice.IsZero() {
-		set("max_price", f.MaxPrice.Decimal())
-	}
-	if f.MinRating != 0 {
-		set("min_rating", strconv.FormatFloat(f.MinRating, 'f', -1, 64))
-	}
-	if f.MinOrders != d.MinOrders {
-		set("min_orders", strconv.Itoa(f.MinOrders))
-	}
-	if f.MinDiscount != 0 {
-		set("min_discount", strconv.Itoa(f.MinDiscount))
-	}
-	if f.FreeShipping {
-		set("free_shipping", "true")
-	}
-	if f.MaxDeliveryDays != 0 {
-		set("max_delivery_days", strconv.Itoa(f.MaxDeliveryDays))
-	}
-	if f.ShipTo != d.ShipTo {
-		set("ship_to", f.ShipTo)
 	}
 	if f.Currency != d.Currency {
 		set("currency", f.Currency)
 	}
+	if f.FreeShipping {
+		set("free_shipping", "true")
+	}
+	if !f.InStock {
+		set("in_stock", "false")
+	}
 	if f.Language != d.Language {
 		set("language", f.Language)
 	}
-	if f.Sort != d.Sort {
-		set("sort", f.Sort)
+	if f.MaxDeliveryDays != 0 {
+		set("max_delivery_days", strconv.Itoa(f.MaxDeliveryDays))
+	}
+	if !f.MaxPrice.IsZero() {
+		set("max_price", f.MaxPrice.Decimal())
+	}
+	if f.MinDiscount != 0 {
+		set("min_discount", strconv.Itoa(f.MinDiscount))
+	}
+	if f.MinOrders != d.MinOrders {
+		set("min_orders", strconv.Itoa(f.MinOrders))
+	}
+	if !f.MinPrice.IsZero() {
+		set("min_price", f.MinPrice.Decimal())
+	}
+	if f.MinRating != 0 {
+		set("min_rating", strconv.FormatFloat(f.MinRating, 'f', -1, 64))
 	}
 	if f.Page != 1 {
 		set("page", strconv.Itoa(f.Page))
@@ -379,13 +396,16 @@ func (f Filters) Values() url.Values {
 	if f.PageSize != d.PageSize {
 		set("page_size", strconv.Itoa(f.PageSize))
 	}
+	set("q", f.Query)
 	if r := f.ShipRule.String(); r != d.ShipRule.String() {
 		set("ship_rule", r)
 	}
-	if !f.InStock {
-		set("in_stock", "false")
+	if f.ShipTo != d.ShipTo {
+		set("ship_to", f.ShipTo)
 	}
-	return v
+	if f.Sort != d.Sort {
+		set("sort", f.Sort)
+	}
 }
 
 // SearchResult is one page of a search.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -204,4 +205,27 @@ func FuzzParseAmount(f *testing.F) {
 			t.Fatalf("ParseAmount(%q) = %v, whose decimal %q reads back as %v, %v", s, m, m.Decimal(), back, err)
 		}
 	})
+}
+
+// TestFiltersKeyIsEncodedValues: Key, written out by hand, is exactly Values().Encode() with
+// every field set (a field written out of order, or left out, shows here), and with none.
+func TestFiltersKeyIsEncodedValues(t *testing.T) {
+	all := Filters{Query: "phone case & cover", CategoryID: 509, MinPrice: Money{Amount: 150, Currency: "EUR"},
+		MaxPrice: Money{Amount: 2000, Currency: "EUR"}, MinRating: 4.5, MinOrders: 100, MinDiscount: 30,
+		FreeShipping: true, MaxDeliveryDays: 10, ShipTo: "DE", Currency: "EUR", Language: "DE", Sort: "price_asc",
+		Page: 2, PageSize: 40, ShipRule: ShipRule{By: ShipService, Service: "CAINIAO_STANDARD"}, InStock: false}
+	v := all.Values()
+	if len(v) != reflect.TypeFor[Filters]().NumField() {
+		t.Errorf("Values() of filters with every field set has %d names, want one per field (%d): %v",
+			len(v), reflect.TypeFor[Filters]().NumField(), v)
+	}
+	for _, f := range []Filters{all, DefaultFilters(), {Query: "x"}} {
+		if got, want := f.Key(), f.Values().Encode(); got != want {
+			t.Errorf("Key() = %q; want Values().Encode() = %q", got, want)
+		}
+	}
+	back, err := ParseFilters(v)
+	if err != nil || back != all {
+		t.Errorf("ParseFilters(Values()) = %+v, %v; want %+v", back, err, all)
+	}
 }
