@@ -80,7 +80,7 @@ func (s *Server) watchesPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		d.Sort = ""
 	}
-	s.render(w, r, http.StatusOK, "watches", d)
+	s.render(w, r, http.StatusOK, "watches", &d)
 }
 
 // watchPost watches the products of a search or product page form (ids, ship_to, currency,
@@ -262,7 +262,7 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request) {
 	if err := s.cfg.Store.SeeWatch(r.Context(), v.User.ID, wa.ID); err != nil {
 		s.log.Error("see watch", "watch", wa.ID, "err", err)
 	}
-	s.render(w, r, http.StatusOK, "watch", d)
+	s.render(w, r, http.StatusOK, "watch", &d)
 }
 
 func (s *Server) updateWatchPost(w http.ResponseWriter, r *http.Request) {
@@ -357,7 +357,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, storeErr(err))
 		return
 	}
-	s.render(w, r, http.StatusOK, "alerts", alertsData{base: s.base(r, "Alerts", "alerts"), Alerts: list, Settings: set})
+	s.render(w, r, http.StatusOK, "alerts", &alertsData{base: s.base(r, "Alerts", "alerts"), Alerts: list, Settings: set})
 }
 
 func (s *Server) readAlertsPost(w http.ResponseWriter, r *http.Request) {
@@ -396,7 +396,7 @@ func (s *Server) alertSettingsPost(w http.ResponseWriter, r *http.Request) {
 	if secret != "" {
 		list, _ := s.cfg.Store.Alerts(r.Context(), v.User.ID, false, 500)
 		set, _ := s.alertSettings(r.Context(), v.User.ID)
-		s.render(w, r, http.StatusOK, "alerts", alertsData{base: s.base(r, "Alerts", "alerts"), Alerts: list, Settings: set, Secret: secret})
+		s.render(w, r, http.StatusOK, "alerts", &alertsData{base: s.base(r, "Alerts", "alerts"), Alerts: list, Settings: set, Secret: secret})
 		return
 	}
 	s.setFlash(w, r, "Alert settings saved.")
@@ -419,7 +419,7 @@ func (s *Server) priceUpdatesPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, storeErr(err))
 		return
 	}
-	s.render(w, r, http.StatusOK, "priceupdates", priceUpdatesData{base: s.base(r, "Price updates", "price-updates"), Updates: ups})
+	s.render(w, r, http.StatusOK, "priceupdates", &priceUpdatesData{base: s.base(r, "Price updates", "price-updates"), Updates: ups})
 }
 
 func (s *Server) appliedPost(w http.ResponseWriter, r *http.Request) {

@@ -170,7 +170,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 	d.Keep = carried(opts.ShipTo, opts.Currency, opts.Language, c)
 	if len(d.ErrorList) > 0 {
 		d.IDs = strings.Join(q["ids"], ",")
-		s.render(w, r, http.StatusBadRequest, "compare", d)
+		s.render(w, r, http.StatusBadRequest, "compare", &d)
 		return
 	}
 	var idText []string
@@ -215,7 +215,7 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.IDs = strings.Join(idText, ",")
-	s.render(w, r, http.StatusOK, "compare", d)
+	s.render(w, r, http.StatusOK, "compare", &d)
 }
 
 // compareCol lays out product p as a column of the compare page d.

@@ -47,7 +47,7 @@ func (b *base) frame() *base { return b }
 func (s *Server) drawContent(name string, data framed) (*pageContent, error) {
 	b := data.frame()
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "content", data); err != nil {
+	if err := s.pages.ExecuteTemplate(&buf, contentTemplate(name), data); err != nil {
 		return nil, err
 	}
 	body := buf.Bytes()
@@ -94,7 +94,7 @@ const maxPageFrames = 512
 // drawFrame draws the layout of page name with data, whose Content is contentSlot.
 func (s *Server) drawFrame(name string, data framed) (*pageFrame, error) {
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := s.pages.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return nil, err
 	}
 	frame := buf.Bytes()

@@ -112,11 +112,11 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 		d.ErrorList = fieldErrors(err)
 		d.Errors = fieldMap(d.ErrorList)
 		d.Text = strings.Join(q["ids"], "\n")
-		s.render(w, r, http.StatusBadRequest, "import", d)
+		s.render(w, r, http.StatusBadRequest, "import", &d)
 		return
 	}
 	d.Prefilled = len(lines) > 0
-	s.render(w, r, http.StatusOK, "import", d)
+	s.render(w, r, http.StatusOK, "import", &d)
 }
 
 // importPost previews what the pasted lines are, or the products picked by ID (ids=1,2 or
@@ -162,11 +162,11 @@ func (s *Server) importPost(w http.ResponseWriter, r *http.Request) {
 	if err := errors.Join(errs...); err != nil {
 		d.ErrorList = uniqueFields(fieldErrors(err))
 		d.Errors = fieldMap(d.ErrorList)
-		s.render(w, r, http.StatusBadRequest, "import", d)
+		s.render(w, r, http.StatusBadRequest, "import", &d)
 		return
 	}
 	d.preview(s, r, lines, nil, nil)
-	s.render(w, r, http.StatusOK, "import", d)
+	s.render(w, r, http.StatusOK, "import", &d)
 }
 
 // importAgain answers an export form whose input was wrong (POST /export): the import page, with
@@ -201,7 +201,7 @@ func (s *Server) importAgain(w http.ResponseWriter, r *http.Request, q url.Value
 		}
 		d.preview(s, r, lines, picked, shipsFrom)
 	}
-	s.render(w, r, http.StatusBadRequest, "import", d)
+	s.render(w, r, http.StatusBadRequest, "import", &d)
 }
 
 // splitLines returns the non-blank lines of text, trimmed.

@@ -89,7 +89,7 @@ func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, v *viewer, 
 		}
 		d.Errors = fieldMap(d.ErrorList)
 	}
-	s.render(w, r, status, "lists", d)
+	s.render(w, r, status, "lists", &d)
 }
 
 // listName reads and checks a list name.
@@ -635,7 +635,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 			d.Missing++
 		}
 	}
-	s.render(w, r, http.StatusOK, "list", d)
+	s.render(w, r, http.StatusOK, "list", &d)
 }
 
 // listRow lays out one item with the product as it is now (f), or as it was saved when

@@ -165,7 +165,7 @@ func (s *Server) operatorAssessmentPage(w http.ResponseWriter, r *http.Request) 
 		s.failErr(w, r, storeErr(err))
 		return
 	}
-	s.render(w, r, http.StatusOK, "operator", assessmentPage{
+	s.render(w, r, http.StatusOK, "operator", &assessmentPage{
 		base: s.base(r, "Operator: DS assessment", "operator"), A: a, Definition: operator.UsersServedDefinition,
 		Pass: catalog.Money{Amount: operator.PassCents, Currency: "USD"}, Premium: catalog.Money{Amount: operator.PremiumCents, Currency: "USD"},
 		PassUsers: operator.PassUsers, PremUsers: operator.PremiumUsers, Elapsed: 100 * a.Elapsed,
@@ -219,7 +219,7 @@ func (s *Server) operatorUsersPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, storeErr(err))
 		return
 	}
-	s.render(w, r, http.StatusOK, "operator_users", d)
+	s.render(w, r, http.StatusOK, "operator_users", &d)
 }
 
 // operatorDisablePost disables (or enables) a user: their sessions end at once, and their API
@@ -288,7 +288,7 @@ func (s *Server) operatorQuotaPage(w http.ResponseWriter, r *http.Request) {
 		st := s.cfg.Console.Stats()
 		d.Stats = &st
 	}
-	s.render(w, r, http.StatusOK, "operator_quota", d)
+	s.render(w, r, http.StatusOK, "operator_quota", &d)
 }
 
 type quotaMethodJSON struct {
@@ -371,7 +371,7 @@ func (s *Server) operatorJobsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Queues = append(d.Queues, queueCount{State: "discarded", Jobs: len(d.Failed)})
 	}
-	s.render(w, r, http.StatusOK, "operator_jobs", d)
+	s.render(w, r, http.StatusOK, "operator_jobs", &d)
 }
 
 func (s *Server) operatorJobPost(retry bool) http.HandlerFunc {
@@ -447,7 +447,7 @@ func (s *Server) operatorNoticesPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, "operator_notices", d)
+	s.render(w, r, http.StatusOK, "operator_notices", &d)
 }
 
 // emailState names where an email stands.

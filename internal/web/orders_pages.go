@@ -104,7 +104,7 @@ func (s *Server) renderOrdersForm(w http.ResponseWriter, r *http.Request, v *vie
 		status = p.Status
 		d.ErrorList = []*catalog.Error{{Code: p.Code, Field: p.Field, Message: p.Message}}
 	}
-	s.render(w, r, status, "orders", d)
+	s.render(w, r, status, "orders", &d)
 }
 
 func (s *Server) importOrdersPost(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +172,7 @@ func (s *Server) renderOrderFull(w http.ResponseWriter, r *http.Request, v *view
 	}
 	d.NeedsNumbers = (o.State == store.OrderPlaced && len(o.AEOrderIDs) == 0) ||
 		(o.State == store.OrderPlacing && !o.IntentAt.IsZero() && s.now().Sub(o.IntentAt) > orderRetryWindow)
-	s.render(w, r, status, "order", d)
+	s.render(w, r, status, "order", &d)
 }
 
 // orderAction runs check or place from the order page and shows the order again.

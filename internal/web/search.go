@@ -149,7 +149,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.fillForm(s.searchCategories(r, f))
 	d.titleFor(f)
-	s.render(w, r, status, "search", d)
+	s.render(w, r, status, "search", &d)
 }
 
 // searchResults writes the page of d.Result, the answer to f: its content drawn once per query,

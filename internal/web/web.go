@@ -154,7 +154,7 @@ type Server struct {
 	cat     Catalog
 	log     *slog.Logger
 	now     func() time.Time
-	pages   map[string]*template.Template
+	pages   *template.Template // the layout, partials and every page's content (mustTemplates)
 	static  *staticFiles
 	handler http.Handler
 
