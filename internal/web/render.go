@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -83,10 +84,20 @@ func mustTemplates(sf *staticFiles, image func(string) string) *template.Templat
 			panic(fmt.Sprintf("templates/%s.html: %d definitions %s; want one", name, n, contentDefine))
 		}
 		text = strings.Replace(text, contentDefine, `{{define "`+contentTemplate(name)+`"}}`, 1)
+		// In one set, a name a page defined again would silently replace the earlier one for
+		// every page: shared templates belong in the partials.
+		for _, m := range defineName.FindAllStringSubmatch(text, -1) {
+			if set.Lookup(m[1]) != nil {
+				panic(fmt.Sprintf("templates/%s.html defines %q, already defined elsewhere", name, m[1]))
+			}
+		}
 		template.Must(set.New(name + ".html").Parse(text))
 	}
 	return set
 }
+
+// defineName finds the names a template file defines.
+var defineName = regexp.MustCompile(`{{-?\s*define\s+"([^"]+)"`)
 
 // contentDefine opens a page's content in its file.
 const contentDefine = `{{define "content"}}`
