@@ -18,6 +18,7 @@ import (
 	"github.com/aliscout/aliscout/aliexpress/sandbox"
 	"github.com/aliscout/aliscout/internal/accounts"
 	"github.com/aliscout/aliscout/internal/config"
+	"github.com/aliscout/aliscout/internal/heapfloor"
 	"github.com/aliscout/aliscout/internal/metrics"
 	"github.com/aliscout/aliscout/internal/sourcing"
 	"github.com/aliscout/aliscout/internal/web"
@@ -56,6 +57,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	log := newLogger(e)
+	// A small live heap under many requests would otherwise be collected many times a second,
+	// each collection taking a share of the cores while requests wait.
+	switch {
+	case cfg.HeapFloorIgnored:
+		log.Info("GOGC is set: the garbage collector paces as it says, without a heap floor")
+	case cfg.HeapFloor > 0:
+		floor := heapfloor.Start(cfg.HeapFloor, 100)
+		defer floor.Stop()
+	}
 
 	// The store first: a database that does not answer, or whose schema is newer than this
 	// binary, stops serve with a clear message before anything listens.

@@ -171,3 +171,26 @@ func TestQuotaShares(t *testing.T) {
 		}
 	}
 }
+
+func TestHeapFloor(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.HeapFloor != DefaultHeapFloor || c.HeapFloorIgnored {
+		t.Errorf("FromEnv() = floor %d, ignored %v, %v; want %d, false", c.HeapFloor, c.HeapFloorIgnored, err, DefaultHeapFloor)
+	}
+	for in, want := range map[string]uint64{"0": 0, "32MiB": 32 << 20, " 1GiB ": 1 << 30, "65536": 65536, "512KiB": 512 << 10, "16GiB": 16 << 30} {
+		c, err := FromEnv(env(map[string]string{EnvHeapFloor: in}))
+		if err != nil || c.HeapFloor != want {
+			t.Errorf("FromEnv(%s=%q) = %d, %v; want %d", EnvHeapFloor, in, c.HeapFloor, err, want)
+		}
+	}
+	for _, bad := range []string{"64MB", "64 MiB", "lots", "-1MiB", "17GiB", "1TiB", "MiB"} {
+		_, err := FromEnv(env(map[string]string{EnvHeapFloor: bad}))
+		if err == nil || !strings.Contains(err.Error(), EnvHeapFloor) || !strings.Contains(err.Error(), "64MiB") {
+			t.Errorf("FromEnv(%s=%q) = %v; want an error naming the variable and an example", EnvHeapFloor, bad, err)
+		}
+	}
+	c, err = FromEnv(env(map[string]string{"GOGC": "200", EnvHeapFloor: "32MiB"}))
+	if err != nil || !c.HeapFloorIgnored {
+		t.Errorf("FromEnv(GOGC=200) = ignored %v, %v; want the operator's GOGC to stand", c.HeapFloorIgnored, err)
+	}
+}
