@@ -115,7 +115,7 @@ func (s *Service) SetAliExpressOrders(ctx context.Context, userID, id int64, aeI
 		}
 		now := s.cfg.Now()
 		lost := o.State == store.OrderPlaced && len(o.AEOrderIDs) == 0
-		stale := o.State == store.OrderPlacing && now.Sub(o.IntentAt) > RetryWindow
+		stale := o.PastRetryWindow(now)
 		if !lost && !stale {
 			return o, ErrNumbersKnown
 		}

@@ -67,8 +67,8 @@ type Service struct {
 const ResolveAfter = 5 * time.Minute
 
 // RetryWindow is how long after the intent an unknown outcome may be resolved by sending the
-// order again: the platform keeps an out_order_id for 24 hours; an hour is kept in hand.
-const RetryWindow = 23 * time.Hour
+// order again (store.OrderRetryWindow).
+const RetryWindow = store.OrderRetryWindow
 
 // Errors of the service; test with errors.Is.
 var (
@@ -396,7 +396,7 @@ func (s *Service) Resolve(ctx context.Context, userID, id int64) (store.Order, e
 	if o.State != store.OrderPlacing {
 		return o, nil
 	}
-	if s.cfg.Now().Sub(o.IntentAt) > RetryWindow {
+	if o.PastRetryWindow(s.cfg.Now()) {
 		o.Message = "AliExpress never confirmed this order and it is too late to ask it safely: check your AliExpress orders for " +
 			o.OutOrderID + " before placing it by hand"
 		o.NextCheckAt = time.Time{}

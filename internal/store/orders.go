@@ -154,6 +154,17 @@ type Order struct {
 	UpdatedAt time.Time
 }
 
+// OrderRetryWindow is how long after the intent an order whose outcome is unknown may be resolved
+// by sending it again with the same out_order_id: the platform keeps the key for 24 hours, and an
+// hour is kept in hand. After it, the user finds the order on AliExpress and types its numbers in.
+const OrderRetryWindow = 23 * time.Hour
+
+// PastRetryWindow reports whether o is being placed with its outcome unknown, and too long ago to
+// send again safely (OrderRetryWindow).
+func (o *Order) PastRetryWindow(now time.Time) bool {
+	return o.State == OrderPlacing && now.Sub(o.IntentAt) > OrderRetryWindow
+}
+
 // UserOrderTotal is one user's paid orders in a period.
 type UserOrderTotal struct {
 	UserID    int64

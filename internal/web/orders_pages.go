@@ -171,7 +171,7 @@ func (s *Server) renderOrderFull(w http.ResponseWriter, r *http.Request, v *view
 		d.Margin = &m
 	}
 	d.NeedsNumbers = (o.State == store.OrderPlaced && len(o.AEOrderIDs) == 0) ||
-		(o.State == store.OrderPlacing && !o.IntentAt.IsZero() && s.now().Sub(o.IntentAt) > orderRetryWindow)
+		o.PastRetryWindow(s.now())
 	s.render(w, r, status, "order", &d)
 }
 
@@ -229,11 +229,6 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, place bool)
 func (s *Server) checkOrderPost(w http.ResponseWriter, r *http.Request) { s.orderAction(w, r, false) }
 
 func (s *Server) placeOrderPost(w http.ResponseWriter, r *http.Request) { s.orderAction(w, r, true) }
-
-// orderRetryWindow is how long after the intent AliExpress may still be asked about an order
-// whose placement it never confirmed (the orders package's RetryWindow); after it, the user finds
-// the order on AliExpress and types its numbers in.
-const orderRetryWindow = 23 * time.Hour
 
 // onlyConfirm reports whether every problem is one the user may accept by confirming.
 func onlyConfirm(ps []store.OrderProblem) bool {
