@@ -37,9 +37,11 @@ const (
 
 // item is what the search index keeps of a product: every field a filter, a sort or a feed
 // needs, so that a search never has to generate a product it does not return.
+// It holds no pointers, so the garbage collector never has to look inside the catalog's items.
 type item struct {
 	id      int64
-	title   string
+	toff    uint32 // the title: Catalog.titles[toff : toff+tlen]
+	tlen    uint16
 	price   int32  // sale price of the cheapest variant before the day's movement, cents
 	orig    int32  // its list price, cents
 	orders  int32  // 30-day orders before the day's movement
@@ -92,6 +94,7 @@ type Catalog struct {
 	kidCum []int         // cumulative shares, for drawing a category
 
 	items      []item // sorted by ID
+	titles     string // every item's title, end to end
 	postings   map[string][]int32
 	shops      []Shop
 	shopIdx    map[int64]int32
@@ -136,11 +139,16 @@ func New(seed int64, size int) *Catalog {
 	routeOf := map[uint16]uint16{}
 	src := &rand.PCG{}
 	r := rand.New(src)
+	var titles strings.Builder
+	titles.Grow(len(ids) * 64)
 	for i, id := range ids {
 		reseed(src, c.seed, saltItem, uint64(id))
-		c.genItem(&c.items[i], id, r)
+		title := c.genItem(&c.items[i], id, r)
+		c.items[i].toff, c.items[i].tlen = uint32(titles.Len()), uint16(min(len(title), math.MaxUint16))
+		titles.WriteString(title[:c.items[i].tlen])
 		c.items[i].route = c.routeClass(&c.items[i], routeOf)
 	}
+	c.titles = titles.String()
 	c.rankScores()
 	c.buildIndex()
 	c.buildPromos()
@@ -324,8 +332,12 @@ func originIndex(code string) int {
 	return 0
 }
 
-// genItem draws the indexed facts of one product from r, seeded for (seed, id).
-func (c *Catalog) genItem(it *item, id int64, r *rand.Rand) {
+// title returns the title of it.
+func (c *Catalog) title(it *item) string { return c.titles[it.toff : it.toff+uint32(it.tlen)] }
+
+// genItem draws the indexed facts of one product from r, seeded for (seed, id), and returns its
+// title.
+func (c *Catalog) genItem(it *item, id int64, r *rand.Rand) (title string) {
 	it.id = id
 	it.created = createdDay(id)
 	it.gone = math.MaxInt32
@@ -371,9 +383,9 @@ func (c *Catalog) genItem(it *item, id int64, r *rand.Rand) {
 
 	// Title.
 	if hs != nil {
-		it.title = hs.title
+		title = hs.title
 	} else {
-		it.title, it.noun = c.genTitle(r, k, id == referenceID)
+		title, it.noun = c.genTitle(r, k, id == referenceID)
 	}
 
 	// Prices.
@@ -511,6 +523,7 @@ func (c *Catalog) genItem(it *item, id int64, r *rand.Rand) {
 		it.gone = math.MaxInt32
 		it.flags &^= flagSoldOut | flagNotAllowed | flagSingleSKU
 	}
+	return title
 }
 
 // drawKid picks a second-level category by share.
@@ -640,7 +653,7 @@ func (c *Catalog) buildIndex() {
 	var ws []string
 	for i := range c.items {
 		it := &c.items[i]
-		ws = words(ws[:0], it.title)
+		ws = words(ws[:0], c.title(it))
 		ws = append(ws, kidWords[it.kid]...)
 		for _, w := range ws {
 			l := c.postings[w]

@@ -195,7 +195,7 @@ func (c *Catalog) genDetail(i int) *detail {
 	} else {
 		var b strings.Builder
 		b.WriteString(`<div class="detailmodule_html"><p><strong>`)
-		b.WriteString(html.EscapeString(it.title))
+		b.WriteString(html.EscapeString(c.title(it)))
 		b.WriteString("</strong></p><p>Features:</p><ul>")
 		for _, f := range r.Perm(len(features))[:2+r.IntN(3)] {
 			b.WriteString("<li>" + features[f] + "</li>")

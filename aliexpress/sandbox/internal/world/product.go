@@ -127,7 +127,7 @@ func (c *Catalog) productOn(i int, day int) Product {
 	lf, sf := c.priceFactors(it, day)
 	p := Product{
 		ID:                it.id,
-		Title:             it.title,
+		Title:             c.title(it),
 		Description:       d.desc,
 		CategoryID:        k.spec.id,
 		TopCategoryID:     tops[it.top].id,

@@ -320,7 +320,7 @@ func (c *Catalog) appendOrder(out []AffiliateOrder, trackingID string, th uint64
 			Commission:   (amount*int64(rate) + 500) / 1000,
 			CommissionPc: float64(rate) / 10,
 			ProductID:    it.id,
-			ProductTitle: it.title,
+			ProductTitle: c.title(it),
 			Count:        count,
 			ShipTo:       shipTo,
 			CategoryID:   c.kids[it.kid].spec.id,

@@ -3,6 +3,7 @@ package world
 import (
 	"bytes"
 	"image/png"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -603,5 +604,34 @@ func TestWholesaleLimitsCurrency(t *testing.T) {
 	if tiered == 0 || twoTiers == 0 || fail == 0 || normal == 0 || cny == 0 || cny > n/2 {
 		t.Errorf("of %d products: %d tiered variants (%d with two tiers), %d limited (%d fail, %d normal price), %d in CNY; want some of each and CNY a minority",
 			n, tiered, twoTiers, limited, fail, normal, cny)
+	}
+}
+
+// The catalog's items are most of its memory: with no pointer in them, a garbage collection never
+// has to scan them (a server on the built-in simulator collects while it answers).
+func TestItemsHoldNoPointers(t *testing.T) {
+	it := reflect.TypeFor[item]()
+	for i := range it.NumField() {
+		switch f := it.Field(i); f.Type.Kind() {
+		case reflect.Bool, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		default:
+			t.Errorf("item.%s is a %s; keep the catalog's items free of pointers", f.Name, f.Type)
+		}
+	}
+	c := New(1, 500)
+	end := uint32(0)
+	for i := range c.items {
+		it := &c.items[i]
+		if it.toff != end {
+			t.Fatalf("item %d: title %q at %d, want one right after the last, at %d", it.id, c.title(it), it.toff, end)
+		}
+		end += uint32(it.tlen)
+	}
+	if end != uint32(len(c.titles)) {
+		t.Errorf("titles end at %d of %d bytes", end, len(c.titles))
+	}
+	if p, ok := c.Product(referenceID, 0); !ok || p.Title == "" {
+		t.Errorf("the reference product has title %q (found %v)", p.Title, ok)
 	}
 }
