@@ -62,7 +62,21 @@ done
 
 if [ "$DISTINCT" -gt 0 ]; then
   echo "caching $DISTINCT distinct searches..."
-  for i in $(seq 1 "$DISTINCT"); do echo "$app/api/search?q=item+$i"; done | xargs -P 8 -I{} curl -fs -o /dev/null {} || true
+  # One wrk thread asks for item 1, 2, ... DISTINCT in turn (and again from 1 if time is left), so
+  # that every one of them is asked at least once when wrk made DISTINCT requests or more.
+  cat >"$work/distinct.lua" <<LUA
+i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/search?q=item+" .. (((i - 1) % $DISTINCT) + 1))
+end
+LUA
+  wrk -t1 -c8 -d"$((DISTINCT / 1000 + 5))s" -s "$work/distinct.lua" "$app" >"$work/distinct.txt" 2>&1
+  made=$(awk '/requests in/ {print $1}' "$work/distinct.txt")
+  if [ "${made:-0}" -lt "$DISTINCT" ]; then
+    echo "loadtest: only $made of $DISTINCT distinct searches were made" >&2
+    exit 1
+  fi
 fi
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
