@@ -74,13 +74,6 @@ func Start(floor uint64, base int) *Floor {
 	return f
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
 // sentinel is an object nobody refers to: its finalizer runs after the collection that finds it
 // unreachable, which is every collection once it is re-made each time. It holds a pointer so that
 // it is not packed with other small objects.
@@ -89,23 +82,20 @@ type sentinel struct{ _ *byte }
 func (f *Floor) arm() {
 	s := new(sentinel)
 	runtime.SetFinalizer(s, func(*sentinel) {
-		f.mu.Lock()
-		done := f.done
-		f.mu.Unlock()
-		if done {
-			return
+		if f.adjust() {
+			f.arm()
 		}
-		f.adjust()
-		f.arm()
 	})
 }
 
-// adjust sets the percentage for the live heap the last collection measured.
-func (f *Floor) adjust() {
+// adjust sets the percentage for the live heap the last collection measured, once a collection
+// has run; it reports false once the floor is stopped. Setting it takes the heap lock once per
+// collection, which costs nothing next to the collection.
+func (f *Floor) adjust() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.done {
-		return
+		return false
 	}
 	metrics.Read(f.sample)
 	var live uint64
@@ -113,15 +103,12 @@ func (f *Floor) adjust() {
 		live = f.sample[0].Value.Uint64()
 	}
 	if live == 0 {
-		return // no collection yet: Go's first goal (4 MiB) stands
+		return true // no collection yet: Go's first goal (4 MiB) stands
 	}
 	f.cycles++
-	p := Percent(live, f.floor, f.base)
-	if p == f.set || (p != f.base && f.set != f.base && abs(p-f.set) < f.set/10) {
-		return // a change of less than a tenth is not worth the heap lock it takes
-	}
-	debug.SetGCPercent(p)
-	f.set = p
+	f.set = Percent(live, f.floor, f.base)
+	debug.SetGCPercent(f.set)
+	return true
 }
 
 // Stats reports the percentage in force and how many collections the floor has seen.

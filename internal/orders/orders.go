@@ -17,8 +17,8 @@
 // name the orders (the Sandbox's does), and no documented method finds an order by out_order_id.
 // When the refusal names none, the order is recorded as placed with its AliExpress number unknown
 // and a message asking the user to find it in their AliExpress orders: it is never placed again.
-// After 24 hours the key no longer protects a retry, so an intent older than RetryWindow is never
-// sent again; it waits for the user.
+// After 24 hours the key no longer protects a retry, so an intent older than
+// store.OrderRetryWindow is never sent again; it waits for the user.
 package orders
 
 import (
@@ -65,10 +65,6 @@ type Service struct {
 // process died during the call): well after any call in flight has ended. Were the call still in
 // flight, the platform would refuse the repeat anyway.
 const ResolveAfter = 5 * time.Minute
-
-// RetryWindow is how long after the intent an unknown outcome may be resolved by sending the
-// order again (store.OrderRetryWindow).
-const RetryWindow = store.OrderRetryWindow
 
 // Errors of the service; test with errors.Is.
 var (

@@ -327,7 +327,7 @@ func TestCrashBetweenIntentAndOutcome(t *testing.T) {
 	if _, err := e.st.BeginPlacement(ctx, e.user.ID, late.ID, orders.OutOrderID(e.user.ID, "myshop", "#3003"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Advance(orders.RetryWindow + time.Minute)
+	e.clock.Advance(store.OrderRetryWindow + time.Minute)
 	got, err := restarted.Resolve(ctx, e.user.ID, late.ID)
 	if err != nil || got.State != store.OrderPlacing || got.Message == "" {
 		t.Errorf("Resolve(too late) = %+v, %v; want it left placing with a message", got, err)
