@@ -29,20 +29,12 @@ const runtimeHeapMinimum = 4 << 20
 // the last collection, and never below base (Go's own, 100 unless GOGC says otherwise): with a
 // large live heap the floor does nothing.
 func Percent(live, floor uint64, base int) int {
-	if base < 0 {
-		return base // collection is off: leave it so
+	if base < 0 || floor <= live {
+		return base // collection is off, or the live heap alone passes the floor
 	}
-	if live == 0 {
-		live = 1
-	}
-	if floor <= live || (floor-live)*100/live <= uint64(base) {
-		return base
-	}
-	p := (floor - live) * 100 / live
-	if limit := floor * 100 / runtimeHeapMinimum; p > limit {
-		p = limit
-	}
-	if p < uint64(base) {
+	live = max(live, 1)
+	p := min((floor-live)*100/live, floor*100/runtimeHeapMinimum)
+	if p <= uint64(base) {
 		return base
 	}
 	return int(p)
