@@ -23,6 +23,7 @@ func TestPercent(t *testing.T) {
 		{"tiny live heap: capped so Go's minimum goal stays at the floor", 1024, 64 * mib, 100, 1600},
 		{"nothing live yet", 0, 64 * mib, 100, 1600},
 		{"collection off stays off", 8 * mib, 64 * mib, -1, -1},
+		{"a floor under Go's own minimum goal changes nothing", 1024, 2 * mib, 100, 100},
 	} {
 		if got := Percent(c.live, c.floor, c.base); got != c.want {
 			t.Errorf("%s: Percent(%d, %d, %d) = %d, want %d", c.name, c.live, c.floor, c.base, got, c.want)
