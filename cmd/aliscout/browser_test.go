@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
@@ -266,13 +267,23 @@ func TestBrowserRealStack(t *testing.T) {
 		}
 		// Hover the title, as a user's mouse would: an injected onmouseover would fire.
 		// Scroll the window only: scrollIntoView would also scroll the title's clamped box.
-		xy := browsertest.Eval[[]float64](tb.Tab, `(a => {
-			window.scrollBy(0, a.getBoundingClientRect().top - innerHeight/2);
-			const r = a.getClientRects()[0];
-			return [r.x + r.width/2, r.y + r.height/2];
-		})(document.querySelector('`+sel+`'))`)
-		tb.Do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1]))
-		if !browsertest.Eval[bool](tb.Tab, `document.querySelector('`+sel+`').matches(":hover")`) {
+		// The cards' shipping and pictures arrive after the page, and a card that grows
+		// meanwhile moves the title from under the mouse: then measure again.
+		var xy []float64
+		hovered := false
+		for range 3 {
+			xy = browsertest.Eval[[]float64](tb.Tab, `(a => {
+				window.scrollBy(0, a.getBoundingClientRect().top - innerHeight/2);
+				const r = a.getClientRects()[0];
+				return [r.x + r.width/2, r.y + r.height/2];
+			})(document.querySelector('`+sel+`'))`)
+			tb.Do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1]))
+			if hovered = browsertest.Eval[bool](tb.Tab, `document.querySelector('`+sel+`').matches(":hover")`); hovered {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !hovered {
 			t.Errorf("the mouse at %v is not over the title of hostile product %s", xy, h.ID)
 		}
 	}
