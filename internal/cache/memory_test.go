@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -147,4 +149,143 @@ func TestMemoryStoreCountsOverhead(t *testing.T) {
 	if s.Bytes() > 10*DefaultEntryOverhead {
 		t.Errorf("Bytes() = %d; want at most %d", s.Bytes(), 10*DefaultEntryOverhead)
 	}
+}
+
+// TestMemoryStoreMatchesModel runs random sets, reads and expiries against a plain list kept in
+// recency order: the store must hold exactly the entries, values and order the model does, and
+// reuse the slots it freed.
+func TestMemoryStoreMatchesModel(t *testing.T) {
+	const maxEntries = 5
+	clk := newClock()
+	s := NewMemoryStore(MemoryOptions{MaxEntries: maxEntries, Now: clk.Now, EntryOverhead: -1})
+	ctx := t.Context()
+	type entry struct {
+		key, value string
+		expires    time.Time // zero: never
+	}
+	var model []entry // most recently used first
+	find := func(k string) int {
+		return slices.IndexFunc(model, func(e entry) bool { return e.key == k })
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for step := range 5000 {
+		k := fmt.Sprint("k", rnd.IntN(9))
+		switch op := rnd.IntN(10); {
+		case op < 5:
+			v := fmt.Sprint("v", step)
+			keep := time.Duration(rnd.IntN(3)) * time.Minute // 0: forever
+			if err := s.Set(ctx, k, Entry{Value: []byte(v), StoredAt: clk.Now()}, keep); err != nil {
+				t.Fatalf("step %d: Set(%s) = %v", step, k, err)
+			}
+			if i := find(k); i >= 0 {
+				model = slices.Delete(model, i, i+1)
+			}
+			e := entry{key: k, value: v}
+			if keep > 0 {
+				e.expires = clk.Now().Add(keep)
+			}
+			model = append([]entry{e}, model...)
+			// The store drops a few expired entries from the cold end, then the least recent.
+			for range 4 {
+				last := len(model) - 1
+				if last < 0 || model[last].expires.IsZero() || clk.Now().Before(model[last].expires) {
+					break
+				}
+				model = model[:last]
+			}
+			if len(model) > maxEntries {
+				model = model[:maxEntries]
+			}
+		case op < 9:
+			got, ok, _ := s.Get(ctx, k)
+			i := find(k)
+			live := i >= 0 && (model[i].expires.IsZero() || clk.Now().Before(model[i].expires))
+			if ok != live || (ok && string(got.Value) != model[i].value) {
+				t.Fatalf("step %d: Get(%s) = %q, %v; want %v (model %v)", step, k, got.Value, ok, live, model)
+			}
+			if i >= 0 {
+				e := model[i]
+				model = slices.Delete(model, i, i+1)
+				if live {
+					model = append([]entry{e}, model...)
+				}
+			}
+		default:
+			clk.Advance(30 * time.Second)
+		}
+		if s.Len() != len(model) {
+			t.Fatalf("step %d: Len() = %d; want %d (model %v)", step, s.Len(), len(model), model)
+		}
+	}
+	var order []string
+	for i := s.head; i != none; i = s.slots[i].next {
+		order = append(order, s.slots[i].key)
+	}
+	var want []string
+	for _, e := range model {
+		want = append(want, e.key)
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("recency order %q; want %q", order, want)
+	}
+	if len(s.slots) > maxEntries+1 {
+		t.Errorf("%d slots for at most %d entries: freed slots are not reused", len(s.slots), maxEntries)
+	}
+}
+
+// TestMemoryStoreObjectsPerEntry: an entry costs the collector its key and its value and no object
+// of its own (no item, list element or interface), so that a store of many small answers keeps
+// collections short.
+func TestMemoryStoreObjectsPerEntry(t *testing.T) {
+	const n = 20000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("search:item %d", i)
+	}
+	value := []byte(`{"products":[]}`)
+	s := NewMemoryStore(MemoryOptions{MaxEntries: n})
+	objects := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapObjects
+	}
+	before := objects()
+	for _, k := range keys {
+		s.Set(t.Context(), k, Entry{Value: value}, time.Hour)
+	}
+	after := objects()
+	runtime.KeepAlive(s)
+	// The value copies (keys are the caller's), the slot array and the map's groups: a little over one per entry.
+	if per := float64(after-before) / n; per > 1.5 {
+		t.Errorf("%.2f heap objects per entry; want at most 1.5 (the value's copy and a share of the slots and map)", per)
+	}
+}
+
+func BenchmarkMemoryStore(b *testing.B) {
+	const n = 10000
+	keys := make([]string, 2*n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("search:item %d", i)
+	}
+	value := make([]byte, 2048)
+	b.Run("get", func(b *testing.B) {
+		s := NewMemoryStore(MemoryOptions{MaxEntries: n})
+		for _, k := range keys[:n] {
+			s.Set(b.Context(), k, Entry{Value: value}, time.Hour)
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, ok, _ := s.Get(b.Context(), keys[i%n]); !ok {
+				b.Fatal("miss")
+			}
+		}
+	})
+	b.Run("set-evict", func(b *testing.B) {
+		s := NewMemoryStore(MemoryOptions{MaxEntries: n})
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s.Set(b.Context(), keys[i%len(keys)], Entry{Value: value}, time.Hour)
+		}
+	})
 }
