@@ -10,9 +10,9 @@
 # request; the last columns are its figures. It ends with the RSS of the aliscout process.
 # Everything runs on loopback and stops by itself.
 #
-# Needs wrk (apt-get install wrk) and curl. Settings through the environment:
+# Needs wrk (apt-get install wrk), curl and python3. Settings through the environment:
 #   DURATION (default 10s), CONNECTIONS (50), THREADS (2), RUNS (1), DISTINCT (0: how many distinct
-#   searches to cache before measuring memory, e.g. 10000)
+#   searches, each finding products, to cache before measuring memory, e.g. 10000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -62,21 +62,28 @@ done
 
 if [ "$DISTINCT" -gt 0 ]; then
   echo "caching $DISTINCT distinct searches..."
-  # One wrk thread asks for item 1, 2, ... DISTINCT in turn (and again from 1 if time is left), so
-  # that every one of them is asked at least once when wrk made DISTINCT requests or more.
+  # Searches that find products (searches.py learns words from the catalog), so that the memory
+  # figure is that of a cache holding real answers. One wrk thread asks them in turn (and again
+  # from the first if time is left): every one is asked once when wrk made DISTINCT requests.
+  python3 scripts/loadtest/searches.py "$app" "$DISTINCT" "$work/distinct.txt"
   cat >"$work/distinct.lua" <<LUA
+paths = {}
+for line in io.lines("$work/distinct.txt") do paths[#paths + 1] = line end
 i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", "/api/search?q=item+" .. (((i - 1) % $DISTINCT) + 1))
+  return wrk.format("GET", paths[((i - 1) % #paths) + 1])
 end
 LUA
-  wrk -t1 -c8 -d"$((DISTINCT / 1000 + 5))s" -s "$work/distinct.lua" "$app" >"$work/distinct.txt" 2>&1
-  made=$(awk '/requests in/ {print $1}' "$work/distinct.txt")
+  wrk -t1 -c8 -d"$((DISTINCT / 200 + 10))s" -s "$work/distinct.lua" "$app" >"$work/distinct.out" 2>&1
+  made=$(awk '/requests in/ {print $1}' "$work/distinct.out")
   if [ "${made:-0}" -lt "$DISTINCT" ]; then
     echo "loadtest: only $made of $DISTINCT distinct searches were made" >&2
     exit 1
   fi
+  # What a cached answer weighs: a sample of 100 of them, asked again.
+  shuf -n 100 "$work/distinct.txt" | while read -r p; do curl -fs -o /dev/null -w '%{size_download}\n' "$app$p"; done |
+    awk '{n++; s+=$1; if ($1 > 1000) full++} END {printf "distinct searches: %d of 100 sampled found products; %.0f KB per answer on average\n", full, s/n/1024}'
 fi
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
