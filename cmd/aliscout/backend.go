@@ -125,6 +125,16 @@ func explain(err error, cfg *config.Config) string {
 	return msg
 }
 
+// memoryCache is the cache store held in this process, bounded by ALISCOUT_CACHE_MEMORY. Beside
+// Redis it keeps only what is cached while Redis is down, in at most 64 MiB.
+func memoryCache(cfg *config.Config) *cache.MemoryStore {
+	bound := int64(cfg.CacheMemory)
+	if cfg.RedisURL != "" {
+		bound = min(bound, 64<<20)
+	}
+	return cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: bound})
+}
+
 // newService builds the service every command reads AliExpress through, so that the command line
 // has the web app's filters, cache and behaviour: the cache lives in memory, or in Redis when
 // ALISCOUT_REDIS_URL (--redis) is set, with the lifetimes of ALISCOUT_CACHE_TTL (--cache-ttl).
@@ -152,9 +162,9 @@ func newService(e *env, b *backend, log *slog.Logger, tune ...func(*sourcing.Ser
 		rc := goredis.NewClient(opt)
 		done = func() { rc.Close() }
 		store = redis.NewCacheStore(rc, redis.CacheOptions{Prefix: "aliscout:cache:", Logger: log,
-			Fallback: cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 64 << 20})})
+			Fallback: memoryCache(cfg)})
 	} else {
-		store = cache.NewMemoryStore(cache.MemoryOptions{MaxBytes: 256 << 20})
+		store = memoryCache(cfg)
 	}
 	ch = cache.New(store, cache.Options{LoadTimeout: serveLoadTimeout})
 	client := b.client

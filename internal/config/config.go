@@ -54,6 +54,8 @@ const (
 	// EnvHeapFloor is the heap size below which serve's garbage collector does not start a
 	// collection (GOMEMLIMIT's syntax: 64MiB, 1GiB; 0 turns it off). Ignored when GOGC is set.
 	EnvHeapFloor = "ALISCOUT_HEAP_FLOOR"
+	// EnvCacheMemory bounds what serve's in-process cache holds (GOMEMLIMIT's syntax: 256MiB).
+	EnvCacheMemory = "ALISCOUT_CACHE_MEMORY"
 )
 
 // Connected AliExpress accounts and the background jobs.
@@ -77,6 +79,13 @@ const DefaultRequestBudget = 5 * time.Second
 // small: measured under load, it takes collections from about twelve a second to two, for about
 // 50 MB more memory while little is cached (README, "Performance").
 const DefaultHeapFloor = 64 << 20
+
+// DefaultCacheMemory bounds serve's in-process cache: about 9,000 searches' answers from
+// AliExpress (README, "Performance").
+const DefaultCacheMemory = 256 << 20
+
+// minCacheMemory is the least in-process cache serve accepts: a few hundred answers.
+const minCacheMemory = 1 << 20
 
 // Secret is a value that must never be shown: String, GoString, MarshalText and LogValue all
 // give "[redacted]". Reveal gives the value to the one place that needs it.
@@ -141,6 +150,9 @@ type Config struct {
 	HeapFloor uint64
 	// HeapFloorIgnored says GOGC is set, so the operator's choice stands and HeapFloor is unused.
 	HeapFloorIgnored bool
+	// CacheMemory bounds serve's in-process cache in bytes (its keys and answers, and their
+	// bookkeeping); with Redis it bounds the copy kept while Redis is down, to at most 64 MiB.
+	CacheMemory uint64
 
 	// SecretKey seals AliExpress tokens at rest; "" means the key file in DataDir.
 	SecretKey Secret
@@ -201,6 +213,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.HeapFloor = n
 	}
 	c.HeapFloorIgnored = strings.TrimSpace(getenv("GOGC")) != ""
+	c.CacheMemory = DefaultCacheMemory
+	if s := strings.TrimSpace(getenv(EnvCacheMemory)); s != "" {
+		n, err := parseSize(s)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s=%q: %v", EnvCacheMemory, s, err))
+		case n < minCacheMemory:
+			errs = append(errs, fmt.Errorf("%s=%q: want at least 1MiB, such as 256MiB", EnvCacheMemory, s))
+		}
+		c.CacheMemory = n
+	}
 	for _, f := range []struct {
 		name string
 		dst  *bool

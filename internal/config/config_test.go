@@ -172,6 +172,25 @@ func TestQuotaShares(t *testing.T) {
 	}
 }
 
+func TestCacheMemory(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.CacheMemory != DefaultCacheMemory {
+		t.Errorf("FromEnv() = cache memory %d, %v; want %d", c.CacheMemory, err, DefaultCacheMemory)
+	}
+	for in, want := range map[string]uint64{"64MiB": 64 << 20, " 1GiB ": 1 << 30, "1048576": 1 << 20} {
+		c, err := FromEnv(env(map[string]string{EnvCacheMemory: in}))
+		if err != nil || c.CacheMemory != want {
+			t.Errorf("FromEnv(%s=%q) = %d, %v; want %d", EnvCacheMemory, in, c.CacheMemory, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "512KiB", "256MB", "lots", "17GiB"} {
+		_, err := FromEnv(env(map[string]string{EnvCacheMemory: bad}))
+		if err == nil || !strings.Contains(err.Error(), EnvCacheMemory) || !strings.Contains(err.Error(), "MiB") {
+			t.Errorf("FromEnv(%s=%q) = %v; want an error naming the variable and an example", EnvCacheMemory, bad, err)
+		}
+	}
+}
+
 func TestHeapFloor(t *testing.T) {
 	c, err := FromEnv(env(nil))
 	if err != nil || c.HeapFloor != DefaultHeapFloor || c.HeapFloorIgnored {
