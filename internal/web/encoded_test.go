@@ -273,3 +273,45 @@ func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptSearchPageServedWithoutTheCatalog: a repeated search page whose result the catalog
+// names, and whose content is at hand, is drawn without asking the catalog for the result, and is
+// the same page; a new revision, a result the catalog does not name, another currency and a
+// request to load shipping all ask the catalog, and a new price is shown.
+func TestKeptSearchPageServedWithoutTheCatalog(t *testing.T) {
+	kc := &keptCatalog{fakeCatalog: newFakeCatalog(nil)}
+	logs := &lockedBuffer{}
+	srv := New(Config{Now: func() time.Time { return testNow }, AllowedHosts: []string{"example.com"},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, kc)
+	e := &testEnv{fc: kc.fakeCatalog, srv: srv, h: srv.Handler(), logs: logs}
+	const path = "/search?q=holder"
+	kc.set(7, true)
+	first := e.get(path)
+	searches := kc.spent()
+	again := e.get(path)
+	if first.Code != 200 || again.Code != 200 || again.Body.String() != first.Body.String() {
+		t.Fatalf("GET %s again = %d; want the same page", path, again.Code)
+	}
+	if kc.spent() != searches {
+		t.Errorf("GET %s again searched the catalog; want the content kept for its revision", path)
+	}
+	for _, other := range []string{path + "&currency=EUR", path + "&shipping=load", "/search?q=strip"} {
+		searches := kc.spent()
+		if w := e.get(other); w.Code != 200 || kc.spent() == searches {
+			t.Errorf("GET %s = %d without searching; want its own page, not %s's", other, w.Code, path)
+		}
+	}
+	// The data changes: the catalog names a new revision, and the page shows the new price.
+	kc.raisePrice(idHolder, 100)
+	kc.set(8, true)
+	searches = kc.spent()
+	if w := e.get(path); w.Body.String() == first.Body.String() || kc.spent() == searches {
+		t.Errorf("GET %s after a new revision was drawn from the old content", path)
+	}
+	// A catalog that would look anything up names nothing: it is asked.
+	kc.set(8, false)
+	searches = kc.spent()
+	if w := e.get(path); w.Code != 200 || kc.spent() == searches {
+		t.Errorf("GET %s with nothing kept did not search the catalog", path)
+	}
+}

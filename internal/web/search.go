@@ -121,6 +121,9 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	d.ErrorList = uniqueFields(fieldErrors(errors.Join(ferr, verr, cerr)))
 	d.Searched = f.Query != "" || f.CategoryID != 0
 	status := http.StatusOK
+	if len(d.ErrorList) == 0 && d.Searched && q.Get("shipping") != "load" && s.keptSearchPage(w, r, &d, f) {
+		return
+	}
 	if len(d.ErrorList) == 0 && d.Searched {
 		res, err := s.cat.Search(r.Context(), f)
 		if err != nil {
@@ -157,13 +160,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) searchResults(w http.ResponseWriter, r *http.Request, d *searchData, f catalog.Filters, c calc) {
 	d.titleFor(f)
 	cats := s.searchCategories(r, f)
-	k := newDigest()
-	k.str("search")
-	k.str(r.URL.RawQuery)
-	k.str(searchAnswerKey("", &d.Result))
-	k.str(s.catDigest.of(cats))
-	k.viewer(&d.base)
-	key := k.sum()
+	key := s.searchContentKey(r, searchAnswerKey("", &d.Result), cats, &d.base)
 	pc, ok := s.contents.get(key)
 	if !ok {
 		d.fillResults(s, f, c)
@@ -177,6 +174,40 @@ func (s *Server) searchResults(w http.ResponseWriter, r *http.Request, d *search
 		s.contents.put(key, pc)
 	}
 	s.renderContent(w, r, http.StatusOK, "search", d, pc)
+}
+
+// keptSearchPage writes the page of the search f when the catalog names the result it would give
+// (see keptSearch) and the content drawn from that result is at hand, without asking for the
+// result: a repeated page then copies no products. It reports whether it wrote the page.
+func (s *Server) keptSearchPage(w http.ResponseWriter, r *http.Request, d *searchData, f catalog.Filters) bool {
+	k, ok := s.cat.(keptAnswers)
+	if !ok {
+		return false
+	}
+	rev, ok := k.SearchRevision(f.Key())
+	if !ok {
+		return false
+	}
+	key := s.searchContentKey(r, searchRevisionKey("", rev), s.searchCategories(r, f), &d.base)
+	pc, ok := s.contents.get(key)
+	if !ok {
+		return false
+	}
+	d.titleFor(f)
+	s.renderContent(w, r, http.StatusOK, "search", d, pc)
+	return true
+}
+
+// searchContentKey is the key of a search page's content: the query as typed, the result (its
+// answer key, see searchAnswerKey), the category tree and what of the viewer the content shows.
+func (s *Server) searchContentKey(r *http.Request, answerKey string, cats []catalog.Category, b *base) string {
+	k := newDigest()
+	k.str("search")
+	k.str(r.URL.RawQuery)
+	k.str(answerKey)
+	k.str(s.catDigest.of(cats))
+	k.viewer(b)
+	return k.sum()
 }
 
 // titleFor names the page after the search.
