@@ -81,9 +81,13 @@ LUA
     echo "loadtest: only $made of $DISTINCT distinct searches were made" >&2
     exit 1
   fi
+  if grep -q 'Non-2xx' "$work/distinct.out"; then
+    echo "loadtest: some distinct searches failed: $(grep 'Non-2xx' "$work/distinct.out")" >&2
+    exit 1
+  fi
   # What a cached answer weighs: a sample of 100 of them, asked again.
-  shuf -n 100 "$work/distinct.txt" | while read -r p; do curl -fs -o /dev/null -w '%{size_download}\n' "$app$p"; done |
-    awk '{n++; s+=$1; if ($1 > 1000) full++} END {printf "distinct searches: %d of 100 sampled found products; %.0f KB per answer on average\n", full, s/n/1024}'
+  shuf -n 100 "$work/distinct.txt" | while read -r p; do curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$app$p" || true; done |
+    awk '{n++; s+=$2; if ($1 == 200 && $2 > 1000) full++} END {printf "distinct searches: %d of %d sampled found products; %.0f KB per answer on average\n", full, n, s/n/1024}'
 fi
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }

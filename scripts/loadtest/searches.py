@@ -14,8 +14,8 @@ import urllib.parse
 import urllib.request
 
 app, want, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-SORTS = ["relevance", "price_asc", "price_desc", "orders_desc", "orders_asc", "rating_desc",
-         "discount_desc", "commission_desc", "delivery_asc"]
+SORTS = ["relevance", "price_asc", "price_desc", "orders_desc", "rating_desc", "discount_desc",
+         "commission_desc", "delivery_asc"]
 MAX_PAGES = 5
 PAGE_SIZE = 20
 
