@@ -80,8 +80,8 @@ const DefaultRequestBudget = 5 * time.Second
 // 50 MB more memory while little is cached (README, "Performance").
 const DefaultHeapFloor = 64 << 20
 
-// DefaultCacheMemory bounds serve's in-process cache: about 9,000 searches' answers from
-// AliExpress (README, "Performance").
+// DefaultCacheMemory bounds serve's in-process cache of AliExpress answers; 10,000 distinct
+// searches with their shipping fill it (README, "Performance").
 const DefaultCacheMemory = 256 << 20
 
 // minCacheMemory is the least in-process cache serve accepts: a few hundred answers.
