@@ -1,22 +1,28 @@
 package cache
 
 import (
-	"bytes"
+	"hash/maphash"
 	"reflect"
 	"sync"
 )
 
-// decodedMemo keeps the values FetchJSON decoded, by key and the bytes they were decoded from,
-// so that a value read again is copied instead of decoded again: decoding a product's JSON on
-// every page view cost more than the page. A value is handed out only as a deep copy (see
-// deepCopy), so each caller still gets its own.
+// decodedMemo keeps the values FetchJSON decoded, by key and a digest of the bytes they were
+// decoded from, so that a value read again is copied instead of decoded again: decoding a
+// product's JSON on every page view cost more than the page. A value is handed out only as a deep
+// copy (see deepCopy), so each caller still gets its own.
+//
+// It keeps a digest of the bytes rather than the bytes: holding them would keep answers the store
+// has evicted alive, up to maxDecoded of them past the store's bound. Hashing an answer costs a
+// few microseconds, a small part of the deep copy that follows.
 type decodedMemo struct {
-	mu sync.Mutex
-	m  map[string]decodedValue
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[string]decodedValue
 }
 
 type decodedValue struct {
-	raw []byte // the bytes v was decoded from
+	n   int    // length of the bytes v was decoded from
+	sum uint64 // their maphash
 	v   any
 }
 
@@ -26,12 +32,9 @@ const maxDecoded = 1024
 func (d *decodedMemo) get(key string, raw []byte) (any, bool) {
 	d.mu.Lock()
 	e, ok := d.m[key]
+	seed := d.seed
 	d.mu.Unlock()
-	if !ok || len(e.raw) != len(raw) {
-		return nil, false
-	}
-	// The memory store hands out the bytes it holds; other stores, equal bytes.
-	if len(raw) > 0 && &e.raw[0] != &raw[0] && !bytes.Equal(e.raw, raw) {
+	if !ok || e.n != len(raw) || e.sum != maphash.Bytes(seed, raw) {
 		return nil, false
 	}
 	return e.v, true
@@ -42,9 +45,10 @@ func (d *decodedMemo) put(key string, raw []byte, v any) {
 	defer d.mu.Unlock()
 	if d.m == nil {
 		d.m = map[string]decodedValue{}
+		d.seed = maphash.MakeSeed()
 	}
 	MakeRoom(d.m, maxDecoded)
-	d.m[key] = decodedValue{raw: raw, v: v}
+	d.m[key] = decodedValue{n: len(raw), sum: maphash.Bytes(d.seed, raw), v: v}
 }
 
 // Clone returns a copy of v that shares nothing a caller could change with it (see deepCopy): for

@@ -1,9 +1,12 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"reflect"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,5 +97,63 @@ func TestFetchJSONDecodesOnce(t *testing.T) {
 	}
 	if got, _, _ := FetchJSON(t.Context(), h.cache, "k", ttl, load); got.V.Name != "new" {
 		t.Errorf("after new bytes were stored, FetchJSON = %q; want the new value", got.V.Name)
+	}
+}
+
+// TestDecodedMemoHoldsNoBytes: the memo tells the bytes a value came from by a digest, so that an
+// answer the store evicted is not kept alive by it, and other bytes of the same length under the
+// same key are decoded anew.
+func TestDecodedMemoHoldsNoBytes(t *testing.T) {
+	var d decodedMemo
+	defer runtime.KeepAlive(&d) // the memo lives on while the bytes should go
+	freed := make(chan struct{})
+	raw := make([]byte, 64<<10)
+	copy(raw, `{"v":1}`)
+	runtime.AddCleanup(&raw[0], func(ch chan struct{}) { close(ch) }, freed)
+	d.put("k", raw, 1)
+	same := bytes.Clone(raw)
+	if v, ok := d.get("k", same); !ok || v != 1 {
+		t.Fatalf("get(k, equal bytes) = %v, %v; want the kept value", v, ok)
+	}
+	other := bytes.Clone(raw)
+	other[len(other)-1] = 'x'
+	if _, ok := d.get("k", other); ok {
+		t.Error("get(k, other bytes of the same length) found the value decoded from the first ones")
+	}
+	raw, same, other = nil, nil, nil
+	for range 20 {
+		runtime.GC()
+		select {
+		case <-freed:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Error("the bytes a kept value was decoded from stay alive while the memo holds it")
+}
+
+// BenchmarkFetchJSONHit reads a kept 50-item answer of about 40 KB: the digest of its bytes, then
+// the deep copy each caller gets.
+func BenchmarkFetchJSONHit(b *testing.B) {
+	type item struct {
+		ID     int64
+		Title  string
+		Images []string
+		Price  int64
+	}
+	v := make([]item, 50)
+	for i := range v {
+		v[i] = item{ID: int64(i), Title: strings.Repeat("t", 600), Images: []string{strings.Repeat("i", 80), strings.Repeat("j", 80)}, Price: 1999}
+	}
+	c := New(NewMemoryStore(MemoryOptions{}), Options{})
+	load := func(context.Context) ([]item, error) { return v, nil }
+	if _, _, err := FetchJSON(b.Context(), c, "k", time.Hour, load); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, r, err := FetchJSON(b.Context(), c, "k", time.Hour, load); err != nil || !r.Hit {
+			b.Fatalf("FetchJSON = %+v, %v; want a hit", r, err)
+		}
 	}
 }
