@@ -208,7 +208,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if s := strings.TrimSpace(getenv(EnvHeapFloor)); s != "" {
 		n, err := parseSize(s)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %v", EnvHeapFloor, s, err))
+			errs = append(errs, fmt.Errorf("%s=%q: %v, or 0 for none", EnvHeapFloor, s, err))
 		}
 		c.HeapFloor = n
 	}
@@ -279,13 +279,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
-// maxHeapFloor keeps a mistyped floor (64GiB for 64MiB) from letting the heap take the machine.
-const maxHeapFloor = 16 << 30
+// maxSize keeps a mistyped size (64GiB for 64MiB) from letting the heap or the cache take the
+// machine.
+const maxSize = 16 << 30
 
 // parseSize reads a size in bytes as GOMEMLIMIT writes it: a whole number with an optional unit,
 // B, KiB, MiB, GiB or TiB ("64MiB", "1GiB", "0"), up to 16GiB.
 func parseSize(s string) (uint64, error) {
-	const want = "want a size such as 64MiB or 1GiB (units B, KiB, MiB, GiB), up to 16GiB, or 0 for none"
+	const want = "want a size such as 64MiB or 1GiB (units B, KiB, MiB, GiB), up to 16GiB"
 	num := strings.TrimRight(s, "BKMGTi")
 	unit := s[len(num):]
 	var shift uint
@@ -303,7 +304,7 @@ func parseSize(s string) (uint64, error) {
 		return 0, errors.New(want)
 	}
 	n, err := strconv.ParseUint(num, 10, 64)
-	if err != nil || n > maxHeapFloor>>shift {
+	if err != nil || n > maxSize>>shift {
 		return 0, errors.New(want)
 	}
 	return n << shift, nil

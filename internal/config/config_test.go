@@ -185,7 +185,7 @@ func TestCacheMemory(t *testing.T) {
 	}
 	for _, bad := range []string{"0", "512KiB", "256MB", "lots", "17GiB"} {
 		_, err := FromEnv(env(map[string]string{EnvCacheMemory: bad}))
-		if err == nil || !strings.Contains(err.Error(), EnvCacheMemory) || !strings.Contains(err.Error(), "MiB") {
+		if err == nil || !strings.Contains(err.Error(), EnvCacheMemory) || !strings.Contains(err.Error(), "MiB") || strings.Contains(err.Error(), "0 for none") {
 			t.Errorf("FromEnv(%s=%q) = %v; want an error naming the variable and an example", EnvCacheMemory, bad, err)
 		}
 	}
@@ -204,7 +204,7 @@ func TestHeapFloor(t *testing.T) {
 	}
 	for _, bad := range []string{"64MB", "64 MiB", "lots", "-1MiB", "17GiB", "1TiB", "MiB"} {
 		_, err := FromEnv(env(map[string]string{EnvHeapFloor: bad}))
-		if err == nil || !strings.Contains(err.Error(), EnvHeapFloor) || !strings.Contains(err.Error(), "64MiB") {
+		if err == nil || !strings.Contains(err.Error(), EnvHeapFloor) || !strings.Contains(err.Error(), "64MiB") || !strings.Contains(err.Error(), "0 for none") {
 			t.Errorf("FromEnv(%s=%q) = %v; want an error naming the variable and an example", EnvHeapFloor, bad, err)
 		}
 	}
