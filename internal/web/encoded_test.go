@@ -229,16 +229,38 @@ func (k *keptCatalog) Product(ctx context.Context, id int64, o catalog.ProductOp
 	return p, err
 }
 
+// newKeptEnv serves the app over a keptCatalog.
+func newKeptEnv() (*keptCatalog, *testEnv) {
+	kc := &keptCatalog{fakeCatalog: newFakeCatalog(nil)}
+	logs := &lockedBuffer{}
+	srv := New(Config{Now: func() time.Time { return testNow }, AllowedHosts: []string{"example.com"},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, kc)
+	return kc, &testEnv{fc: kc.fakeCatalog, srv: srv, h: srv.Handler(), logs: logs}
+}
+
+// checkKeptRevisions: once the data changes under a new revision, GET path asks the catalog and
+// answers anew (first was its answer before); once the catalog names nothing, it is asked.
+func checkKeptRevisions(t *testing.T, e *testEnv, kc *keptCatalog, path, first string) {
+	t.Helper()
+	kc.raisePrice(idHolder, 100)
+	kc.set(8, true)
+	spent := kc.spent()
+	if w := e.get(path); w.Body.String() == first || kc.spent() == spent {
+		t.Errorf("GET %s after a new revision was answered from what was kept for the old one", path)
+	}
+	kc.set(8, false) // a catalog that would look anything up names nothing
+	spent = kc.spent()
+	if w := e.get(path); w.Code != 200 || kc.spent() == spent {
+		t.Errorf("GET %s with nothing kept did not ask the catalog", path)
+	}
+}
+
 // TestKeptAnswersServedWithoutTheCatalog: when the catalog names the answer it would give, and
 // the bytes encoded from that answer are at hand, they are served without asking the catalog for
 // the answer; a new revision, an answer the catalog does not name, another query and another
 // currency are never served those bytes.
 func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
-	kc := &keptCatalog{fakeCatalog: newFakeCatalog(nil)}
-	logs := &lockedBuffer{}
-	srv := New(Config{Now: func() time.Time { return testNow }, AllowedHosts: []string{"example.com"},
-		Logger: slog.New(slog.NewTextHandler(logs, nil))}, kc)
-	e := &testEnv{fc: kc.fakeCatalog, srv: srv, h: srv.Handler(), logs: logs}
+	kc, e := newKeptEnv()
 	product := fmt.Sprintf("/api/products/%d", idHolder)
 	for _, path := range []string{"/api/search?q=holder", product} {
 		kc.set(7, true)
@@ -258,19 +280,7 @@ func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
 				t.Errorf("GET %s = %d, asked the catalog: %v; want its own answer, not %s's bytes", other, w.Code, kc.spent() != spent, path)
 			}
 		}
-		// The data changes: the catalog names a new revision, and the new data is encoded.
-		kc.raisePrice(idHolder, 100)
-		kc.set(8, true)
-		spent = kc.spent()
-		if w := e.get(path); w.Body.String() == first.Body.String() || kc.spent() == spent {
-			t.Errorf("GET %s after a new revision was answered with the old bytes", path)
-		}
-		// A catalog that would look anything up names nothing: it is asked.
-		kc.set(8, false)
-		spent = kc.spent()
-		if w := e.get(path); w.Code != 200 || kc.spent() == spent {
-			t.Errorf("GET %s with nothing kept did not ask the catalog", path)
-		}
+		checkKeptRevisions(t, e, kc, path, first.Body.String())
 	}
 }
 
@@ -279,39 +289,23 @@ func TestKeptAnswersServedWithoutTheCatalog(t *testing.T) {
 // the same page; a new revision, a result the catalog does not name, another currency and a
 // request to load shipping all ask the catalog, and a new price is shown.
 func TestKeptSearchPageServedWithoutTheCatalog(t *testing.T) {
-	kc := &keptCatalog{fakeCatalog: newFakeCatalog(nil)}
-	logs := &lockedBuffer{}
-	srv := New(Config{Now: func() time.Time { return testNow }, AllowedHosts: []string{"example.com"},
-		Logger: slog.New(slog.NewTextHandler(logs, nil))}, kc)
-	e := &testEnv{fc: kc.fakeCatalog, srv: srv, h: srv.Handler(), logs: logs}
+	kc, e := newKeptEnv()
 	const path = "/search?q=holder"
 	kc.set(7, true)
 	first := e.get(path)
-	searches := kc.spent()
+	spent := kc.spent()
 	again := e.get(path)
 	if first.Code != 200 || again.Code != 200 || again.Body.String() != first.Body.String() {
 		t.Fatalf("GET %s again = %d; want the same page", path, again.Code)
 	}
-	if kc.spent() != searches {
+	if kc.spent() != spent {
 		t.Errorf("GET %s again searched the catalog; want the content kept for its revision", path)
 	}
 	for _, other := range []string{path + "&currency=EUR", path + "&shipping=load", "/search?q=strip"} {
-		searches := kc.spent()
-		if w := e.get(other); w.Code != 200 || kc.spent() == searches {
+		spent := kc.spent()
+		if w := e.get(other); w.Code != 200 || kc.spent() == spent {
 			t.Errorf("GET %s = %d without searching; want its own page, not %s's", other, w.Code, path)
 		}
 	}
-	// The data changes: the catalog names a new revision, and the page shows the new price.
-	kc.raisePrice(idHolder, 100)
-	kc.set(8, true)
-	searches = kc.spent()
-	if w := e.get(path); w.Body.String() == first.Body.String() || kc.spent() == searches {
-		t.Errorf("GET %s after a new revision was drawn from the old content", path)
-	}
-	// A catalog that would look anything up names nothing: it is asked.
-	kc.set(8, false)
-	searches = kc.spent()
-	if w := e.get(path); w.Code != 200 || kc.spent() == searches {
-		t.Errorf("GET %s with nothing kept did not search the catalog", path)
-	}
+	checkKeptRevisions(t, e, kc, path, first.Body.String())
 }
