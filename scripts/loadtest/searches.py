@@ -17,7 +17,6 @@ app, want, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 SORTS = ["relevance", "price_asc", "price_desc", "orders_desc", "rating_desc", "discount_desc",
          "commission_desc", "delivery_asc"]
 MAX_PAGES = 5
-PAGE_SIZE = 20
 
 def search(q):
     url = app + "/api/search?" + urllib.parse.urlencode({"q": q})
@@ -32,7 +31,7 @@ while len(paths) < want and i < len(words):
     w = words[i]
     i += 1
     answer = search(w)
-    pages = min(MAX_PAGES, -(-answer.get("total", 0) // PAGE_SIZE))
+    pages = min(MAX_PAGES, -(-answer.get("total", 0) // max(answer.get("page_size", 20), 1)))
     for p in answer.get("products") or []:
         for t in re.findall(r"[a-z]{4,}", p["title"].lower()):
             if t not in seen:
