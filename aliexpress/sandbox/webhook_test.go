@@ -110,6 +110,9 @@ func TestOrderStatusWebhook(t *testing.T) {
 		t.Errorf("unpaid order's statuses = %v; want OrderCreated, OrderClosed", got)
 	}
 
+	// The sender logs a delivery once the receiver has answered, so the log may trail what the
+	// receiver holds by a moment.
+	waitFor(t, "six deliveries logged", func() bool { return len(e.sb.WebhookDeliveries()) >= 6 })
 	ds := e.sb.WebhookDeliveries()
 	if len(ds) != 6 || ds[0].Attempts != 2 || ds[0].HTTPStatus != http.StatusOK || ds[0].Status != HookOrderCreated {
 		t.Errorf("deliveries = %+v; want 6, the first sent on its second attempt", ds)
