@@ -1,9 +1,12 @@
 package cache
 
 import (
+	"cmp"
 	"hash/maphash"
 	"reflect"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // decodedMemo keeps the values FetchJSON decoded, by key and a digest of the bytes they were
@@ -15,19 +18,33 @@ import (
 // has evicted alive, up to maxDecoded of them past the store's bound. Hashing an answer costs a
 // few microseconds, a small part of the deep copy that follows.
 type decodedMemo struct {
-	mu   sync.Mutex
-	seed maphash.Seed
-	m    map[string]decodedValue
+	mu       sync.Mutex
+	seed     maphash.Seed
+	m        map[string]*decodedValue
+	sweeping bool // a sweep of the idle values is due (SweepLater)
+	// idle is how long a value nobody asks for stays (decodedIdle when 0).
+	idle time.Duration
 }
 
 type decodedValue struct {
-	n   int    // length of the bytes v was decoded from
-	sum uint64 // their maphash
-	v   any
+	n    int    // length of the bytes v was decoded from
+	sum  uint64 // their maphash
+	v    any
+	used atomic.Int64 // when v was last decoded or handed out, as nanoseconds since sinceStart's start
 }
 
 // maxDecoded bounds the values kept; past it, half of them go.
 const maxDecoded = 1024
+
+// decodedIdle is how long a decoded value nobody asks for stays in memory. The values are there to
+// spare decoding what is read again and again; one not read for this long costs more kept (memory,
+// and work for every garbage collection) than decoding it again would.
+const decodedIdle = 30 * time.Second
+
+// processStart anchors the memo's monotonic times.
+var processStart = time.Now()
+
+func sinceStart() int64 { return int64(time.Since(processStart)) }
 
 func (d *decodedMemo) get(key string, raw []byte) (any, bool) {
 	d.mu.Lock()
@@ -37,6 +54,7 @@ func (d *decodedMemo) get(key string, raw []byte) (any, bool) {
 	if !ok || e.n != len(raw) || e.sum != maphash.Bytes(seed, raw) {
 		return nil, false
 	}
+	e.used.Store(sinceStart())
 	return e.v, true
 }
 
@@ -44,11 +62,26 @@ func (d *decodedMemo) put(key string, raw []byte, v any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.m == nil {
-		d.m = map[string]decodedValue{}
+		d.m = map[string]*decodedValue{}
 		d.seed = maphash.MakeSeed()
 	}
 	MakeRoom(d.m, maxDecoded)
-	d.m[key] = decodedValue{n: len(raw), sum: maphash.Bytes(d.seed, raw), v: v}
+	e := &decodedValue{n: len(raw), sum: maphash.Bytes(d.seed, raw), v: v}
+	e.used.Store(sinceStart())
+	d.m[key] = e
+	idle := cmp.Or(d.idle, decodedIdle)
+	SweepLater(&d.mu, &d.sweeping, idle, func() bool { return d.sweep(sinceStart() - int64(idle)) })
+}
+
+// sweep drops the values last used before the time before (sinceStart's), and reports whether
+// any remain; the caller holds d.mu.
+func (d *decodedMemo) sweep(before int64) bool {
+	for k, e := range d.m {
+		if e.used.Load() < before {
+			delete(d.m, k)
+		}
+	}
+	return len(d.m) > 0
 }
 
 // Clone returns a copy of v that shares nothing a caller could change with it (see deepCopy): for

@@ -132,6 +132,41 @@ func TestDecodedMemoHoldsNoBytes(t *testing.T) {
 	t.Error("the bytes a kept value was decoded from stay alive while the memo holds it")
 }
 
+// TestDecodedMemoDropsIdleValues: a value nobody asks for leaves memory after the idle time, with
+// nothing else put; one still asked for stays; and once the memo is empty no sweep is left due.
+func TestDecodedMemoDropsIdleValues(t *testing.T) {
+	d := decodedMemo{idle: 40 * time.Millisecond}
+	raw := []byte(`{"v":1}`)
+	d.put("idle", raw, 1)
+	d.put("used", raw, 2)
+	size := func() int { d.mu.Lock(); defer d.mu.Unlock(); return len(d.m) }
+	for deadline := time.Now().Add(5 * time.Second); size() == 2; time.Sleep(5 * time.Millisecond) {
+		if _, ok := d.get("used", raw); !ok {
+			t.Fatal("the value asked for all along was dropped")
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the value nobody asked for is still kept after 5 s")
+		}
+	}
+	if _, ok := d.get("idle", raw); ok {
+		t.Error("the idle value is still served")
+	}
+	if v, ok := d.get("used", raw); !ok || v != 2 {
+		t.Fatalf("get(used) = %v, %v; want the value asked for all along", v, ok)
+	}
+	for deadline := time.Now().Add(5 * time.Second); size() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the value no longer asked for is still kept after 5 s")
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.sweeping {
+		t.Error("a sweep is still due with the memo empty")
+	}
+}
+
 // BenchmarkFetchJSONHit reads a kept 50-item answer of about 40 KB: the digest of its bytes, then
 // the deep copy each caller gets.
 func BenchmarkFetchJSONHit(b *testing.B) {

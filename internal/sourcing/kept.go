@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"cmp"
 	"sync"
 	"time"
 
@@ -14,9 +15,14 @@ import (
 // change here), and at most keptRecheck (other replicas' writes). Each kept answer has a
 // Revision, new with each put.
 type keptMemo[V any] struct {
-	clone func(V) V // a copy that shares nothing a caller could change
+	clone func(V) V        // a copy that shares nothing a caller could change
+	now   func() time.Time // the clock the answers' times are on, for sweeping the ended ones
 	mu    sync.Mutex
 	m     map[keptKey]keptEntry[V]
+	// sweeping says a sweep of the ended entries is due (cache.SweepLater), every sweepEvery
+	// (keptRecheck when 0).
+	sweeping   bool
+	sweepEvery time.Duration
 }
 
 // keptKey names a kept answer: whose account sees it ("" for the service's own), for which
@@ -61,10 +67,15 @@ func (m *keptMemo[V]) valid(key keptKey, now time.Time, writes uint64) (keptEntr
 	m.mu.Lock()
 	e, ok := m.m[key]
 	m.mu.Unlock()
-	if !ok || e.writes != writes || now.Sub(e.at) >= keptRecheck || now.Before(e.at) {
+	if !ok || e.writes != writes || e.ended(now) {
 		return keptEntry[V]{}, false
 	}
 	return e, true
+}
+
+// ended says e is past keptRecheck at now, or from a clock that went back: never served again.
+func (e keptEntry[V]) ended(now time.Time) bool {
+	return now.Sub(e.at) >= keptRecheck || now.Before(e.at)
 }
 
 // put keeps v, built at now with the cache at writes, and returns the Revision it keeps it under.
@@ -77,5 +88,20 @@ func (m *keptMemo[V]) put(key keptKey, v V, now time.Time, writes uint64) uint64
 	}
 	cache.MakeRoom(m.m, maxKept)
 	m.m[key] = e
+	if m.now != nil {
+		every := cmp.Or(m.sweepEvery, keptRecheck)
+		cache.SweepLater(&m.mu, &m.sweeping, every, func() bool { return m.sweep(m.now()) })
+	}
 	return e.rev
+}
+
+// sweep drops the answers that have ended at now, and reports whether any remain; the caller
+// holds m.mu.
+func (m *keptMemo[V]) sweep(now time.Time) bool {
+	for k, e := range m.m {
+		if e.ended(now) {
+			delete(m.m, k)
+		}
+	}
+	return len(m.m) > 0
 }

@@ -135,6 +135,8 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 	res.Products = slices.Clone(res.Products)
 	res.Revision = newRevision()
 	s.memo.m[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
+	memo, clock := s.memo, s.opts.Now
+	cache.SweepLater(&memo.mu, &memo.sweeping, s.opts.MemoFor, func() bool { return memo.sweep(clock()) })
 }
 
 // revisions numbers the remembered search results (SearchResult.Revision) of every Service in

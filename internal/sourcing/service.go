@@ -88,8 +88,20 @@ type lastHealth struct {
 
 // searchMemo holds decoded search results for MemoFor.
 type searchMemo struct {
-	mu sync.Mutex
-	m  map[string]memoEntry
+	mu       sync.Mutex
+	m        map[string]memoEntry
+	sweeping bool // a sweep of the ended entries is due (cache.SweepLater)
+}
+
+// sweep drops the entries that have ended at now, and reports whether any remain; the caller
+// holds m.mu.
+func (m *searchMemo) sweep(now time.Time) bool {
+	for k, e := range m.m {
+		if !now.Before(e.expires) {
+			delete(m.m, k)
+		}
+	}
+	return len(m.m) > 0
 }
 
 // NewService returns a service calling AliExpress with client through c.
@@ -125,7 +137,7 @@ func NewService(client *aliexpress.Client, c *cache.Cache, opts ServiceOptions) 
 	if opts.BreakFor <= 0 {
 		opts.BreakFor = defaultBreakFor
 	}
-	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &keptMemo[catalog.Product]{clone: catalog.Product.Clone}, quotes: &keptMemo[catalog.ShippingQuote]{clone: catalog.ShippingQuote.Clone}, ns: ns,
+	return &Service{ae: client, cache: c, opts: opts, health: &lastHealth{}, memo: &searchMemo{m: map[string]memoEntry{}}, products: &keptMemo[catalog.Product]{clone: catalog.Product.Clone, now: opts.Now}, quotes: &keptMemo[catalog.ShippingQuote]{clone: catalog.ShippingQuote.Clone, now: opts.Now}, ns: ns,
 		breaker: newBreaker(opts.Now, opts.BreakAfter, opts.BreakFor), cats: &categoryMemo{}}
 }
 
