@@ -12,7 +12,14 @@
 #
 # Needs wrk (apt-get install wrk), curl and python3. Settings through the environment:
 #   DURATION (default 10s), CONNECTIONS (50), THREADS (2), RUNS (1), DISTINCT (0: how many distinct
-#   searches, each finding products, to cache before measuring memory, e.g. 10000)
+#   searches, each finding products, to cache before measuring memory, e.g. 10000), PIN (0; 1 runs
+#   the servers on CPU 0 and wrk on the other CPUs, with taskset: see below)
+#
+# By default wrk and the server under test share every core, as in the first measurements of the
+# read path. On a small machine their threads then take turns on the same cores, and the waits the
+# kernel's scheduler adds reach the p99 of every server, the bare one too. PIN=1 keeps them apart,
+# the usual way to measure a server's latency: each server gets CPU 0 (so Go runs it with
+# GOMAXPROCS=1), wrk the rest. Needs at least 2 CPUs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,7 +28,19 @@ CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 RUNS=${RUNS:-1}
 DISTINCT=${DISTINCT:-0}
+PIN=${PIN:-0}
 command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (apt-get install wrk)"; exit 1; }
+srv=() # runs a server under test
+cli=() # runs wrk
+placement="wrk and the servers share the cores"
+if [ "$PIN" = 1 ]; then
+  cpus=$(nproc)
+  [ "$cpus" -ge 2 ] || { echo "loadtest: PIN=1 needs at least 2 CPUs; this machine has $cpus"; exit 1; }
+  command -v taskset >/dev/null || { echo "loadtest: PIN=1 needs taskset (apt-get install util-linux)"; exit 1; }
+  srv=(taskset -c 0)
+  cli=(taskset -c "1-$((cpus - 1))")
+  placement="servers on CPU 0, wrk on CPUs 1-$((cpus - 1)) (PIN=1)"
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -35,7 +54,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 app_port=$(free_port)
 bare_port=$(free_port)
 dressed_port=$(free_port)
-ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
+ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "${srv[@]}" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$app_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -52,9 +71,9 @@ for r in "${routes[@]}"; do
   curl -fs -D "$work/bodies/$name.headers" -o "$work/bodies/$name.body" "$app$r"
   grep -i '^content-type:' "$work/bodies/$name.headers" | head -1 | cut -d' ' -f2- | tr -d '\r' >"$work/bodies/$name.type"
 done
-"$work/bare" "127.0.0.1:$bare_port" "$work/bodies" &
+"${srv[@]}" "$work/bare" "127.0.0.1:$bare_port" "$work/bodies" &
 pids+=("$!")
-"$work/bare" -dressed "127.0.0.1:$dressed_port" "$work/bodies" &
+"${srv[@]}" "$work/bare" -dressed "127.0.0.1:$dressed_port" "$work/bodies" &
 pids+=("$!")
 for port in "$bare_port" "$dressed_port"; do
   for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
@@ -75,7 +94,9 @@ request = function()
   return wrk.format("GET", paths[((i - 1) % #paths) + 1])
 end
 LUA
-  wrk -t1 -c8 -d"$((DISTINCT / 200 + 10))s" -s "$work/distinct.lua" "$app" >"$work/distinct.out" 2>&1
+  fill_rate=200 # searches a second, at least
+  [ "$PIN" = 1 ] && fill_rate=100 # aliscout and the simulator in it have one core
+  "${cli[@]}" wrk -t1 -c8 -d"$((DISTINCT / fill_rate + 10))s" -s "$work/distinct.lua" "$app" >"$work/distinct.out" 2>&1
   made=$(awk '/requests in/ {print $1}' "$work/distinct.out")
   if [ "${made:-0}" -lt "$DISTINCT" ]; then
     echo "loadtest: only $made of $DISTINCT distinct searches were made" >&2
@@ -94,16 +115,16 @@ rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
 
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback; $placement"
 printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "route" "bytes" "aliscout r/s" "aliscout p50/p99" "bare r/s" "bare p50/p99" "ratio" "dressed r/s" "dressed p50/p99"
 for run in $(seq 1 "$RUNS"); do
   for r in "${routes[@]}"; do
     path=${r%%\?*}
     name=${path//\//_}
     bytes=$(stat -c %s "$work/bodies/$name.body")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$app$r" >"$work/app.txt" 2>&1
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$dressed_port$path" >"$work/dressed.txt" 2>&1
+    "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$app$r" >"$work/app.txt" 2>&1
+    "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
+    "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$dressed_port$path" >"$work/dressed.txt" 2>&1
     a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt"); d=$(rps "$work/dressed.txt")
     ratio=$(python3 -c "print(f'{float(\"$a\")/float(\"$b\"):.2f}')")
     printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "$r" "$bytes" "$a" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$b" "$(pct "$work/bare.txt" 50%)/$(pct "$work/bare.txt" 99%)" "$ratio" "$d" "$(pct "$work/dressed.txt" 50%)/$(pct "$work/dressed.txt" 99%)"
