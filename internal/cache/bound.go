@@ -20,6 +20,17 @@ func MakeRoom[K comparable, V any](m map[K]V, max int) {
 	}
 }
 
+// DropIf deletes the entries of m whose value drop reports, and reports whether any entries
+// remain: the body of a memo's sweep (see SweepLater).
+func DropIf[K comparable, V any](m map[K]V, drop func(V) bool) (remain bool) {
+	for k, v := range m {
+		if drop(v) {
+			delete(m, k)
+		}
+	}
+	return len(m) > 0
+}
+
 // SweepLater runs sweep after d, and again every d for as long as it reports that entries
 // remain, unless a run is due already (*pending). mu guards *pending; the caller holds it, and
 // sweep runs holding it.

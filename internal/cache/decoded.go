@@ -70,18 +70,10 @@ func (d *decodedMemo) put(key string, raw []byte, v any) {
 	e.used.Store(sinceStart())
 	d.m[key] = e
 	idle := cmp.Or(d.idle, decodedIdle)
-	SweepLater(&d.mu, &d.sweeping, idle, func() bool { return d.sweep(sinceStart() - int64(idle)) })
-}
-
-// sweep drops the values last used before the time before (sinceStart's), and reports whether
-// any remain; the caller holds d.mu.
-func (d *decodedMemo) sweep(before int64) bool {
-	for k, e := range d.m {
-		if e.used.Load() < before {
-			delete(d.m, k)
-		}
-	}
-	return len(d.m) > 0
+	SweepLater(&d.mu, &d.sweeping, idle, func() bool {
+		before := sinceStart() - int64(idle)
+		return DropIf(d.m, func(e *decodedValue) bool { return e.used.Load() < before })
+	})
 }
 
 // Clone returns a copy of v that shares nothing a caller could change with it (see deepCopy): for

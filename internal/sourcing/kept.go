@@ -90,18 +90,10 @@ func (m *keptMemo[V]) put(key keptKey, v V, now time.Time, writes uint64) uint64
 	m.m[key] = e
 	if m.now != nil {
 		every := cmp.Or(m.sweepEvery, keptRecheck)
-		cache.SweepLater(&m.mu, &m.sweeping, every, func() bool { return m.sweep(m.now()) })
+		cache.SweepLater(&m.mu, &m.sweeping, every, func() bool {
+			now := m.now()
+			return cache.DropIf(m.m, func(e keptEntry[V]) bool { return e.ended(now) })
+		})
 	}
 	return e.rev
-}
-
-// sweep drops the answers that have ended at now, and reports whether any remain; the caller
-// holds m.mu.
-func (m *keptMemo[V]) sweep(now time.Time) bool {
-	for k, e := range m.m {
-		if e.ended(now) {
-			delete(m.m, k)
-		}
-	}
-	return len(m.m) > 0
 }

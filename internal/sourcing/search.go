@@ -120,11 +120,7 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 	s.memo.mu.Lock()
 	defer s.memo.mu.Unlock()
 	if len(s.memo.m) >= maxMemo {
-		for k, e := range s.memo.m { // drop the expired ones, or else any one
-			if !now.Before(e.expires) {
-				delete(s.memo.m, k)
-			}
-		}
+		s.memo.dropEnded(now) // the ended ones, or else any one
 		for k := range s.memo.m {
 			if len(s.memo.m) < maxMemo {
 				break
@@ -136,7 +132,7 @@ func (s *Service) memoPut(key string, res catalog.SearchResult) {
 	res.Revision = newRevision()
 	s.memo.m[key] = memoEntry{res: res, expires: now.Add(s.opts.MemoFor)}
 	memo, clock := s.memo, s.opts.Now
-	cache.SweepLater(&memo.mu, &memo.sweeping, s.opts.MemoFor, func() bool { return memo.sweep(clock()) })
+	cache.SweepLater(&memo.mu, &memo.sweeping, s.opts.MemoFor, func() bool { return memo.dropEnded(clock()) })
 }
 
 // revisions numbers the remembered search results (SearchResult.Revision) of every Service in

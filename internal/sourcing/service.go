@@ -93,15 +93,10 @@ type searchMemo struct {
 	sweeping bool // a sweep of the ended entries is due (cache.SweepLater)
 }
 
-// sweep drops the entries that have ended at now, and reports whether any remain; the caller
-// holds m.mu.
-func (m *searchMemo) sweep(now time.Time) bool {
-	for k, e := range m.m {
-		if !now.Before(e.expires) {
-			delete(m.m, k)
-		}
-	}
-	return len(m.m) > 0
+// dropEnded drops the entries that have ended at now, and reports whether any remain; the
+// caller holds m.mu.
+func (m *searchMemo) dropEnded(now time.Time) bool {
+	return cache.DropIf(m.m, func(e memoEntry) bool { return !now.Before(e.expires) })
 }
 
 // NewService returns a service calling AliExpress with client through c.
