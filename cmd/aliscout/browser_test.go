@@ -178,6 +178,10 @@ func TestBrowserRealStack(t *testing.T) {
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: tb.Downloads, EventsEnabled: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
+	// Stock in the simulator sells down and restocks from day to day: the first product imported
+	// is one in stock today, so that the export has a product to hold; the second is the next one
+	// the search showed, whatever its stock.
+	ids = importPair(t, base, ids)
 	lines := fmt.Sprintf("https://www.aliexpress.com/item/%s.html\nhttps://m.aliexpress.com/i/%s.html\nnot a product link at all\n", ids[0], ids[1])
 	tb.Do(chromedp.Navigate(base+"/import"), chromedp.WaitVisible(chromedp.ID("urls")), chromedp.SendKeys(chromedp.ID("urls"), lines))
 	tb.Navigate(chromedp.Click(chromedp.CSS(`#import-form button[type="submit"]`)))
@@ -394,6 +398,37 @@ func hostileIDs(t *testing.T, base string) []listed {
 		t.Fatalf("the simulator's phone cases hold %d script titles and %d attribute breakouts; want one of each", len(script), len(breakout))
 	}
 	return []listed{script[0], breakout[0]}
+}
+
+// importPair returns the first of ids whose product has a variant in stock now, and the first
+// other one.
+func importPair(t *testing.T, base string, ids []string) []string {
+	t.Helper()
+	for i, id := range ids {
+		code, _, body := get(t, base+"/api/products/"+id)
+		if code != 200 {
+			continue
+		}
+		var p struct {
+			Variants []struct {
+				Stock int `json:"stock"`
+			} `json:"variants"`
+		}
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range p.Variants {
+			if v.Stock > 0 {
+				other := ids[0]
+				if i == 0 {
+					other = ids[1]
+				}
+				return []string{id, other}
+			}
+		}
+	}
+	t.Fatalf("none of the products the search showed (%v) is in stock today", ids)
+	return nil
 }
 
 func listedIDs(ps []listed) []string {
