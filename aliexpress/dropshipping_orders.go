@@ -52,13 +52,17 @@ type ShippingAddress struct {
 	PhoneCountry  string // phone country code, e.g. "+1"
 	Locale        string
 	// Identity and tax numbers some countries require.
-	CPF                   string // Brazil
-	PassportNo            string
-	PassportNoDate        string
-	PassportOrganization  string
-	TaxNumber             string
-	RutNo                 string // Chile
-	ForeignerPassportNo   string
+	CPF                  string // Brazil
+	PassportNo           string
+	PassportNoDate       string
+	PassportOrganization string
+	TaxNumber            string
+	RutNo                string // Chile
+	ForeignerPassportNo  string
+	// IsForeigner marks a recipient who is not a local of Country. For Israel and Argentina the
+	// platform wants is_foreigner on every order (changelog, Aug 2025): the SDK sends "false" for
+	// them unless this is set, and the recipient's tax ID goes in PassportNo for a local and in
+	// ForeignerPassportNo for a foreigner. Elsewhere it is sent only when set.
 	IsForeigner           bool
 	VATNo                 string
 	TaxCompany            string
@@ -225,6 +229,9 @@ func CreateOrderParams(o *OrderRequest) (map[string]string, error) {
 	return params, nil
 }
 
+// foreignerAsked are the countries whose orders must say whether the recipient is a foreigner.
+var foreignerAsked = map[string]bool{"IL": true, "AR": true}
+
 // dsPlaceOrder checks an order locally and builds param_place_order_request4_open_api_d_t_o.
 func dsPlaceOrder(m string, o *OrderRequest) (*dsPlaceOrderWire, error) {
 	a := o.Address
@@ -265,8 +272,11 @@ func dsPlaceOrder(m string, o *OrderRequest) (*dsPlaceOrderWire, error) {
 		TaxNumber: trim(a.TaxNumber), RutNo: trim(a.RutNo), ForeignerPassportNo: trim(a.ForeignerPassportNo),
 		VATNo: trim(a.VATNo), TaxCompany: trim(a.TaxCompany), LocationTreeAddressID: trim(a.LocationTreeAddressID),
 	}
-	if a.IsForeigner {
+	switch {
+	case a.IsForeigner:
 		w.LogisticsAddress.IsForeigner = "true"
+	case foreignerAsked[country]:
+		w.LogisticsAddress.IsForeigner = "false"
 	}
 	return w, nil
 }

@@ -762,6 +762,40 @@ func TestDSCreateOrder(t *testing.T) {
 	}
 }
 
+// TestDSCreateOrderIsForeigner checks is_foreigner on the wire: Israel and Argentina must always
+// get it ("false" for a local recipient), other countries only when the recipient is a foreigner.
+func TestDSCreateOrderIsForeigner(t *testing.T) {
+	for _, tc := range []struct {
+		country   string
+		foreigner bool
+		want      string // "" for not sent
+	}{
+		{"us", false, ""},
+		{"US", true, "true"},
+		{"il", false, "false"},
+		{"IL", true, "true"},
+		{" ar ", false, "false"},
+		{"AR", true, "true"},
+	} {
+		o := dsOrder()
+		o.Address.Country, o.Address.IsForeigner = tc.country, tc.foreigner
+		params, err := aliexpress.CreateOrderParams(o)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.country, err)
+		}
+		var place struct {
+			Address map[string]any `json:"logistics_address"`
+		}
+		if err := json.Unmarshal([]byte(params["param_place_order_request4_open_api_d_t_o"]), &place); err != nil {
+			t.Fatal(err)
+		}
+		got, sent := place.Address["is_foreigner"]
+		if want := tc.want != ""; sent != want || (sent && got != tc.want) {
+			t.Errorf("country %q, foreigner %v: is_foreigner = %v (sent %v); want %q", tc.country, tc.foreigner, got, sent, tc.want)
+		}
+	}
+}
+
 func TestDSCreateOrderRetriesOnlyWithOutOrderID(t *testing.T) {
 	const m = "aliexpress.ds.order.create"
 	for _, tc := range []struct {

@@ -84,3 +84,47 @@ func TestOrderEditing(t *testing.T) {
 		t.Errorf("the typed order is not listed as new with its product:\n%s", body)
 	}
 }
+
+// TestForeignRecipient: an order to Israel is placed for a local recipient, and the address form
+// marks a foreign one, whose tax number then goes where the platform wants a foreigner's.
+func TestForeignRecipient(t *testing.T) {
+	st := newOrderStack(t)
+	base, ana, pid, attr := st.base, st.ana, st.pid, st.attr
+	create := func(number string, foreigner bool) (string, string) {
+		t.Helper()
+		code, body := ana.json("POST", base+"/api/orders", fmt.Sprintf(`{"store": "myshop", "store_order_id": %q, "lines": [{"product_id": "%d",
+			"sku_attr": %q, "quantity": 1, "store_price": "99.99", "currency": "USD"}], "address": {"full_name": "Noa Levi",
+			"address": "12 Herzl Street", "city": "Tel Aviv", "province": "Tel Aviv", "zip": "6100000", "country": "IL",
+			"phone": "0501234567", "tax_number": "123456782", "is_foreigner": %v}}`, number, pid, attr, foreigner))
+		var o apiOrder
+		if err := json.Unmarshal([]byte(body), &o); code != http.StatusCreated || err != nil {
+			t.Fatalf("POST /api/orders = %d %s", code, body)
+		}
+		return fmt.Sprintf("%s/api/orders/%d", base, o.ID), fmt.Sprintf("%s/orders/%d", base, o.ID)
+	}
+
+	local, _ := create("#8101", false)
+	if code, body := ana.json("POST", local+"/place", ""); code != http.StatusOK || !strings.Contains(body, `"state":"placed"`) {
+		t.Fatalf("placing an order to a local recipient in Israel = %d %s; want placed", code, body)
+	}
+
+	orderURL, page := create("#8102", false)
+	if code, _, body := ana.get(page); code != http.StatusOK || !strings.Contains(body, `<input type="checkbox" id="addr-is_foreigner" name="is_foreigner" value="true">`) {
+		t.Fatalf("the order page = %d; want the foreigner box, not ticked\n%s", code, body)
+	}
+	form := url.Values{"full_name": {"Noa Levi"}, "address": {"12 Herzl Street"}, "city": {"Tel Aviv"}, "province": {"Tel Aviv"},
+		"zip": {"6100000"}, "country": {"IL"}, "phone": {"0501234567"}, "tax_number": {"98765432-1"}, "is_foreigner": {"true"}}
+	if code, body := ana.form(page+"/address", form); code != http.StatusSeeOther {
+		t.Fatalf("the address form = %d; want 303\n%s", code, body)
+	}
+	if code, _, body := ana.get(page); code != http.StatusOK || !strings.Contains(body, `name="is_foreigner" value="true" checked>`) {
+		t.Errorf("the order page = %d; want the foreigner box ticked\n%s", code, body)
+	}
+	code, body := ana.json("POST", orderURL+"/dry-run", "")
+	if code != http.StatusOK || !strings.Contains(body, `"foreigner_passport_no":"987654321","is_foreigner":"true"`) {
+		t.Fatalf("dry run = %d %s; want is_foreigner true and the tax number as foreigner_passport_no", code, body)
+	}
+	if code, body := ana.json("POST", orderURL+"/place", ""); code != http.StatusOK || !strings.Contains(body, `"state":"placed"`) {
+		t.Fatalf("placing an order to a foreigner in Israel = %d %s; want placed", code, body)
+	}
+}

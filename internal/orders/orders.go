@@ -405,7 +405,7 @@ func (s *Service) Resolve(ctx context.Context, userID, id int64) (store.Order, e
 // splits it per seller and answers an order id each), lines of the same variant and shipping
 // method merged into one item.
 func request(o store.Order, autoPay bool) *aliexpress.OrderRequest {
-	req := &aliexpress.OrderRequest{OutOrderID: o.OutOrderID, Address: shipping(o.Address), NatAddr: strings.TrimSpace(o.Address.NatAddr),
+	req := &aliexpress.OrderRequest{OutOrderID: o.OutOrderID, Address: shipping(o.Address), NatAddr: strings.ToUpper(strings.TrimSpace(o.Address.NatAddr)),
 		PayCurrency: "USD", TryToPay: autoPay}
 	at := map[string]int{}
 	for _, l := range o.Lines {
@@ -554,11 +554,27 @@ func findOrders(refusal error) []int64 {
 }
 
 func shipping(a store.OrderAddress) aliexpress.ShippingAddress {
-	return aliexpress.ShippingAddress{
+	s := aliexpress.ShippingAddress{
 		FullName: a.FullName, ContactPerson: a.FullName, Address: a.Address, Address2: a.Address2, City: a.City,
 		Province: a.Province, Country: a.Country, Zip: a.Zip, MobileNo: digits(a.Phone), PhoneCountry: a.PhoneCountry,
-		CPF: digits(a.CPF), TaxNumber: a.TaxNumber, RutNo: a.RutNo, PassportNo: a.PassportNo,
+		CPF: digits(a.CPF), TaxNumber: a.TaxNumber, RutNo: a.RutNo, PassportNo: a.PassportNo, IsForeigner: a.IsForeigner,
 	}
+	// Israel and Argentina take the tax ID in passport_no for a local recipient and in
+	// foreigner_passport_no for a foreigner, written their way (DS changelog, Aug 2025).
+	switch country := strings.ToUpper(strings.TrimSpace(a.Country)); country {
+	case "IL", "AR":
+		id, ok := taxID(country, a.TaxNumber)
+		if !ok {
+			id = strings.TrimSpace(a.TaxNumber) // the check names it; a dry run shows what was typed
+		}
+		s.TaxNumber = ""
+		if a.IsForeigner {
+			s.ForeignerPassportNo = id
+		} else {
+			s.PassportNo = id
+		}
+	}
+	return s
 }
 
 // RefusalMessage says in plain words why the platform refused an order.

@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -416,4 +417,85 @@ func TestRefusalWaitsForTheUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.wantPlacedOnce(t, o)
+}
+
+// TestPlaceWhereCountriesAskMore places orders to countries with their own address rules, each
+// typed as a user types it, and checks that what the check passes the platform takes: the tax ID
+// of Israel and Argentina goes where the platform wants it, with is_foreigner always said.
+func TestPlaceWhereCountriesAskMore(t *testing.T) {
+	il := store.OrderAddress{FullName: "Noa Levi", Address: "12 Herzl Street", City: "Tel Aviv", Province: "Tel Aviv",
+		Zip: "6100000", Country: "IL", Phone: "050-123-4567", PhoneCountry: "+972", TaxNumber: "123456782"}
+	ar := store.OrderAddress{FullName: "Juan Perez", Address: "Calle 7 1234", City: "La Plata", Province: "Buenos Aires",
+		Zip: "1900", Country: "AR", Phone: "221 555 0100", PhoneCountry: "+54", TaxNumber: "20123456786"}
+	sa := store.OrderAddress{FullName: "Ahmed Ali", Address: "King Fahd Road 12", City: "Riyadh", Province: "Riyadh",
+		Zip: "12345", Country: "SA", Phone: "512345678", PhoneCountry: "+966", NatAddr: "rrrd2929"}
+	foreign := func(a store.OrderAddress, tax string) store.OrderAddress {
+		a.IsForeigner, a.TaxNumber = true, tax
+		return a
+	}
+	tests := []struct {
+		name string
+		addr store.OrderAddress
+		want map[string]any // fields of logistics_address the request must hold; nil for absent
+	}{
+		{"Israel, local", il, map[string]any{"is_foreigner": "false", "passport_no": "123456782", "foreigner_passport_no": nil, "tax_number": nil}},
+		{"Israel, foreigner", foreign(il, "12345678-2"), map[string]any{"is_foreigner": "true", "foreigner_passport_no": "123456782", "passport_no": nil}},
+		{"Argentina, local", ar, map[string]any{"is_foreigner": "false", "passport_no": "20-12345678-6", "mobile_no": "2215550100"}},
+		{"Argentina, foreigner", foreign(ar, "20.12345678.6"), map[string]any{"is_foreigner": "true", "foreigner_passport_no": "20-12345678-6"}},
+		{"Saudi Arabia", sa, map[string]any{"is_foreigner": nil, "full_name": "Ahmed Ali"}},
+	}
+	e := newEnv(t)
+	ctx := t.Context()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, attr := orderableTo(t, e.plat.c, e.srv.SampleProductIDs(20), tt.addr.Country)
+			o, _, err := e.svc.Create(ctx, store.Order{UserID: e.user.ID, Store: "myshop", StoreOrderID: "#30" + strconv.Itoa(i),
+				Lines:   []store.OrderLine{{ProductID: itoa(id), SKUAttr: attr, Quantity: 1, StorePrice: catalog.Money{Amount: 99900, Currency: "USD"}}},
+				Address: tt.addr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := e.svc.DryRun(ctx, e.user.ID, o.ID)
+			if err != nil || len(d.Problems) != 0 {
+				t.Fatalf("DryRun = %+v, %v; want no problems", d.Problems, err)
+			}
+			var place struct {
+				Address map[string]any `json:"logistics_address"`
+			}
+			if err := json.Unmarshal([]byte(d.Params["param_place_order_request4_open_api_d_t_o"]), &place); err != nil {
+				t.Fatal(err)
+			}
+			for k, want := range tt.want {
+				if got := place.Address[k]; got != want {
+					t.Errorf("logistics_address.%s = %v; want %v", k, got, want)
+				}
+			}
+			if _, err := e.svc.Place(ctx, e.user.ID, o.ID, false); err != nil {
+				t.Fatalf("Place: %v", err)
+			}
+			e.wantPlacedOnce(t, o)
+		})
+	}
+}
+
+// orderableTo finds a variant in stock that ships to country.
+func orderableTo(t *testing.T, c *aliexpress.Client, ids []int64, country string) (int64, string) {
+	t.Helper()
+	for _, id := range ids {
+		p, _, err := c.DS.Product(t.Context(), id, &aliexpress.DSProductOptions{ShipTo: country})
+		if err != nil {
+			continue
+		}
+		for _, v := range p.Variants {
+			if v.Stock < 5 {
+				continue
+			}
+			opts, _, err := c.DS.Freight(t.Context(), &aliexpress.FreightQuery{ProductID: p.ID, SKUID: v.SKUID, Quantity: 1, ShipTo: country})
+			if err == nil && len(opts) > 0 {
+				return p.ID, v.Attr
+			}
+		}
+	}
+	t.Fatalf("no sample product ships to %s", country)
+	return 0, ""
 }

@@ -99,16 +99,33 @@ func CheckAddress(a store.OrderAddress) []Problem {
 		if d := digits(a.Zip); len(d) != 8 {
 			add("zip", "A Brazilian CEP has 8 digits")
 		}
+		if strings.EqualFold(strings.TrimSpace(a.City), "other") {
+			add("city", "Brazil needs the real delivery city; \"Other\" is refused")
+		}
 	case "ES":
 		if len(phone) != 9 {
 			add("phone", "For Spain the phone number must be exactly 9 digits, without +34")
 		}
 	case "SA":
-		if !natAddr.MatchString(strings.TrimSpace(a.NatAddr)) {
-			add("nat_addr", "Saudi Arabia needs the national short address: 4 capital letters and 4 digits, e.g. RRRD2929")
+		if !natAddr.MatchString(strings.ToUpper(strings.TrimSpace(a.NatAddr))) {
+			add("nat_addr", "Saudi Arabia needs the national short address: 4 letters and 4 digits, e.g. RRRD2929")
 		}
 		if len(phone) != 9 || !strings.HasPrefix(phone, "5") {
 			add("phone", "For Saudi Arabia the mobile number must be 9 digits starting with 5")
+		}
+		if n := runes(a.FullName); a.FullName != "" && (n < 2 || n > 128 || !strings.Contains(strings.TrimSpace(a.FullName), " ")) {
+			add("full_name", "For Saudi Arabia the name needs a first and a last name separated by a space, 2 to 128 characters")
+		}
+		if n := runes(a.Address); a.Address != "" && (n < 5 || n > 256) {
+			add("address", "For Saudi Arabia the street address must be 5 to 256 characters (it has %d)", n)
+		}
+		for _, f := range []struct{ name, v, label string }{{"city", a.City, "city"}, {"province", a.Province, "province"}} {
+			if n := runes(f.v); f.v != "" && (n < 2 || n > 64) {
+				add(f.name, "For Saudi Arabia the %s must be 2 to 64 characters", f.label)
+			}
+		}
+		if z := strings.TrimSpace(a.Zip); runes(z) < 1 || runes(z) > 10 || strings.Trim(z, "0123456789 -") != "" {
+			add("zip", "Saudi Arabia needs the postal code: up to 10 digits")
 		}
 	case "AU", "NZ":
 		if a.FullName != "" && !lettersWithSpace(a.FullName) {
@@ -126,12 +143,12 @@ func CheckAddress(a store.OrderAddress) []Problem {
 		if len(phone) != 10 {
 			add("phone", "For Argentina the mobile number must be 10 digits (area code and number, without +54)")
 		}
-		if d := digits(a.TaxNumber); len(d) < 7 || len(d) > 11 {
-			add("tax_number", "Argentina needs the recipient's DNI or CUIT/CUIL as tax_number (7 to 11 digits)")
+		if _, ok := taxID("AR", a.TaxNumber); !ok {
+			add("tax_number", "Argentina needs the recipient's CUIT or CUIL as tax_number: 11 digits, e.g. 20-12345678-6 (a DNI alone is refused)")
 		}
 	case "IL":
-		if d := digits(a.TaxNumber); len(d) != 9 {
-			add("tax_number", "Israel needs the recipient's 9-digit ID number as tax_number")
+		if _, ok := taxID("IL", a.TaxNumber); !ok {
+			add("tax_number", "Israel needs the recipient's ID number as tax_number: 9 digits, leading zeros included")
 		}
 	case "CL":
 		if strings.TrimSpace(a.RutNo) == "" {
@@ -139,6 +156,24 @@ func CheckAddress(a store.OrderAddress) []Problem {
 		}
 	}
 	return ps
+}
+
+// taxID writes a tax ID in the form the platform takes for country (Israel: 9 digits; Argentina:
+// NN-NNNNNNNN-N), from what the user typed, and reports whether it has the right number of digits.
+// Typed separators (spaces, dots, hyphens) do not matter; anything else does.
+func taxID(country, typed string) (string, bool) {
+	typed = strings.TrimSpace(typed)
+	if strings.Trim(typed, "0123456789 .-") != "" {
+		return "", false
+	}
+	d := digits(typed)
+	switch {
+	case country == "IL" && len(d) == 9:
+		return d, true
+	case country == "AR" && len(d) == 11:
+		return d[:2] + "-" + d[2:10] + "-" + d[10:], true
+	}
+	return "", false
 }
 
 func isLetters(s string) bool {

@@ -44,6 +44,23 @@ func TestCheckAddress(t *testing.T) {
 			a.Country, a.Address2 = "MX", "Entre calle Reforma y calle Insurgentes, edificio azul, piso 3"
 		}, []string{"address.address2"}},
 		{"AR", func(a *store.OrderAddress) { a.Country, a.Phone, a.TaxNumber = "AR", "11 1234 567", "" }, []string{"address.phone", "address.tax_number"}},
+		{"AR good", func(a *store.OrderAddress) { a.Country, a.Phone, a.TaxNumber = "AR", "221 555 0100", "20-12345678-6" }, nil},
+		{"AR foreigner, no hyphens", func(a *store.OrderAddress) {
+			a.Country, a.Phone, a.TaxNumber, a.IsForeigner = "AR", "2215550100", "20123456786", true
+		}, nil},
+		{"AR DNI only", func(a *store.OrderAddress) { a.Country, a.Phone, a.TaxNumber = "AR", "2215550100", "12.345.678" }, []string{"address.tax_number"}},
+		{"IL good", func(a *store.OrderAddress) { a.Country, a.TaxNumber = "IL", "123456782" }, nil},
+		{"IL without leading zero", func(a *store.OrderAddress) { a.Country, a.TaxNumber = "IL", "23456782" }, []string{"address.tax_number"}},
+		{"IL letters", func(a *store.OrderAddress) { a.Country, a.TaxNumber = "IL", "A23456782" }, []string{"address.tax_number"}},
+		{"SA good", func(a *store.OrderAddress) {
+			*a = store.OrderAddress{FullName: "Ahmed Ali", Address: "King Fahd Road 12", City: "Riyadh", Province: "Riyadh", Zip: "12345", Country: "SA", Phone: "512345678", NatAddr: "rrrd2929"}
+		}, nil},
+		{"SA name, zip, city", func(a *store.OrderAddress) {
+			*a = store.OrderAddress{FullName: "Ahmed", Address: "King Fahd Road 12", City: "R", Province: "Riyadh", Country: "SA", Phone: "512345678", NatAddr: "RRRD2929"}
+		}, []string{"address.full_name", "address.zip", "address.city"}},
+		{"BR city Other", func(a *store.OrderAddress) {
+			*a = store.OrderAddress{FullName: "João Silva", Address: "Rua A 1", City: "Other", Province: "SP", Zip: "01310-100", Country: "BR", CPF: "529.982.247-25"}
+		}, []string{"address.city"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

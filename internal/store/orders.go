@@ -77,6 +77,9 @@ type OrderAddress struct {
 	RutNo        string `json:"rut_no,omitempty"`
 	PassportNo   string `json:"passport_no,omitempty"`
 	NatAddr      string `json:"nat_addr,omitempty"` // Saudi national short address
+	// IsForeigner marks a recipient who is not a local of Country; Israel and Argentina take the
+	// tax ID of a local and of a foreigner in different fields.
+	IsForeigner bool `json:"is_foreigner,omitempty"`
 }
 
 // OrderProblem is one thing that stops an order from being placed, named by its field.

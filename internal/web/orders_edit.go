@@ -18,7 +18,12 @@ import (
 type addressField struct {
 	Name, Label, Value, Autocomplete, Problem string
 	Required                                  bool
+	// Checkbox marks the one yes-or-no field (is_foreigner); Checked is its value.
+	Checkbox, Checked bool
 }
+
+// foreignerLabel is the is_foreigner checkbox's label.
+const foreignerLabel = "The recipient is a foreigner, not a local (Israel and Argentina ask; the tax number is then the foreign one)"
 
 // addressFields are the address's fields as the form shows them, in order.
 var addressFields = []struct {
@@ -36,7 +41,7 @@ var addressFields = []struct {
 	{"phone", "Phone", "tel-national", false, func(a *store.OrderAddress) *string { return &a.Phone }},
 	{"phone_country", "Phone country code", "tel-country-code", false, func(a *store.OrderAddress) *string { return &a.PhoneCountry }},
 	{"cpf", "CPF (Brazil)", "off", false, func(a *store.OrderAddress) *string { return &a.CPF }},
-	{"tax_number", "Tax number (Israel, Argentina, ...)", "off", false, func(a *store.OrderAddress) *string { return &a.TaxNumber }},
+	{"tax_number", "Tax ID (Israel: 9-digit ID number; Argentina: CUIT or CUIL)", "off", false, func(a *store.OrderAddress) *string { return &a.TaxNumber }},
 	{"rut_no", "RUT (Chile)", "off", false, func(a *store.OrderAddress) *string { return &a.RutNo }},
 	{"passport_no", "Passport number", "off", false, func(a *store.OrderAddress) *string { return &a.PassportNo }},
 	{"nat_addr", "National short address (Saudi Arabia)", "off", false, func(a *store.OrderAddress) *string { return &a.NatAddr }},
@@ -50,12 +55,13 @@ func formAddress(a store.OrderAddress, problems []store.OrderProblem) []addressF
 			byField[name] = p.Message
 		}
 	}
-	out := make([]addressField, 0, len(addressFields))
+	out := make([]addressField, 0, len(addressFields)+1)
 	for _, f := range addressFields {
 		out = append(out, addressField{Name: f.name, Label: f.label, Value: *f.get(&a), Autocomplete: f.autocomplete,
 			Problem: byField[f.name], Required: f.required})
 	}
-	return out
+	return append(out, addressField{Name: "is_foreigner", Label: foreignerLabel, Problem: byField["is_foreigner"],
+		Checkbox: true, Checked: a.IsForeigner})
 }
 
 // readAddress reads the address fields of a form, or of a JSON body's values.
@@ -63,6 +69,10 @@ func readAddress(get func(name string) string) store.OrderAddress {
 	var a store.OrderAddress
 	for _, f := range addressFields {
 		*f.get(&a) = strings.TrimSpace(get(f.name))
+	}
+	switch strings.ToLower(strings.TrimSpace(get("is_foreigner"))) {
+	case "1", "on", "true", "yes":
+		a.IsForeigner = true
 	}
 	return a
 }
