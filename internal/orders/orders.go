@@ -556,7 +556,7 @@ func findOrders(refusal error) []int64 {
 func shipping(a store.OrderAddress) aliexpress.ShippingAddress {
 	s := aliexpress.ShippingAddress{
 		FullName: a.FullName, ContactPerson: a.FullName, Address: a.Address, Address2: a.Address2, City: a.City,
-		Province: a.Province, Country: a.Country, Zip: a.Zip, MobileNo: digits(a.Phone), PhoneCountry: a.PhoneCountry,
+		Province: a.Province, Country: a.Country, Zip: a.Zip, MobileNo: digits(a.Phone), PhoneCountry: phoneCountry(a.PhoneCountry),
 		CPF: digits(a.CPF), TaxNumber: a.TaxNumber, RutNo: a.RutNo, PassportNo: a.PassportNo, IsForeigner: a.IsForeigner,
 	}
 	// Israel and Argentina take the tax ID in passport_no for a local recipient and in
@@ -575,6 +575,15 @@ func shipping(a store.OrderAddress) aliexpress.ShippingAddress {
 		}
 	}
 	return s
+}
+
+// phoneCountry writes a phone country code the way the platform takes it ("+972"), whatever the
+// user typed around its digits ("972", "(+972)", "+972 ").
+func phoneCountry(typed string) string {
+	if d := digits(typed); d != "" {
+		return "+" + d
+	}
+	return ""
 }
 
 // RefusalMessage says in plain words why the platform refused an order.

@@ -424,11 +424,11 @@ func TestRefusalWaitsForTheUser(t *testing.T) {
 // of Israel and Argentina goes where the platform wants it, with is_foreigner always said.
 func TestPlaceWhereCountriesAskMore(t *testing.T) {
 	il := store.OrderAddress{FullName: "Noa Levi", Address: "12 Herzl Street", City: "Tel Aviv", Province: "Tel Aviv",
-		Zip: "6100000", Country: "IL", Phone: "050-123-4567", PhoneCountry: "+972", TaxNumber: "123456782"}
+		Zip: "6100000", Country: "IL", Phone: "050-123-4567", PhoneCountry: "972 ", TaxNumber: "123456782"}
 	ar := store.OrderAddress{FullName: "Juan Perez", Address: "Calle 7 1234", City: "La Plata", Province: "Buenos Aires",
 		Zip: "1900", Country: "AR", Phone: "221 555 0100", PhoneCountry: "+54", TaxNumber: "20123456786"}
 	sa := store.OrderAddress{FullName: "Ahmed Ali", Address: "King Fahd Road 12", City: "Riyadh", Province: "Riyadh",
-		Zip: "12345", Country: "SA", Phone: "512345678", PhoneCountry: "+966", NatAddr: "rrrd2929"}
+		Zip: "12345", Country: "SA", Phone: "512345678", PhoneCountry: "(+966)", NatAddr: "rrrd2929"}
 	foreign := func(a store.OrderAddress, tax string) store.OrderAddress {
 		a.IsForeigner, a.TaxNumber = true, tax
 		return a
@@ -438,11 +438,11 @@ func TestPlaceWhereCountriesAskMore(t *testing.T) {
 		addr store.OrderAddress
 		want map[string]any // fields of logistics_address the request must hold; nil for absent
 	}{
-		{"Israel, local", il, map[string]any{"is_foreigner": "false", "passport_no": "123456782", "foreigner_passport_no": nil, "tax_number": nil}},
+		{"Israel, local", il, map[string]any{"phone_country": "+972", "is_foreigner": "false", "passport_no": "123456782", "foreigner_passport_no": nil, "tax_number": nil}},
 		{"Israel, foreigner", foreign(il, "12345678-2"), map[string]any{"is_foreigner": "true", "foreigner_passport_no": "123456782", "passport_no": nil}},
 		{"Argentina, local", ar, map[string]any{"is_foreigner": "false", "passport_no": "20-12345678-6", "mobile_no": "2215550100"}},
 		{"Argentina, foreigner", foreign(ar, "20.12345678.6"), map[string]any{"is_foreigner": "true", "foreigner_passport_no": "20-12345678-6"}},
-		{"Saudi Arabia", sa, map[string]any{"is_foreigner": nil, "full_name": "Ahmed Ali"}},
+		{"Saudi Arabia", sa, map[string]any{"is_foreigner": nil, "full_name": "Ahmed Ali", "phone_country": "+966"}},
 	}
 	e := newEnv(t)
 	ctx := t.Context()
