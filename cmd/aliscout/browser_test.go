@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -200,12 +201,16 @@ func TestBrowserRealStack(t *testing.T) {
 	tb.ImagesLoaded()
 	tb.Screenshot("real-import")
 
-	downloads := chromedp.BrowserEvents(tb.Ctx, browser.DownloadProgress)
+	// A minute bounds the wait: an error page instead of the download would otherwise hold the
+	// test until the browser's guard ends it.
+	dlCtx, dlCancel := context.WithTimeout(tb.Ctx, time.Minute)
+	defer dlCancel()
+	downloads := chromedp.BrowserEvents(dlCtx, browser.DownloadProgress)
 	tb.Do(chromedp.Click(chromedp.CSS(`#export-form button[value="shopify"]`)))
 	var guid string
 	for ev, err := range downloads {
 		if err != nil {
-			t.Fatalf("download: %v", err)
+			t.Fatalf("download: %v; the page says: %.300s", err, browsertest.Eval[string](tb.Tab, `document.querySelector("main") ? document.querySelector("main").innerText : ""`))
 		}
 		if ev.State == browser.DownloadProgressStateCanceled {
 			t.Fatal("the Shopify download was canceled")
