@@ -92,23 +92,7 @@ func (e *env) newService() *orders.Service {
 
 func orderable(t *testing.T, c *aliexpress.Client, ids []int64) (int64, string) {
 	t.Helper()
-	for _, id := range ids {
-		p, _, err := c.DS.Product(t.Context(), id, &aliexpress.DSProductOptions{ShipTo: "US"})
-		if err != nil {
-			continue
-		}
-		for _, v := range p.Variants {
-			if v.Stock < 5 {
-				continue
-			}
-			opts, _, err := c.DS.Freight(t.Context(), &aliexpress.FreightQuery{ProductID: p.ID, SKUID: v.SKUID, Quantity: 1, ShipTo: "US"})
-			if err == nil && len(opts) > 0 {
-				return p.ID, v.Attr
-			}
-		}
-	}
-	t.Fatal("no orderable sample product")
-	return 0, ""
+	return orderableTo(t, c, ids, "US")
 }
 
 func (e *env) storeOrder(t *testing.T, number string) store.Order {

@@ -70,10 +70,7 @@ func readAddress(get func(name string) string) store.OrderAddress {
 	for _, f := range addressFields {
 		*f.get(&a) = strings.TrimSpace(get(f.name))
 	}
-	switch strings.ToLower(strings.TrimSpace(get("is_foreigner"))) {
-	case "1", "on", "true", "yes":
-		a.IsForeigner = true
-	}
+	a.IsForeigner = get("is_foreigner") == "true" // the box's value
 	return a
 }
 
