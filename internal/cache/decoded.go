@@ -33,8 +33,12 @@ type decodedValue struct {
 	used atomic.Int64 // when v was last decoded or handed out, as nanoseconds since sinceStart's start
 }
 
-// maxDecoded bounds the values kept; past it, half of them go.
-const maxDecoded = 1024
+// maxDecoded bounds the values kept; past it, half of them go. The values are pointer-rich (a
+// decoded page of 50 products is thousands of objects), so every garbage collection marks all of
+// them: after a burst of distinct searches, 1,024 of them (until decodedIdle let them go) doubled
+// the marking work of each collection under load, and with it the tail of every request, while
+// the values read again and again, the ones worth keeping, are far fewer.
+const maxDecoded = 256
 
 // decodedIdle is how long a decoded value nobody asks for stays in memory. The values are there to
 // spare decoding what is read again and again; one not read for this long costs more kept (memory,

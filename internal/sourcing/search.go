@@ -35,8 +35,9 @@ func (e memoEntry) checked(now time.Time, writes uint64) bool {
 // replicas may have fetched; this process's own fetches are seen at once.
 const pendingRecheck = 5 * time.Second
 
-// maxMemo bounds the decoded search results kept in memory.
-const maxMemo = 512
+// maxMemo bounds the decoded search results kept in memory: like cache's maxDecoded, few enough
+// that what a burst of distinct searches leaves adds little to each garbage collection's marking.
+const maxMemo = 128
 
 // upstreamPageSize is the page size aliscout asks AliExpress for: its maximum, so that one call
 // serves as many pages of ours as it can.
