@@ -13,7 +13,10 @@
 # Needs wrk (apt-get install wrk), curl and python3. Settings through the environment:
 #   DURATION (default 10s), CONNECTIONS (50), THREADS (2), RUNS (1), DISTINCT (0: how many distinct
 #   searches, each finding products, to cache before measuring memory, e.g. 10000), PIN (0; 1 runs
-#   the servers on CPU 0 and wrk on the other CPUs, with taskset: see below)
+#   the servers on CPU 0 and wrk on the other CPUs, with taskset: see below), GCTRACE (0; 1 runs
+#   aliscout with GODEBUG=gctrace=1 and prints, after the table, the garbage collections that ran
+#   during each of its passes and how long each one marked: a collection marks with a quarter of the
+#   cores while requests wait, so a pass's p99 often follows them)
 #
 # By default wrk and the server under test share every core, as in the first measurements of the
 # read path. On a small machine their threads then take turns on the same cores, and the waits the
@@ -29,6 +32,7 @@ THREADS=${THREADS:-2}
 RUNS=${RUNS:-1}
 DISTINCT=${DISTINCT:-0}
 PIN=${PIN:-0}
+GCTRACE=${GCTRACE:-0}
 command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (apt-get install wrk)"; exit 1; }
 srv=() # runs a server under test
 cli=() # runs wrk
@@ -54,7 +58,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 app_port=$(free_port)
 bare_port=$(free_port)
 dressed_port=$(free_port)
-ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "${srv[@]}" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
+godebug=${GODEBUG:-}
+[ "$GCTRACE" = 1 ] && godebug="${godebug:+$godebug,}gctrace=1"
+GODEBUG=$godebug ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "${srv[@]}" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$app_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -112,6 +118,8 @@ LUA
 fi
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+gcs() { grep -c '^gc [0-9]' "$work/serve.log" || true; } # collections so far, with GCTRACE=1
+gclog=()
 pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
 
 echo
@@ -122,7 +130,13 @@ for run in $(seq 1 "$RUNS"); do
     path=${r%%\?*}
     name=${path//\//_}
     bytes=$(stat -c %s "$work/bodies/$name.body")
+    before=$(gcs)
     "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$app$r" >"$work/app.txt" 2>&1
+    if [ "$GCTRACE" = 1 ]; then
+      # gctrace's "A+B+C ms clock": B is the concurrent mark's wall time.
+      marks=$({ grep '^gc [0-9]' "$work/serve.log" || true; } | tail -n +"$((before + 1))" | awk '{split($5, c, "+"); printf "%s%s", sep, c[2]; sep=", "}')
+      gclog+=("$(printf "%-32s run %s: %d collections, marking %s ms" "$r" "$run" "$(($(gcs) - before))" "${marks:--}")")
+    fi
     "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$bare_port$path" >"$work/bare.txt" 2>&1
     "${cli[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$dressed_port$path" >"$work/dressed.txt" 2>&1
     a=$(rps "$work/app.txt"); b=$(rps "$work/bare.txt"); d=$(rps "$work/dressed.txt")
@@ -130,6 +144,11 @@ for run in $(seq 1 "$RUNS"); do
     printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "$r" "$bytes" "$a" "$(pct "$work/app.txt" 50%)/$(pct "$work/app.txt" 99%)" "$b" "$(pct "$work/bare.txt" 50%)/$(pct "$work/bare.txt" 99%)" "$ratio" "$d" "$(pct "$work/dressed.txt" 50%)/$(pct "$work/dressed.txt" 99%)"
   done
 done
+if [ "$GCTRACE" = 1 ]; then
+  echo
+  echo "garbage collections during aliscout's passes (GODEBUG=gctrace=1):"
+  printf '%s\n' "${gclog[@]}"
+fi
 rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
 hwm=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$app_pid/status")
 echo "aliscout RSS now $rss, peak $hwm"
