@@ -119,9 +119,9 @@ func CheckAddress(a store.OrderAddress) []Problem {
 		if n := runes(a.Address); a.Address != "" && (n < 5 || n > 256) {
 			add("address", "For Saudi Arabia the street address must be 5 to 256 characters (it has %d)", n)
 		}
-		for _, f := range []struct{ name, v, label string }{{"city", a.City, "city"}, {"province", a.Province, "province"}} {
+		for _, f := range []struct{ name, v string }{{"city", a.City}, {"province", a.Province}} {
 			if n := runes(f.v); f.v != "" && (n < 2 || n > 64) {
-				add(f.name, "For Saudi Arabia the %s must be 2 to 64 characters", f.label)
+				add(f.name, "For Saudi Arabia the %s must be 2 to 64 characters", f.name)
 			}
 		}
 		if z := strings.TrimSpace(a.Zip); runes(z) < 1 || runes(z) > 10 || strings.Trim(z, "0123456789 -") != "" {
