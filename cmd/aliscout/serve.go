@@ -106,8 +106,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer b.close()
 	if b.simulated {
-		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from the built-in simulator "+
-			"(set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
+		from := "the built-in simulator"
+		if e.cfg.Gateway != "" {
+			from = "the simulator at " + redactURL(e.cfg.Gateway)
+		}
+		fmt.Fprintln(e.stdout, "aliscout: no AliExpress credentials: serving sandbox data from "+from+
+			" (set ALIEXPRESS_APP_KEY and ALIEXPRESS_APP_SECRET to search the real platform)")
 	}
 	// Listening first gives the real port (--addr may say :0), which the Host check and the
 	// OAuth callback URL need.

@@ -141,8 +141,8 @@ func TestServeOnTheBuiltInSimulator(t *testing.T) {
 	if exit != 0 {
 		t.Errorf("serve exit code after SIGTERM-like cancel = %d; want 0", exit)
 	}
-	if !strings.Contains(stdout, "simulator") {
-		t.Errorf("stdout = %q; want it to say the simulator serves sandbox data", stdout)
+	if !strings.Contains(stdout, "sandbox data from the built-in simulator") {
+		t.Errorf("stdout = %q; want it to say the built-in simulator serves sandbox data", stdout)
 	}
 }
 
@@ -203,8 +203,12 @@ func TestServeAgainstAGatewayGivenByFlag(t *testing.T) {
 	if code != 200 || !bytes.Contains(body, []byte(strings.TrimPrefix(sbBase, "http://"))) {
 		t.Errorf("GET /api/health = %d %s; want the gateway given by --gateway", code, body)
 	}
-	if exit, _ := stop(); exit != 0 {
+	exit, stdout := stop()
+	if exit != 0 {
 		t.Errorf("serve exit = %d; want 0", exit)
+	}
+	if want := "sandbox data from the simulator at " + sbBase; !strings.Contains(stdout, want) || strings.Contains(stdout, "built-in") {
+		t.Errorf("stdout = %q; want %q, not the built-in simulator", stdout, want)
 	}
 }
 
