@@ -16,7 +16,10 @@
 #   the servers on CPU 0 and wrk on the other CPUs, with taskset: see below), GCTRACE (0; 1 runs
 #   aliscout with GODEBUG=gctrace=1 and prints, after the table, the garbage collections that ran
 #   during each of its passes and how long each one marked: a collection marks with a quarter of the
-#   cores while requests wait, so a pass's p99 often follows them)
+#   cores while requests wait, so a pass's p99 often follows them), SIMULATOR (inprocess; process
+#   runs the simulator as a process of its own, `aliscout sandbox`, and aliscout on it with --gateway,
+#   as aliscout runs against AliExpress: the simulator's world is then not in aliscout's heap, which
+#   the collector would otherwise mark with aliscout's own)
 #
 # By default wrk and the server under test share every core, as in the first measurements of the
 # read path. On a small machine their threads then take turns on the same cores, and the waits the
@@ -33,6 +36,8 @@ RUNS=${RUNS:-1}
 DISTINCT=${DISTINCT:-0}
 PIN=${PIN:-0}
 GCTRACE=${GCTRACE:-0}
+SIMULATOR=${SIMULATOR:-inprocess}
+case "$SIMULATOR" in inprocess | process) ;; *) echo "loadtest: SIMULATOR is inprocess or process, not $SIMULATOR"; exit 1 ;; esac
 command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (apt-get install wrk)"; exit 1; }
 srv=() # runs a server under test
 cli=() # runs wrk
@@ -60,7 +65,25 @@ bare_port=$(free_port)
 dressed_port=$(free_port)
 godebug=${GODEBUG:-}
 [ "$GCTRACE" = 1 ] && godebug="${godebug:+$godebug,}gctrace=1"
-GODEBUG=$godebug ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "${srv[@]}" "$work/aliscout" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
+gateway=()
+if [ "$SIMULATOR" = process ]; then
+  sim_port=$(free_port)
+  "${srv[@]}" "$work/aliscout" sandbox --addr "127.0.0.1:$sim_port" >"$work/sandbox.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sim_port/" && break; sleep 0.1; done
+  gateway=(--gateway "http://127.0.0.1:$sim_port")
+  # As a user connects AliExpress before serving: approve the app on the simulator's authorize page,
+  # then `aliscout auth` trades the code for the dropshipping token it saves in the data directory
+  # (the built-in simulator hands aliscout that token itself). Product answers then carry the same
+  # dropshipping data in both modes.
+  callback=http://127.0.0.1:8080/auth/callback
+  location=$(curl -fs -o /dev/null -w '%{redirect_url}' --data-urlencode "redirect_uri=$callback" \
+    -d response_type=code -d client_id=500000 -d user_nick=loadtest -d action=approve "http://127.0.0.1:$sim_port/oauth/authorize")
+  code=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["code"][0])' "$location")
+  ALISCOUT_DATA_DIR="$work/data" "$work/aliscout" "${gateway[@]}" auth --redirect-uri "$callback" --code "$code" >"$work/auth.log" 2>&1 ||
+    { echo "loadtest: aliscout auth against the simulator failed:"; cat "$work/auth.log"; exit 1; }
+fi
+GODEBUG=$godebug ALISCOUT_LOG_LEVEL=warn ALISCOUT_DATA_DIR="$work/data" "${srv[@]}" "$work/aliscout" "${gateway[@]}" serve --addr "127.0.0.1:$app_port" >"$work/serve.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$app_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -101,7 +124,7 @@ request = function()
 end
 LUA
   fill_rate=200 # searches a second, at least
-  [ "$PIN" = 1 ] && fill_rate=100 # aliscout and the simulator in it have one core
+  [ "$PIN" = 1 ] && fill_rate=100 # aliscout and the simulator share one core
   "${cli[@]}" wrk -t1 -c8 -d"$((DISTINCT / fill_rate + 10))s" -s "$work/distinct.lua" "$app" >"$work/distinct.out" 2>&1
   made=$(awk '/requests in/ {print $1}' "$work/distinct.out")
   if [ "${made:-0}" -lt "$DISTINCT" ]; then
@@ -123,7 +146,7 @@ gclog=()
 pct() { awk -v p="$2" '$1==p {print $2}' "$1"; }
 
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback; $placement"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, loopback; $placement; simulator $SIMULATOR"
 printf "%-32s %7s %12s %16s %10s %16s %6s %11s %16s\n" "route" "bytes" "aliscout r/s" "aliscout p50/p99" "bare r/s" "bare p50/p99" "ratio" "dressed r/s" "dressed p50/p99"
 for run in $(seq 1 "$RUNS"); do
   for r in "${routes[@]}"; do
