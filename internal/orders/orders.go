@@ -58,7 +58,8 @@ type Config struct {
 
 // Service checks, places and follows orders.
 type Service struct {
-	cfg Config
+	cfg       Config
+	provinces provinces
 }
 
 // ResolveAfter is when the following job looks at an intent whose outcome was never written (the
@@ -147,10 +148,10 @@ func (s *Service) applyMappings(ctx context.Context, o *store.Order) (bool, erro
 	return changed, nil
 }
 
-// Check runs the pre-flight: the address rules, then for every line the variant, its stock and
-// shipping to the country through the user's account. It records the problems and the cheapest
-// shipping method of each line, and moves a new or checked order to checked (no problems) or
-// needs_attention.
+// Check runs the pre-flight: the address rules, then through the user's account the province where
+// the platform checks it against its own list, and for every line the variant, its stock and
+// shipping to the country. It records the problems and the cheapest shipping method of each line,
+// and moves a new or checked order to checked (no problems) or needs_attention.
 func (s *Service) Check(ctx context.Context, userID, id int64) (store.Order, error) {
 	o, err := s.cfg.Store.Order(ctx, userID, id)
 	if err != nil {
@@ -220,6 +221,13 @@ func (s *Service) checkLines(ctx context.Context, o *store.Order, settings store
 	currency := o.Currency()
 	err := s.cfg.Platform.Do(ctx, o.UserID, func(ctx context.Context, c *aliexpress.Client) error {
 		ps = nil
+		p, err := s.checkProvince(ctx, c, o.Address)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			ps = append(ps, *p)
+		}
 		for i := range o.Lines {
 			l := &o.Lines[i]
 			field := fmt.Sprintf("lines[%d]", i)

@@ -483,3 +483,79 @@ func orderableTo(t *testing.T, c *aliexpress.Client, ids []int64, country string
 	t.Fatalf("no sample product ships to %s", country)
 	return 0, ""
 }
+
+// TestCheckNamesAProvinceThePlatformDoesNotKnow checks the pre-flight of a Brazilian order's state:
+// the platform refuses an order whose state is none of ds.address.get's, so the check names it
+// first, takes the state by name (accents or not) or code, and reads the list once, not per check.
+func TestCheckNamesAProvinceThePlatformDoesNotKnow(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	id, attr := orderableTo(t, e.plat.c, e.srv.SampleProductIDs(20), "BR")
+	addr := store.OrderAddress{FullName: "João Silva", Address: "Rua Augusta 100", City: "São Paulo", Province: "Narnia",
+		Zip: "01310-100", Country: "BR", Phone: "11 91234 5678", PhoneCountry: "+55", CPF: "529.982.247-25"}
+	o, _, err := e.svc.Create(ctx, store.Order{UserID: e.user.ID, Store: "myshop", StoreOrderID: "#4001",
+		Lines:   []store.OrderLine{{ProductID: itoa(id), SKUAttr: attr, Quantity: 1, StorePrice: catalog.Money{Amount: 99900, Currency: "USD"}}},
+		Address: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Check(ctx, e.user.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != store.OrderNeedsAttention || len(got.Problems) != 1 || got.Problems[0].Field != "address.province" ||
+		!strings.Contains(got.Problems[0].Message, `"Narnia"`) || !strings.Contains(got.Problems[0].Message, "(AC)") {
+		t.Fatalf("Check with state Narnia = %s %+v; want needs_attention with one address.province problem naming it and a state the platform knows", got.State, got.Problems)
+	}
+	if _, err := e.svc.Place(ctx, e.user.ID, o.ID, false); !errors.Is(err, orders.ErrProblems) {
+		t.Fatalf("Place with state Narnia = %v; want ErrProblems", err)
+	}
+	for _, province := range []string{"São Paulo", "sao  paulo", "SP", "sp"} {
+		a := addr
+		a.Province = province
+		if _, err := e.svc.Update(ctx, e.user.ID, o.ID, &a, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.svc.Check(ctx, e.user.ID, o.ID)
+		if err != nil || got.State != store.OrderChecked || len(got.Problems) != 0 {
+			t.Fatalf("Check with state %q = %s %+v, %v; want checked", province, got.State, got.Problems, err)
+		}
+	}
+	if n := e.srv.CallCount("aliexpress.ds.address.get"); n != 1 {
+		t.Errorf("ds.address.get was called %d times over five checks; want once", n)
+	}
+	if _, err := e.svc.Place(ctx, e.user.ID, o.ID, false); err != nil {
+		t.Fatalf("Place with state sp: %v", err)
+	}
+	e.wantPlacedOnce(t, o)
+}
+
+// TestCheckWithoutTheProvinceListLeavesItToThePlatform checks that when ds.address.get fails the
+// pre-flight neither fails nor invents a problem, and the platform's refusal at placement reaches
+// the user.
+func TestCheckWithoutTheProvinceListLeavesItToThePlatform(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	id, attr := orderableTo(t, e.plat.c, e.srv.SampleProductIDs(20), "BR")
+	if err := e.srv.ArmFault(sandbox.CountedFault{Method: "aliexpress.ds.address.get", Fault: sandbox.Fault5xx, Times: 10}); err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := e.svc.Create(ctx, store.Order{UserID: e.user.ID, Store: "myshop", StoreOrderID: "#4002",
+		Lines: []store.OrderLine{{ProductID: itoa(id), SKUAttr: attr, Quantity: 1, StorePrice: catalog.Money{Amount: 99900, Currency: "USD"}}},
+		Address: store.OrderAddress{FullName: "João Silva", Address: "Rua Augusta 100", City: "São Paulo", Province: "Narnia",
+			Zip: "01310-100", Country: "BR", Phone: "11 91234 5678", PhoneCountry: "+55", CPF: "529.982.247-25"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Check(ctx, e.user.ID, o.ID)
+	if err != nil || got.State != store.OrderChecked {
+		t.Fatalf("Check with ds.address.get failing = %s %+v, %v; want checked, the state left to the platform", got.State, got.Problems, err)
+	}
+	if n := e.srv.CallCount("aliexpress.ds.address.get"); n == 0 {
+		t.Error("ds.address.get was never asked")
+	}
+	placed, err := e.svc.Place(ctx, e.user.ID, o.ID, false)
+	if err != nil || placed.State != store.OrderNeedsAttention || !strings.Contains(placed.Message, "State/Province") || len(e.simOrders(placed.OutOrderID)) != 0 {
+		t.Errorf("Place = %s %q, %v; want the platform's refusal of the state, no order", placed.State, placed.Message, err)
+	}
+}
