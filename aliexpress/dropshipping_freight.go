@@ -226,6 +226,31 @@ type AddressNode struct {
 	Children []AddressNode
 }
 
+// Find returns the first-level division (a province or state) that name names, by its name or
+// code, ignoring case, white space and the accents of Portuguese and Spanish names, as the platform
+// matches an order address's province against the tree.
+func (t *AddressTree) Find(name string) (AddressNode, bool) {
+	want := foldPlace(name)
+	if want == "" {
+		return AddressNode{}, false
+	}
+	for _, n := range t.Children {
+		if foldPlace(n.Name) == want || (n.Code != "" && foldPlace(n.Code) == want) {
+			return n, true
+		}
+	}
+	return AddressNode{}, false
+}
+
+// placeAccents are the marks Portuguese and Spanish place names carry.
+var placeAccents = strings.NewReplacer("á", "a", "à", "a", "â", "a", "ã", "a", "é", "e", "ê", "e", "í", "i",
+	"ó", "o", "ô", "o", "õ", "o", "ú", "u", "ü", "u", "ç", "c", "ñ", "n")
+
+// foldPlace lowercases a place name, drops its accents and collapses its white space.
+func foldPlace(v string) string {
+	return strings.Join(strings.Fields(placeAccents.Replace(strings.ToLower(v))), " ")
+}
+
 type dsAddressWire struct {
 	Data obj[struct {
 		Country  flexString    `json:"country"`

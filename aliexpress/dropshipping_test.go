@@ -663,6 +663,31 @@ func TestDSAddresses(t *testing.T) {
 	}
 }
 
+// TestAddressTreeFind checks that a province is found by name or code as users type it, and that
+// a city of the tree, or nothing at all, is no province.
+func TestAddressTreeFind(t *testing.T) {
+	tree := &aliexpress.AddressTree{Country: "BR", Children: []aliexpress.AddressNode{
+		{Name: "Ceara", Code: "CE"}, {Name: "Sao Paulo", Code: "SP", Children: []aliexpress.AddressNode{{Name: "Campinas"}}},
+		{Name: "Distrito Federal"},
+	}}
+	for _, name := range []string{"São Paulo", " SÃO  PAULO ", "sao paulo", "SP", "sp"} {
+		if n, ok := tree.Find(name); !ok || n.Code != "SP" {
+			t.Errorf("Find(%q) = %+v, %v; want Sao Paulo", name, n, ok)
+		}
+	}
+	if n, ok := tree.Find("Ceará"); !ok || n.Code != "CE" {
+		t.Errorf("Find(Ceará) = %+v, %v; want Ceara", n, ok)
+	}
+	if _, ok := tree.Find("distrito  federal"); !ok {
+		t.Error("Find(distrito federal) found nothing")
+	}
+	for _, name := range []string{"Campinas", "Narnia", "", "  "} {
+		if n, ok := tree.Find(name); ok {
+			t.Errorf("Find(%q) = %+v; want no province", name, n)
+		}
+	}
+}
+
 func dsOrder() *aliexpress.OrderRequest {
 	return &aliexpress.OrderRequest{
 		OutOrderID: "shop-1001",

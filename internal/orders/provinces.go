@@ -24,13 +24,12 @@ const provincesTTL = 24 * time.Hour
 // provinces keeps each country's divisions as ds.address.get gave them.
 type provinces struct {
 	mu sync.Mutex
-	m  map[string]divisions
+	m  map[string]keptTree
 }
 
-type divisions struct {
-	known    map[string]bool // folded names and codes
-	examples []string        // the first few, as the platform names them
-	at       time.Time
+type keptTree struct {
+	tree *aliexpress.AddressTree
+	at   time.Time
 }
 
 // checkProvince returns the problem of an address whose country the platform checks the province
@@ -43,7 +42,7 @@ func (s *Service) checkProvince(ctx context.Context, c *aliexpress.Client, a sto
 	if !provinceCountries[country] || strings.TrimSpace(a.Province) == "" {
 		return nil, nil
 	}
-	d, err := s.divisions(ctx, c, country)
+	tree, err := s.divisions(ctx, c, country)
 	if err != nil {
 		if errors.Is(err, aliexpress.ErrInvalidToken) || ctx.Err() != nil {
 			return nil, err
@@ -52,57 +51,43 @@ func (s *Service) checkProvince(ctx context.Context, c *aliexpress.Client, a sto
 			"country", country, "err", err)
 		return nil, nil
 	}
-	if len(d.known) == 0 || d.known[foldName(a.Province)] {
+	if len(tree.Children) == 0 { // a list that names nothing refuses nothing
 		return nil, nil
+	}
+	if _, ok := tree.Find(a.Province); ok {
+		return nil, nil
+	}
+	var examples []string
+	for _, n := range tree.Children[:min(3, len(tree.Children))] {
+		if n.Code != "" && n.Code != n.Name {
+			examples = append(examples, n.Name+" ("+n.Code+")")
+		} else {
+			examples = append(examples, n.Name)
+		}
 	}
 	return &Problem{Field: "address.province", Message: fmt.Sprintf(
 		"AliExpress does not know %q as a state or province of %s: give one it knows, by name or code (%s, ...)",
-		strings.TrimSpace(a.Province), country, strings.Join(d.examples, ", "))}, nil
+		strings.TrimSpace(a.Province), country, strings.Join(examples, ", "))}, nil
 }
 
 // divisions returns country's divisions, read with c when not kept or kept for longer than provincesTTL.
-func (s *Service) divisions(ctx context.Context, c *aliexpress.Client, country string) (divisions, error) {
+func (s *Service) divisions(ctx context.Context, c *aliexpress.Client, country string) (*aliexpress.AddressTree, error) {
 	now := s.cfg.Now()
 	s.provinces.mu.Lock()
-	d, ok := s.provinces.m[country]
+	k, ok := s.provinces.m[country]
 	s.provinces.mu.Unlock()
-	if ok && now.Sub(d.at) < provincesTTL {
-		return d, nil
+	if ok && now.Sub(k.at) < provincesTTL {
+		return k.tree, nil
 	}
 	tree, _, err := c.DS.Addresses(ctx, country, nil)
 	if err != nil {
-		return divisions{}, err
-	}
-	d = divisions{known: map[string]bool{}, at: now}
-	for _, n := range tree.Children {
-		for _, v := range []string{n.Name, n.Code} {
-			if f := foldName(v); f != "" {
-				d.known[f] = true
-			}
-		}
-		if len(d.examples) < 3 && n.Name != "" {
-			ex := n.Name
-			if n.Code != "" && n.Code != n.Name {
-				ex += " (" + n.Code + ")"
-			}
-			d.examples = append(d.examples, ex)
-		}
+		return nil, err
 	}
 	s.provinces.mu.Lock()
 	if s.provinces.m == nil {
-		s.provinces.m = map[string]divisions{}
+		s.provinces.m = map[string]keptTree{}
 	}
-	s.provinces.m[country] = d
+	s.provinces.m[country] = keptTree{tree: tree, at: now}
 	s.provinces.mu.Unlock()
-	return d, nil
-}
-
-// accents are the marks Portuguese and Spanish names carry, which the platform's match ignores.
-var accents = strings.NewReplacer("á", "a", "à", "a", "â", "a", "ã", "a", "é", "e", "ê", "e", "í", "i",
-	"ó", "o", "ô", "o", "õ", "o", "ú", "u", "ü", "u", "ç", "c", "ñ", "n")
-
-// foldName lowercases a name, drops its accents and collapses its white space, to compare names as
-// the platform does.
-func foldName(v string) string {
-	return strings.Join(strings.Fields(accents.Replace(strings.ToLower(v))), " ")
+	return tree, nil
 }
