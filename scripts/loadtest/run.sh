@@ -68,7 +68,8 @@ godebug=${GODEBUG:-}
 gateway=()
 if [ "$SIMULATOR" = process ]; then
   sim_port=$(free_port)
-  "${srv[@]}" "$work/aliscout" sandbox --addr "127.0.0.1:$sim_port" >"$work/sandbox.log" 2>&1 &
+  sim_key=500000 # the simulator's default app key, which aliscout uses against it without credentials
+  "${srv[@]}" "$work/aliscout" sandbox --addr "127.0.0.1:$sim_port" --app-key "$sim_key" >"$work/sandbox.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sim_port/" && break; sleep 0.1; done
   gateway=(--gateway "http://127.0.0.1:$sim_port")
@@ -78,7 +79,7 @@ if [ "$SIMULATOR" = process ]; then
   # dropshipping data in both modes.
   callback=http://127.0.0.1:8080/auth/callback
   location=$(curl -fs -o /dev/null -w '%{redirect_url}' --data-urlencode "redirect_uri=$callback" \
-    -d response_type=code -d client_id=500000 -d user_nick=loadtest -d action=approve "http://127.0.0.1:$sim_port/oauth/authorize")
+    -d response_type=code -d client_id="$sim_key" -d user_nick=loadtest -d action=approve "http://127.0.0.1:$sim_port/oauth/authorize")
   code=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["code"][0])' "$location")
   ALISCOUT_DATA_DIR="$work/data" "$work/aliscout" "${gateway[@]}" auth --redirect-uri "$callback" --code "$code" >"$work/auth.log" 2>&1 ||
     { echo "loadtest: aliscout auth against the simulator failed:"; cat "$work/auth.log"; exit 1; }
